@@ -1,0 +1,64 @@
+package dialects
+
+import (
+	"context"
+	"time"
+)
+
+// Queryer runs SQL text with bound arguments. SQL placeholders are already in
+// the dialect's form ($1 or ?).
+type Queryer interface {
+	Exec(ctx context.Context, sql string, args ...any) (Result, error)
+	Query(ctx context.Context, sql string, args ...any) (Rows, error)
+}
+
+// Result reports the outcome of an Exec.
+type Result struct {
+	RowsAffected int64
+	// LastInsertID is set where the dialect has the LastInsertID feature.
+	LastInsertID int64
+}
+
+// Rows is a forward-only cursor. Scan destinations are pointers the driver
+// understands natively (*int64, *string, *[]byte, *time.Time, *float64,
+// *bool, *any and pointers to those for NULL).
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Columns() []string
+	Err() error
+	Close() error
+}
+
+// TxOptions configures a transaction.
+type TxOptions struct {
+	ReadOnly bool
+	// Isolation is a dialect-neutral level name: "", "read committed",
+	// "repeatable read", "serializable".
+	Isolation string
+}
+
+// Tx is a database transaction.
+type Tx interface {
+	Queryer
+	Commit(ctx context.Context) error
+	Rollback(ctx context.Context) error
+}
+
+// Pool is a pool of connections: the Engine's handle on a database. It is
+// safe for concurrent use.
+type Pool interface {
+	Queryer
+	Begin(ctx context.Context, opts TxOptions) (Tx, error)
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// PoolOptions are the pool settings common to every driver. Zero values mean
+// the driver's defaults.
+type PoolOptions struct {
+	MaxOpenConns    int
+	MaxIdleConns    int
+	ConnMaxLifetime time.Duration
+	ConnMaxIdleTime time.Duration
+}
