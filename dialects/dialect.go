@@ -1,0 +1,59 @@
+package dialects
+
+import (
+	"github.com/dlayer/dlayer/engine/stmt"
+	"github.com/dlayer/dlayer/spec"
+)
+
+// Compiled is a statement compiled for one dialect.
+type Compiled struct {
+	// SQL uses the dialect's placeholders.
+	SQL string
+	// Args are the bound values, in placeholder order.
+	Args []any
+	// ArgTypes holds, per argument, the column type the value is bound
+	// against when known (nil otherwise), so drivers can encode it.
+	ArgTypes []*spec.Type
+	// Columns describes the result columns of a query, in order (empty for
+	// statements that return no rows).
+	Columns []ResultColumn
+}
+
+// ResultColumn describes one column of a result.
+type ResultColumn struct {
+	// Name is the label the column is returned under.
+	Name string
+	// Column is the schema column it reads, when it reads one directly.
+	Column *spec.Column
+	// Type is the value type when known (nil otherwise).
+	Type *spec.Type
+}
+
+// Dialect is what dlayer needs of a database's SQL flavour. Implementations
+// are safe for concurrent use.
+type Dialect interface {
+	// Name is the dialect's name ("sqlite", "postgres", "mysql"), for
+	// messages and CLI flags only: never branch on it.
+	Name() string
+	// Features lists the dialect's capabilities.
+	Features() Feature
+	// QuoteIdent quotes an identifier, doubling embedded quote characters.
+	QuoteIdent(name string) string
+	// Placeholder returns the bind marker for the n-th (1-based) argument.
+	Placeholder(n int) string
+	// MaxParams is the most bound parameters one statement may carry.
+	MaxParams() int
+	// Compile turns a statement into SQL text and arguments.
+	Compile(s stmt.Statement) (*Compiled, error)
+	// TypeSQL returns the column type as written in DDL.
+	TypeSQL(c *spec.Column) (string, error)
+	// CreateTable returns the statements that create t with its constraints
+	// and indexes (foreign keys included inline where the dialect needs it).
+	CreateTable(t *spec.Table) ([]string, error)
+	// DropTable returns the statements that drop t (and its dialect-side
+	// objects, such as PostgreSQL enum types no other table uses).
+	DropTable(t *spec.Table) ([]string, error)
+	// TranslateError maps a driver error to dlayer's normalised errors
+	// (see package engine's ConstraintError), wrapping the original.
+	TranslateError(err error) error
+}
