@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# test.sh — the whole test suite, from a fresh machine: installs and starts
+# throw-away PostgreSQL and MariaDB servers (scripts/dbs.sh), checks gofmt and
+# go vet, runs `go test -race ./...` against SQLite, PostgreSQL and MariaDB,
+# runs every fuzz target briefly, and stops the servers again.
+#
+# Environment:
+#   CI=true             a database suite that would skip fails instead
+#   DLAYER_FUZZTIME     time per fuzz target (default 10s)
+#   DLAYER_KEEP_DBS=1   leave the servers running afterwards
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH=$PATH:/usr/local/go/bin:$(go env GOPATH 2>/dev/null || echo "$HOME/go")/bin
+fuzztime=${DLAYER_FUZZTIME:-10s}
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "starting databases"
+scripts/dbs.sh start
+if [ "${DLAYER_KEEP_DBS:-}" != 1 ]; then
+	trap 'scripts/dbs.sh stop || true' EXIT
+fi
+# shellcheck disable=SC1091
+source .dbs/env
+
+step "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go'))
+if [ -n "$unformatted" ]; then
+	echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+
+step "go vet"
+go vet ./...
+for mod in $(git ls-files '*/go.mod'); do
+	(cd "$(dirname "$mod")" && go vet ./...)
+done
+
+step "go test -race"
+go test -race -count=1 -timeout 30m ./...
+
+step "fuzz (each target $fuzztime)"
+git grep -l '^func Fuzz' -- '*_test.go' | while read -r f; do
+	pkg=./$(dirname "$f")
+	for fn in $(grep -o '^func Fuzz[A-Za-z0-9_]*' "$f" | cut -d' ' -f2); do
+		echo "fuzz $pkg $fn"
+		go test -run '^$' -fuzz "^${fn}\$" -fuzztime "$fuzztime" "$pkg"
+	done
+done
+
+step "benchmarks compile and run once"
+for mod in $(git ls-files '*/go.mod'); do
+	(cd "$(dirname "$mod")" && go test -run '^$' -bench . -benchtime 1x ./...)
+done
+
+echo
+echo "all checks passed"
