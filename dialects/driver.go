@@ -3,6 +3,8 @@ package dialects
 import (
 	"context"
 	"time"
+
+	"github.com/dlayer/dlayer/spec"
 )
 
 // Queryer runs SQL text with bound arguments. SQL placeholders are already in
@@ -61,4 +63,17 @@ type PoolOptions struct {
 	MaxIdleConns    int
 	ConnMaxLifetime time.Duration
 	ConnMaxIdleTime time.Duration
+}
+
+// ArgEncoder is implemented by pools that must convert bound values for the
+// column type they are bound against (types[i] may be nil when unknown). It
+// returns the converted arguments, reusing args when nothing changes.
+type ArgEncoder interface {
+	EncodeArgs(args []any, types []*spec.Type) ([]any, error)
+}
+
+// Unwrapper is implemented by pools and transactions that expose their
+// driver handle (*sql.DB, *sql.Conn, *pgxpool.Pool, pgx.Tx).
+type Unwrapper interface {
+	Unwrap() any
 }

@@ -1,0 +1,259 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/dlayer/dlayer/dialects"
+	"github.com/dlayer/dlayer/internal/conv"
+	"github.com/dlayer/dlayer/internal/sqldb"
+	"github.com/dlayer/dlayer/spec"
+)
+
+// BusyTimeout is how long a connection waits for a lock held by another
+// connection before failing with SQLITE_BUSY.
+const BusyTimeout = 5 * time.Second
+
+func init() {
+	dialects.Register(dialects.Driver{
+		Schemes: []string{"sqlite", "sqlite3"},
+		Dialect: nil, // wired to the Dialect type once it exists
+		Open: func(ctx context.Context, u string, opts dialects.PoolOptions) (dialects.Pool, error) {
+			return OpenPool(ctx, u, opts)
+		},
+	})
+}
+
+// DSN turns a dlayer SQLite URL into a modernc.org/sqlite data source name
+// with dlayer's connection settings. It reports whether the database lives
+// in memory. Accepted forms:
+//
+//	sqlite::memory:            a private in-memory database (per Open)
+//	sqlite:app.db              a file, relative to the working directory
+//	sqlite:///abs/path/app.db  an absolute path
+//	sqlite:file:app.db?mode=ro an SQLite URI, passed through
+//
+// Query parameters after the path are passed to the driver. Every
+// connection gets foreign_keys=ON, busy_timeout, the double-quoted string
+// literal quirk off (_dqs=0) and, for files, WAL journaling with
+// synchronous=NORMAL.
+//
+// ":memory:" (or mode=memory) gives a private database that lives as long
+// as the pool, stored in a temporary file (see OpenPool) so that pooled
+// connections share it with WAL concurrency: readers are not blocked by an
+// open write transaction. SQLite's own in-memory options do not allow that
+// — a plain ":memory:" is private to one connection, a shared-cache
+// database has table locks that ignore busy_timeout, and the memdb VFS
+// blocks every reader while a write transaction is open — and a pool of one
+// connection deadlocks a program that queries while it holds a transaction.
+// For the temporary file DSN returns "" and memory=true.
+func DSN(rawURL string) (dsn string, memory bool, err error) {
+	rest, ok := strings.CutPrefix(rawURL, "sqlite:")
+	if !ok {
+		rest, ok = strings.CutPrefix(rawURL, "sqlite3:")
+	}
+	if !ok {
+		return "", false, fmt.Errorf("not an sqlite URL: %q", rawURL)
+	}
+	rest = strings.TrimPrefix(rest, "//")
+	path, query, _ := strings.Cut(rest, "?")
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return "", false, fmt.Errorf("sqlite URL %q: bad query: %w", rawURL, err)
+	}
+	switch {
+	case path == "":
+		return "", false, fmt.Errorf("sqlite URL %q names no database (use sqlite::memory: or sqlite:path.db)", rawURL)
+	case path == ":memory:" || q.Get("mode") == "memory":
+		return "", true, nil
+	default:
+		path = strings.TrimPrefix(path, "file:")
+	}
+	return fileDSN(path, q, "NORMAL"), false, nil
+}
+
+func fileDSN(path string, q url.Values, sync string) string {
+	q["_pragma"] = append([]string{"foreign_keys(1)", fmt.Sprintf("busy_timeout(%d)", BusyTimeout.Milliseconds())}, q["_pragma"]...)
+	if q.Get("mode") != "ro" {
+		q["_pragma"] = append(q["_pragma"], "journal_mode(WAL)", "synchronous("+sync+")")
+	}
+	if q.Get("_dqs") == "" {
+		q.Set("_dqs", "0")
+	}
+	// Escape what SQLite's URI parser would read as query or fragment.
+	p := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	return "file:" + p + "?" + q.Encode()
+}
+
+// OpenPool opens a connection pool for an SQLite URL (see DSN). For
+// sqlite::memory: the database is a new file in a private temporary
+// directory (os.MkdirTemp), with synchronous=OFF, removed by Close; a
+// process that dies without closing the pool leaves it in the system's
+// temporary directory.
+func OpenPool(ctx context.Context, rawURL string, opts dialects.PoolOptions) (*sqldb.Pool, error) {
+	dsn, memory, err := DSN(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	cfg := config()
+	cfg.Owned = true
+	if memory {
+		dir, err := os.MkdirTemp("", "dlayer-memory-")
+		if err != nil {
+			return nil, fmt.Errorf("open %s: temporary database: %w", rawURL, err)
+		}
+		dsn = fileDSN(filepath.Join(dir, "memory.db"), url.Values{}, "OFF")
+		cfg.AfterClose = func() error { return os.RemoveAll(dir) }
+	}
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", rawURL, err)
+	}
+	applyPoolOptions(db, opts)
+	p := sqldb.New(db, cfg)
+	if err := db.PingContext(ctx); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("open %s: %w", rawURL, err)
+	}
+	return p, nil
+}
+
+// Wrap adapts a *sql.DB opened with the modernc.org/sqlite driver. The
+// caller keeps ownership (closing the pool leaves db open) and chooses the
+// connection settings: use DSN to get dlayer's.
+func Wrap(db *sql.DB) *sqldb.Pool { return sqldb.New(db, config()) }
+
+func applyPoolOptions(db *sql.DB, o dialects.PoolOptions) {
+	if o.MaxOpenConns > 0 {
+		db.SetMaxOpenConns(o.MaxOpenConns)
+	}
+	if o.MaxIdleConns != 0 {
+		db.SetMaxIdleConns(o.MaxIdleConns)
+	}
+	if o.ConnMaxLifetime > 0 {
+		db.SetConnMaxLifetime(o.ConnMaxLifetime)
+	}
+	if o.ConnMaxIdleTime > 0 {
+		db.SetConnMaxIdleTime(o.ConnMaxIdleTime)
+	}
+}
+
+func config() sqldb.Config {
+	return sqldb.Config{Encode: EncodeArgs, BeginSQL: beginSQL}
+}
+
+// beginSQL starts write transactions with BEGIN IMMEDIATE, which takes the
+// write lock up front (waiting up to busy_timeout), so a transaction never
+// fails with SQLITE_BUSY when it later upgrades a read lock to write.
+// Read-only transactions use a deferred BEGIN and never block writers.
+// SQLite transactions are serializable whatever level is asked for.
+func beginSQL(o dialects.TxOptions) (string, error) {
+	switch o.Isolation {
+	case "", "read uncommitted", "read committed", "repeatable read", "serializable":
+	default:
+		return "", fmt.Errorf("unknown isolation level %q", o.Isolation)
+	}
+	if o.ReadOnly {
+		return "BEGIN DEFERRED", nil
+	}
+	return "BEGIN IMMEDIATE", nil
+}
+
+// EncodeArgs converts bound values to SQLite storage: times become UTC text
+// in a fixed-width layout (conv.TimeLayout) so text order is time order,
+// dates become YYYY-MM-DD, times of day HH:MM:SS.fffffffff; a timestamp
+// without time zone keeps its wall clock (stored as if it were UTC);
+// UUID values ([16]byte) become their 36-character text; JSON values that
+// are not already text are marshalled. Booleans are stored by the driver as
+// 0/1 integers.
+func EncodeArgs(args []any, types []*spec.Type) ([]any, error) {
+	var out []any
+	set := func(i int, v any) {
+		if out == nil {
+			out = make([]any, len(args))
+			copy(out, args)
+		}
+		out[i] = v
+	}
+	for i, a := range args {
+		var t *spec.Type
+		if i < len(types) {
+			t = types[i]
+		}
+		v, changed, err := encode(a, t)
+		if err != nil {
+			return nil, fmt.Errorf("argument %d: %w", i+1, err)
+		}
+		if changed {
+			set(i, v)
+		}
+	}
+	if out == nil {
+		return args, nil
+	}
+	return out, nil
+}
+
+func encode(a any, t *spec.Type) (any, bool, error) {
+	kind := spec.TypeInvalid
+	if t != nil {
+		kind = t.Kind
+	}
+	switch v := a.(type) {
+	case time.Time:
+		return formatTime(v, t), true, nil
+	case *time.Time:
+		if v == nil {
+			return nil, true, nil
+		}
+		return formatTime(*v, t), true, nil
+	case [16]byte:
+		if kind == spec.TypeBytes {
+			return v[:], true, nil
+		}
+		return conv.FormatUUID(v), true, nil
+	case json.RawMessage:
+		return string(v), true, nil
+	case []byte:
+		if kind == spec.TypeJSON {
+			return string(v), true, nil
+		}
+		return nil, false, nil
+	case nil, string, int64, int, int32, int16, int8, uint32, uint16, uint8, float64, float32, bool:
+		return nil, false, nil
+	}
+	if kind == spec.TypeJSON {
+		b, err := json.Marshal(a)
+		if err != nil {
+			return nil, false, fmt.Errorf("encode JSON: %w", err)
+		}
+		return string(b), true, nil
+	}
+	return nil, false, nil
+}
+
+func formatTime(v time.Time, t *spec.Type) string {
+	if t == nil {
+		return v.UTC().Format(conv.TimeLayout)
+	}
+	switch t.Kind {
+	case spec.TypeDate:
+		return v.Format("2006-01-02")
+	case spec.TypeTime:
+		return v.Format("15:04:05.000000000")
+	case spec.TypeTimestamp:
+		if !t.Timezone {
+			v = time.Date(v.Year(), v.Month(), v.Day(), v.Hour(), v.Minute(), v.Second(), v.Nanosecond(), time.UTC)
+		}
+	}
+	return v.UTC().Format(conv.TimeLayout)
+}

@@ -1,0 +1,289 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+
+	"github.com/dlayer/dlayer/dialects"
+	"github.com/dlayer/dlayer/internal/conv"
+	"github.com/dlayer/dlayer/spec"
+)
+
+// Config tunes a Pool for one driver.
+type Config struct {
+	// Encode converts bound arguments for their column types; nil keeps
+	// them as given.
+	Encode func(args []any, types []*spec.Type) ([]any, error)
+	// BeginSQL, when set, makes Begin take a dedicated connection and run
+	// the statement it returns instead of database/sql's BEGIN (SQLite uses
+	// it for BEGIN IMMEDIATE).
+	BeginSQL func(opts dialects.TxOptions) (string, error)
+	// Owned makes Close close the *sql.DB; a wrapped handle stays open.
+	Owned bool
+	// AfterClose runs after the database is closed (may be nil).
+	AfterClose func() error
+}
+
+// Pool is a dialects.Pool over *sql.DB. It is safe for concurrent use.
+type Pool struct {
+	db  *sql.DB
+	cfg Config
+}
+
+var (
+	_ dialects.Pool       = (*Pool)(nil)
+	_ dialects.ArgEncoder = (*Pool)(nil)
+	_ dialects.Unwrapper  = (*Pool)(nil)
+)
+
+// New returns a Pool over db.
+func New(db *sql.DB, cfg Config) *Pool { return &Pool{db: db, cfg: cfg} }
+
+// DB returns the underlying handle.
+func (p *Pool) DB() *sql.DB { return p.db }
+
+// Unwrap returns the *sql.DB.
+func (p *Pool) Unwrap() any { return p.db }
+
+// EncodeArgs converts args for their column types.
+func (p *Pool) EncodeArgs(args []any, types []*spec.Type) ([]any, error) {
+	if p.cfg.Encode == nil {
+		return args, nil
+	}
+	return p.cfg.Encode(args, types)
+}
+
+func (p *Pool) encode(args []any) ([]any, error) {
+	if p.cfg.Encode == nil {
+		return args, nil
+	}
+	return p.cfg.Encode(args, nil)
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func exec(ctx context.Context, e execer, enc func([]any) ([]any, error), q string, args []any) (dialects.Result, error) {
+	args, err := enc(args)
+	if err != nil {
+		return dialects.Result{}, err
+	}
+	res, err := e.ExecContext(ctx, q, args...)
+	if err != nil {
+		return dialects.Result{}, err
+	}
+	var out dialects.Result
+	if n, err := res.RowsAffected(); err == nil {
+		out.RowsAffected = n
+	}
+	if id, err := res.LastInsertId(); err == nil {
+		out.LastInsertID = id
+	}
+	return out, nil
+}
+
+func query(ctx context.Context, e execer, enc func([]any) ([]any, error), q string, args []any) (dialects.Rows, error) {
+	args, err := enc(args)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := e.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return newRows(rows)
+}
+
+// Exec runs a statement that returns no rows.
+func (p *Pool) Exec(ctx context.Context, q string, args ...any) (dialects.Result, error) {
+	return exec(ctx, p.db, p.encode, q, args)
+}
+
+// Query runs a statement that returns rows.
+func (p *Pool) Query(ctx context.Context, q string, args ...any) (dialects.Rows, error) {
+	return query(ctx, p.db, p.encode, q, args)
+}
+
+// Ping checks that the database is reachable.
+func (p *Pool) Ping(ctx context.Context) error { return p.db.PingContext(ctx) }
+
+// Close closes the handle when the pool owns it.
+func (p *Pool) Close() error {
+	var err error
+	if p.cfg.Owned {
+		err = p.db.Close()
+	}
+	if p.cfg.AfterClose != nil {
+		err = errors.Join(err, p.cfg.AfterClose())
+	}
+	return err
+}
+
+var isolation = map[string]sql.IsolationLevel{
+	"":                 sql.LevelDefault,
+	"read uncommitted": sql.LevelReadUncommitted,
+	"read committed":   sql.LevelReadCommitted,
+	"repeatable read":  sql.LevelRepeatableRead,
+	"serializable":     sql.LevelSerializable,
+}
+
+// Begin starts a transaction.
+func (p *Pool) Begin(ctx context.Context, opts dialects.TxOptions) (dialects.Tx, error) {
+	if p.cfg.BeginSQL != nil {
+		begin, err := p.cfg.BeginSQL(opts)
+		if err != nil {
+			return nil, err
+		}
+		c, err := p.db.Conn(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := c.ExecContext(ctx, begin); err != nil {
+			c.Close()
+			return nil, err
+		}
+		return &connTx{c: c, enc: p.encode}, nil
+	}
+	lvl, ok := isolation[opts.Isolation]
+	if !ok {
+		return nil, fmt.Errorf("unknown isolation level %q", opts.Isolation)
+	}
+	tx, err := p.db.BeginTx(ctx, &sql.TxOptions{Isolation: lvl, ReadOnly: opts.ReadOnly})
+	if err != nil {
+		return nil, err
+	}
+	return &sqlTx{tx: tx, enc: p.encode}, nil
+}
+
+type sqlTx struct {
+	tx  *sql.Tx
+	enc func([]any) ([]any, error)
+}
+
+func (t *sqlTx) Exec(ctx context.Context, q string, args ...any) (dialects.Result, error) {
+	return exec(ctx, t.tx, t.enc, q, args)
+}
+
+func (t *sqlTx) Query(ctx context.Context, q string, args ...any) (dialects.Rows, error) {
+	return query(ctx, t.tx, t.enc, q, args)
+}
+
+func (t *sqlTx) Commit(context.Context) error   { return t.tx.Commit() }
+func (t *sqlTx) Rollback(context.Context) error { return t.tx.Rollback() }
+func (t *sqlTx) Unwrap() any                    { return t.tx }
+
+// connTx is a transaction begun with explicit SQL on a dedicated connection.
+type connTx struct {
+	c    *sql.Conn
+	enc  func([]any) ([]any, error)
+	done bool
+}
+
+func (t *connTx) Exec(ctx context.Context, q string, args ...any) (dialects.Result, error) {
+	if t.done {
+		return dialects.Result{}, sql.ErrTxDone
+	}
+	return exec(ctx, t.c, t.enc, q, args)
+}
+
+func (t *connTx) Query(ctx context.Context, q string, args ...any) (dialects.Rows, error) {
+	if t.done {
+		return nil, sql.ErrTxDone
+	}
+	return query(ctx, t.c, t.enc, q, args)
+}
+
+func (t *connTx) Commit(ctx context.Context) error {
+	if t.done {
+		return sql.ErrTxDone
+	}
+	if _, err := t.c.ExecContext(ctx, "COMMIT"); err != nil {
+		// The transaction may still be open: roll it back before the
+		// connection returns to the pool.
+		_, rbErr := t.c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		t.finish(rbErr)
+		return err
+	}
+	t.finish(nil)
+	return nil
+}
+
+func (t *connTx) Rollback(ctx context.Context) error {
+	if t.done {
+		return sql.ErrTxDone
+	}
+	_, err := t.c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+	t.finish(err)
+	return err
+}
+
+// finish returns the connection to the pool, or discards it when its state
+// is unknown after a failed ROLLBACK.
+func (t *connTx) finish(rbErr error) {
+	t.done = true
+	if rbErr != nil {
+		_ = t.c.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	t.c.Close()
+}
+
+func (t *connTx) Unwrap() any { return t.c }
+
+// Rows adapts *sql.Rows to dialects.Rows, converting scanned values.
+type Rows struct {
+	rows *sql.Rows
+	cols []string
+	hold []holder
+	ptrs []any
+}
+
+// holder receives a driver value without database/sql's conversions.
+type holder struct{ v any }
+
+func (h *holder) Scan(src any) error { h.v = src; return nil }
+
+func newRows(r *sql.Rows) (*Rows, error) {
+	cols, err := r.Columns()
+	if err != nil {
+		r.Close()
+		return nil, err
+	}
+	rs := &Rows{rows: r, cols: cols, hold: make([]holder, len(cols)), ptrs: make([]any, len(cols))}
+	for i := range rs.hold {
+		rs.ptrs[i] = &rs.hold[i]
+	}
+	return rs, nil
+}
+
+// Next advances to the next row.
+func (r *Rows) Next() bool { return r.rows.Next() }
+
+// Columns returns the column names.
+func (r *Rows) Columns() []string { return r.cols }
+
+// Err returns the error that ended iteration.
+func (r *Rows) Err() error { return r.rows.Err() }
+
+// Close closes the rows.
+func (r *Rows) Close() error { return r.rows.Close() }
+
+// Scan copies the current row into dest, converting values.
+func (r *Rows) Scan(dest ...any) error {
+	if len(dest) != len(r.cols) {
+		return fmt.Errorf("scan: %d destinations for %d columns", len(dest), len(r.cols))
+	}
+	if err := r.rows.Scan(r.ptrs...); err != nil {
+		return err
+	}
+	for i, d := range dest {
+		if err := conv.Assign(d, r.hold[i].v); err != nil {
+			return fmt.Errorf("scan column %q: %w", r.cols[i], err)
+		}
+	}
+	return nil
+}
