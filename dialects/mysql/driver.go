@@ -1,0 +1,203 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/dlayer/dlayer/dialects"
+	"github.com/dlayer/dlayer/internal/conv"
+	"github.com/dlayer/dlayer/internal/sqldb"
+	"github.com/dlayer/dlayer/spec"
+)
+
+func init() {
+	dialects.Register(dialects.Driver{
+		Schemes: []string{"mysql", "mariadb"},
+		Dialect: nil, // wired to the Dialect type once it exists
+		Open: func(ctx context.Context, u string, opts dialects.PoolOptions) (dialects.Pool, error) {
+			return OpenPool(ctx, u, opts)
+		},
+	})
+}
+
+// SQLMode is the sql_mode every connection gets: strict (bad values are
+// errors, not warnings and silent truncation), no zero dates, division by
+// zero an error, and no silent storage-engine substitution.
+const SQLMode = "STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"
+
+// Config turns a mysql:// or mariadb:// URL into a go-sql-driver
+// configuration with dlayer's safe settings:
+//
+//	mysql://user:password@host:port/dbname?param=value
+//
+// parseTime=true, times in UTC (loc=UTC and the session time_zone
+// '+00:00'), no client-side interpolation (every value is a server-side
+// bound parameter), multiStatements off, utf8mb4 with utf8mb4_unicode_ci,
+// and the strict SQLMode. Other query parameters are passed to the driver
+// as in its own DSN; the safety settings above cannot be overridden.
+func Config(rawURL string) (*mysql.Config, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("mysql URL: %w", err)
+	}
+	if u.Scheme != "mysql" && u.Scheme != "mariadb" {
+		return nil, fmt.Errorf("not a mysql URL: %q", dialects.Redact(rawURL))
+	}
+	host := u.Host
+	if host == "" {
+		host = "127.0.0.1:3306"
+	} else if u.Port() == "" {
+		host += ":3306"
+	}
+	// Build the driver's DSN so its parser validates the parameters.
+	q := u.Query()
+	var params []string
+	for k, vs := range q {
+		for _, v := range vs {
+			params = append(params, k+"="+url.QueryEscape(v))
+		}
+	}
+	dsn := "tcp(" + host + ")/" + strings.TrimPrefix(u.Path, "/")
+	if len(params) > 0 {
+		dsn += "?" + strings.Join(params, "&")
+	}
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("mysql URL %q: %w", dialects.Redact(rawURL), err)
+	}
+	if u.User != nil {
+		cfg.User = u.User.Username()
+		cfg.Passwd, _ = u.User.Password()
+	}
+	safe(cfg)
+	return cfg, nil
+}
+
+func safe(cfg *mysql.Config) {
+	cfg.ParseTime = true
+	cfg.InterpolateParams = false
+	cfg.MultiStatements = false
+	cfg.Loc = time.UTC
+	cfg.Collation = "utf8mb4_unicode_ci"
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{}
+	}
+	delete(cfg.Params, "charset")
+	cfg.Params["sql_mode"] = "'" + SQLMode + "'"
+	cfg.Params["time_zone"] = "'+00:00'"
+}
+
+// OpenPool opens a database/sql pool for a mysql:// or mariadb:// URL.
+func OpenPool(ctx context.Context, rawURL string, opts dialects.PoolOptions) (*sqldb.Pool, error) {
+	cfg, err := Config(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", dialects.Redact(rawURL), err)
+	}
+	db := sql.OpenDB(conn)
+	if opts.MaxOpenConns > 0 {
+		db.SetMaxOpenConns(opts.MaxOpenConns)
+	}
+	if opts.MaxIdleConns != 0 {
+		db.SetMaxIdleConns(opts.MaxIdleConns)
+	}
+	if opts.ConnMaxLifetime > 0 {
+		db.SetConnMaxLifetime(opts.ConnMaxLifetime)
+	}
+	if opts.ConnMaxIdleTime > 0 {
+		db.SetConnMaxIdleTime(opts.ConnMaxIdleTime)
+	}
+	p := sqldb.New(db, sqldb.Config{Encode: EncodeArgs, Owned: true})
+	if err := db.PingContext(ctx); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("open %s: %w", dialects.Redact(rawURL), err)
+	}
+	return p, nil
+}
+
+// Wrap adapts a *sql.DB opened with go-sql-driver/mysql. The caller keeps
+// ownership (Close leaves db open) and its DSN decides the connection
+// settings; it should set parseTime=true and loc=UTC as Config does.
+func Wrap(db *sql.DB) *sqldb.Pool {
+	return sqldb.New(db, sqldb.Config{Encode: EncodeArgs})
+}
+
+// EncodeArgs converts bound values for MySQL: a timestamp with time zone
+// is sent as its UTC instant, one without keeps its wall clock (DATETIME has
+// no zone); a time-of-day value is sent as text; UUIDs ([16]byte) as their
+// 36-character text unless the column is bytes; JSON as text (MySQL
+// rejects JSON in the binary character set), marshalling non-text values.
+func EncodeArgs(args []any, types []*spec.Type) ([]any, error) {
+	var out []any
+	for i, a := range args {
+		var t *spec.Type
+		if i < len(types) {
+			t = types[i]
+		}
+		v, changed, err := encode(a, t)
+		if err != nil {
+			return nil, fmt.Errorf("argument %d: %w", i+1, err)
+		}
+		if changed {
+			if out == nil {
+				out = append([]any(nil), args...)
+			}
+			out[i] = v
+		}
+	}
+	if out == nil {
+		return args, nil
+	}
+	return out, nil
+}
+
+func encode(a any, t *spec.Type) (any, bool, error) {
+	kind := spec.TypeInvalid
+	if t != nil {
+		kind = t.Kind
+	}
+	switch v := a.(type) {
+	case time.Time:
+		switch {
+		case kind == spec.TypeTime:
+			return v.Format("15:04:05.999999"), true, nil
+		case kind == spec.TypeDate:
+			return v.Format("2006-01-02"), true, nil
+		case kind == spec.TypeTimestamp && !t.Timezone:
+			return time.Date(v.Year(), v.Month(), v.Day(), v.Hour(), v.Minute(), v.Second(), v.Nanosecond(), time.UTC), true, nil
+		}
+		return v.UTC(), true, nil
+	case [16]byte:
+		if kind == spec.TypeBytes {
+			return v[:], true, nil
+		}
+		return conv.FormatUUID(v), true, nil
+	case json.RawMessage:
+		return string(v), true, nil
+	case []byte:
+		if kind == spec.TypeJSON {
+			return string(v), true, nil
+		}
+		return nil, false, nil
+	case nil, string, int64, int, int32, int16, int8, uint64, uint32, uint16, uint8, float64, float32, bool:
+		return nil, false, nil
+	}
+	if kind == spec.TypeJSON {
+		b, err := json.Marshal(a)
+		if err != nil {
+			return nil, false, fmt.Errorf("encode JSON: %w", err)
+		}
+		return string(b), true, nil
+	}
+	return nil, false, nil
+}

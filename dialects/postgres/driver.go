@@ -1,0 +1,343 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/dlayer/dlayer/dialects"
+	"github.com/dlayer/dlayer/internal/conv"
+	"github.com/dlayer/dlayer/spec"
+)
+
+func init() {
+	dialects.Register(dialects.Driver{
+		Schemes: []string{"postgres", "postgresql"},
+		Dialect: nil, // wired to the Dialect type once it exists
+		Open: func(ctx context.Context, u string, opts dialects.PoolOptions) (dialects.Pool, error) {
+			return OpenPool(ctx, u, opts)
+		},
+	})
+}
+
+// Pool runs SQL on a pgx connection pool, natively (extended protocol,
+// prepared statement cache, binary formats). It is safe for concurrent use.
+type Pool struct {
+	pool  *pgxpool.Pool
+	owned bool
+}
+
+var (
+	_ dialects.Pool       = (*Pool)(nil)
+	_ dialects.ArgEncoder = (*Pool)(nil)
+	_ dialects.Unwrapper  = (*Pool)(nil)
+)
+
+// OpenPool opens a pgxpool for a postgres:// or postgresql:// URL (any
+// setting pgx understands may be given as a query parameter). MaxOpenConns
+// sets pool_max_conns; MaxIdleConns has no pgx equivalent and is ignored.
+func OpenPool(ctx context.Context, url string, opts dialects.PoolOptions) (*Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", dialects.Redact(url), err)
+	}
+	if opts.MaxOpenConns > 0 {
+		cfg.MaxConns = int32(opts.MaxOpenConns)
+	}
+	if opts.ConnMaxLifetime > 0 {
+		cfg.MaxConnLifetime = opts.ConnMaxLifetime
+	}
+	if opts.ConnMaxIdleTime > 0 {
+		cfg.MaxConnIdleTime = opts.ConnMaxIdleTime
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", dialects.Redact(url), err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open %s: %w", dialects.Redact(url), err)
+	}
+	return &Pool{pool: pool, owned: true}, nil
+}
+
+// Wrap adapts a pool the application already has. The caller keeps
+// ownership: Close leaves it open.
+func Wrap(p *pgxpool.Pool) *Pool { return &Pool{pool: p} }
+
+// Unwrap returns the *pgxpool.Pool.
+func (p *Pool) Unwrap() any { return p.pool }
+
+// Exec runs a statement that returns no rows.
+func (p *Pool) Exec(ctx context.Context, sql string, args ...any) (dialects.Result, error) {
+	return execOn(ctx, p.pool, sql, args)
+}
+
+// Query runs a statement that returns rows.
+func (p *Pool) Query(ctx context.Context, sql string, args ...any) (dialects.Rows, error) {
+	return queryOn(ctx, p.pool, sql, args)
+}
+
+// Ping checks the server is reachable.
+func (p *Pool) Ping(ctx context.Context) error { return p.pool.Ping(ctx) }
+
+// Close closes the pool when it was opened by OpenPool.
+func (p *Pool) Close() error {
+	if p.owned {
+		p.pool.Close()
+	}
+	return nil
+}
+
+var isoLevels = map[string]pgx.TxIsoLevel{
+	"":                 "",
+	"read uncommitted": pgx.ReadUncommitted,
+	"read committed":   pgx.ReadCommitted,
+	"repeatable read":  pgx.RepeatableRead,
+	"serializable":     pgx.Serializable,
+}
+
+// Begin starts a transaction.
+func (p *Pool) Begin(ctx context.Context, opts dialects.TxOptions) (dialects.Tx, error) {
+	lvl, ok := isoLevels[opts.Isolation]
+	if !ok {
+		return nil, fmt.Errorf("unknown isolation level %q", opts.Isolation)
+	}
+	o := pgx.TxOptions{IsoLevel: lvl}
+	if opts.ReadOnly {
+		o.AccessMode = pgx.ReadOnly
+	}
+	tx, err := p.pool.BeginTx(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	return &Tx{tx: tx}, nil
+}
+
+// EncodeArgs converts bound values where pgx's own encoding would not match
+// the column type: a time.Time bound to a time-of-day column becomes its
+// "15:04:05.999999" text. pgx itself keeps the wall clock of a time.Time
+// bound to timestamp (without time zone) and the instant for timestamptz,
+// takes [16]byte or text for uuid, and marshals JSON values.
+func (p *Pool) EncodeArgs(args []any, types []*spec.Type) ([]any, error) {
+	var out []any
+	for i, a := range args {
+		if i >= len(types) || types[i] == nil || types[i].Kind != spec.TypeTime {
+			continue
+		}
+		if t, ok := a.(time.Time); ok {
+			if out == nil {
+				out = append([]any(nil), args...)
+			}
+			out[i] = t.Format("15:04:05.999999")
+		}
+	}
+	if out == nil {
+		return args, nil
+	}
+	return out, nil
+}
+
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+func execOn(ctx context.Context, q querier, sql string, args []any) (dialects.Result, error) {
+	ct, err := q.Exec(ctx, sql, args...)
+	if err != nil {
+		return dialects.Result{}, err
+	}
+	return dialects.Result{RowsAffected: ct.RowsAffected()}, nil
+}
+
+func queryOn(ctx context.Context, q querier, sql string, args []any) (dialects.Rows, error) {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return &Rows{rows: rows}, nil
+}
+
+// Tx is a transaction on a pgx connection.
+type Tx struct{ tx pgx.Tx }
+
+// Exec runs a statement in the transaction.
+func (t *Tx) Exec(ctx context.Context, sql string, args ...any) (dialects.Result, error) {
+	return execOn(ctx, t.tx, sql, args)
+}
+
+// Query runs a query in the transaction.
+func (t *Tx) Query(ctx context.Context, sql string, args ...any) (dialects.Rows, error) {
+	return queryOn(ctx, t.tx, sql, args)
+}
+
+// Commit commits the transaction.
+func (t *Tx) Commit(ctx context.Context) error { return t.tx.Commit(ctx) }
+
+// Rollback rolls the transaction back.
+func (t *Tx) Rollback(ctx context.Context) error { return t.tx.Rollback(ctx) }
+
+// Unwrap returns the pgx.Tx.
+func (t *Tx) Unwrap() any { return t.tx }
+
+// Rows is a pgx result. Scanning into typed pointers goes straight to pgx;
+// an *any destination gets a normalised value: integers as int64, floats as
+// float64, numeric as its exact decimal string, uuid as its 36-character
+// string, json/jsonb as json.RawMessage, time of day as "15:04:05.999999".
+type Rows struct {
+	rows  pgx.Rows
+	cols  []string
+	alt   []any
+	strs  []*string
+	bytes [][]byte
+}
+
+// Next advances to the next row.
+func (r *Rows) Next() bool { return r.rows.Next() }
+
+// Err returns the error that ended iteration.
+func (r *Rows) Err() error { return r.rows.Err() }
+
+// Close closes the rows.
+func (r *Rows) Close() error { r.rows.Close(); return nil }
+
+// Columns returns the result column names.
+func (r *Rows) Columns() []string {
+	if r.cols == nil {
+		fds := r.rows.FieldDescriptions()
+		r.cols = make([]string, len(fds))
+		for i, fd := range fds {
+			r.cols[i] = fd.Name
+		}
+	}
+	return r.cols
+}
+
+// Unwrap returns the pgx.Rows.
+func (r *Rows) Unwrap() any { return r.rows }
+
+// Scan copies the current row into dest.
+func (r *Rows) Scan(dest ...any) error {
+	anyAt := -1
+	for i, d := range dest {
+		if _, ok := d.(*any); ok {
+			anyAt = i
+			break
+		}
+	}
+	if anyAt < 0 {
+		return r.rows.Scan(dest...)
+	}
+	return r.scanAny(dest)
+}
+
+const (
+	kindPlain = iota
+	kindString
+	kindJSON
+	kindTime
+)
+
+func oidKind(oid uint32) int {
+	switch oid {
+	case pgtype.NumericOID, pgtype.UUIDOID:
+		return kindString
+	case pgtype.JSONOID, pgtype.JSONBOID:
+		return kindJSON
+	case pgtype.TimeOID:
+		return kindTime
+	}
+	return kindPlain
+}
+
+func (r *Rows) scanAny(dest []any) error {
+	fds := r.rows.FieldDescriptions()
+	if len(dest) != len(fds) {
+		return fmt.Errorf("scan: %d destinations for %d columns", len(dest), len(fds))
+	}
+	if r.alt == nil {
+		r.alt = make([]any, len(dest))
+		r.strs = make([]*string, len(dest))
+		r.bytes = make([][]byte, len(dest))
+	}
+	for i, d := range dest {
+		r.alt[i] = d
+		if _, ok := d.(*any); !ok {
+			continue
+		}
+		switch oidKind(fds[i].DataTypeOID) {
+		case kindString:
+			r.alt[i] = &r.strs[i]
+		case kindJSON:
+			r.alt[i] = &r.bytes[i]
+		case kindTime:
+			r.alt[i] = &pgTime{}
+		}
+	}
+	if err := r.rows.Scan(r.alt...); err != nil {
+		return err
+	}
+	for i, d := range dest {
+		p, ok := d.(*any)
+		if !ok {
+			continue
+		}
+		switch oidKind(fds[i].DataTypeOID) {
+		case kindString:
+			if s := r.strs[i]; s != nil {
+				*p = *s
+			} else {
+				*p = nil
+			}
+		case kindJSON:
+			if b := r.bytes[i]; b != nil {
+				*p = json.RawMessage(b)
+				r.bytes[i] = nil
+			} else {
+				*p = nil
+			}
+		case kindTime:
+			*p = r.alt[i].(*pgTime).value()
+		default:
+			*p = normalize(*p)
+		}
+	}
+	return nil
+}
+
+func normalize(v any) any {
+	switch x := v.(type) {
+	case int32:
+		return int64(x)
+	case int16:
+		return int64(x)
+	case int8:
+		return int64(x)
+	case float32:
+		return float64(x)
+	case [16]byte:
+		return conv.FormatUUID(x)
+	}
+	return v
+}
+
+// pgTime receives a time-of-day value.
+type pgTime struct{ t pgtype.Time }
+
+func (p *pgTime) ScanTime(v pgtype.Time) error { p.t = v; return nil }
+
+func (p *pgTime) value() any {
+	if !p.t.Valid {
+		return nil
+	}
+	us := p.t.Microseconds
+	d := time.Duration(us) * time.Microsecond
+	return time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC).Add(d).Format("15:04:05.999999")
+}
