@@ -1,0 +1,113 @@
+package dialects
+
+import (
+	"context"
+	"time"
+
+	"github.com/dlayer/dlayer/spec"
+)
+
+// ChangeKind is the kind of one schema change of a migration.
+type ChangeKind int
+
+// The change kinds. Their order is not the order changes are applied in;
+// package migrate orders a plan.
+const (
+	ChangeInvalid ChangeKind = iota
+	CreateTable
+	DropTable
+	RenameTable
+	AddColumn
+	DropColumn
+	AlterColumn
+	RenameColumn
+	AddIndex
+	DropIndex
+	AddForeignKey
+	DropForeignKey
+	AddUnique
+	DropUnique
+	AddCheck
+	DropCheck
+)
+
+var changeNames = [...]string{"invalid", "create table", "drop table", "rename table",
+	"add column", "drop column", "alter column", "rename column", "add index", "drop index",
+	"add foreign key", "drop foreign key", "add unique", "drop unique", "add check", "drop check"}
+
+// String returns a short human name of the kind ("add column").
+func (k ChangeKind) String() string {
+	if k < 0 || int(k) >= len(changeNames) {
+		return "invalid"
+	}
+	return changeNames[k]
+}
+
+// MarshalText encodes the kind as its name.
+func (k ChangeKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// Change is one step that turns a database schema (the "old" state) into
+// another (the "new" state). Table is the affected table as it is in the new
+// state and Old as it was in the old state: a change to a table carries both
+// whole tables, so a dialect that cannot alter in place (SQLite) can rebuild
+// it. CreateTable has no Old, DropTable no Table.
+type Change struct {
+	Kind  ChangeKind `json:"kind"`
+	Table *spec.Table `json:"-"`
+	Old   *spec.Table `json:"-"`
+	// Column is the new column (AddColumn, AlterColumn, RenameColumn) and
+	// OldColumn the old one (DropColumn, AlterColumn, RenameColumn).
+	Column    *spec.Column `json:"-"`
+	OldColumn *spec.Column `json:"-"`
+	// Exactly one of these is set for the index and constraint kinds.
+	Index      *spec.Index      `json:"-"`
+	ForeignKey *spec.ForeignKey `json:"-"`
+	Unique     *spec.Unique     `json:"-"`
+	Check      *spec.Check      `json:"-"`
+	// Destructive marks a change that can lose data: dropping a table or a
+	// column, or narrowing a column's type.
+	Destructive bool `json:"destructive,omitempty"`
+	// Detail says what changed, for messages ("type varchar(50) -> varchar(20)").
+	Detail string `json:"detail,omitempty"`
+}
+
+// TableName returns the name of the table the change affects in the new
+// state (the old state for DropTable).
+func (c Change) TableName() string {
+	if c.Table != nil {
+		return c.Table.Name
+	}
+	if c.Old != nil {
+		return c.Old.Name
+	}
+	return ""
+}
+
+// Migrator is implemented by dialects that can write schema migrations.
+type Migrator interface {
+	// MigrateSQL returns the statements that apply changes, in order.
+	MigrateSQL(changes []Change) ([]string, error)
+	// SameType reports whether columns a and b have the same type in the
+	// database (so that inspected and declared columns compare equal when
+	// the dialect maps several kinds to one database type).
+	SameType(a, b *spec.Column) bool
+}
+
+// Inspector is implemented by dialects that can read a live database's
+// schema into the neutral model.
+type Inspector interface {
+	// Inspect reads the tables of the current database (PostgreSQL: the
+	// current schema) except those named in skip.
+	Inspect(ctx context.Context, q Queryer, skip ...string) (*spec.Schema, error)
+}
+
+// MigrationLocker is implemented by dialects with a database-wide named lock
+// (PostgreSQL advisory locks, MySQL GET_LOCK). Package migrate falls back to
+// a lock table for dialects without one.
+type MigrationLocker interface {
+	// LockMigrations takes the lock called name, waiting at most timeout,
+	// and returns the function that releases it. It returns an error
+	// wrapping ErrLockTimeout when the lock is still held by another after
+	// timeout.
+	LockMigrations(ctx context.Context, p Pool, name string, timeout time.Duration) (unlock func(context.Context) error, err error)
+}
