@@ -52,7 +52,7 @@ func (k ChangeKind) MarshalText() ([]byte, error) { return []byte(k.String()), n
 // whole tables, so a dialect that cannot alter in place (SQLite) can rebuild
 // it. CreateTable has no Old, DropTable no Table.
 type Change struct {
-	Kind  ChangeKind `json:"kind"`
+	Kind  ChangeKind  `json:"kind"`
 	Table *spec.Table `json:"-"`
 	Old   *spec.Table `json:"-"`
 	// Column is the new column (AddColumn, AlterColumn, RenameColumn) and
