@@ -3,11 +3,12 @@
 // ReadSlice) on an 8-column table, plus selecting 10,000 rows and streaming a
 // large table, and the ORM cases (select-in eager loading, flushing many new
 // objects). Every case runs side by side for several contenders in one
-// process, so benchstat can compare them column by column:
+// process, and the contender is a key=value sub-name so that
+// `benchstat -col /lib` puts the contenders side by side:
 //
-//	BenchmarkPG/<case>/<contender>      PostgreSQL: pgx, sql, gorm, bun, dlayer
-//	BenchmarkSQLite/<case>/<contender>  SQLite: sql (modernc.org/sqlite), dlayer
-//	BenchmarkPGORM/<case>/<contender>   PostgreSQL, ORM cases
+//	BenchmarkPG/<case>/lib=<contender>      PostgreSQL: pgx, pgx-copy, sql, gorm, bun, dlayer
+//	BenchmarkSQLite/<case>/lib=<contender>  SQLite: sql (modernc.org/sqlite), dlayer
+//	BenchmarkPGORM/<case>/lib=<contender>   PostgreSQL, ORM cases
 //
 // The module has its own go.mod so that GORM and bun never become
 // dependencies of dlayer itself.

@@ -15,10 +15,10 @@ import (
 // order.
 var pgContenders = []contender{
 	{"pgx", openPgx},
-	{"pgx-copy", openPgxCopy},
 	{"sql", openPgSQL},
 	{"gorm", openGorm},
 	{"bun", openBun},
+	{"pgx-copy", openPgxCopy},
 }
 
 // pgEnv is one process's PostgreSQL fixture: a schema of its own, its

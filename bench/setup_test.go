@@ -146,7 +146,7 @@ func runCases(b *testing.B, cases []benchCase, contenders []contender, o *opened
 				if !bc.supports(h) {
 					continue
 				}
-				b.Run(c.name, func(b *testing.B) { bc.run(b, h) })
+				b.Run("lib="+c.name, func(b *testing.B) { bc.run(b, h) })
 			}
 		})
 	}
@@ -180,9 +180,10 @@ func (h *heapPeak) row() {
 	}
 }
 
-// report publishes the peak as the custom metric peak-heap-MB.
+// report publishes the peak, in bytes, as the custom metric peak-heap-B
+// (benchstat scales it to KiB/MiB).
 func (h *heapPeak) report(b *testing.B) {
-	b.ReportMetric(float64(h.peak)/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(h.peak), "peak-heap-B")
 }
 
 // gcQuiet collects garbage with the timer stopped, so each measured

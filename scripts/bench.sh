@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# bench.sh — runs dlayer's benchmark suite (the bench/ module) side by side
+# with hand-written pgx and database/sql, GORM and bun, and summarises it
+# with benchstat, contenders as columns.
+#
+# Usage: scripts/bench.sh [benchmark regexp]      (default: all, i.e. ".")
+#
+# Environment:
+#   DLAYER_TEST_POSTGRES_URL  PostgreSQL server; when unset, .dbs/env is sourced
+#                             if present (scripts/dbs.sh start), else the
+#                             PostgreSQL benchmarks skip
+#   DLAYER_BENCH_FULL=1       stream 1,000,000 rows instead of 100,000
+#   DLAYER_BENCH_COUNT        runs per benchmark (default 6)
+#   DLAYER_BENCH_TIME         -benchtime (default 1s)
+#
+# Writes bench/results/<UTC timestamp>/raw.txt (go test output) and
+# bench/results/<UTC timestamp>/benchstat.txt (the summary).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH=$PATH:/usr/local/go/bin:$(go env GOPATH 2>/dev/null || echo "$HOME/go")/bin
+
+pattern=${1:-.}
+count=${DLAYER_BENCH_COUNT:-6}
+benchtime=${DLAYER_BENCH_TIME:-1s}
+
+if [ -z "${DLAYER_TEST_POSTGRES_URL:-}" ] && [ -f .dbs/env ]; then
+	# shellcheck disable=SC1091
+	source .dbs/env
+fi
+if [ -z "${DLAYER_TEST_POSTGRES_URL:-}" ]; then
+	echo "bench.sh: DLAYER_TEST_POSTGRES_URL is not set; PostgreSQL benchmarks will skip" >&2
+fi
+
+if ! command -v benchstat >/dev/null; then
+	echo "bench.sh: installing benchstat" >&2
+	GOFLAGS= go install golang.org/x/perf/cmd/benchstat@latest
+fi
+
+out=bench/results/$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$out"
+{
+	echo "# date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+	echo "# commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	echo "# command: go test -run '^\$' -bench '$pattern' -benchmem -count $count -benchtime $benchtime (in bench/)"
+	echo "# DLAYER_BENCH_FULL=${DLAYER_BENCH_FULL:-}"
+	echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+} >"$out/raw.txt"
+
+(cd bench && go test -run '^$' -bench "$pattern" -benchmem -count "$count" -benchtime "$benchtime" -timeout 3h .) |
+	tee -a "$out/raw.txt"
+
+# One table per family, so each compares against its own first column
+# (pgx on PostgreSQL, database/sql on SQLite).
+for family in PG PGORM SQLite; do
+	if grep -q "^Benchmark$family/" "$out/raw.txt"; then
+		echo "## Benchmark$family"
+		benchstat -filter ".name:$family" -col /lib "$out/raw.txt"
+		echo
+	fi
+done >"$out/benchstat.txt"
+cat "$out/benchstat.txt"
+echo
+echo "results: $out/raw.txt, $out/benchstat.txt"
