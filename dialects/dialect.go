@@ -1,9 +1,17 @@
 package dialects
 
 import (
+	"errors"
+	"fmt"
+
 	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/spec"
 )
+
+// ErrUnsupported is matched (errors.Is) by compile errors for a construct the
+// dialect cannot express (RETURNING on MySQL, say). Callers that can do
+// without should ask Features first.
+var ErrUnsupported = errors.New("not supported by this dialect")
 
 // Compiled is a statement compiled for one dialect.
 type Compiled struct {
@@ -15,8 +23,35 @@ type Compiled struct {
 	// against when known (nil otherwise), so drivers can encode it.
 	ArgTypes []*spec.Type
 	// Columns describes the result columns of a query, in order (empty for
-	// statements that return no rows).
+	// statements that return no rows). It may be shared between Compiled
+	// values: do not modify it.
 	Columns []ResultColumn
+	// ParamNames is nil unless the statement holds named parameters
+	// (stmt.NamedParam); then it has one entry per argument, the parameter's
+	// name or "" for a value bound at compile time. See Bind.
+	ParamNames []string
+}
+
+// Bind returns the arguments with named parameters filled from params, so one
+// compiled statement can run with many values. A named parameter missing
+// from params is an error. Without named parameters it returns c.Args.
+func (c *Compiled) Bind(params map[string]any) ([]any, error) {
+	if c.ParamNames == nil {
+		return c.Args, nil
+	}
+	out := make([]any, len(c.Args))
+	for i, n := range c.ParamNames {
+		if n == "" {
+			out[i] = c.Args[i]
+			continue
+		}
+		v, ok := params[n]
+		if !ok {
+			return nil, fmt.Errorf("bind: no value for parameter %q", n)
+		}
+		out[i] = v
+	}
+	return out, nil
 }
 
 // ResultColumn describes one column of a result.

@@ -1,0 +1,56 @@
+package mysql
+
+import (
+	"github.com/dlayer/dlayer/dialects"
+	"github.com/dlayer/dlayer/dialects/sqlgen"
+)
+
+// Features are the capabilities MySQL 8 and MariaDB 10.11 share. There is no
+// RETURNING (MariaDB has INSERT … RETURNING, MySQL does not): inserts report
+// generated keys through LastInsertID. NULLS FIRST/LAST is emulated by
+// ordering on "x IS NULL" first, ILIKE by LOWER(x) LIKE LOWER(pattern), and
+// upserts use ON DUPLICATE KEY UPDATE col = VALUES(col), which both servers
+// accept (MySQL 8's "AS new" row alias is not in MariaDB).
+const Features = dialects.UpsertOnDuplicateKey | dialects.Savepoints | dialects.WindowFunctions |
+	dialects.LastInsertID | dialects.MultiRowInsert | dialects.ForUpdate | dialects.AlterAddConstraint |
+	dialects.NativeEnum | dialects.IfNotExists
+
+// MaxParams is the most placeholders a prepared statement may hold.
+const MaxParams = 65535
+
+// Dialect is the MySQL/MariaDB SQL flavour. It is safe for concurrent use.
+type Dialect struct {
+	*sqlgen.Base
+}
+
+var (
+	_ dialects.Dialect   = (*Dialect)(nil)
+	_ dialects.SchemaDDL = (*Dialect)(nil)
+)
+
+var std = New()
+
+// New returns the MySQL/MariaDB dialect.
+func New() *Dialect {
+	return &Dialect{Base: sqlgen.New(sqlgen.Config{
+		Name:             "mysql",
+		Quote:            '`',
+		Placeholders:     sqlgen.Question,
+		Features:         Features,
+		MaxParams:        MaxParams,
+		BackslashEscapes: true,
+		HashComments:     true,
+		// The largest LIMIT MySQL accepts stands for "no limit".
+		OffsetOnlyLimit:     "18446744073709551615",
+		DefaultValuesInsert: "() VALUES ()",
+		ExcludedFunc:        true,
+		DDL:                 ddlConfig(),
+	})}
+}
+
+// Default returns a shared MySQL dialect value.
+func Default() *Dialect { return std }
+
+// TranslateError maps a driver error to dlayer's normalised errors (see the
+// package function TranslateError).
+func (d *Dialect) TranslateError(err error) error { return TranslateError(err) }

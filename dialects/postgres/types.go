@@ -1,0 +1,86 @@
+package postgres
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/dlayer/dlayer/dialects/sqlgen"
+	"github.com/dlayer/dlayer/spec"
+)
+
+// ColumnType maps a dlayer type to its PostgreSQL type:
+//
+//	integer, bigint, smallint  INTEGER, BIGINT, SMALLINT
+//	string                     VARCHAR(n), or TEXT without a length
+//	text                       TEXT
+//	boolean                    BOOLEAN
+//	float, double              REAL, DOUBLE PRECISION
+//	decimal                    NUMERIC(p,s), NUMERIC(p) or NUMERIC
+//	date                       DATE
+//	time                       TIME or TIME(p)
+//	timestamp                  TIMESTAMP / TIMESTAMPTZ (timezone), with (p) when given
+//	uuid, json, bytes          UUID, JSONB, BYTEA
+//	enum                       the type made by CREATE TYPE … AS ENUM (sqlgen.EnumTypeName)
+func ColumnType(c *spec.Column) (string, error) {
+	t := c.Type
+	switch t.Kind {
+	case spec.TypeInteger:
+		return "INTEGER", nil
+	case spec.TypeBigInt:
+		return "BIGINT", nil
+	case spec.TypeSmallInt:
+		return "SMALLINT", nil
+	case spec.TypeString:
+		if t.Length > 0 {
+			return "VARCHAR(" + strconv.Itoa(t.Length) + ")", nil
+		}
+		return "TEXT", nil
+	case spec.TypeText:
+		return "TEXT", nil
+	case spec.TypeBoolean:
+		return "BOOLEAN", nil
+	case spec.TypeFloat:
+		return "REAL", nil
+	case spec.TypeDouble:
+		return "DOUBLE PRECISION", nil
+	case spec.TypeDecimal:
+		switch {
+		case t.Precision < 0 || t.Precision > 1000 || t.Scale < 0 || (t.Precision > 0 && t.Scale > t.Precision):
+			return "", fmt.Errorf("postgres: invalid decimal(%d,%d)", t.Precision, t.Scale)
+		case t.Precision == 0:
+			return "NUMERIC", nil
+		case t.Scale == 0:
+			return "NUMERIC(" + strconv.Itoa(t.Precision) + ")", nil
+		}
+		return "NUMERIC(" + strconv.Itoa(t.Precision) + "," + strconv.Itoa(t.Scale) + ")", nil
+	case spec.TypeDate:
+		return "DATE", nil
+	case spec.TypeTime:
+		return withPrecision("TIME", t.Precision)
+	case spec.TypeTimestamp:
+		if t.Timezone {
+			return withPrecision("TIMESTAMPTZ", t.Precision)
+		}
+		return withPrecision("TIMESTAMP", t.Precision)
+	case spec.TypeUUID:
+		return "UUID", nil
+	case spec.TypeJSON:
+		return "JSONB", nil
+	case spec.TypeBytes:
+		return "BYTEA", nil
+	case spec.TypeEnum:
+		return `"` + strings.ReplaceAll(sqlgen.EnumTypeName(c), `"`, `""`) + `"`, nil
+	}
+	return "", fmt.Errorf("postgres: no type for %s", t.Kind)
+}
+
+func withPrecision(name string, p int) (string, error) {
+	switch {
+	case p < 0 || p > 6:
+		return "", fmt.Errorf("postgres: %s precision %d is outside 0..6", name, p)
+	case p == 0:
+		return name, nil
+	}
+	return name + "(" + strconv.Itoa(p) + ")", nil
+}
