@@ -1,0 +1,402 @@
+package mysql
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/dlayer/dlayer/dialects"
+	"github.com/dlayer/dlayer/spec"
+)
+
+// Inspect reads the tables of the connection's current database, except
+// those named in skip, into the neutral model: columns with types,
+// nullability, defaults and auto_increment, primary keys, foreign keys with
+// their actions, unique keys, indexes and check constraints. Indexes the
+// server created for a foreign key (named after it) are left out, and so
+// are MariaDB's json_valid checks, which mark a JSON column.
+func Inspect(ctx context.Context, q dialects.Queryer, skip ...string) (*spec.Schema, error) {
+	in := &inspector{q: q, tables: map[string]*spec.Table{}}
+	if err := in.run(ctx, skip); err != nil {
+		return nil, fmt.Errorf("inspect mysql database: %w", err)
+	}
+	return in.s, nil
+}
+
+type inspector struct {
+	q      dialects.Queryer
+	s      *spec.Schema
+	tables map[string]*spec.Table
+}
+
+func (in *inspector) rows(ctx context.Context, query string, n int, fn func(v []any) error, args ...any) error {
+	rows, err := in.q.Query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	v := make([]any, n)
+	p := make([]any, n)
+	for i := range v {
+		p[i] = &v[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(p...); err != nil {
+			return err
+		}
+		if err := fn(v); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func sval(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	}
+	return fmt.Sprint(v)
+}
+
+func ival(v any) int64 {
+	switch x := v.(type) {
+	case int64:
+		return x
+	case uint64:
+		return int64(x)
+	case int32:
+		return int64(x)
+	}
+	n, _ := strconv.ParseInt(sval(v), 10, 64)
+	return n
+}
+
+func (in *inspector) run(ctx context.Context, skip []string) error {
+	in.s = &spec.Schema{}
+	err := in.rows(ctx, `SELECT TABLE_NAME, TABLE_COMMENT FROM information_schema.TABLES
+WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`, 2, func(v []any) error {
+		name := sval(v[0])
+		if slices.Contains(skip, name) {
+			return nil
+		}
+		t := &spec.Table{Name: name, Comment: sval(v[1])}
+		in.tables[name] = t
+		in.s.Tables = append(in.s.Tables, t)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("tables: %w", err)
+	}
+	// Checks first: MariaDB marks JSON columns with a json_valid check.
+	jsonCols := map[string]bool{}
+	checks := map[string][]*spec.Check{}
+	err = in.rows(ctx, `SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS
+WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY TABLE_NAME, CONSTRAINT_NAME`, 3, func(v []any) error {
+		tbl, name, clause := sval(v[0]), sval(v[1]), sval(v[2])
+		if clause == "json_valid(`"+name+"`)" {
+			jsonCols[tbl+"."+name] = true
+			return nil
+		}
+		checks[tbl] = append(checks[tbl], &spec.Check{Name: name, Expr: clause})
+		return nil
+	})
+	if err != nil {
+		// MySQL 8 has no TABLE_NAME in CHECK_CONSTRAINTS.
+		err = in.rows(ctx, `SELECT tc.TABLE_NAME, cc.CONSTRAINT_NAME, cc.CHECK_CLAUSE
+FROM information_schema.CHECK_CONSTRAINTS cc JOIN information_schema.TABLE_CONSTRAINTS tc
+  ON tc.CONSTRAINT_SCHEMA = cc.CONSTRAINT_SCHEMA AND tc.CONSTRAINT_NAME = cc.CONSTRAINT_NAME AND tc.CONSTRAINT_TYPE = 'CHECK'
+WHERE cc.CONSTRAINT_SCHEMA = DATABASE() ORDER BY 1, 2`, 3, func(v []any) error {
+			checks[sval(v[0])] = append(checks[sval(v[0])], &spec.Check{Name: sval(v[1]), Expr: sval(v[2])})
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("checks: %w", err)
+		}
+	}
+	err = in.rows(ctx, `SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA,
+  COLUMN_COMMENT, COALESCE(CHARACTER_MAXIMUM_LENGTH, 0), COALESCE(NUMERIC_PRECISION, 0), COALESCE(NUMERIC_SCALE, 0),
+  COALESCE(DATETIME_PRECISION, 0), COLUMN_DEFAULT IS NULL
+FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, ORDINAL_POSITION`, 13, func(v []any) error {
+		t := in.tables[sval(v[0])]
+		if t == nil {
+			return nil
+		}
+		c := &spec.Column{Name: sval(v[1]), Table: t, Nullable: sval(v[4]) == "YES", Comment: sval(v[7])}
+		typ, err := parseType(strings.ToLower(sval(v[2])), strings.ToLower(sval(v[3])), int(ival(v[8])),
+			int(ival(v[9])), int(ival(v[10])), int(ival(v[11])))
+		if err != nil {
+			return fmt.Errorf("column %s.%s: %w", t.Name, c.Name, err)
+		}
+		if jsonCols[t.Name+"."+c.Name] {
+			typ = spec.Type{Kind: spec.TypeJSON}
+		}
+		c.Type = typ
+		extra := strings.ToLower(sval(v[6]))
+		c.Autoincrement = strings.Contains(extra, "auto_increment")
+		if ival(v[12]) == 0 {
+			c.ServerDefault = parseDefault(sval(v[5]), extra, c.Type)
+		}
+		t.Columns = append(t.Columns, c)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("columns: %w", err)
+	}
+	in.s.Index()
+	for name, cs := range checks {
+		if t := in.tables[name]; t != nil {
+			t.Checks = cs
+		}
+	}
+	if err := in.keys(ctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (in *inspector) keys(ctx context.Context) error {
+	type fkRow struct {
+		t             *spec.Table
+		name, ref     string
+		cols, refCols []string
+		upd, del      string
+	}
+	var fks []*fkRow
+	fkByName := map[string]*fkRow{}
+	err := in.rows(ctx, `SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME,
+  r.UPDATE_RULE, r.DELETE_RULE
+FROM information_schema.KEY_COLUMN_USAGE k
+JOIN information_schema.REFERENTIAL_CONSTRAINTS r ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA
+  AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME
+WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL
+ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`, 7, func(v []any) error {
+		t := in.tables[sval(v[0])]
+		if t == nil {
+			return nil
+		}
+		key := t.Name + "." + sval(v[1])
+		f := fkByName[key]
+		if f == nil {
+			f = &fkRow{t: t, name: sval(v[1]), ref: sval(v[3]), upd: sval(v[5]), del: sval(v[6])}
+			fkByName[key] = f
+			fks = append(fks, f)
+		}
+		f.cols = append(f.cols, sval(v[2]))
+		f.refCols = append(f.refCols, sval(v[4]))
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("foreign keys: %w", err)
+	}
+	cols := func(t *spec.Table, names []string) ([]*spec.Column, error) {
+		out := make([]*spec.Column, len(names))
+		for i, n := range names {
+			if out[i] = t.Column(n); out[i] == nil {
+				return nil, fmt.Errorf("table %s has no column %q", t.Name, n)
+			}
+		}
+		return out, nil
+	}
+	for _, f := range fks {
+		ref := in.tables[f.ref]
+		if ref == nil {
+			return fmt.Errorf("foreign key %s of %s references %q outside the database", f.name, f.t.Name, f.ref)
+		}
+		fk := &spec.ForeignKey{Name: f.name, Table: f.t, RefTable: ref, OnDelete: action(f.del), OnUpdate: action(f.upd)}
+		if fk.Columns, err = cols(f.t, f.cols); err != nil {
+			return err
+		}
+		if fk.RefColumns, err = cols(ref, f.refCols); err != nil {
+			return err
+		}
+		if len(fk.Columns) == 1 {
+			fk.Columns[0].ForeignKey = fk
+		}
+		f.t.ForeignKeys = append(f.t.ForeignKeys, fk)
+	}
+	type ixRow struct {
+		name   string
+		unique bool
+		cols   []string
+	}
+	idx := map[string][]*ixRow{}
+	err = in.rows(ctx, `SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME FROM information_schema.STATISTICS
+WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`, 4, func(v []any) error {
+		tbl, name := sval(v[0]), sval(v[1])
+		list := idx[tbl]
+		if len(list) == 0 || list[len(list)-1].name != name {
+			list = append(list, &ixRow{name: name, unique: ival(v[2]) == 0})
+			idx[tbl] = list
+		}
+		last := list[len(list)-1]
+		last.cols = append(last.cols, sval(v[3]))
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("indexes: %w", err)
+	}
+	for _, t := range in.s.Tables {
+	next:
+		for _, ix := range idx[t.Name] {
+			cs, err := cols(t, ix.cols)
+			if err != nil {
+				continue // an index on an expression
+			}
+			switch {
+			case ix.name == "PRIMARY":
+				t.PrimaryKey = cs
+				for _, c := range cs {
+					c.PrimaryKey = true
+				}
+				continue
+			case ix.unique:
+				t.Uniques = append(t.Uniques, &spec.Unique{Name: ix.name, Columns: cs})
+				continue
+			}
+			for _, fk := range t.ForeignKeys {
+				if fk.Name == ix.name && slices.Equal(ix.cols, colNames(fk.Columns)) {
+					continue next // created by the server for the foreign key
+				}
+			}
+			t.Indexes = append(t.Indexes, &spec.Index{Name: ix.name, Columns: cs})
+		}
+	}
+	return nil
+}
+
+func colNames(cs []*spec.Column) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.Name
+	}
+	return out
+}
+
+func action(rule string) spec.Action {
+	switch strings.ToUpper(rule) {
+	case "CASCADE":
+		return spec.ActionCascade
+	case "SET NULL":
+		return spec.ActionSetNull
+	case "SET DEFAULT":
+		return spec.ActionSetDefault
+	case "RESTRICT":
+		return spec.ActionRestrict
+	}
+	return spec.ActionNone
+}
+
+var enumRE = regexp.MustCompile(`'((?:[^']|'')*)'`)
+
+// parseType maps information_schema type columns to a neutral type.
+func parseType(dataType, columnType string, length, precision, scale, dtPrecision int) (spec.Type, error) {
+	switch dataType {
+	case "int", "mediumint":
+		return spec.Type{Kind: spec.TypeInteger}, nil
+	case "bigint":
+		return spec.Type{Kind: spec.TypeBigInt}, nil
+	case "smallint":
+		return spec.Type{Kind: spec.TypeSmallInt}, nil
+	case "tinyint":
+		if strings.HasPrefix(columnType, "tinyint(1)") {
+			return spec.Type{Kind: spec.TypeBoolean}, nil
+		}
+		return spec.Type{Kind: spec.TypeSmallInt}, nil
+	case "bool", "boolean":
+		return spec.Type{Kind: spec.TypeBoolean}, nil
+	case "varchar":
+		return spec.Type{Kind: spec.TypeString, Length: length}, nil
+	case "char":
+		if length == 36 {
+			return spec.Type{Kind: spec.TypeUUID}, nil
+		}
+		return spec.Type{Kind: spec.TypeString, Length: length}, nil
+	case "text", "mediumtext", "longtext", "tinytext":
+		return spec.Type{Kind: spec.TypeText}, nil
+	case "float":
+		return spec.Type{Kind: spec.TypeFloat}, nil
+	case "double", "real":
+		return spec.Type{Kind: spec.TypeDouble}, nil
+	case "decimal", "numeric":
+		return spec.Type{Kind: spec.TypeDecimal, Precision: precision, Scale: scale}, nil
+	case "date":
+		return spec.Type{Kind: spec.TypeDate}, nil
+	case "time":
+		return spec.Type{Kind: spec.TypeTime, Precision: dtPrecision}, nil
+	case "datetime":
+		return spec.Type{Kind: spec.TypeTimestamp, Precision: dtPrecision}, nil
+	case "timestamp":
+		return spec.Type{Kind: spec.TypeTimestamp, Precision: dtPrecision, Timezone: true}, nil
+	case "json":
+		return spec.Type{Kind: spec.TypeJSON}, nil
+	case "uuid":
+		return spec.Type{Kind: spec.TypeUUID}, nil
+	case "binary":
+		if length == 16 {
+			return spec.Type{Kind: spec.TypeUUID}, nil
+		}
+		return spec.Type{Kind: spec.TypeBytes, Length: length}, nil
+	case "varbinary":
+		return spec.Type{Kind: spec.TypeBytes, Length: length}, nil
+	case "blob", "mediumblob", "longblob", "tinyblob":
+		return spec.Type{Kind: spec.TypeBytes}, nil
+	case "enum":
+		var vals []string
+		for _, m := range enumRE.FindAllStringSubmatch(columnType, -1) {
+			vals = append(vals, strings.ReplaceAll(m[1], "''", "'"))
+		}
+		return spec.Type{Kind: spec.TypeEnum, Values: vals}, nil
+	}
+	return spec.Type{}, fmt.Errorf("type %q has no dlayer equivalent", columnType)
+}
+
+// parseDefault maps COLUMN_DEFAULT (MariaDB quotes string literals, MySQL
+// marks expressions DEFAULT_GENERATED) to a neutral default.
+func parseDefault(def, extra string, t spec.Type) *spec.Default {
+	lower := strings.ToLower(strings.TrimSpace(def))
+	switch {
+	case lower == "null":
+		return nil
+	case strings.HasPrefix(lower, "current_timestamp") || lower == "now()":
+		return &spec.Default{Kind: spec.DefaultNow}
+	case lower == "uuid()":
+		return &spec.Default{Kind: spec.DefaultUUID}
+	}
+	lit := def
+	if len(def) >= 2 && def[0] == '\'' && def[len(def)-1] == '\'' {
+		lit = strings.ReplaceAll(strings.ReplaceAll(def[1:len(def)-1], "''", "'"), `\\`, `\`)
+	} else if strings.Contains(extra, "default_generated") || !isNumber(def) && t.Kind != spec.TypeEnum && !t.Kind.IsTextual() && t.Kind != spec.TypeDate && !t.Kind.IsTemporal() {
+		return &spec.Default{Kind: spec.DefaultSQL, SQL: def}
+	}
+	switch {
+	case t.Kind == spec.TypeBoolean:
+		switch lit {
+		case "1":
+			return &spec.Default{Kind: spec.DefaultLiteral, Value: true}
+		case "0":
+			return &spec.Default{Kind: spec.DefaultLiteral, Value: false}
+		}
+	case t.Kind.IsInteger():
+		if n, err := strconv.ParseInt(lit, 10, 64); err == nil {
+			return &spec.Default{Kind: spec.DefaultLiteral, Value: n}
+		}
+	case t.Kind == spec.TypeFloat || t.Kind == spec.TypeDouble:
+		if f, err := strconv.ParseFloat(lit, 64); err == nil {
+			return &spec.Default{Kind: spec.DefaultLiteral, Value: f}
+		}
+	}
+	return &spec.Default{Kind: spec.DefaultLiteral, Value: lit}
+}
+
+func isNumber(s string) bool {
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil
+}

@@ -1,0 +1,562 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/dlayer/dlayer/dialects"
+	"github.com/dlayer/dlayer/spec"
+)
+
+// Inspect reads the tables of the main database, except SQLite's own and
+// those named in skip, into the neutral model. Types come from the
+// declared type names; an INTEGER PRIMARY KEY (the rowid) is
+// autoincrement; foreign keys and unique constraints carry the names given
+// in the CREATE TABLE text when there are any; check constraints are read
+// from that text.
+func Inspect(ctx context.Context, q dialects.Queryer, skip ...string) (*spec.Schema, error) {
+	s, err := inspect(ctx, q, skip)
+	if err != nil {
+		return nil, fmt.Errorf("inspect sqlite database: %w", err)
+	}
+	return s, nil
+}
+
+func query(ctx context.Context, q dialects.Queryer, sql string, n int, fn func(v []any) error, args ...any) error {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	v := make([]any, n)
+	p := make([]any, n)
+	for i := range v {
+		p[i] = &v[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(p...); err != nil {
+			return err
+		}
+		if err := fn(v); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func sval(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	}
+	return fmt.Sprint(v)
+}
+
+func ival(v any) int64 {
+	switch x := v.(type) {
+	case int64:
+		return x
+	case bool:
+		if x {
+			return 1
+		}
+		return 0
+	}
+	n, _ := strconv.ParseInt(sval(v), 10, 64)
+	return n
+}
+
+func inspect(ctx context.Context, q dialects.Queryer, skip []string) (*spec.Schema, error) {
+	s := &spec.Schema{}
+	ddl := map[string]string{}
+	err := query(ctx, q, `SELECT name, COALESCE(sql, '') FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`, 2,
+		func(v []any) error {
+			name := sval(v[0])
+			if !slices.Contains(skip, name) {
+				s.Tables = append(s.Tables, &spec.Table{Name: name})
+				ddl[name] = sval(v[1])
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("tables: %w", err)
+	}
+	for _, t := range s.Tables {
+		type pkCol struct {
+			c   *spec.Column
+			pos int64
+		}
+		var pks []pkCol
+		err := query(ctx, q, `SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid`, 5, func(v []any) error {
+			c := &spec.Column{Name: sval(v[0]), Table: t, Nullable: ival(v[2]) == 0}
+			typ, err := parseType(sval(v[1]))
+			if err != nil {
+				return fmt.Errorf("column %s.%s: %w", t.Name, c.Name, err)
+			}
+			c.Type = typ
+			if v[3] != nil {
+				c.ServerDefault = parseDefault(sval(v[3]), c.Type)
+			}
+			if pos := ival(v[4]); pos > 0 {
+				pks = append(pks, pkCol{c, pos})
+			}
+			t.Columns = append(t.Columns, c)
+			return nil
+		}, t.Name)
+		if err != nil {
+			return nil, fmt.Errorf("columns of %s: %w", t.Name, err)
+		}
+		slices.SortFunc(pks, func(a, b pkCol) int { return int(a.pos - b.pos) })
+		for _, p := range pks {
+			p.c.PrimaryKey = true
+			p.c.Nullable = false
+			t.PrimaryKey = append(t.PrimaryKey, p.c)
+		}
+		if len(pks) == 1 && strings.EqualFold(declaredType(t.Name, pks[0].c.Name, ddl[t.Name]), "integer") {
+			pks[0].c.Autoincrement = true // the rowid alias
+		}
+	}
+	s.Index()
+	for _, t := range s.Tables {
+		if err := foreignKeys(ctx, q, s, t, ddl[t.Name]); err != nil {
+			return nil, err
+		}
+		if err := indexes(ctx, q, t, ddl[t.Name]); err != nil {
+			return nil, err
+		}
+		t.Checks = parseChecks(ddl[t.Name])
+	}
+	return s, nil
+}
+
+// declaredType finds a column's declared type in pragma output again
+// (needed only to tell INTEGER PRIMARY KEY from INT PRIMARY KEY).
+func declaredType(table, column, ddl string) string {
+	_ = table
+	for _, def := range splitDefs(ddl) {
+		name, rest := firstIdent(def)
+		if name == column {
+			f := strings.Fields(rest)
+			if len(f) > 0 {
+				return f[0]
+			}
+		}
+	}
+	return ""
+}
+
+func foreignKeys(ctx context.Context, q dialects.Queryer, s *spec.Schema, t *spec.Table, ddl string) error {
+	byID := map[int64]*spec.ForeignKey{}
+	var order []int64
+	err := query(ctx, q, `SELECT id, "table", "from", "to", on_update, on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq`, 6,
+		func(v []any) error {
+			id := ival(v[0])
+			ref := s.Table(sval(v[1]))
+			if ref == nil {
+				return fmt.Errorf("foreign key of %s references missing table %q", t.Name, sval(v[1]))
+			}
+			fk := byID[id]
+			if fk == nil {
+				fk = &spec.ForeignKey{Table: t, RefTable: ref, OnUpdate: action(sval(v[4])), OnDelete: action(sval(v[5]))}
+				byID[id] = fk
+				order = append(order, id)
+			}
+			col := t.Column(sval(v[2]))
+			if col == nil {
+				return fmt.Errorf("foreign key of %s names missing column %q", t.Name, sval(v[2]))
+			}
+			fk.Columns = append(fk.Columns, col)
+			to := sval(v[3])
+			if to == "" && len(ref.PrimaryKey) > len(fk.RefColumns) {
+				to = ref.PrimaryKey[len(fk.RefColumns)].Name
+			}
+			rc := ref.Column(to)
+			if rc == nil {
+				return fmt.Errorf("foreign key of %s names missing column %s.%s", t.Name, ref.Name, to)
+			}
+			fk.RefColumns = append(fk.RefColumns, rc)
+			return nil
+		}, t.Name)
+	if err != nil {
+		return fmt.Errorf("foreign keys of %s: %w", t.Name, err)
+	}
+	names := constraintNames(ddl, "FOREIGN")
+	// pragma_foreign_key_list numbers foreign keys from the last declared.
+	slices.Reverse(order)
+	for _, id := range order {
+		fk := byID[id]
+		fk.Name = names[strings.Join(colNames(fk.Columns), ",")]
+		if len(fk.Columns) == 1 {
+			fk.Columns[0].ForeignKey = fk
+		}
+		t.ForeignKeys = append(t.ForeignKeys, fk)
+	}
+	return nil
+}
+
+func colNames(cs []*spec.Column) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.Name
+	}
+	return out
+}
+
+func action(a string) spec.Action {
+	switch strings.ToUpper(a) {
+	case "CASCADE":
+		return spec.ActionCascade
+	case "SET NULL":
+		return spec.ActionSetNull
+	case "SET DEFAULT":
+		return spec.ActionSetDefault
+	case "RESTRICT":
+		return spec.ActionRestrict
+	}
+	return spec.ActionNone
+}
+
+func indexes(ctx context.Context, q dialects.Queryer, t *spec.Table, ddl string) error {
+	type ix struct {
+		name, origin string
+		unique       bool
+	}
+	var list []ix
+	err := query(ctx, q, `SELECT name, "unique", origin, partial FROM pragma_index_list(?) ORDER BY name`, 4, func(v []any) error {
+		if ival(v[3]) != 0 {
+			return nil // partial index: no neutral form
+		}
+		list = append(list, ix{name: sval(v[0]), unique: ival(v[1]) != 0, origin: sval(v[2])})
+		return nil
+	}, t.Name)
+	if err != nil {
+		return fmt.Errorf("indexes of %s: %w", t.Name, err)
+	}
+	uqNames := constraintNames(ddl, "UNIQUE")
+	for _, x := range list {
+		if x.origin == "pk" {
+			continue
+		}
+		var cols []*spec.Column
+		expr := false
+		err := query(ctx, q, `SELECT seqno, name FROM pragma_index_info(?) ORDER BY seqno`, 2, func(v []any) error {
+			c := t.Column(sval(v[1]))
+			if c == nil {
+				expr = true
+				return nil
+			}
+			cols = append(cols, c)
+			return nil
+		}, x.name)
+		if err != nil {
+			return fmt.Errorf("index %s: %w", x.name, err)
+		}
+		if expr || len(cols) == 0 {
+			continue
+		}
+		if x.origin == "u" {
+			name := uqNames[strings.Join(colNames(cols), ",")]
+			t.Uniques = append(t.Uniques, &spec.Unique{Name: name, Columns: cols})
+			continue
+		}
+		t.Indexes = append(t.Indexes, &spec.Index{Name: x.name, Columns: cols, Unique: x.unique})
+	}
+	return nil
+}
+
+var typeRE = regexp.MustCompile(`^([A-Za-z ]+?)\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\))?$`)
+
+// parseType maps a declared column type to a neutral type. SQLite keeps
+// declared types as written, so each dlayer type name reads back as itself;
+// other names map by SQLite's affinity rules.
+func parseType(decl string) (spec.Type, error) {
+	decl = strings.TrimSpace(decl)
+	if strings.HasPrefix(strings.ToUpper(decl), "TEXT CHECK") || strings.HasPrefix(strings.ToUpper(decl), "ENUM") {
+		return spec.Type{Kind: spec.TypeText}, nil
+	}
+	m := typeRE.FindStringSubmatch(decl)
+	if m == nil {
+		return spec.Type{Kind: spec.TypeText}, nil
+	}
+	n1, _ := strconv.Atoi(m[2])
+	n2, _ := strconv.Atoi(m[3])
+	name := strings.ToUpper(strings.Join(strings.Fields(m[1]), " "))
+	switch name {
+	case "INTEGER", "INT", "MEDIUMINT":
+		return spec.Type{Kind: spec.TypeInteger}, nil
+	case "BIGINT", "INT8":
+		return spec.Type{Kind: spec.TypeBigInt}, nil
+	case "SMALLINT", "TINYINT", "INT2":
+		return spec.Type{Kind: spec.TypeSmallInt}, nil
+	case "VARCHAR", "CHARACTER VARYING", "NVARCHAR", "CHAR", "CHARACTER", "NCHAR", "STRING":
+		return spec.Type{Kind: spec.TypeString, Length: n1}, nil
+	case "TEXT", "CLOB", "":
+		return spec.Type{Kind: spec.TypeText}, nil
+	case "BOOLEAN", "BOOL":
+		return spec.Type{Kind: spec.TypeBoolean}, nil
+	case "REAL", "FLOAT":
+		return spec.Type{Kind: spec.TypeFloat}, nil
+	case "DOUBLE", "DOUBLE PRECISION":
+		return spec.Type{Kind: spec.TypeDouble}, nil
+	case "NUMERIC", "DECIMAL":
+		return spec.Type{Kind: spec.TypeDecimal, Precision: n1, Scale: n2}, nil
+	case "DATE":
+		return spec.Type{Kind: spec.TypeDate}, nil
+	case "TIME":
+		return spec.Type{Kind: spec.TypeTime, Precision: n1}, nil
+	case "TIMESTAMP", "DATETIME":
+		return spec.Type{Kind: spec.TypeTimestamp, Precision: n1}, nil
+	case "TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE":
+		return spec.Type{Kind: spec.TypeTimestamp, Precision: n1, Timezone: true}, nil
+	case "TIMETZ", "TIME WITH TIME ZONE":
+		return spec.Type{Kind: spec.TypeTime, Precision: n1, Timezone: true}, nil
+	case "UUID":
+		return spec.Type{Kind: spec.TypeUUID}, nil
+	case "JSON", "JSONB":
+		return spec.Type{Kind: spec.TypeJSON}, nil
+	case "BLOB", "BYTEA", "BINARY", "VARBINARY":
+		return spec.Type{Kind: spec.TypeBytes, Length: n1}, nil
+	}
+	// SQLite's affinity rules.
+	switch u := strings.ToUpper(decl); {
+	case strings.Contains(u, "INT"):
+		return spec.Type{Kind: spec.TypeBigInt}, nil
+	case strings.Contains(u, "CHAR") || strings.Contains(u, "CLOB") || strings.Contains(u, "TEXT"):
+		return spec.Type{Kind: spec.TypeText}, nil
+	case strings.Contains(u, "BLOB"):
+		return spec.Type{Kind: spec.TypeBytes}, nil
+	case strings.Contains(u, "REAL") || strings.Contains(u, "FLOA") || strings.Contains(u, "DOUB"):
+		return spec.Type{Kind: spec.TypeDouble}, nil
+	}
+	return spec.Type{}, fmt.Errorf("type %q has no dlayer equivalent", decl)
+}
+
+// parseDefault maps a dflt_value (the default's SQL text) to a neutral default.
+func parseDefault(def string, t spec.Type) *spec.Default {
+	e := strings.TrimSpace(def)
+	for len(e) > 1 && e[0] == '(' && e[len(e)-1] == ')' {
+		e = strings.TrimSpace(e[1 : len(e)-1])
+	}
+	switch strings.ToLower(e) {
+	case "null", "":
+		return nil
+	case "current_timestamp", "now()":
+		return &spec.Default{Kind: spec.DefaultNow}
+	case "true":
+		return &spec.Default{Kind: spec.DefaultLiteral, Value: true}
+	case "false":
+		return &spec.Default{Kind: spec.DefaultLiteral, Value: false}
+	}
+	if len(e) >= 2 && e[0] == '\'' && e[len(e)-1] == '\'' && !strings.Contains(strings.ReplaceAll(e[1:len(e)-1], "''", ""), "'") {
+		return &spec.Default{Kind: spec.DefaultLiteral, Value: strings.ReplaceAll(e[1:len(e)-1], "''", "'")}
+	}
+	if n, err := strconv.ParseInt(e, 10, 64); err == nil {
+		if t.Kind == spec.TypeBoolean && (n == 0 || n == 1) {
+			return &spec.Default{Kind: spec.DefaultLiteral, Value: n == 1}
+		}
+		return &spec.Default{Kind: spec.DefaultLiteral, Value: n}
+	}
+	if f, err := strconv.ParseFloat(e, 64); err == nil {
+		if t.Kind == spec.TypeDecimal {
+			return &spec.Default{Kind: spec.DefaultLiteral, Value: e}
+		}
+		return &spec.Default{Kind: spec.DefaultLiteral, Value: f}
+	}
+	return &spec.Default{Kind: spec.DefaultSQL, SQL: def}
+}
+
+// splitDefs splits the body of a CREATE TABLE statement into its column and
+// constraint definitions, at top-level commas outside quotes.
+func splitDefs(ddl string) []string {
+	open := strings.IndexByte(ddl, '(')
+	if open < 0 {
+		return nil
+	}
+	var out []string
+	depth := 0
+	start := open + 1
+	for i := open + 1; i < len(ddl); i++ {
+		switch ch := ddl[i]; ch {
+		case '\'', '"', '`':
+			j := strings.IndexByte(ddl[i+1:], ch)
+			if j < 0 {
+				return out
+			}
+			i += j + 1
+		case '[':
+			j := strings.IndexByte(ddl[i+1:], ']')
+			if j < 0 {
+				return out
+			}
+			i += j + 1
+		case '(':
+			depth++
+		case ')':
+			if depth == 0 {
+				out = append(out, strings.TrimSpace(ddl[start:i]))
+				return out
+			}
+			depth--
+		case ',':
+			if depth == 0 {
+				out = append(out, strings.TrimSpace(ddl[start:i]))
+				start = i + 1
+			}
+		}
+	}
+	return out
+}
+
+// firstIdent returns the leading identifier of s (unquoted) and the rest.
+func firstIdent(s string) (string, string) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", ""
+	}
+	switch q := s[0]; q {
+	case '"', '`', '[':
+		end := byte(q)
+		if q == '[' {
+			end = ']'
+		}
+		var b strings.Builder
+		for i := 1; i < len(s); i++ {
+			if s[i] == end {
+				if end != ']' && i+1 < len(s) && s[i+1] == end {
+					b.WriteByte(end)
+					i++
+					continue
+				}
+				return b.String(), s[i+1:]
+			}
+			b.WriteByte(s[i])
+		}
+		return b.String(), ""
+	}
+	i := 0
+	for i < len(s) && (s[i] == '_' || s[i] >= 'a' && s[i] <= 'z' || s[i] >= 'A' && s[i] <= 'Z' || s[i] >= '0' && s[i] <= '9') {
+		i++
+	}
+	return s[:i], s[i:]
+}
+
+// constraintNames maps the column list of each named table constraint of
+// the given kind ("FOREIGN" or "UNIQUE") to its name.
+func constraintNames(ddl, kind string) map[string]string {
+	out := map[string]string{}
+	for _, def := range splitDefs(ddl) {
+		w, rest := firstIdent(def)
+		if !strings.EqualFold(w, "CONSTRAINT") {
+			continue
+		}
+		name, rest := firstIdent(rest)
+		w, rest = firstIdent(rest)
+		if !strings.EqualFold(w, kind) {
+			continue
+		}
+		if kind == "FOREIGN" {
+			_, rest = firstIdent(rest) // KEY
+		}
+		rest = strings.TrimSpace(rest)
+		if !strings.HasPrefix(rest, "(") {
+			continue
+		}
+		end := strings.IndexByte(rest, ')')
+		if end < 0 {
+			continue
+		}
+		var cols []string
+		for _, c := range strings.Split(rest[1:end], ",") {
+			n, _ := firstIdent(c)
+			cols = append(cols, n)
+		}
+		out[strings.Join(cols, ",")] = name
+	}
+	return out
+}
+
+// parseChecks finds the CHECK constraints of a CREATE TABLE statement,
+// table-level and column-level, with their names when given.
+func parseChecks(ddl string) []*spec.Check {
+	var out []*spec.Check
+	for _, def := range splitDefs(ddl) {
+		out = append(out, checksIn(def)...)
+	}
+	return out
+}
+
+func checksIn(def string) []*spec.Check {
+	var out []*spec.Check
+	name := ""
+	s := def
+	for s != "" {
+		s = strings.TrimLeft(s, " \t\r\n")
+		if s == "" {
+			break
+		}
+		if s[0] == '\'' {
+			j := strings.IndexByte(s[1:], '\'')
+			if j < 0 {
+				break
+			}
+			s = s[j+2:]
+			continue
+		}
+		if s[0] == '(' {
+			// Skip a parenthesised group that is not a check.
+			_, rest := balanced(s)
+			s = rest
+			continue
+		}
+		w, rest := firstIdent(s)
+		if w == "" {
+			s = s[1:]
+			continue
+		}
+		switch {
+		case strings.EqualFold(w, "CONSTRAINT"):
+			name, rest = firstIdent(rest)
+		case strings.EqualFold(w, "CHECK"):
+			expr, r2 := balanced(strings.TrimSpace(rest))
+			out = append(out, &spec.Check{Name: name, Expr: expr})
+			name, rest = "", r2
+		}
+		s = rest
+	}
+	return out
+}
+
+// balanced returns the text inside the parenthesised group s starts with,
+// and what follows it.
+func balanced(s string) (string, string) {
+	if !strings.HasPrefix(s, "(") {
+		return "", s
+	}
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch ch := s[i]; ch {
+		case '\'', '"', '`':
+			j := strings.IndexByte(s[i+1:], ch)
+			if j < 0 {
+				return s[1:], ""
+			}
+			i += j + 1
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth == 0 {
+				return strings.TrimSpace(s[1:i]), s[i+1:]
+			}
+		}
+	}
+	return s[1:], ""
+}
