@@ -20,7 +20,7 @@ import (
 func init() {
 	dialects.Register(dialects.Driver{
 		Schemes: []string{"mysql", "mariadb"},
-		Dialect: nil, // wired to the Dialect type once it exists
+		Dialect: func() dialects.Dialect { return Default() },
 		Open: func(ctx context.Context, u string, opts dialects.PoolOptions) (dialects.Pool, error) {
 			return OpenPool(ctx, u, opts)
 		},

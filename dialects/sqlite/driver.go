@@ -26,7 +26,7 @@ const BusyTimeout = 5 * time.Second
 func init() {
 	dialects.Register(dialects.Driver{
 		Schemes: []string{"sqlite", "sqlite3"},
-		Dialect: nil, // wired to the Dialect type once it exists
+		Dialect: func() dialects.Dialect { return Default() },
 		Open: func(ctx context.Context, u string, opts dialects.PoolOptions) (dialects.Pool, error) {
 			return OpenPool(ctx, u, opts)
 		},

@@ -110,8 +110,27 @@ func Assign(dest, src any) error {
 			src = append([]byte(nil), b...)
 		}
 		return d.Scan(src)
+	case **int64:
+		return assignPtr(d, src)
+	case **string:
+		return assignPtr(d, src)
+	case **float64:
+		return assignPtr(d, src)
+	case **bool:
+		return assignPtr(d, src)
+	case **time.Time:
+		return assignPtr(d, src)
 	}
 	return assignReflect(dest, src)
+}
+
+func assignPtr[T any](d **T, src any) error {
+	v := new(T)
+	if err := Assign(v, src); err != nil {
+		return err
+	}
+	*d = v
+	return nil
 }
 
 func assignNull(dest any) error {
@@ -127,6 +146,12 @@ func assignNull(dest any) error {
 		return nil
 	case sql.Scanner:
 		return d.Scan(nil)
+	case **int64:
+		*d = nil
+		return nil
+	case **string:
+		*d = nil
+		return nil
 	}
 	rv := reflect.ValueOf(dest)
 	if rv.Kind() == reflect.Pointer && !rv.IsNil() && rv.Elem().Kind() == reflect.Pointer {
@@ -405,3 +430,12 @@ func FormatUUID(u [16]byte) string {
 	hex.Encode(b[24:], u[10:])
 	return string(b[:])
 }
+
+// ToBool converts an integer, bool or text value to a bool.
+func ToBool(src any) (bool, error) { return toBool(src) }
+
+// ToString converts a scalar value to its text form.
+func ToString(src any) (string, error) { return toString(src) }
+
+// ToTime converts a time value or its text form to a time.Time.
+func ToTime(src any) (time.Time, error) { return toTime(src) }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/dlayer/dlayer/dialects"
 	"github.com/dlayer/dlayer/internal/conv"
@@ -236,10 +238,32 @@ func (t *connTx) Unwrap() any { return t.c }
 
 // Rows adapts *sql.Rows to dialects.Rows, converting scanned values.
 type Rows struct {
-	rows *sql.Rows
-	cols []string
-	hold []holder
-	ptrs []any
+	rows  *sql.Rows
+	cols  []string
+	hold  []holder
+	ptrs  []any
+	kinds []int
+}
+
+const (
+	kindPlain = iota
+	kindText
+	kindJSON
+)
+
+// classify tells, from the database type name, which columns hold text that
+// the driver returns as bytes (MySQL returns []byte for every character,
+// decimal and time-of-day column) and which hold JSON.
+func classify(name string) int {
+	name = strings.ToUpper(name)
+	switch {
+	case name == "JSON":
+		return kindJSON
+	case strings.Contains(name, "CHAR"), strings.Contains(name, "TEXT"), strings.Contains(name, "ENUM"),
+		name == "SET", strings.Contains(name, "DECIMAL"), strings.Contains(name, "NUMERIC"), name == "TIME", name == "YEAR":
+		return kindText
+	}
+	return kindPlain
 }
 
 // holder receives a driver value without database/sql's conversions.
@@ -253,9 +277,14 @@ func newRows(r *sql.Rows) (*Rows, error) {
 		r.Close()
 		return nil, err
 	}
-	rs := &Rows{rows: r, cols: cols, hold: make([]holder, len(cols)), ptrs: make([]any, len(cols))}
+	rs := &Rows{rows: r, cols: cols, hold: make([]holder, len(cols)), ptrs: make([]any, len(cols)), kinds: make([]int, len(cols))}
 	for i := range rs.hold {
 		rs.ptrs[i] = &rs.hold[i]
+	}
+	if cts, err := r.ColumnTypes(); err == nil && len(cts) == len(cols) {
+		for i, ct := range cts {
+			rs.kinds[i] = classify(ct.DatabaseTypeName())
+		}
 	}
 	return rs, nil
 }
@@ -281,6 +310,24 @@ func (r *Rows) Scan(dest ...any) error {
 		return err
 	}
 	for i, d := range dest {
+		if p, ok := d.(*any); ok {
+			switch v := r.hold[i].v.(type) {
+			case []byte:
+				switch r.kinds[i] {
+				case kindText:
+					*p = string(v)
+					continue
+				case kindJSON:
+					*p = json.RawMessage(append([]byte(nil), v...))
+					continue
+				}
+			case string:
+				if r.kinds[i] == kindJSON {
+					*p = json.RawMessage(v)
+					continue
+				}
+			}
+		}
 		if err := conv.Assign(d, r.hold[i].v); err != nil {
 			return fmt.Errorf("scan column %q: %w", r.cols[i], err)
 		}

@@ -1,0 +1,106 @@
+package engine
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// QueryInfo describes one database round trip for a Tracer.
+type QueryInfo struct {
+	// Operation is "query", "exec", "begin", "commit" or "rollback".
+	Operation string
+	// SQL is the statement text in the dialect's form (values are bound
+	// parameters, never part of the text).
+	SQL string
+	// Args are the bound values. They may hold personal data: export them
+	// only if you mean to.
+	Args []any
+	// Dialect is the dialect's name.
+	Dialect string
+}
+
+// Tracer is called around every database round trip, for OpenTelemetry-style
+// instrumentation. Start returns the context the round trip runs with (carrying
+// a span, say) and a function called once when it ends, with its error (nil on
+// success). For queries the end is when the Rows are closed.
+type Tracer interface {
+	Start(ctx context.Context, q QueryInfo) (context.Context, func(err error))
+}
+
+// TracerFunc adapts a function to Tracer.
+type TracerFunc func(ctx context.Context, q QueryInfo) (context.Context, func(err error))
+
+// Start calls f.
+func (f TracerFunc) Start(ctx context.Context, q QueryInfo) (context.Context, func(error)) {
+	return f(ctx, q)
+}
+
+// observation is one traced and logged round trip.
+type observation struct {
+	e     *Engine
+	ctx   context.Context
+	op    string
+	sql   string
+	args  []any
+	start time.Time
+	end   func(error)
+}
+
+func (e *Engine) observe(ctx context.Context, op, sql string, args []any) observation {
+	ob := observation{ctx: ctx}
+	if e.cfg.tracer == nil && e.cfg.logger == nil {
+		return ob
+	}
+	ob.e, ob.op, ob.sql, ob.args = e, op, sql, args
+	if e.cfg.tracer != nil {
+		tctx, end := e.cfg.tracer.Start(ctx, QueryInfo{Operation: op, SQL: sql, Args: args, Dialect: e.d.Name()})
+		if tctx != nil {
+			ob.ctx = tctx
+		}
+		ob.end = end
+	}
+	if e.cfg.logger != nil {
+		ob.start = time.Now()
+	}
+	return ob
+}
+
+// done ends the observation; rows < 0 means unknown.
+func (ob *observation) done(err error, rows int64) {
+	if ob.e == nil {
+		return
+	}
+	if ob.end != nil {
+		ob.end(err)
+		ob.end = nil
+	}
+	l := ob.e.cfg.logger
+	if l == nil {
+		return
+	}
+	level := ob.e.cfg.logLevel
+	if err != nil && level < slog.LevelWarn {
+		level = slog.LevelWarn
+	}
+	if !l.Enabled(ob.ctx, level) {
+		return
+	}
+	attrs := make([]slog.Attr, 0, 6)
+	attrs = append(attrs,
+		slog.String("op", ob.op),
+		slog.String("sql", ob.sql),
+		slog.Duration("duration", time.Since(ob.start)))
+	if ob.e.cfg.logArgs {
+		attrs = append(attrs, slog.Any("args", ob.args))
+	} else if len(ob.args) > 0 {
+		attrs = append(attrs, slog.Int("args", len(ob.args)))
+	}
+	if rows >= 0 {
+		attrs = append(attrs, slog.Int64("rows", rows))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	l.LogAttrs(ob.ctx, level, "dlayer sql", attrs...)
+}

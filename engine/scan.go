@@ -1,0 +1,466 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unsafe"
+
+	"github.com/dlayer/dlayer/engine/stmt"
+	"github.com/dlayer/dlayer/spec"
+)
+
+// All runs s and returns every row as a T. T is a struct (columns bind to
+// fields by `db:"name"` tag or by the snake_case field name; embedded
+// structs are flattened; `db:"-"` skips a field), a Record, or a single
+// scalar type (int64, string, time.Time, …) for one-column results.
+//
+// The binding of T to a result's columns is checked once per type and
+// column list and cached: every result column needs a field (an error names
+// the column and the type), and a field's Go type must suit the column's
+// schema type where the compiler knows it.
+func All[T any](ctx context.Context, q Querier, s stmt.Statement) ([]T, error) {
+	rows, err := q.Query(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	return CollectRows[T](rows)
+}
+
+// CollectRows reads every remaining row of rows as a T (see All) and closes
+// the rows.
+func CollectRows[T any](rows *Rows) ([]T, error) {
+	defer rows.Close()
+	sc, err := newScanner[T](rows)
+	if err != nil {
+		return nil, err
+	}
+	var out []T
+	for rows.Next() {
+		out = append(out, *new(T))
+		if err := sc.scan(rows, &out[len(out)-1]); err != nil {
+			return nil, err
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// One runs s and returns its only row: ErrNotFound (which matches
+// sql.ErrNoRows) when there is none, ErrTooManyRows when there are more.
+func One[T any](ctx context.Context, q Querier, s stmt.Statement) (T, error) {
+	return one[T](ctx, q, s, true)
+}
+
+// First runs s and returns its first row, or ErrNotFound. Add a limit to
+// the statement: the rest of the result is discarded, not fetched.
+func First[T any](ctx context.Context, q Querier, s stmt.Statement) (T, error) {
+	return one[T](ctx, q, s, false)
+}
+
+// Scalar runs s, which must return one column, and returns the value of
+// its first row (ErrNotFound when there is none). T is a scalar type such as
+// int64, float64, string, bool, time.Time, or a pointer for a NULL-able
+// value.
+func Scalar[T any](ctx context.Context, q Querier, s stmt.Statement) (T, error) {
+	var zero T
+	rows, err := q.Query(ctx, s)
+	if err != nil {
+		return zero, err
+	}
+	defer rows.Close()
+	if n := len(rows.Columns()); n != 1 {
+		return zero, fmt.Errorf("scalar: the query returns %d columns, want 1", n)
+	}
+	var v T
+	if !rows.Next() {
+		if err := rows.Close(); err != nil {
+			return zero, err
+		}
+		return zero, fmt.Errorf("scalar: %w", ErrNotFound)
+	}
+	if err := rows.Scan(&v); err != nil {
+		return zero, err
+	}
+	return v, rows.Close()
+}
+
+func one[T any](ctx context.Context, q Querier, s stmt.Statement, exact bool) (T, error) {
+	var zero T
+	rows, err := q.Query(ctx, s)
+	if err != nil {
+		return zero, err
+	}
+	defer rows.Close()
+	sc, err := newScanner[T](rows)
+	if err != nil {
+		return zero, err
+	}
+	if !rows.Next() {
+		if err := rows.Close(); err != nil {
+			return zero, err
+		}
+		return zero, fmt.Errorf("%s: %w", describe(rows.sql), ErrNotFound)
+	}
+	var v T
+	if err := sc.scan(rows, &v); err != nil {
+		return zero, err
+	}
+	if exact && rows.Next() {
+		return zero, fmt.Errorf("%s: %w", describe(rows.sql), ErrTooManyRows)
+	}
+	return v, rows.Close()
+}
+
+// Stream runs s and yields its rows one at a time, holding one row in
+// memory. It stops when the consumer breaks (the rows are closed), and when
+// ctx is cancelled it yields the context error (errors.Is(err,
+// context.Canceled)) and stops. An error is yielded once, with a zero T.
+func Stream[T any](ctx context.Context, q Querier, s stmt.Statement) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		rows, err := q.Query(ctx, s)
+		if err != nil {
+			yield(zero, err)
+			return
+		}
+		defer rows.Close()
+		sc, err := newScanner[T](rows)
+		if err != nil {
+			yield(zero, err)
+			return
+		}
+		var v T
+		for n := 0; rows.Next(); n++ {
+			if n&63 == 63 {
+				if cerr := ctx.Err(); cerr != nil {
+					rows.close(fmt.Errorf("%s: %w", describe(rows.sql), cerr))
+					yield(zero, rows.Err())
+					return
+				}
+			}
+			v = zero
+			if err := sc.scan(rows, &v); err != nil {
+				yield(zero, err)
+				return
+			}
+			if !yield(v, nil) {
+				return
+			}
+		}
+		if err := rows.Close(); err != nil {
+			yield(zero, err)
+		}
+	}
+}
+
+// Records runs s and returns every row as a Record.
+func Records(ctx context.Context, q Querier, s stmt.Statement) ([]Record, error) {
+	return All[Record](ctx, q, s)
+}
+
+// scanner scans rows into a T by a cached plan.
+type scanner[T any] struct {
+	plan *plan
+	dest []any
+}
+
+func newScanner[T any](rows *Rows) (*scanner[T], error) {
+	cs := rows.columnSet()
+	p, err := planFor(reflect.TypeFor[T](), cs)
+	if err != nil {
+		return nil, err
+	}
+	return &scanner[T]{plan: p, dest: make([]any, len(cs.names))}, nil
+}
+
+func (s *scanner[T]) scan(rows *Rows, v *T) error {
+	switch s.plan.mode {
+	case modeRecord:
+		rec, err := rows.Record()
+		if err != nil {
+			return err
+		}
+		*(*Record)(unsafe.Pointer(v)) = rec
+		return nil
+	case modeScalar:
+		s.dest[0] = v
+	default:
+		base := unsafe.Pointer(v)
+		for i, f := range s.plan.fields {
+			s.dest[i] = f.ptr(unsafe.Add(base, f.offset))
+		}
+	}
+	if err := rows.Scan(s.dest...); err != nil {
+		return fmt.Errorf("scan into %s: %w", s.plan.typ, err)
+	}
+	return nil
+}
+
+type planMode int
+
+const (
+	modeStruct planMode = iota
+	modeScalar
+	modeRecord
+)
+
+// plan maps result columns to the fields of a struct type.
+type plan struct {
+	typ    reflect.Type
+	mode   planMode
+	fields []fieldPlan // one per result column
+}
+
+type fieldPlan struct {
+	offset uintptr
+	ptr    func(unsafe.Pointer) any // makes the typed field pointer
+}
+
+type planKey struct {
+	typ  reflect.Type
+	cols string
+}
+
+type planEntry struct {
+	plan *plan
+	err  error
+}
+
+var plans sync.Map // planKey → planEntry
+
+func planFor(t reflect.Type, cs *columnSet) (*plan, error) {
+	var b strings.Builder
+	for i, n := range cs.names {
+		b.WriteString(n)
+		b.WriteByte(0)
+		if ty := cs.types[i]; ty != nil {
+			b.WriteString(ty.Kind.String())
+		}
+		b.WriteByte(1)
+	}
+	key := planKey{typ: t, cols: b.String()}
+	if e, ok := plans.Load(key); ok {
+		pe := e.(planEntry)
+		return pe.plan, pe.err
+	}
+	p, err := buildPlan(t, cs)
+	plans.Store(key, planEntry{plan: p, err: err})
+	return p, err
+}
+
+var (
+	recordType  = reflect.TypeFor[Record]()
+	timeType    = reflect.TypeFor[time.Time]()
+	scannerType = reflect.TypeFor[sql.Scanner]()
+	rawJSONType = reflect.TypeFor[json.RawMessage]()
+)
+
+func isScalar(t reflect.Type) bool {
+	if t == timeType || reflect.PointerTo(t).Implements(scannerType) {
+		return true
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		return false
+	case reflect.Pointer:
+		return t.Elem().Kind() != reflect.Struct || isScalar(t.Elem())
+	}
+	return true
+}
+
+func buildPlan(t reflect.Type, cs *columnSet) (*plan, error) {
+	p := &plan{typ: t}
+	switch {
+	case t == recordType:
+		p.mode = modeRecord
+		return p, nil
+	case isScalar(t):
+		if len(cs.names) != 1 {
+			return nil, fmt.Errorf("bind %s: the result has %d columns (%s); a scalar type needs exactly one",
+				t, len(cs.names), strings.Join(cs.names, ", "))
+		}
+		if err := compatible(t, cs.types[0]); err != nil {
+			return nil, fmt.Errorf("bind %s to column %q: %w", t, cs.names[0], err)
+		}
+		p.mode = modeScalar
+		return p, nil
+	}
+	fields := map[string]fieldInfo{}
+	collectFields(t, 0, nil, fields)
+	p.fields = make([]fieldPlan, len(cs.names))
+	for i, col := range cs.names {
+		f, ok := fields[col]
+		if !ok {
+			return nil, fmt.Errorf("bind %s: result column %q has no field (add a field named %s or tagged `db:%q`)",
+				t, col, goName(col), col)
+		}
+		if err := compatible(f.typ, cs.types[i]); err != nil {
+			return nil, fmt.Errorf("bind %s: field %s for column %q: %w", t, f.name, col, err)
+		}
+		p.fields[i] = fieldPlan{offset: f.offset, ptr: pointerMaker(f.typ)}
+	}
+	return p, nil
+}
+
+type fieldInfo struct {
+	name   string
+	offset uintptr
+	typ    reflect.Type
+	depth  int
+}
+
+// collectFields records the bindable fields of struct t by column name; a
+// shallower field wins over one from an embedded struct.
+func collectFields(t reflect.Type, base uintptr, path []string, out map[string]fieldInfo) {
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		tag, hasTag := sf.Tag.Lookup("db")
+		name, _, _ := strings.Cut(tag, ",")
+		if name == "-" {
+			continue
+		}
+		if sf.Anonymous && !hasTag && sf.Type.Kind() == reflect.Struct && !isScalar(sf.Type) {
+			collectFields(sf.Type, base+sf.Offset, append(path, sf.Name), out)
+			continue
+		}
+		if !sf.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = SnakeCase(sf.Name)
+		}
+		fi := fieldInfo{name: strings.Join(append(path, sf.Name), "."), offset: base + sf.Offset, typ: sf.Type, depth: len(path)}
+		if old, ok := out[name]; ok && old.depth <= fi.depth {
+			continue
+		}
+		out[name] = fi
+	}
+}
+
+// SnakeCase converts a Go field name to the column name it binds to by
+// default: "UserID" → "user_id", "HTTPServer" → "http_server".
+func SnakeCase(s string) string {
+	rs := []rune(s)
+	var b strings.Builder
+	for i, r := range rs {
+		if unicode.IsUpper(r) {
+			if i > 0 && (unicode.IsLower(rs[i-1]) || unicode.IsDigit(rs[i-1]) ||
+				(i+1 < len(rs) && unicode.IsLower(rs[i+1]) && unicode.IsUpper(rs[i-1]))) {
+				b.WriteByte('_')
+			}
+			b.WriteRune(unicode.ToLower(r))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func goName(col string) string {
+	var b strings.Builder
+	up := true
+	for _, r := range col {
+		if r == '_' {
+			up = true
+			continue
+		}
+		if up {
+			r = unicode.ToUpper(r)
+			up = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// compatible checks a field type against a column type known from the
+// schema (nil: unknown, anything goes).
+func compatible(ft reflect.Type, ct *spec.Type) error {
+	if ct == nil {
+		return nil
+	}
+	for ft.Kind() == reflect.Pointer {
+		ft = ft.Elem()
+	}
+	if ft.Kind() == reflect.Interface || reflect.PointerTo(ft).Implements(scannerType) {
+		return nil
+	}
+	k := ft.Kind()
+	isInt := k >= reflect.Int && k <= reflect.Uint64
+	isFloat := k == reflect.Float32 || k == reflect.Float64
+	isBytes := k == reflect.Slice && ft.Elem().Kind() == reflect.Uint8
+	isString := k == reflect.String
+	ok := false
+	switch {
+	case ct.Kind.IsInteger():
+		ok = isInt || isFloat || isString
+	case ct.Kind == spec.TypeFloat || ct.Kind == spec.TypeDouble:
+		ok = isFloat || isString
+	case ct.Kind == spec.TypeDecimal:
+		ok = isString || isFloat || isBytes
+	case ct.Kind.IsTextual():
+		ok = isString || isBytes
+	case ct.Kind == spec.TypeBoolean:
+		ok = k == reflect.Bool
+	case ct.Kind == spec.TypeDate || ct.Kind == spec.TypeTimestamp:
+		ok = ft == timeType
+	case ct.Kind == spec.TypeTime:
+		ok = isString || ft == timeType
+	case ct.Kind == spec.TypeUUID:
+		ok = isString || isBytes || (k == reflect.Array && ft.Len() == 16 && ft.Elem().Kind() == reflect.Uint8)
+	case ct.Kind == spec.TypeJSON:
+		ok = true
+	case ct.Kind == spec.TypeBytes:
+		ok = isBytes || isString || ft == rawJSONType
+	default:
+		ok = true
+	}
+	if !ok {
+		return fmt.Errorf("Go type %s cannot hold a %s column", ft, ct.Kind)
+	}
+	return nil
+}
+
+// pointerMaker returns a function turning a field address into a typed
+// pointer, without reflection for the common types.
+func pointerMaker(t reflect.Type) func(unsafe.Pointer) any {
+	switch t {
+	case reflect.TypeFor[int64]():
+		return func(p unsafe.Pointer) any { return (*int64)(p) }
+	case reflect.TypeFor[int]():
+		return func(p unsafe.Pointer) any { return (*int)(p) }
+	case reflect.TypeFor[int32]():
+		return func(p unsafe.Pointer) any { return (*int32)(p) }
+	case reflect.TypeFor[string]():
+		return func(p unsafe.Pointer) any { return (*string)(p) }
+	case reflect.TypeFor[float64]():
+		return func(p unsafe.Pointer) any { return (*float64)(p) }
+	case reflect.TypeFor[bool]():
+		return func(p unsafe.Pointer) any { return (*bool)(p) }
+	case reflect.TypeFor[[]byte]():
+		return func(p unsafe.Pointer) any { return (*[]byte)(p) }
+	case timeType:
+		return func(p unsafe.Pointer) any { return (*time.Time)(p) }
+	case reflect.TypeFor[*int64]():
+		return func(p unsafe.Pointer) any { return (**int64)(p) }
+	case reflect.TypeFor[*string]():
+		return func(p unsafe.Pointer) any { return (**string)(p) }
+	case reflect.TypeFor[*float64]():
+		return func(p unsafe.Pointer) any { return (**float64)(p) }
+	case reflect.TypeFor[*bool]():
+		return func(p unsafe.Pointer) any { return (**bool)(p) }
+	case reflect.TypeFor[*time.Time]():
+		return func(p unsafe.Pointer) any { return (**time.Time)(p) }
+	}
+	return func(p unsafe.Pointer) any { return reflect.NewAt(t, p).Interface() }
+}
