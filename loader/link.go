@@ -101,9 +101,9 @@ type tableDef struct {
 
 type fkDef struct {
 	fk       *spec.ForeignKey
-	node     *node   // the foreign_key / foreign_keys item node
-	refTable string  // as written
-	refNode  *node   // node naming the table
+	node     *node  // the foreign_key / foreign_keys item node
+	refTable string // as written
+	refNode  *node  // node naming the table
 	refCols  []string
 	refNodes []*node // nodes naming referenced columns
 }

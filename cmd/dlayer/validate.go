@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"github.com/dlayer/dlayer/loader"
+	"github.com/dlayer/dlayer/schemas"
+	"github.com/dlayer/dlayer/spec"
+)
+
+func init() {
+	register(&command{
+		name:    "validate",
+		args:    "[DIR|FILE...]",
+		summary: "check schema files and report every problem",
+		help: `validate loads the schema made of the given directories (their *.yaml and
+*.yml files, recursively) and files, default ".", and reports every problem
+with its file:line:col and rule code.
+
+Exit status: 0 when valid (warnings allowed unless --strict), 1 when there
+are errors, 2 on bad usage or when a file cannot be read.`,
+		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
+			format := fs.String("format", "text", "output `format`: text, json or github (workflow-command annotations)")
+			strict := fs.Bool("strict", false, "treat warnings as errors")
+			return func(_ context.Context, e *env, args []string) int {
+				return validate(e, args, *format, *strict)
+			}
+		},
+	})
+	register(&command{
+		name:    "schema",
+		summary: "print the JSON Schema of schema files",
+		help: `schema prints the JSON Schema (draft-07) that schema files follow. Editors
+use it for completion and checking as you type, e.g. with the modeline
+"# yaml-language-server: $schema=<path to dlayer.schema.json>".`,
+		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
+			return func(_ context.Context, e *env, args []string) int {
+				if len(args) > 0 {
+					fmt.Fprintf(e.stderr, "dlayer schema: takes no arguments\n")
+					return exitUsage
+				}
+				if _, err := e.stdout.Write(schemas.JSON); err != nil {
+					return exitUsage
+				}
+				return exitOK
+			}
+		},
+	})
+}
+
+func validate(e *env, args []string, format string, strict bool) int {
+	switch format {
+	case "text", "json", "github":
+	default:
+		fmt.Fprintf(e.stderr, "dlayer validate: unknown --format %q (want text, json or github)\n", format)
+		return exitUsage
+	}
+	if len(args) == 0 {
+		args = []string{"."}
+	}
+	sources := loader.Sources{}
+	sch, ds := loader.LoadPaths(args, loader.CollectSources(sources))
+	var err error
+	switch format {
+	case "json":
+		err = loader.FormatJSON(e.stdout, ds)
+	case "github":
+		err = loader.FormatGitHub(e.stdout, ds)
+	default:
+		err = loader.FormatText(e.stdout, ds, sources)
+		if err == nil {
+			err = summary(e, sch, ds)
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "dlayer validate: write output: %v\n", err)
+		return exitUsage
+	}
+	errs, warns := count(ds)
+	for _, d := range ds {
+		if d.Rule == loader.RuleIOError {
+			return exitUsage
+		}
+	}
+	if errs > 0 || strict && warns > 0 {
+		return exitFail
+	}
+	return exitOK
+}
+
+func count(ds spec.Diagnostics) (errs, warns int) {
+	for _, d := range ds {
+		if d.Severity == spec.SeverityError {
+			errs++
+		} else {
+			warns++
+		}
+	}
+	return errs, warns
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func summary(e *env, sch *spec.Schema, ds spec.Diagnostics) error {
+	errs, warns := count(ds)
+	status := "valid"
+	if errs > 0 {
+		status = "invalid"
+	}
+	_, err := fmt.Fprintf(e.stdout, "%s: %s, %s, %s, %s; %s, %s\n", status,
+		plural(len(sch.Files), "file"), plural(len(sch.Models), "model"), plural(len(sch.Tables), "table"),
+		plural(len(sch.Types), "type"), plural(errs, "error"), plural(warns, "warning"))
+	return err
+}
