@@ -317,7 +317,7 @@ func (st *state) items(items []stmt.Selectable, collect bool) error {
 			if x == nil {
 				return errors.New("compile: nil label")
 			}
-			if err := st.operand(x.X); err != nil {
+			if err := st.expr(x.X); err != nil {
 				return err
 			}
 			st.str(" AS ")
@@ -640,7 +640,13 @@ func (st *state) expr(e stmt.Expr) error {
 			if t == nil {
 				return errors.New("compile: nil condition")
 			}
-			if err := st.operand(t); err != nil {
+			// Comparisons bind tighter than AND and OR everywhere; only
+			// nested AND/OR groups need parentheses.
+			if _, ok := t.(*stmt.BoolExpr); ok {
+				if err := st.operand(t); err != nil {
+					return err
+				}
+			} else if err := st.expr(t); err != nil {
 				return err
 			}
 		}
@@ -936,7 +942,7 @@ func (st *state) value(v any, t *spec.Type) error {
 			st.addArg(nil, t, pp.Name)
 			return nil
 		}
-		return st.operand(x)
+		return st.expr(x)
 	case *stmt.SelectStmt:
 		return st.subquery(x)
 	}

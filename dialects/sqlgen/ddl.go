@@ -44,6 +44,9 @@ type DDLConfig struct {
 	// ParenLiteral reports whether a literal default of c must be written as
 	// an expression, (literal) (MySQL TEXT, BLOB and JSON columns).
 	ParenLiteral func(c *spec.Column) bool
+	// DecimalText: decimal columns store text (SQLite), so their literal
+	// defaults are written as strings.
+	DecimalText bool
 	// NoSetDefault: ON DELETE/UPDATE SET DEFAULT is rejected (InnoDB).
 	NoSetDefault bool
 	// DropForeignKey returns the statement dropping foreign key fk (used
@@ -125,6 +128,14 @@ func (g *Base) boolLit(v bool) string {
 
 // literalValue renders a literal default value for column c.
 func (g *Base) literalValue(c *spec.Column, v any) (string, error) {
+	s, err := g.literalValue1(c, v)
+	if err == nil && v != nil && c.Type.Kind == spec.TypeDecimal && g.cfg.DDL.DecimalText {
+		return g.Literal(s)
+	}
+	return s, err
+}
+
+func (g *Base) literalValue1(c *spec.Column, v any) (string, error) {
 	k := c.Type.Kind
 	switch x := v.(type) {
 	case nil:

@@ -15,9 +15,10 @@ const uuidExpr = "(lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4'
 
 func ddlConfig() sqlgen.DDLConfig {
 	return sqlgen.DDLConfig{
-		ColumnType: ColumnType,
-		EnumCheck:  true,
-		Comments:   sqlgen.NoComments,
+		ColumnType:  ColumnType,
+		EnumCheck:   true,
+		DecimalText: true,
+		Comments:    sqlgen.NoComments,
 		Now: func(c *spec.Column) (string, error) {
 			switch c.Type.Kind {
 			case spec.TypeTimestamp:
