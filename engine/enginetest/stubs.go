@@ -1,0 +1,14 @@
+package enginetest
+
+import "testing"
+
+func testRecords(t *testing.T, cfg Config)       {}
+func testStructScan(t *testing.T, cfg Config)    {}
+func testNotFound(t *testing.T, cfg Config)      {}
+func testConstraints(t *testing.T, cfg Config)   {}
+func testCancel(t *testing.T, cfg Config)        {}
+func testStream(t *testing.T, cfg Config)        {}
+func testTransactions(t *testing.T, cfg Config)  {}
+func testQueryBuilder(t *testing.T, cfg Config)  {}
+func testObservability(t *testing.T, cfg Config) {}
+func testRetryable(t *testing.T, cfg Config)     {}

@@ -1,0 +1,26 @@
+package enginetest
+
+import "testing"
+
+// Run runs the behaviour suite against the database cfg opens.
+func Run(t *testing.T, cfg Config) {
+	tests := []struct {
+		name string
+		fn   func(*testing.T, Config)
+	}{
+		{"TypesRoundTrip", testTypesRoundTrip},
+		{"Records", testRecords},
+		{"StructScan", testStructScan},
+		{"NotFound", testNotFound},
+		{"Constraints", testConstraints},
+		{"Cancel", testCancel},
+		{"Stream", testStream},
+		{"Transactions", testTransactions},
+		{"QueryBuilder", testQueryBuilder},
+		{"Observability", testObservability},
+		{"Retryable", testRetryable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.fn(t, cfg) })
+	}
+}
