@@ -102,10 +102,10 @@ func (s *state) buildColumn(name string, key *node, r *resolved, td *tableDef) *
 	case en != nil:
 		s.ds.report(en, ruleInvalidTypeOption, "", "enum_name applies to enum, not %s", k)
 	}
-	c.PrimaryKey = flag(r, "primary_key")
-	c.Nullable = flag(r, "nullable")
-	c.Unique = flag(r, "unique")
-	c.Index = flag(r, "index")
+	c.PrimaryKey = boolKey(r, "primary_key")
+	c.Nullable = boolKey(r, "nullable")
+	c.Unique = boolKey(r, "unique")
+	c.Index = boolKey(r, "index")
 	if c.PrimaryKey && c.Nullable {
 		n, _ := r.lookup("nullable")
 		s.ds.report(n, ruleNullablePrimaryKey, "", "primary key column %q cannot be nullable", name)
@@ -124,7 +124,7 @@ func (s *state) buildColumn(name string, key *node, r *resolved, td *tableDef) *
 	return c
 }
 
-func flag(r *resolved, k string) bool {
+func boolKey(r *resolved, k string) bool {
 	n, _ := r.lookup(k)
 	v, _ := n.boolean()
 	return v

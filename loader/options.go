@@ -9,6 +9,9 @@ const (
 	// DefaultMaxNodes is the most YAML nodes one file may expand to,
 	// aliases and merge keys included.
 	DefaultMaxNodes = 1_000_000
+	// DefaultMaxAliasNodes is the most nodes YAML aliases and merge keys
+	// may add to one file by expansion.
+	DefaultMaxAliasNodes = 100_000
 )
 
 // Sources maps a file name, as used in diagnostics, to its content. Pass one
@@ -16,14 +19,15 @@ const (
 type Sources map[string][]byte
 
 type config struct {
-	maxFileSize int64
-	maxDepth    int
-	maxNodes    int
-	sources     Sources
+	maxFileSize   int64
+	maxDepth      int
+	maxNodes      int
+	maxAliasNodes int
+	sources       Sources
 }
 
 func newConfig(opts []Option) *config {
-	c := &config{maxFileSize: DefaultMaxFileSize, maxDepth: DefaultMaxDepth, maxNodes: DefaultMaxNodes}
+	c := &config{maxFileSize: DefaultMaxFileSize, maxDepth: DefaultMaxDepth, maxNodes: DefaultMaxNodes, maxAliasNodes: DefaultMaxAliasNodes}
 	for _, o := range opts {
 		if o != nil {
 			o(c)
@@ -67,4 +71,14 @@ func MaxNodes(n int) Option {
 // by the file name used in diagnostics.
 func CollectSources(s Sources) Option {
 	return func(c *config) { c.sources = s }
+}
+
+// MaxAliasNodes sets the most nodes alias and merge-key expansion may add
+// to one file (values < 1 keep the default).
+func MaxAliasNodes(n int) Option {
+	return func(c *config) {
+		if n > 0 {
+			c.maxAliasNodes = n
+		}
+	}
 }

@@ -329,28 +329,45 @@ func decodeSafely(dec *yaml.Decoder, n *yaml.Node) (err error) {
 }
 
 type treeBuilder struct {
-	f      *srcFile
-	cfg    *config
-	ds     *diags
-	nodes  int
-	alias  bool
-	failed bool
+	f          *srcFile
+	cfg        *config
+	ds         *diags
+	nodes      int
+	aliasNodes int        // nodes created by expanding aliases
+	inAlias    int        // > 0 while expanding an alias
+	aliasSite  *yaml.Node // the outermost alias being expanded
+	failed     bool
 }
 
 func (b *treeBuilder) syntaxError(err error) {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	line := 1
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		msg = strings.TrimSpace(strings.Replace(msg, m[0]+":", "", 1))
 		if l, e := strconv.Atoi(m[1]); e == nil && l >= 1 {
+			// yaml.v3 prints scanner errors' lines 1-based but parser
+			// errors' marks 0-based; the parser's are the "did not find
+			// expected <structure>" family.
+			if parserProblem(msg) {
+				l++
+			}
 			line = min(l, len(b.f.lineStarts))
 		}
-		msg = strings.TrimSpace(strings.Replace(msg, m[0]+":", "", 1))
 	}
 	rule := ruleYAMLSyntax
 	if strings.Contains(msg, "exceeded max depth") {
 		rule = ruleTooDeep
 	}
 	b.ds.addAt(spec.Range{File: b.f.name, Start: b.f.pos(line, 1)}, "", rule, "YAML syntax error: %s", msg)
+}
+
+// site returns the node to blame for a budget failure at y: the outermost
+// alias being expanded, if any, since y's own position is the anchor's.
+func (b *treeBuilder) site(y *yaml.Node) *yaml.Node {
+	if b.inAlias > 0 && b.aliasSite != nil {
+		return b.aliasSite
+	}
+	return y
 }
 
 func (b *treeBuilder) at(y *yaml.Node) spec.Range {
@@ -362,18 +379,22 @@ func (b *treeBuilder) conv(y *yaml.Node, parent *node, seg string, idx, depth in
 		return nil
 	}
 	b.nodes++
-	if b.nodes > b.cfg.maxNodes {
+	if b.inAlias > 0 {
+		b.aliasNodes++
+	}
+	switch {
+	case b.aliasNodes > b.cfg.maxAliasNodes:
 		b.failed = true
-		if b.alias {
-			b.ds.addAt(b.at(y), "", ruleAliasBudget, "YAML aliases expand to more than %d nodes", b.cfg.maxNodes)
-		} else {
-			b.ds.addAt(b.at(y), "", ruleFileTooLarge, "file has more than %d YAML nodes", b.cfg.maxNodes)
-		}
+		b.ds.addAt(b.at(b.site(y)), "", ruleAliasBudget, "YAML aliases expand to more than %d nodes", b.cfg.maxAliasNodes)
+		return nil
+	case b.nodes > b.cfg.maxNodes:
+		b.failed = true
+		b.ds.addAt(b.at(y), "", ruleFileTooLarge, "file has more than %d YAML nodes", b.cfg.maxNodes)
 		return nil
 	}
 	if depth > b.cfg.maxDepth {
 		b.failed = true
-		b.ds.addAt(b.at(y), "", ruleTooDeep, "YAML nesting deeper than %d levels", b.cfg.maxDepth)
+		b.ds.addAt(b.at(b.site(y)), "", ruleTooDeep, "YAML nesting deeper than %d levels", b.cfg.maxDepth)
 		return nil
 	}
 	switch y.Kind {
@@ -383,8 +404,12 @@ func (b *treeBuilder) conv(y *yaml.Node, parent *node, seg string, idx, depth in
 		}
 		return b.conv(y.Content[0], parent, seg, idx, depth)
 	case yaml.AliasNode:
-		b.alias = true
+		if b.inAlias == 0 {
+			b.aliasSite = y
+		}
+		b.inAlias++
 		n := b.conv(y.Alias, parent, seg, idx, depth+1)
+		b.inAlias--
 		if n != nil {
 			n.line, n.col = y.Line, y.Column
 		}
@@ -443,8 +468,12 @@ func (b *treeBuilder) conv(y *yaml.Node, parent *node, seg string, idx, depth in
 // are copied from the merged map(s).
 func (b *treeBuilder) merge(n *node, m *yaml.Node, depth int) bool {
 	for m != nil && m.Kind == yaml.AliasNode {
-		b.alias = true
+		if b.inAlias == 0 {
+			b.aliasSite = m
+		}
 		m = m.Alias
+		b.inAlias++
+		defer func() { b.inAlias-- }()
 	}
 	if m == nil {
 		return true
@@ -459,7 +488,7 @@ func (b *treeBuilder) merge(n *node, m *yaml.Node, depth int) bool {
 	case yaml.SequenceNode:
 		for _, c := range m.Content {
 			b.nodes++
-			if b.nodes > b.cfg.maxNodes || depth > b.cfg.maxDepth {
+			if b.nodes > b.cfg.maxNodes || b.aliasNodes > b.cfg.maxAliasNodes || depth > b.cfg.maxDepth {
 				return b.conv(c, nil, "", -1, depth+1) != nil // reports the budget
 			}
 			if !b.merge(n, c, depth+1) {
@@ -517,4 +546,14 @@ func pairs(n *node) [][2]*node {
 		out[i] = [2]*node{n.keys[i], n.vals[i]}
 	}
 	return out
+}
+
+func parserProblem(msg string) bool {
+	for _, p := range []string{"did not find expected key", "did not find expected ',' or", "did not find expected <document start>",
+		"did not find expected node content", "did not find expected '-' indicator"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
 }
