@@ -10,7 +10,7 @@
 #                             if present (scripts/dbs.sh start), else the
 #                             PostgreSQL benchmarks skip
 #   DLAYER_BENCH_FULL=1       stream 1,000,000 rows instead of 100,000
-#   DLAYER_BENCH_COUNT        runs per benchmark (default 6)
+#   DLAYER_BENCH_COUNT        runs of the whole suite, interleaved (default 6)
 #   DLAYER_BENCH_TIME         -benchtime (default 1s)
 #
 # Writes bench/results/<UTC timestamp>/raw.txt (go test output) and
@@ -41,13 +41,24 @@ mkdir -p "$out"
 {
 	echo "# date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 	echo "# commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-	echo "# command: go test -run '^\$' -bench '$pattern' -benchmem -count $count -benchtime $benchtime (in bench/)"
+	echo "# command: scripts/bench.sh '$pattern' (go test -run '^\$' -bench '$pattern' -benchmem -benchtime $benchtime, $count interleaved runs)"
 	echo "# DLAYER_BENCH_FULL=${DLAYER_BENCH_FULL:-}"
-	echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+	echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 } >"$out/raw.txt"
 
-(cd bench && go test -run '^$' -bench "$pattern" -benchmem -count "$count" -benchtime "$benchtime" -timeout 3h .) |
-	tee -a "$out/raw.txt"
+# The suite runs $count times as separate processes, each running every
+# contender once (-count 1), rather than once with -count $count: a change
+# in machine load then spreads over all contenders instead of landing on
+# whichever one was running, and each run starts from a freshly seeded
+# database.
+(cd bench && go test -c -o "../$out/bench.test" .)
+for i in $(seq "$count"); do
+	echo "bench.sh: run $i of $count" >&2
+	(cd bench && "../$out/bench.test" -test.run '^$' -test.bench "$pattern" -test.benchmem \
+		-test.count 1 -test.benchtime "$benchtime" -test.timeout 3h) | tee -a "$out/raw.txt"
+done
+rm -f "$out/bench.test"
+echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)" >>"$out/raw.txt"
 
 # One table per family, so each compares against its own first column
 # (pgx on PostgreSQL, database/sql on SQLite).
