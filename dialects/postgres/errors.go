@@ -33,7 +33,12 @@ func TranslateError(err error) error {
 		ce.Columns = keyColumns(pe.Detail)
 	case "23503":
 		ce.Kind = dialects.ForeignKey
-		ce.Columns = keyColumns(pe.Detail)
+		// An insert names the referencing columns ("… is not present in
+		// table"); a delete of a parent names the parent's key ("… is still
+		// referenced from table"), which are not the constraint's columns.
+		if strings.Contains(pe.Detail, "is not present in table") {
+			ce.Columns = keyColumns(pe.Detail)
+		}
 	case "23502":
 		ce.Kind = dialects.NotNull
 		if pe.ColumnName != "" {

@@ -2,10 +2,6 @@ package enginetest
 
 import "testing"
 
-func testRecords(t *testing.T, cfg Config)       {}
-func testStructScan(t *testing.T, cfg Config)    {}
-func testNotFound(t *testing.T, cfg Config)      {}
-func testConstraints(t *testing.T, cfg Config)   {}
 func testCancel(t *testing.T, cfg Config)        {}
 func testStream(t *testing.T, cfg Config)        {}
 func testTransactions(t *testing.T, cfg Config)  {}
