@@ -13,8 +13,10 @@
 #   DLAYER_BENCH_COUNT        runs of the whole suite, interleaved (default 6)
 #   DLAYER_BENCH_TIME         -benchtime (default 1s)
 #
-# Writes bench/results/<UTC timestamp>/raw.txt (go test output) and
-# bench/results/<UTC timestamp>/benchstat.txt (the summary).
+# Writes, under bench/results/<UTC timestamp>/: raw.txt (go test output of
+# every run), benchstat.txt (benchstat -col /lib, one table per family) and
+# table.md (medians and ratios to the baseline, the tables of
+# docs/benchmarks.md, made by bench/cmd/benchtable).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=$PATH:/usr/local/go/bin:$(go env GOPATH 2>/dev/null || echo "$HOME/go")/bin
@@ -69,6 +71,7 @@ for family in PG PGORM SQLite; do
 		echo
 	fi
 done >"$out/benchstat.txt"
-cat "$out/benchstat.txt"
+(cd bench && go run ./cmd/benchtable "../$out/raw.txt") >"$out/table.md"
+cat "$out/benchstat.txt" "$out/table.md"
 echo
-echo "results: $out/raw.txt, $out/benchstat.txt"
+echo "results: $out/raw.txt, $out/benchstat.txt, $out/table.md (the docs/benchmarks.md tables)"
