@@ -2,6 +2,8 @@ package dialects
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/dlayer/dlayer/spec"
@@ -110,4 +112,50 @@ type MigrationLocker interface {
 	// wrapping ErrLockTimeout when the lock is still held by another after
 	// timeout.
 	LockMigrations(ctx context.Context, p Pool, name string, timeout time.Duration) (unlock func(context.Context) error, err error)
+}
+
+// MigrationRunner is implemented by dialects that run one migration in a
+// transaction of their own making rather than Pool.Begin (SQLite turns
+// foreign-key enforcement off around it, so that tables can be rebuilt,
+// and checks the keys before committing). fn runs the migration's
+// statements and records it in the history on q; an error from fn rolls
+// the transaction back.
+type MigrationRunner interface {
+	RunMigration(ctx context.Context, p Pool, fn func(q Queryer) error) error
+}
+
+// ColumnDef returns the definition of column c as CREATE TABLE writes it
+// for dialect d ("name TYPE NOT NULL DEFAULT …"), for ALTER TABLE … ADD
+// COLUMN, and the statements CREATE TABLE writes after the table for the
+// column (comments). Key flags (primary key, unique, index) are left out.
+func ColumnDef(d Dialect, table string, c *spec.Column) (def string, after []string, err error) {
+	cc := *c
+	cc.PrimaryKey, cc.Unique, cc.Index, cc.ForeignKey = false, false, false, nil
+	t := &spec.Table{Name: table, Columns: []*spec.Column{&cc}}
+	cc.Table = t
+	if cc.Autoincrement {
+		// Dialects that autoincrement only a sole primary key need it stated.
+		t.PrimaryKey = []*spec.Column{&cc}
+	}
+	stmts, err := d.CreateTable(t)
+	if err != nil {
+		return "", nil, err
+	}
+	for i, s := range stmts {
+		open := strings.Index(s, " (\n  ")
+		if !strings.HasPrefix(s, "CREATE TABLE ") || open < 0 {
+			continue
+		}
+		body := s[open+len(" (\n  "):]
+		end := strings.LastIndex(body, "\n)")
+		if end < 0 {
+			return "", nil, fmt.Errorf("column %s: unexpected CREATE TABLE text", c.Name)
+		}
+		body = body[:end]
+		if cc.Autoincrement {
+			body, _, _ = strings.Cut(body, ",\n  PRIMARY KEY ")
+		}
+		return body, stmts[i+1:], nil
+	}
+	return "", nil, fmt.Errorf("column %s: no CREATE TABLE statement", c.Name)
 }

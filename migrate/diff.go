@@ -573,7 +573,8 @@ func DefaultKey(d *spec.Default) string {
 			s = s[1 : len(s)-1]
 		}
 		switch s {
-		case "current_timestamp", "current_timestamp()", "now()", "localtimestamp", "localtimestamp()":
+		case "current_timestamp", "current_timestamp()", "now()", "localtimestamp", "localtimestamp()",
+			"current_date", "current_time", "localtime", "curdate()":
 			return "now"
 		case "null":
 			return ""

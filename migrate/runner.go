@@ -566,30 +566,36 @@ func (r *Runner) insertSQL() string {
 func now() string { return time.Now().UTC().Format(time.RFC3339Nano) }
 
 // applyTx runs a migration in one transaction, history row included.
-func (r *Runner) applyTx(ctx context.Context, m *Migration, dir string, stmts []string) (err error) {
+func (r *Runner) applyTx(ctx context.Context, m *Migration, dir string, stmts []string) error {
 	start := time.Now()
+	body := func(q dialects.Queryer) error {
+		for i, s := range stmts {
+			if _, err := q.Exec(ctx, s); err != nil {
+				return r.stmtError(m, dir, i, len(stmts), s, err)
+			}
+		}
+		var err error
+		if dir == "up" {
+			_, err = q.Exec(ctx, r.insertSQL(), m.Version, m.Name, m.Checksum, "applied", "up", len(stmts), len(stmts), "",
+				now(), time.Since(start).Milliseconds())
+		} else {
+			_, err = q.Exec(ctx, "DELETE FROM "+r.q(r.cfg.Table)+" WHERE "+r.q("version")+" = "+r.ph(1), m.Version)
+		}
+		if err != nil {
+			return fmt.Errorf("migration %s: record in history: %w", m.File, err)
+		}
+		return nil
+	}
+	if mr, ok := r.cfg.Dialect.(dialects.MigrationRunner); ok {
+		return mr.RunMigration(ctx, r.cfg.Pool, body)
+	}
 	tx, err := r.cfg.Pool.Begin(ctx, dialects.TxOptions{})
 	if err != nil {
 		return fmt.Errorf("migration %s: begin: %w", m.File, err)
 	}
-	defer func() {
-		if err != nil {
-			_ = tx.Rollback(context.WithoutCancel(ctx))
-		}
-	}()
-	for i, s := range stmts {
-		if _, err := tx.Exec(ctx, s); err != nil {
-			return r.stmtError(m, dir, i, len(stmts), s, err)
-		}
-	}
-	if dir == "up" {
-		_, err = tx.Exec(ctx, r.insertSQL(), m.Version, m.Name, m.Checksum, "applied", "up", len(stmts), len(stmts), "",
-			now(), time.Since(start).Milliseconds())
-	} else {
-		_, err = tx.Exec(ctx, "DELETE FROM "+r.q(r.cfg.Table)+" WHERE "+r.q("version")+" = "+r.ph(1), m.Version)
-	}
-	if err != nil {
-		return fmt.Errorf("migration %s: record in history: %w", m.File, err)
+	if err := body(tx); err != nil {
+		_ = tx.Rollback(context.WithoutCancel(ctx))
+		return err
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("migration %s: commit: %w", m.File, err)

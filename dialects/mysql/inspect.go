@@ -365,7 +365,8 @@ func parseDefault(def, extra string, t spec.Type) *spec.Default {
 	switch {
 	case lower == "null":
 		return nil
-	case strings.HasPrefix(lower, "current_timestamp") || lower == "now()":
+	case strings.HasPrefix(lower, "current_timestamp") || lower == "now()" || strings.HasPrefix(lower, "curdate(") ||
+		strings.HasPrefix(lower, "curtime(") || strings.HasPrefix(lower, "current_date") || strings.HasPrefix(lower, "current_time"):
 		return &spec.Default{Kind: spec.DefaultNow}
 	case lower == "uuid()":
 		return &spec.Default{Kind: spec.DefaultUUID}

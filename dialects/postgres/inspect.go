@@ -336,7 +336,8 @@ func parseDefault(expr string, t spec.Type) *spec.Default {
 	switch lower {
 	case "null":
 		return nil
-	case "now()", "current_timestamp", "current_timestamp()", "localtimestamp", "transaction_timestamp()":
+	case "now()", "current_timestamp", "current_timestamp()", "localtimestamp", "transaction_timestamp()",
+		"current_date", "localtime", "current_time":
 		return &spec.Default{Kind: spec.DefaultNow}
 	case "gen_random_uuid()":
 		return &spec.Default{Kind: spec.DefaultUUID}

@@ -132,7 +132,7 @@ func inspect(ctx context.Context, q dialects.Queryer, skip []string) (*spec.Sche
 		if err := indexes(ctx, q, t, ddl[t.Name]); err != nil {
 			return nil, err
 		}
-		t.Checks = parseChecks(ddl[t.Name])
+		t.Checks = tableChecks(t, ddl[t.Name])
 	}
 	return s, nil
 }
@@ -348,12 +348,15 @@ func parseDefault(def string, t spec.Type) *spec.Default {
 	switch strings.ToLower(e) {
 	case "null", "":
 		return nil
-	case "current_timestamp", "now()":
+	case "current_timestamp", "current_date", "current_time", "now()":
 		return &spec.Default{Kind: spec.DefaultNow}
 	case "true":
 		return &spec.Default{Kind: spec.DefaultLiteral, Value: true}
 	case "false":
 		return &spec.Default{Kind: spec.DefaultLiteral, Value: false}
+	}
+	if strings.Contains(e, "randomblob(") {
+		return &spec.Default{Kind: spec.DefaultUUID}
 	}
 	if len(e) >= 2 && e[0] == '\'' && e[len(e)-1] == '\'' && !strings.Contains(strings.ReplaceAll(e[1:len(e)-1], "''", ""), "'") {
 		return &spec.Default{Kind: spec.DefaultLiteral, Value: strings.ReplaceAll(e[1:len(e)-1], "''", "'")}
@@ -479,6 +482,35 @@ func constraintNames(ddl, kind string) map[string]string {
 			cols = append(cols, n)
 		}
 		out[strings.Join(cols, ",")] = name
+	}
+	return out
+}
+
+var enumCheckRE = regexp.MustCompile(`^(?:"((?:[^"]|"")+)"|(\w+))\s+IN\s*\((.*)\)$`)
+var enumValueRE = regexp.MustCompile(`'((?:[^']|'')*)'`)
+
+// tableChecks returns the checks of t, except the column-level
+// CHECK (col IN (…)) that dlayer writes for an enum column: that one makes
+// the column an enum.
+func tableChecks(t *spec.Table, ddl string) []*spec.Check {
+	var out []*spec.Check
+	for _, def := range splitDefs(ddl) {
+		name, _ := firstIdent(def)
+		col := t.Column(name)
+		for _, ck := range checksIn(def) {
+			if col != nil && ck.Name == "" {
+				if m := enumCheckRE.FindStringSubmatch(ck.Expr); m != nil &&
+					(strings.ReplaceAll(m[1], `""`, `"`) == col.Name || m[2] == col.Name) {
+					var vals []string
+					for _, v := range enumValueRE.FindAllStringSubmatch(m[3], -1) {
+						vals = append(vals, strings.ReplaceAll(v[1], "''", "'"))
+					}
+					col.Type = spec.Type{Kind: spec.TypeEnum, Values: vals}
+					continue
+				}
+			}
+			out = append(out, ck)
+		}
 	}
 	return out
 }
