@@ -37,7 +37,8 @@ const SQLMode = "STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISI
 //
 //	mysql://user:password@host:port/dbname?param=value
 //
-// parseTime=true, times in UTC (loc=UTC and the session time_zone
+// parseTime=true, clientFoundRows=true (rows affected counts matched rows),
+// times in UTC (loc=UTC and the session time_zone
 // '+00:00'), no client-side interpolation (every value is a server-side
 // bound parameter), multiStatements off, utf8mb4 with utf8mb4_unicode_ci,
 // and the strict SQLMode. Other query parameters are passed to the driver
@@ -84,6 +85,10 @@ func safe(cfg *mysql.Config) {
 	cfg.ParseTime = true
 	cfg.InterpolateParams = false
 	cfg.MultiStatements = false
+	// Report rows matched, not rows changed, as PostgreSQL and SQLite do:
+	// an UPDATE that sets a row to its current values still counts (the
+	// ORM's optimistic locking relies on it).
+	cfg.ClientFoundRows = true
 	cfg.Loc = time.UTC
 	cfg.Collation = "utf8mb4_unicode_ci"
 	if cfg.Params == nil {
