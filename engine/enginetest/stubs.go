@@ -1,6 +1,0 @@
-package enginetest
-
-import "testing"
-
-func testObservability(t *testing.T, cfg Config) {}
-func testRetryable(t *testing.T, cfg Config)     {}
