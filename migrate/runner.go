@@ -65,8 +65,8 @@ type Runner struct {
 
 // New reads the migration directory and returns a Runner.
 func New(cfg Config) (*Runner, error) {
-	if cfg.Dialect == nil || cfg.Pool == nil {
-		return nil, errors.New("migrate: Config needs a Dialect and a Pool")
+	if cfg.Dialect == nil {
+		return nil, errors.New("migrate: Config needs a Dialect")
 	}
 	if cfg.Table == "" {
 		cfg.Table = DefaultTable
@@ -168,6 +168,9 @@ func (r *Runner) ensureTable(ctx context.Context) error {
 // History returns the rows of the history table in version order (empty
 // if the table does not exist yet).
 func (r *Runner) History(ctx context.Context) ([]Record, error) {
+	if r.cfg.Pool == nil {
+		return nil, errNoPool
+	}
 	recs, err := r.history(ctx, r.cfg.Pool)
 	if err != nil {
 		// The table may not exist yet: create it and read again.
@@ -391,8 +394,13 @@ func (r *Runner) lockTable(ctx context.Context) (func(context.Context) error, er
 	}, nil
 }
 
+var errNoPool = errors.New("migrate: no database connection")
+
 // locked runs fn holding the migration lock, with the history table in place.
 func (r *Runner) locked(ctx context.Context, fn func() error) (err error) {
+	if r.cfg.Pool == nil {
+		return errNoPool
+	}
 	unlock, err := r.lock(ctx)
 	if err != nil {
 		return err
