@@ -15,10 +15,16 @@ import (
 // line with a caret under the node, then the detail.
 func FormatText(w io.Writer, ds spec.Diagnostics, sources Sources) error {
 	bw := bufio.NewWriter(w)
+	files := map[string]*srcFile{}
 	for _, d := range ds {
 		fmt.Fprintf(bw, "%s: %s: %s [%s]\n", d.Subject, d.Severity, d.Summary, d.Rule)
 		if src, ok := sources[d.Subject.File]; ok && d.Subject.Start.Line > 0 {
-			if line, ok := lineAt(src, d.Subject.Start.Line); ok {
+			f := files[d.Subject.File]
+			if f == nil {
+				f = newSrcFile(d.Subject.File, src)
+				files[d.Subject.File] = f
+			}
+			if line, ok := f.line(d.Subject.Start.Line); ok {
 				writeSnippet(bw, line, d.Subject)
 			}
 		}

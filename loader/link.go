@@ -97,6 +97,7 @@ type tableDef struct {
 	model    *modelDef
 	table    *spec.Table
 	fks      []*fkDef
+	broken   bool // a column failed to resolve (its error is reported)
 }
 
 type fkDef struct {
@@ -132,6 +133,9 @@ type state struct {
 	// nodeOf maps built spec values (columns, indexes, constraints) to the
 	// node they were declared at, for diagnostics.
 	nodeOf map[any]*node
+	// suggestWork counts candidates compared for "did you mean" details.
+	suggestWork int
+	names       map[string][]string // see cached
 }
 
 func newState(cfg *config, ds *diags) *state {
@@ -263,14 +267,30 @@ func (s *state) declareTable(name string, nameNode, val *node) *tableDef {
 
 // typeNames lists builtin and alias names, for suggestions.
 func (s *state) typeNames() []string {
-	var out []string
-	for _, k := range spec.BuiltinTypes() {
-		out = append(out, k.String())
+	return s.cached("types", func() []string {
+		var out []string
+		for _, k := range spec.BuiltinTypes() {
+			out = append(out, k.String())
+		}
+		for _, a := range s.aliasList {
+			out = append(out, a.name)
+		}
+		return out
+	})
+}
+
+// cached returns the name list under key, building it once: the lists of
+// types, tables and models do not change after the declare pass.
+func (s *state) cached(key string, build func() []string) []string {
+	if l, ok := s.names[key]; ok {
+		return l
 	}
-	for _, a := range s.aliasList {
-		out = append(out, a.name)
+	if s.names == nil {
+		s.names = map[string][]string{}
 	}
-	return out
+	l := build()
+	s.names[key] = l
+	return l
 }
 
 // resolveSpec flattens a column definition (a type name or a map).
@@ -298,7 +318,7 @@ func (s *state) resolveSpec(v *node) *resolved {
 	}
 	a := s.aliases[name]
 	if a == nil {
-		s.ds.report(typeNode, ruleUnknownType, suggest(name, s.typeNames()), "unknown type %q", name)
+		s.ds.report(typeNode, ruleUnknownType, s.suggest(name, s.typeNames()), "unknown type %q", name)
 		return nil
 	}
 	ar := s.resolveAlias(a, typeNode)
@@ -402,6 +422,8 @@ func (s *state) buildTable(td *tableDef) {
 			// Keep a placeholder so later references do not cascade into
 			// "unknown column" noise.
 			c := &spec.Column{Name: k.value, Range: k.rng(), Table: t}
+			c.PrimaryKey, _ = v.get("primary_key").boolean()
+			td.broken = true
 			s.nodeOf[c] = k
 			t.Columns = append(t.Columns, c)
 			continue
@@ -533,7 +555,7 @@ func (s *state) columnsOf(t *spec.Table, list *node, rule, what string) ([]*spec
 		}
 		c := t.Column(name)
 		if c == nil {
-			s.ds.report(it, rule, suggest(name, columnNames(t)), "%s names unknown column %q of table %q", what, name, t.Name)
+			s.ds.report(it, rule, s.suggest(name, columnNames(t)), "%s names unknown column %q of table %q", what, name, t.Name)
 			ok = false
 			continue
 		}
@@ -653,11 +675,13 @@ func items(n *node) []*node {
 
 // tableNames lists every table name, for suggestions.
 func (s *state) tableNames() []string {
-	out := make([]string, len(s.tableList))
-	for i, t := range s.tableList {
-		out[i] = t.name
-	}
-	return out
+	return s.cached("tables", func() []string {
+		out := make([]string, len(s.tableList))
+		for i, t := range s.tableList {
+			out[i] = t.name
+		}
+		return out
+	})
 }
 
 // resolveFK links a foreign key to its target and checks it.
@@ -665,7 +689,7 @@ func (s *state) resolveFK(td *tableDef, fd *fkDef) {
 	fk := fd.fk
 	ref := s.tables[fd.refTable]
 	if ref == nil {
-		s.ds.report(fd.refNode, ruleFKMissingTarget, suggest(fd.refTable, s.tableNames()),
+		s.ds.report(fd.refNode, ruleFKMissingTarget, s.suggest(fd.refTable, s.tableNames()),
 			"foreign key references unknown table %q", fd.refTable)
 		return
 	}
@@ -673,7 +697,7 @@ func (s *state) resolveFK(td *tableDef, fd *fkDef) {
 	for i, name := range fd.refCols {
 		c := ref.table.Column(name)
 		if c == nil {
-			s.ds.report(fd.refNodes[i], ruleFKMissingTarget, suggest(name, columnNames(ref.table)),
+			s.ds.report(fd.refNodes[i], ruleFKMissingTarget, s.suggest(name, columnNames(ref.table)),
 				"foreign key references unknown column %q of table %q", name, ref.name)
 			fk.RefColumns = nil
 			return
@@ -753,7 +777,7 @@ func (s *state) checkModel(m *modelDef) {
 	if t == nil {
 		return
 	}
-	if len(t.PrimaryKey) == 0 && len(t.Columns) > 0 {
+	if len(t.PrimaryKey) == 0 && len(t.Columns) > 0 && !m.table.broken {
 		s.ds.report(m.key, ruleMissingPrimaryKey, "add primary_key: true to a column",
 			"model %q has no primary key (table %q)", m.name, t.Name)
 	}
@@ -762,7 +786,7 @@ func (s *state) checkModel(m *modelDef) {
 		c := t.Column(name)
 		switch {
 		case c == nil:
-			s.ds.report(vn, ruleUnknownColumn, suggest(name, columnNames(t)), "version_column names unknown column %q of table %q", name, t.Name)
+			s.ds.report(vn, ruleUnknownColumn, s.suggest(name, columnNames(t)), "version_column names unknown column %q of table %q", name, t.Name)
 		case !c.Type.Kind.IsInteger():
 			s.ds.report(vn, ruleVersionColumnType, "", "version_column %q must be an integer column, not %s", name, c.Type.Kind)
 		default:

@@ -9,11 +9,13 @@ import (
 )
 
 func (s *state) modelNames() []string {
-	out := make([]string, len(s.modelList))
-	for i, m := range s.modelList {
-		out[i] = m.name
-	}
-	return out
+	return s.cached("models", func() []string {
+		out := make([]string, len(s.modelList))
+		for i, m := range s.modelList {
+			out[i] = m.name
+		}
+		return out
+	})
 }
 
 // stringList reads a string or a list of strings.
@@ -68,7 +70,7 @@ func (s *state) resolveRel(rd *relDef) {
 	}
 	tm := s.models[target]
 	if tm == nil {
-		s.ds.report(tn, ruleUnknownModel, suggest(target, s.modelNames()), "relationship %s.%s targets unknown model %q", m.name, rd.name, target)
+		s.ds.report(tn, ruleUnknownModel, s.suggest(target, s.modelNames()), "relationship %s.%s targets unknown model %q", m.name, rd.name, target)
 		return
 	}
 	r.Target = tm.model
@@ -81,7 +83,7 @@ func (s *state) resolveRel(rd *relDef) {
 	if sn, ok := secNode.str(); ok {
 		secondary = s.schema.Table(sn)
 		if secondary == nil {
-			s.ds.report(secNode, ruleSecondaryInvalid, suggest(sn, s.tableNames()), "secondary table %q does not exist", sn)
+			s.ds.report(secNode, ruleSecondaryInvalid, s.suggest(sn, s.tableNames()), "secondary table %q does not exist", sn)
 			return
 		}
 	}
@@ -143,7 +145,7 @@ func (s *state) resolveRel(rd *relDef) {
 		}
 		c := b.Column(name)
 		if c == nil {
-			s.ds.report(it, ruleUnknownColumn, suggest(name, columnNames(b)), "order_by names unknown column %q of table %q", name, b.Name)
+			s.ds.report(it, ruleUnknownColumn, s.suggest(name, columnNames(b)), "order_by names unknown column %q of table %q", name, b.Name)
 			continue
 		}
 		r.OrderBy = append(r.OrderBy, spec.OrderTerm{Column: c, Desc: desc})
@@ -171,7 +173,7 @@ func (s *state) cascade(n *node) spec.Cascade {
 			p = strings.TrimSpace(p)
 			o, ok := spec.LookupCascade(p)
 			if !ok {
-				s.ds.report(n, ruleInvalidValue, suggest(p, cascadeNames), "unknown cascade option %q", p)
+				s.ds.report(n, ruleInvalidValue, s.suggest(p, cascadeNames), "unknown cascade option %q", p)
 				continue
 			}
 			c |= o
@@ -198,12 +200,12 @@ func (s *state) columnRef(it *node, tables ...*spec.Table) *spec.Column {
 	if tbl, col, ok := strings.Cut(text, "."); ok {
 		t := s.schema.Table(tbl)
 		if t == nil {
-			s.ds.report(it, ruleUnknownColumn, suggest(tbl, s.tableNames()), "%q names unknown table %q", text, tbl)
+			s.ds.report(it, ruleUnknownColumn, s.suggest(tbl, s.tableNames()), "%q names unknown table %q", text, tbl)
 			return nil
 		}
 		c := t.Column(col)
 		if c == nil {
-			s.ds.report(it, ruleUnknownColumn, suggest(col, columnNames(t)), "%q names unknown column %q of table %q", text, col, tbl)
+			s.ds.report(it, ruleUnknownColumn, s.suggest(col, columnNames(t)), "%q names unknown column %q of table %q", text, col, tbl)
 		}
 		return c
 	}
@@ -217,7 +219,7 @@ func (s *state) columnRef(it *node, tables ...*spec.Table) *spec.Column {
 		}
 		cands = append(cands, columnNames(t)...)
 	}
-	s.ds.report(it, ruleUnknownColumn, suggest(text, cands), "unknown column %q", text)
+	s.ds.report(it, ruleUnknownColumn, s.suggest(text, cands), "unknown column %q", text)
 	return nil
 }
 
@@ -485,7 +487,7 @@ func (s *state) linkBack(rd *relDef) {
 		for _, x := range r.Target.Relationships {
 			cands = append(cands, x.Name)
 		}
-		s.ds.report(bn, ruleBackPopulates, suggest(r.BackPopulates, cands), "back_populates: model %q has no relationship %q", r.Target.Name, r.BackPopulates)
+		s.ds.report(bn, ruleBackPopulates, s.suggest(r.BackPopulates, cands), "back_populates: model %q has no relationship %q", r.Target.Name, r.BackPopulates)
 		return
 	}
 	if b.Target != r.Model {

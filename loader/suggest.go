@@ -16,7 +16,10 @@ func suggest(name string, candidates []string) string {
 
 func closest(name string, candidates []string) string {
 	best, bestD := "", -1
-	limit := max(1, min(len(name), 20)/3)
+	limit := 1
+	if len(name) > 3 {
+		limit = max(2, min(len(name), 24)/3)
+	}
 	sorted := append([]string(nil), candidates...)
 	sort.Strings(sorted)
 	for _, c := range sorted {
@@ -56,3 +59,16 @@ func levenshtein(a, b string) int {
 }
 
 func isLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+// suggestBudget caps the candidates compared for suggestions in one load,
+// so that a hostile schema with many bad references stays linear.
+const suggestBudget = 2_000_000
+
+// suggest is suggest under the load's budget.
+func (s *state) suggest(name string, candidates []string) string {
+	s.suggestWork += len(candidates)
+	if s.suggestWork > suggestBudget {
+		return ""
+	}
+	return suggest(name, candidates)
+}

@@ -49,22 +49,16 @@ func (f *srcFile) pos(line, col int) spec.Pos {
 	return p
 }
 
-// lineAt returns the text of a 1-based line, without its newline.
-func lineAt(src []byte, line int) (string, bool) {
-	if line < 1 {
+// line returns the text of a 1-based line, without its line break.
+func (f *srcFile) line(n int) (string, bool) {
+	if n < 1 || n > len(f.lineStarts) {
 		return "", false
 	}
-	for i := 1; i < line; i++ {
-		j := bytes.IndexByte(src, '\n')
-		if j < 0 {
-			return "", false
-		}
-		src = src[j+1:]
+	end := len(f.src)
+	if n < len(f.lineStarts) {
+		end = f.lineStarts[n] - 1
 	}
-	if j := bytes.IndexByte(src, '\n'); j >= 0 {
-		src = src[:j]
-	}
-	return strings.TrimSuffix(string(src), "\r"), true
+	return strings.TrimSuffix(string(f.src[f.lineStarts[n-1]:end]), "\r"), true
 }
 
 type nodeKind uint8
@@ -85,6 +79,7 @@ type node struct {
 	quoted bool
 	keys   []*node // map keys (scalars), parallel to vals
 	vals   []*node
+	index  map[string]int // key → position, for maps larger than smallMap
 	items  []*node
 	parent *node
 	seg    string // member name within a map parent
@@ -149,6 +144,12 @@ func (n *node) get(k string) *node {
 	if n == nil || n.kind != mapNode {
 		return nil
 	}
+	if n.index != nil {
+		if i, ok := n.index[k]; ok {
+			return n.vals[i]
+		}
+		return nil
+	}
 	for i, key := range n.keys {
 		if key.value == k {
 			return n.vals[i]
@@ -162,10 +163,8 @@ func (n *node) keyNode() *node {
 	if n == nil || n.parent == nil || n.parent.kind != mapNode || n.isKey {
 		return n
 	}
-	for i, v := range n.parent.vals {
-		if v == n {
-			return n.parent.keys[i]
-		}
+	if k := n.parent.lookupKey(n.seg); k != nil {
+		return k
 	}
 	return n
 }
@@ -514,15 +513,13 @@ func (b *treeBuilder) addPair(n *node, k, v *yaml.Node, depth int, explicit bool
 		}
 		return true
 	}
-	for _, prev := range n.keys {
-		if prev.value == k.Value {
-			if explicit {
-				dup := &node{kind: scalarNode, tag: "!!str", value: k.Value, parent: n, seg: k.Value, idx: -1, isKey: true,
-					line: k.Line, col: k.Column, file: b.f}
-				b.ds.report(dup, ruleDuplicateKey, "", "duplicate key %q (first defined at line %d)", k.Value, prev.line)
-			}
-			return true
+	if prev := n.lookupKey(k.Value); prev != nil {
+		if explicit {
+			dup := &node{kind: scalarNode, tag: "!!str", value: k.Value, parent: n, seg: k.Value, idx: -1, isKey: true,
+				line: k.Line, col: k.Column, file: b.f}
+			b.ds.report(dup, ruleDuplicateKey, "", "duplicate key %q (first defined at line %d)", k.Value, prev.line)
 		}
+		return true
 	}
 	b.nodes++
 	key := &node{kind: scalarNode, tag: "!!str", value: k.Value, parent: n, seg: k.Value, idx: -1, isKey: true,
@@ -533,7 +530,35 @@ func (b *treeBuilder) addPair(n *node, k, v *yaml.Node, depth int, explicit bool
 	}
 	n.keys = append(n.keys, key)
 	n.vals = append(n.vals, val)
+	if n.index != nil {
+		n.index[key.value] = len(n.keys) - 1
+	} else if len(n.keys) > smallMap {
+		n.index = make(map[string]int, 2*len(n.keys))
+		for i, k := range n.keys {
+			n.index[k.value] = i
+		}
+	}
 	return true
+}
+
+// smallMap is the size above which a map node keeps a key index, so that
+// lookups stay constant-time on hostile files with huge maps.
+const smallMap = 16
+
+// lookupKey returns the key node named k in map n, or nil.
+func (n *node) lookupKey(k string) *node {
+	if n.index != nil {
+		if i, ok := n.index[k]; ok {
+			return n.keys[i]
+		}
+		return nil
+	}
+	for _, key := range n.keys {
+		if key.value == k {
+			return key
+		}
+	}
+	return nil
 }
 
 // pairs returns the key/value pairs of a map node in document order.

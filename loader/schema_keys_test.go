@@ -1,0 +1,62 @@
+package loader
+
+import (
+	"encoding/json"
+	"slices"
+	"testing"
+
+	"github.com/dlayer/dlayer/schemas"
+)
+
+// TestSchemaKeysMatchDecoder keeps the JSON Schema's object properties and
+// the decoder's key lists in step: the decoder reports unknown keys itself
+// (with suggestions), so a key known to one but not the other would be a
+// silent disagreement between the editor and `dlayer validate`.
+func TestSchemaKeysMatchDecoder(t *testing.T) {
+	var doc map[string]any
+	if err := json.Unmarshal(schemas.JSON, &doc); err != nil {
+		t.Fatal(err)
+	}
+	defs := doc["definitions"].(map[string]any)
+	props := func(v any) []string {
+		var out []string
+		for k := range v.(map[string]any)["properties"].(map[string]any) {
+			out = append(out, k)
+		}
+		slices.Sort(out)
+		return out
+	}
+	then := func(name string) any { return defs[name].(map[string]any)["then"] }
+	tests := []struct {
+		name   string
+		schema any
+		keys   []string
+	}{
+		{name: "top", schema: doc, keys: topKeys},
+		{name: "column", schema: defs["column"], keys: columnKeys},
+		{name: "model", schema: defs["model"], keys: modelKeys},
+		{name: "table", schema: defs["table"], keys: tableKeys},
+		{name: "relationship", schema: defs["relationship"], keys: relKeys},
+		{name: "foreignKey", schema: then("foreignKey"), keys: fkKeys},
+		{name: "index", schema: defs["index"], keys: indexKeys},
+		{name: "unique", schema: then("unique"), keys: uniqueKeys},
+		{name: "check", schema: then("check"), keys: checkKeys},
+		{name: "tableForeignKey", schema: defs["tableForeignKey"], keys: tableFKKeys},
+		{name: "references", schema: defs["tableForeignKey"].(map[string]any)["properties"].(map[string]any)["references"], keys: referencesKeys},
+		{name: "serverDefault", schema: then("serverDefault"), keys: serverSQLKeys},
+	}
+	if len(tests) != len(allowedKeyLists) {
+		t.Fatalf("%d key lists tested, %d declared", len(tests), len(allowedKeyLists))
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := slices.Sorted(slices.Values(tt.keys))
+			if got := props(tt.schema); !slices.Equal(got, want) {
+				t.Errorf("schema properties %v, decoder keys %v", got, want)
+			}
+			if !slices.Equal(tt.keys, allowedKeyLists[tt.name]) {
+				t.Errorf("allowedKeyLists[%q] is not the list tested", tt.name)
+			}
+		})
+	}
+}
