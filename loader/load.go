@@ -8,8 +8,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/dlayer/dlayer/spec"
 )
@@ -179,7 +182,11 @@ func load(ins []input, cfg *config, ds *diags) (sch *spec.Schema, out spec.Diagn
 			out = ds.list.Sort()
 		}
 	}()
-	for _, in := range ins {
+	// Read sequentially (an fs.FS need not be safe for concurrent use),
+	// then parse and check the files in parallel: both are CPU-bound and
+	// independent. Results are merged in file order.
+	files := make([]*srcFile, len(ins))
+	for i, in := range ins {
 		st.schema.Files = append(st.schema.Files, in.name)
 		src, ok := read(in, cfg, ds)
 		if !ok {
@@ -188,13 +195,46 @@ func load(ins []input, cfg *config, ds *diags) (sch *spec.Schema, out spec.Diagn
 		if cfg.sources != nil {
 			cfg.sources[in.name] = src
 		}
-		f := newSrcFile(in.name, src)
-		parseFile(f, cfg, ds)
-		for _, doc := range f.docs {
-			checkSchema(doc, ds)
+		files[i] = newSrcFile(in.name, src)
+	}
+	fileDiags := make([]diags, len(files))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(files) {
+					return
+				}
+				if files[i] != nil {
+					parseAndCheck(files[i], cfg, &fileDiags[i])
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for i, f := range files {
+		ds.list = append(ds.list, fileDiags[i].list...)
+		if f != nil {
+			st.files = append(st.files, f)
 		}
-		st.files = append(st.files, f)
 	}
 	st.run()
 	return st.schema, ds.list.Sort()
+}
+
+// parseAndCheck parses one file and checks its documents against the JSON
+// Schema. It runs on a worker goroutine, so it recovers its own panics.
+func parseAndCheck(f *srcFile, cfg *config, ds *diags) {
+	defer func() {
+		if r := recover(); r != nil {
+			f.docs = nil
+			ds.addAt(spec.Range{File: f.name}, "", ruleInternal, "internal error: %v", r)
+		}
+	}()
+	parseFile(f, cfg, ds)
+	for _, doc := range f.docs {
+		checkSchema(doc, ds)
+	}
 }

@@ -26,24 +26,23 @@ func TestSchemaKeysMatchDecoder(t *testing.T) {
 		slices.Sort(out)
 		return out
 	}
-	then := func(name string) any { return defs[name].(map[string]any)["then"] }
 	tests := []struct {
 		name   string
 		schema any
 		keys   []string
 	}{
 		{name: "top", schema: doc, keys: topKeys},
-		{name: "column", schema: defs["column"], keys: columnKeys},
+		{name: "column", schema: defs["columnSpec"], keys: columnKeys},
 		{name: "model", schema: defs["model"], keys: modelKeys},
 		{name: "table", schema: defs["table"], keys: tableKeys},
 		{name: "relationship", schema: defs["relationship"], keys: relKeys},
-		{name: "foreignKey", schema: then("foreignKey"), keys: fkKeys},
+		{name: "foreignKey", schema: defs["foreignKey"], keys: fkKeys},
 		{name: "index", schema: defs["index"], keys: indexKeys},
-		{name: "unique", schema: then("unique"), keys: uniqueKeys},
-		{name: "check", schema: then("check"), keys: checkKeys},
+		{name: "unique", schema: defs["unique"], keys: uniqueKeys},
+		{name: "check", schema: defs["check"], keys: checkKeys},
 		{name: "tableForeignKey", schema: defs["tableForeignKey"], keys: tableFKKeys},
 		{name: "references", schema: defs["tableForeignKey"].(map[string]any)["properties"].(map[string]any)["references"], keys: referencesKeys},
-		{name: "serverDefault", schema: then("serverDefault"), keys: serverSQLKeys},
+		{name: "serverDefault", schema: defs["serverDefault"], keys: serverSQLKeys},
 	}
 	if len(tests) != len(allowedKeyLists) {
 		t.Fatalf("%d key lists tested, %d declared", len(tests), len(allowedKeyLists))
