@@ -3,6 +3,7 @@ package sqlgen
 import (
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dlayer/dlayer/dialects"
 	"github.com/dlayer/dlayer/spec"
@@ -69,6 +70,8 @@ type Config struct {
 type Base struct {
 	cfg      Config
 	colCache sync.Map // *spec.Table → []dialects.ResultColumn
+	values   sync.Map // shape → placeholder list of a multi-row insert
+	nvalues  atomic.Int64
 	pool     sync.Pool
 }
 

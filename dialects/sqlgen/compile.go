@@ -902,23 +902,20 @@ func (st *state) insertStmt(s *stmt.InsertStmt) error {
 			}
 		}
 		st.str(") VALUES ")
-		for r, row := range p.Rows {
-			if r > 0 {
-				st.str(", ")
-			}
-			if len(row) != len(p.Columns) {
-				return fmt.Errorf("compile: INSERT row %d has %d values for %d columns", r, len(row), len(p.Columns))
-			}
-			st.str("(")
-			for i, v := range row {
-				if i > 0 {
-					st.str(", ")
-				}
-				if err := st.value(v, &p.Columns[i].Type); err != nil {
-					return err
+		if n >= 16 && len(st.args) == 0 && plainRows(p.Rows, len(p.Columns)) {
+			// Bulk path: the placeholder list depends only on the shape,
+			// so it is cached; the values are copied in one pass.
+			st.str(st.g.valuesList(len(p.Columns), len(p.Rows)))
+			for _, row := range p.Rows {
+				st.args = append(st.args, row...)
+				for _, c := range p.Columns {
+					st.types = append(st.types, &c.Type)
 				}
 			}
-			st.str(")")
+		} else {
+			if err := st.rows(p.Columns, p.Rows); err != nil {
+				return err
+			}
 		}
 	}
 	if p.Upsert != nil {
@@ -927,6 +924,78 @@ func (st *state) insertStmt(s *stmt.InsertStmt) error {
 		}
 	}
 	return st.returning(p.Returning)
+}
+
+// plainRows reports whether every row has ncols values and none is an
+// expression.
+func plainRows(rows [][]any, ncols int) bool {
+	for _, row := range rows {
+		if len(row) != ncols {
+			return false
+		}
+		for _, v := range row {
+			switch v.(type) {
+			case stmt.Expr, *stmt.SelectStmt:
+				return false
+			}
+		}
+	}
+	return true
+}
+
+type shape struct{ cols, rows int }
+
+// valuesList returns "(?, ?), (?, ?)" (or $n markers) for a shape, cached.
+func (g *Base) valuesList(cols, rows int) string {
+	k := shape{cols, rows}
+	if v, ok := g.values.Load(k); ok {
+		return v.(string)
+	}
+	b := make([]byte, 0, cols*rows*8)
+	n := 0
+	for r := 0; r < rows; r++ {
+		if r > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, '(')
+		for c := 0; c < cols; c++ {
+			if c > 0 {
+				b = append(b, ", "...)
+			}
+			n++
+			b = g.appendPlaceholder(b, n)
+		}
+		b = append(b, ')')
+	}
+	s := string(b)
+	if g.nvalues.Add(1) <= 1024 {
+		g.values.Store(k, s)
+	}
+	return s
+}
+
+func (st *state) rows(cols []*spec.Column, rows [][]any) error {
+	{
+		for r, row := range rows {
+			if r > 0 {
+				st.str(", ")
+			}
+			if len(row) != len(cols) {
+				return fmt.Errorf("compile: INSERT row %d has %d values for %d columns", r, len(row), len(cols))
+			}
+			st.str("(")
+			for i, v := range row {
+				if i > 0 {
+					st.str(", ")
+				}
+				if err := st.value(v, &cols[i].Type); err != nil {
+					return err
+				}
+			}
+			st.str(")")
+		}
+	}
+	return nil
 }
 
 // value writes an inserted or assigned value: a bound Go value typed by its

@@ -1,0 +1,100 @@
+package sqlgen_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/dlayer/dlayer/engine/stmt"
+	"github.com/dlayer/dlayer/spec"
+)
+
+// benchTable is the 8-column model of the go-orm-benchmarks suite.
+func benchTable() *spec.Table {
+	cols := []*spec.Column{
+		{Name: "id", Type: spec.Type{Kind: spec.TypeBigInt}, PrimaryKey: true, Autoincrement: true},
+		{Name: "name", Type: spec.Type{Kind: spec.TypeString, Length: 255}},
+		{Name: "title", Type: spec.Type{Kind: spec.TypeString, Length: 255}},
+		{Name: "fax", Type: spec.Type{Kind: spec.TypeString, Length: 255}},
+		{Name: "web", Type: spec.Type{Kind: spec.TypeString, Length: 255}},
+		{Name: "age", Type: spec.Type{Kind: spec.TypeBigInt}},
+		{Name: "right", Type: spec.Type{Kind: spec.TypeBoolean}},
+		{Name: "counter", Type: spec.Type{Kind: spec.TypeBigInt}},
+	}
+	t := &spec.Table{Name: "models", Columns: cols, PrimaryKey: cols[:1]}
+	s := &spec.Schema{Tables: []*spec.Table{t}}
+	s.Index()
+	return t
+}
+
+func BenchmarkCompilePKSelect(b *testing.B) {
+	t := stmt.Ref(benchTable())
+	q := stmt.Select(t).Where(t.C("id").Eq(int64(1)))
+	for _, d := range all {
+		b.Run(d.Name(), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := d.Compile(q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkBuildAndCompilePKSelect(b *testing.B) {
+	tb := benchTable()
+	id := tb.Columns[0]
+	for _, d := range all {
+		b.Run(d.Name(), func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				t := stmt.Ref(tb)
+				if _, err := d.Compile(stmt.Select(t).Where(t.Col(id).Eq(int64(i)))); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkCompileInsert100(b *testing.B) {
+	tb := benchTable()
+	t := stmt.Ref(tb)
+	rows := make([][]any, 100)
+	for i := range rows {
+		rows[i] = []any{"name", "title", "fax", "web", int64(i), true, int64(1000)}
+	}
+	q := stmt.Insert(t).ColumnsOf(tb.Columns[1:]...).Rows(rows...)
+	for _, d := range all {
+		b.Run(d.Name(), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := d.Compile(q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkCompileUpdateByPK(b *testing.B) {
+	tb := benchTable()
+	t := stmt.Ref(tb)
+	now := time.Now()
+	_ = now
+	q := stmt.Update(t)
+	for _, c := range tb.Columns[1:] {
+		q = q.SetCol(c, "v")
+	}
+	q = q.Where(t.C("id").Eq(int64(1)))
+	for _, d := range all {
+		b.Run(d.Name(), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := d.Compile(q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
