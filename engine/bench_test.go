@@ -1,0 +1,100 @@
+package engine_test
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/dlayer/dlayer/dialects/postgres"
+	"github.com/dlayer/dlayer/engine"
+	"github.com/dlayer/dlayer/engine/stmt"
+	"github.com/dlayer/dlayer/internal/testdb"
+	"github.com/dlayer/dlayer/spec"
+)
+
+// benchModel is the 8-column table of the go-orm-benchmarks suite.
+type benchModel struct {
+	ID      int64  `db:"id"`
+	Name    string `db:"name"`
+	Title   string `db:"title"`
+	Fax     string `db:"fax"`
+	Web     string `db:"web"`
+	Age     int64  `db:"age"`
+	Right   bool   `db:"right"`
+	Counter int64  `db:"counter"`
+}
+
+func benchSchema(name string) (*spec.Schema, *spec.Table) {
+	c := func(n string, k spec.TypeKind) *spec.Column { return &spec.Column{Name: n, Type: spec.Type{Kind: k}} }
+	t := &spec.Table{Name: name, Columns: []*spec.Column{
+		c("id", spec.TypeBigInt), c("name", spec.TypeText), c("title", spec.TypeText), c("fax", spec.TypeText),
+		c("web", spec.TypeText), c("age", spec.TypeBigInt), c("right", spec.TypeBoolean), c("counter", spec.TypeBigInt),
+	}}
+	t.Columns[0].PrimaryKey, t.Columns[0].Autoincrement = true, true
+	t.PrimaryKey = t.Columns[:1]
+	s := &spec.Schema{Tables: []*spec.Table{t}}
+	s.Index()
+	return s, t
+}
+
+// BenchmarkReadSlice100 compares reading 100 rows into structs with dlayer
+// and with hand-written pgx on the same pool.
+func BenchmarkReadSlice100(b *testing.B) {
+	url := os.Getenv(testdb.EnvVar(testdb.Postgres))
+	if url == "" {
+		b.Skip("DLAYER_TEST_POSTGRES_URL not set")
+	}
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pool.Close()
+	s, t := benchSchema("dl_bench_" + testdb.Suffix())
+	e := engine.New(postgres.Default(), postgres.Wrap(pool), s)
+	if err := e.CreateAll(ctx); err != nil {
+		b.Fatal(err)
+	}
+	defer e.DropAll(ctx)
+	T := stmt.Ref(t)
+	rows := make([][]any, 100)
+	for i := range rows {
+		rows[i] = []any{"name", "title", "fax", "web", int64(i), true, int64(1000)}
+	}
+	if _, err := e.Exec(ctx, stmt.Insert(T).Columns("name", "title", "fax", "web", "age", "right", "counter").Rows(rows...)); err != nil {
+		b.Fatal(err)
+	}
+	q := stmt.Select(T).Where(T.C("id").Gt(int64(0))).Limit(100)
+	c, _ := e.Compile(q)
+	b.Run("lib=pgx", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			rs, err := pool.Query(ctx, c.SQL, c.Args...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			out := make([]benchModel, 0, 100)
+			for rs.Next() {
+				var m benchModel
+				if err := rs.Scan(&m.ID, &m.Name, &m.Title, &m.Fax, &m.Web, &m.Age, &m.Right, &m.Counter); err != nil {
+					b.Fatal(err)
+				}
+				out = append(out, m)
+			}
+			if rs.Err() != nil || len(out) != 100 {
+				b.Fatal(rs.Err(), len(out))
+			}
+		}
+	})
+	b.Run("lib=dlayer", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			out, err := engine.All[benchModel](ctx, e, q)
+			if err != nil || len(out) != 100 {
+				b.Fatal(err, len(out))
+			}
+		}
+	})
+}
