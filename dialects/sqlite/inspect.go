@@ -129,6 +129,13 @@ func inspect(ctx context.Context, q dialects.Queryer, skip []string) (*spec.Sche
 		if err := foreignKeys(ctx, q, s, t, ddl[t.Name]); err != nil {
 			return nil, err
 		}
+		for _, c := range t.PrimaryKey {
+			if c.ForeignKey != nil {
+				// dlayer autoincrements no foreign-key column; the rowid
+				// alias still exists but carries the parent's key.
+				c.Autoincrement = false
+			}
+		}
 		if err := indexes(ctx, q, t, ddl[t.Name]); err != nil {
 			return nil, err
 		}

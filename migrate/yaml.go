@@ -1,0 +1,480 @@
+package migrate
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/dlayer/dlayer/spec"
+)
+
+// ModelsYAML writes a schema read from a database as a dlayer YAML schema
+// file. Every table with a primary key becomes a model (named in CamelCase
+// after the singular of its table name) and the others plain tables.
+// Association tables (every column in one of exactly two foreign keys to
+// model tables) stay plain tables and give both models a many-to-many
+// relationship through them. Other foreign keys give a many-to-one
+// relationship on the referencing model and a one-to-many on the
+// referenced one, with foreign_keys and remote_side where the loader would
+// otherwise find them ambiguous.
+func ModelsYAML(s *spec.Schema) ([]byte, error) {
+	w := &yamlWriter{s: s, modelName: map[*spec.Table]string{}, rels: map[*spec.Table]*yaml.Node{},
+		relNames: map[*spec.Table]map[string]bool{}}
+	return w.write()
+}
+
+type yamlWriter struct {
+	s         *spec.Schema
+	modelName map[*spec.Table]string
+	assoc     []*spec.Table
+	rels      map[*spec.Table]*yaml.Node
+	relNames  map[*spec.Table]map[string]bool
+}
+
+func str(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
+
+func scalar(v any) *yaml.Node {
+	switch x := v.(type) {
+	case bool:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(x)}
+	case int:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(x)}
+	case int64:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatInt(x, 10)}
+	case float64:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: strconv.FormatFloat(x, 'g', -1, 64)}
+	case nil:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
+	case string:
+		return str(x)
+	}
+	return str(fmt.Sprint(v))
+}
+
+func mapping() *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode} }
+
+func flowMap() *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle} }
+
+func set(m *yaml.Node, key string, v *yaml.Node) { m.Content = append(m.Content, str(key), v) }
+
+func list(items ...string) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+	for _, it := range items {
+		n.Content = append(n.Content, str(it))
+	}
+	return n
+}
+
+// camel turns a table name into a model name: singular, CamelCase.
+func camel(table string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(singular(table), "_") {
+		if part == "" {
+			continue
+		}
+		b.WriteString(strings.ToUpper(part[:1]))
+		b.WriteString(part[1:])
+	}
+	if b.Len() == 0 || b.String()[0] >= '0' && b.String()[0] <= '9' {
+		return "M" + b.String()
+	}
+	return b.String()
+}
+
+func singular(s string) string {
+	switch {
+	case strings.HasSuffix(s, "ies") && len(s) > 3:
+		return s[:len(s)-3] + "y"
+	case strings.HasSuffix(s, "sses"), strings.HasSuffix(s, "xes"), strings.HasSuffix(s, "ches"), strings.HasSuffix(s, "shes"):
+		return s[:len(s)-2]
+	case strings.HasSuffix(s, "ss"), strings.HasSuffix(s, "us"), strings.HasSuffix(s, "is"):
+		return s
+	case strings.HasSuffix(s, "s") && len(s) > 1:
+		return s[:len(s)-1]
+	}
+	return s
+}
+
+// isAssociation reports whether t only links two model tables.
+func (w *yamlWriter) isAssociation(t *spec.Table) bool {
+	if len(t.ForeignKeys) != 2 {
+		return false
+	}
+	in := map[*spec.Column]bool{}
+	for _, fk := range t.ForeignKeys {
+		if fk.RefTable == t || len(fk.RefTable.PrimaryKey) == 0 {
+			return false
+		}
+		for _, c := range fk.Columns {
+			in[c] = true
+		}
+	}
+	for _, c := range t.Columns {
+		if !in[c] {
+			return false
+		}
+	}
+	return true
+}
+
+func (w *yamlWriter) write() ([]byte, error) {
+	taken := map[string]bool{}
+	for _, t := range w.s.Tables {
+		if len(t.PrimaryKey) == 0 || w.isAssociation(t) {
+			continue
+		}
+		n := camel(t.Name)
+		if taken[n] {
+			n = camel(t.Name + "_")
+			for i := 2; taken[n]; i++ {
+				n = camel(t.Name) + strconv.Itoa(i)
+			}
+		}
+		taken[n] = true
+		w.modelName[t] = n
+	}
+	for _, t := range w.s.Tables {
+		if w.isAssociation(t) && w.modelName[t.ForeignKeys[0].RefTable] != "" && w.modelName[t.ForeignKeys[1].RefTable] != "" {
+			w.assoc = append(w.assoc, t)
+		}
+	}
+	w.relationships()
+	root := mapping()
+	models, tables := mapping(), mapping()
+	for _, t := range w.s.Tables {
+		m := w.tableNode(t)
+		if name := w.modelName[t]; name != "" {
+			body := mapping()
+			set(body, "table", str(t.Name))
+			body.Content = append(body.Content, m.Content...)
+			if r := w.rels[t]; r != nil && len(r.Content) > 0 {
+				set(body, "relationships", r)
+			}
+			set(models, name, body)
+			continue
+		}
+		set(tables, t.Name, m)
+	}
+	if len(models.Content) > 0 {
+		set(root, "models", models)
+	}
+	if len(tables.Content) > 0 {
+		set(root, "tables", tables)
+	}
+	var b bytes.Buffer
+	b.WriteString("# yaml-language-server: $schema=https://github.com/dlayer/dlayer/schemas/dlayer.schema.json\n")
+	b.WriteString("# Written by dlayer inspect from a live database.\n")
+	if len(root.Content) == 0 {
+		b.WriteString("models: {}\n")
+		return b.Bytes(), nil
+	}
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}}); err != nil {
+		return nil, fmt.Errorf("write models: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("write models: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// loaderAutoincrement is the loader's default for a column's autoincrement.
+func loaderAutoincrement(t *spec.Table, c *spec.Column) bool {
+	return len(t.PrimaryKey) == 1 && t.PrimaryKey[0] == c && c.Type.Kind.IsInteger() && c.ForeignKey == nil
+}
+
+func (w *yamlWriter) tableNode(t *spec.Table) *yaml.Node {
+	m := mapping()
+	cols := mapping()
+	singleUnique := map[*spec.Column]bool{}
+	for _, u := range t.Uniques {
+		if len(u.Columns) == 1 && u.Name == "uq_"+t.Name+"_"+u.Columns[0].Name {
+			singleUnique[u.Columns[0]] = true
+		}
+	}
+	for _, c := range t.Columns {
+		cn := flowMap()
+		set(cn, "type", str(c.Type.Kind.String()))
+		ty := c.Type
+		if ty.Length > 0 {
+			set(cn, "length", scalar(ty.Length))
+		}
+		if ty.Precision > 0 {
+			set(cn, "precision", scalar(ty.Precision))
+		}
+		if ty.Scale > 0 {
+			set(cn, "scale", scalar(ty.Scale))
+		}
+		if ty.Timezone {
+			set(cn, "timezone", scalar(true))
+		}
+		if len(ty.Values) > 0 {
+			set(cn, "values", list(ty.Values...))
+		}
+		if ty.EnumName != "" && ty.EnumName != t.Name+"_"+c.Name+"_enum" {
+			set(cn, "enum_name", str(ty.EnumName))
+		}
+		if c.PrimaryKey && len(t.PrimaryKey) > 0 {
+			set(cn, "primary_key", scalar(true))
+		}
+		if c.Autoincrement != loaderAutoincrement(t, c) {
+			set(cn, "autoincrement", scalar(c.Autoincrement))
+		}
+		if c.Nullable && !c.PrimaryKey {
+			set(cn, "nullable", scalar(true))
+		}
+		if singleUnique[c] {
+			set(cn, "unique", scalar(true))
+		}
+		if d := c.ServerDefault; d != nil {
+			switch d.Kind {
+			case spec.DefaultNow:
+				set(cn, "server_default", str("now"))
+			case spec.DefaultSQL:
+				sq := flowMap()
+				set(sq, "sql", str(d.SQL))
+				set(cn, "server_default", sq)
+			case spec.DefaultUUID:
+				sq := flowMap()
+				set(sq, "sql", str("gen_random_uuid()"))
+				set(cn, "server_default", sq)
+			default:
+				set(cn, "server_default", scalar(d.Value))
+			}
+		}
+		if fk := c.ForeignKey; fk != nil && len(fk.Columns) == 1 {
+			set(cn, "foreign_key", fkNode(fk))
+		}
+		if c.Comment != "" {
+			set(cn, "comment", str(c.Comment))
+		}
+		set(cols, c.Name, cn)
+	}
+	set(m, "columns", cols)
+	var fks []*yaml.Node
+	for _, fk := range t.ForeignKeys {
+		if len(fk.Columns) == 1 {
+			continue
+		}
+		n := flowMap()
+		set(n, "columns", list(colNames(fk.Columns)...))
+		ref := flowMap()
+		set(ref, "table", str(fk.RefTable.Name))
+		set(ref, "columns", list(colNames(fk.RefColumns)...))
+		set(n, "references", ref)
+		addActions(n, fk)
+		if fk.Name != "" {
+			set(n, "name", str(fk.Name))
+		}
+		fks = append(fks, n)
+	}
+	if len(fks) > 0 {
+		set(m, "foreign_keys", &yaml.Node{Kind: yaml.SequenceNode, Content: fks})
+	}
+	var uqs []*yaml.Node
+	for _, u := range t.Uniques {
+		if singleUnique[u.Columns[0]] && len(u.Columns) == 1 {
+			continue
+		}
+		n := flowMap()
+		set(n, "columns", list(colNames(u.Columns)...))
+		if u.Name != "" {
+			set(n, "name", str(u.Name))
+		}
+		uqs = append(uqs, n)
+	}
+	if len(uqs) > 0 {
+		set(m, "unique", &yaml.Node{Kind: yaml.SequenceNode, Content: uqs})
+	}
+	var ixs []*yaml.Node
+	for _, ix := range t.Indexes {
+		n := flowMap()
+		set(n, "columns", list(colNames(ix.Columns)...))
+		if ix.Unique {
+			set(n, "unique", scalar(true))
+		}
+		if ix.Name != "" {
+			set(n, "name", str(ix.Name))
+		}
+		ixs = append(ixs, n)
+	}
+	if len(ixs) > 0 {
+		set(m, "indexes", &yaml.Node{Kind: yaml.SequenceNode, Content: ixs})
+	}
+	var cks []*yaml.Node
+	for _, ck := range t.Checks {
+		n := flowMap()
+		set(n, "expr", str(ck.Expr))
+		if ck.Name != "" {
+			set(n, "name", str(ck.Name))
+		}
+		cks = append(cks, n)
+	}
+	if len(cks) > 0 {
+		set(m, "checks", &yaml.Node{Kind: yaml.SequenceNode, Content: cks})
+	}
+	if t.Comment != "" {
+		set(m, "comment", str(t.Comment))
+	}
+	return m
+}
+
+func fkNode(fk *spec.ForeignKey) *yaml.Node {
+	n := flowMap()
+	set(n, "table", str(fk.RefTable.Name))
+	set(n, "column", str(fk.RefColumns[0].Name))
+	addActions(n, fk)
+	if fk.Name != "" && fk.Name != "fk_"+fk.Table.Name+"_"+fk.Columns[0].Name+"_"+fk.RefTable.Name {
+		set(n, "name", str(fk.Name))
+	}
+	return n
+}
+
+func addActions(n *yaml.Node, fk *spec.ForeignKey) {
+	if fk.OnDelete != spec.ActionNone && fk.OnDelete != spec.ActionNoAction {
+		set(n, "on_delete", str(string(fk.OnDelete)))
+	}
+	if fk.OnUpdate != spec.ActionNone && fk.OnUpdate != spec.ActionNoAction {
+		set(n, "on_update", str(string(fk.OnUpdate)))
+	}
+}
+
+// relName picks an unused relationship name on t.
+func (w *yamlWriter) relName(t *spec.Table, want string) string {
+	if w.relNames[t] == nil {
+		w.relNames[t] = map[string]bool{}
+	}
+	used := func(n string) bool { return w.relNames[t][n] || t.Column(n) != nil }
+	n := want
+	for i := 2; used(n) || n == ""; i++ {
+		n = want + "_" + strconv.Itoa(i)
+	}
+	w.relNames[t][n] = true
+	return n
+}
+
+func (w *yamlWriter) addRel(t *spec.Table, name string, body *yaml.Node) {
+	if w.rels[t] == nil {
+		w.rels[t] = mapping()
+	}
+	set(w.rels[t], name, body)
+}
+
+func qualified(t *spec.Table, cs []*spec.Column) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = t.Name + "." + c.Name
+	}
+	return out
+}
+
+// relationships infers relationships from foreign keys.
+func (w *yamlWriter) relationships() {
+	assoc := map[*spec.Table]bool{}
+	for _, t := range w.assoc {
+		assoc[t] = true
+	}
+	// Count the foreign keys between each pair of tables, to know when a
+	// relationship needs foreign_keys to be unambiguous.
+	pairs := map[[2]*spec.Table]int{}
+	for _, t := range w.s.Tables {
+		for _, fk := range t.ForeignKeys {
+			a, b := t, fk.RefTable
+			if a.Name > b.Name {
+				a, b = b, a
+			}
+			pairs[[2]*spec.Table{a, b}]++
+		}
+	}
+	ambiguous := func(a, b *spec.Table) bool {
+		if a.Name > b.Name {
+			a, b = b, a
+		}
+		return pairs[[2]*spec.Table{a, b}] > 1
+	}
+	for _, t := range w.s.Tables {
+		if assoc[t] || w.modelName[t] == "" {
+			continue
+		}
+		for _, fk := range t.ForeignKeys {
+			ref := fk.RefTable
+			if w.modelName[ref] == "" {
+				continue
+			}
+			self := ref == t
+			base := singular(ref.Name)
+			if len(fk.Columns) == 1 {
+				if s, ok := strings.CutSuffix(fk.Columns[0].Name, "_id"); ok && s != "" {
+					base = s
+				}
+			}
+			many := w.relName(t, base)
+			backBase := t.Name
+			if self {
+				backBase = "children"
+				if len(fk.Columns) == 1 {
+					if s, ok := strings.CutSuffix(fk.Columns[0].Name, "_id"); ok && s != "" {
+						backBase = s + "_children"
+					}
+				}
+			} else if ambiguous(t, ref) {
+				backBase = t.Name + "_by_" + strings.Join(colNames(fk.Columns), "_")
+			}
+			one := w.relName(ref, backBase)
+			m2o := flowMap()
+			set(m2o, "target", str(w.modelName[ref]))
+			set(m2o, "back_populates", str(one))
+			o2m := flowMap()
+			set(o2m, "target", str(w.modelName[t]))
+			set(o2m, "back_populates", str(many))
+			if self || ambiguous(t, ref) {
+				set(m2o, "foreign_keys", list(qualified(t, fk.Columns)...))
+				set(o2m, "foreign_keys", list(qualified(t, fk.Columns)...))
+			}
+			if self {
+				set(m2o, "remote_side", list(colNames(fk.RefColumns)...))
+				set(o2m, "remote_side", list(colNames(fk.Columns)...))
+			}
+			w.addRel(t, many, m2o)
+			w.addRel(ref, one, o2m)
+		}
+	}
+	for _, a := range w.assoc {
+		f1, f2 := a.ForeignKeys[0], a.ForeignKeys[1]
+		t1, t2 := f1.RefTable, f2.RefTable
+		n1 := w.relName(t1, pluralName(t2.Name, a.Name, t1 == t2, f2))
+		n2 := w.relName(t2, pluralName(t1.Name, a.Name, t1 == t2, f1))
+		r1 := flowMap()
+		set(r1, "target", str(w.modelName[t2]))
+		set(r1, "secondary", str(a.Name))
+		set(r1, "back_populates", str(n2))
+		r2 := flowMap()
+		set(r2, "target", str(w.modelName[t1]))
+		set(r2, "secondary", str(a.Name))
+		set(r2, "back_populates", str(n1))
+		if t1 == t2 {
+			set(r1, "foreign_keys", list(qualified(a, f1.Columns)...))
+			set(r2, "foreign_keys", list(qualified(a, f2.Columns)...))
+		}
+		w.addRel(t1, n1, r1)
+		w.addRel(t2, n2, r2)
+	}
+}
+
+// pluralName names a many-to-many collection: the target table's name, or
+// for a self-referential link the association's column stem.
+func pluralName(target, assoc string, self bool, far *spec.ForeignKey) string {
+	if !self {
+		return target
+	}
+	if len(far.Columns) == 1 {
+		if s, ok := strings.CutSuffix(far.Columns[0].Name, "_id"); ok && s != "" {
+			return s + "s"
+		}
+	}
+	return assoc
+}
