@@ -17,6 +17,10 @@ const DefaultStringLength = 255
 // maxKeyChars is how many utf8mb4 characters fit InnoDB's 3,072-byte key.
 const maxKeyChars = 768
 
+// indexPrefix is how many leading characters a plain index keeps of a
+// column too long to index whole.
+const indexPrefix = 255
+
 // ColumnType maps a dlayer type to its MySQL/MariaDB type:
 //
 //	integer, bigint, smallint  INT, BIGINT, SMALLINT
@@ -146,7 +150,7 @@ func keyColumn(c *spec.Column, unique bool) (int, error) {
 	if unique {
 		return 0, fmt.Errorf("mysql cannot use a %s column without a length of at most %d in a primary, unique or foreign key; declare it as string with a length", t.Kind, maxKeyChars)
 	}
-	return maxKeyChars / 3, nil
+	return indexPrefix, nil
 }
 
 // literal writes s as a MySQL string literal: quotes and backslashes
