@@ -132,3 +132,34 @@ func golden(t *testing.T, path string, got []byte) {
 		t.Errorf("%s differs (go test -update rewrites it)\ngot:\n%s\nwant:\n%s", path, got, want)
 	}
 }
+
+// TestEveryRuleIsTestedAndDocumented checks that each rule has a broken
+// fixture (or, for rules a fixture directory cannot express, a named test)
+// and a row in docs/yaml.md.
+func TestEveryRuleIsTestedAndDocumented(t *testing.T) {
+	covered := map[string]bool{
+		ruleIO:           true, // TestLoadPaths/missing_path
+		ruleNoFiles:      true, // TestLoadPaths/empty_dir
+		ruleFileTooLarge: true, // TestHostileLimits (a 4 MiB fixture is not worth committing)
+		ruleInternal:     true, // FuzzLoad fails on it
+	}
+	dirs, _ := filepath.Glob("testdata/fixtures/*")
+	for _, dir := range dirs {
+		for _, w := range wants(t, dir) {
+			covered[w[strings.LastIndexByte(w, ' ')+1:]] = true
+		}
+	}
+	doc, err := os.ReadFile("../docs/yaml.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range Rules() {
+		if !covered[r.Code] {
+			t.Errorf("rule %s has no fixture", r.Code)
+		}
+		row := fmt.Sprintf("| `%s` | %s | %s |", r.Code, r.Severity, r.Summary)
+		if !strings.Contains(string(doc), row) {
+			t.Errorf("docs/yaml.md lacks the row %s", row)
+		}
+	}
+}
