@@ -62,6 +62,7 @@ func (e *Engine) translate(ctx context.Context, what string, err error) error {
 		return nil
 	}
 	err = e.d.TranslateError(err)
+	enrich(err, e.schema)
 	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 		err = fmt.Errorf("%w (%w)", cerr, err)
 	}

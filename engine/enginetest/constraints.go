@@ -73,6 +73,25 @@ func testConstraints(t *testing.T, cfg Config) {
 			t.Logf("%v", err)
 		})
 	}
+	// An engine that knows the schema completes what the database left
+	// out of its message.
+	se := engine.New(e.Dialect(), e.Pool(), f.schema)
+	for _, tt := range tests {
+		if tt.kind == engine.ForeignKey || tt.kind == engine.NotNull || tt.name == "unique on update" {
+			continue // SQLite names no foreign key; MySQL no table for NOT NULL
+		}
+		t.Run(tt.name+" with schema", func(t *testing.T) {
+			_, err := se.Exec(ctx, tt.s)
+			var ce *engine.ConstraintError
+			if !errors.As(err, &ce) {
+				t.Fatalf("got %v", err)
+			}
+			if ce.Kind != tt.kind || ce.Constraint != tt.constraint || ce.Table != tt.table ||
+				(tt.kind == engine.Unique && !slices.Equal(ce.Columns, tt.columns)) {
+				t.Errorf("got %+v, want constraint %q table %q columns %q", ce, tt.constraint, tt.table, tt.columns)
+			}
+		})
+	}
 	// The failed statements changed nothing.
 	n, err := engine.Scalar[int64](ctx, e, stmt.Select(stmt.CountAll()).From(f.P))
 	if err != nil || n != 1 {
