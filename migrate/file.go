@@ -317,7 +317,7 @@ func Render(msg, dialect string, plan *Plan, up, down []string, target *spec.Sch
 	}
 	if plan != nil {
 		for _, c := range plan.Destructive() {
-			fmt.Fprintf(&b, "-- +dlayer destructive: %s\n", describe(c))
+			fmt.Fprintf(&b, "-- +dlayer destructive: %s\n", Describe(c))
 		}
 	}
 	b.WriteString("\n-- +dlayer Up\n")
@@ -355,7 +355,7 @@ func writeStatements(b *bytes.Buffer, changes []dialects.Change, stmts []string)
 			if c.Destructive {
 				mark = " [destructive]"
 			}
-			fmt.Fprintf(b, "--   %s%s\n", describe(c), mark)
+			fmt.Fprintf(b, "--   %s%s\n", Describe(c), mark)
 		}
 	}
 	for _, s := range stmts {
@@ -366,8 +366,8 @@ func writeStatements(b *bytes.Buffer, changes []dialects.Change, stmts []string)
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// describe is a one-line description of a change ("add column users.age").
-func describe(c dialects.Change) string {
+// Describe is a one-line description of a change ("add column users.age").
+func Describe(c dialects.Change) string {
 	tbl := c.TableName()
 	s := c.Kind.String() + " " + tbl
 	switch {

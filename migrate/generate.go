@@ -104,7 +104,7 @@ func (r *Runner) Generate(from, to *spec.Schema, opts GenerateOptions) (*Generat
 	if d := plan.Destructive(); len(d) > 0 && !opts.AllowDestructive {
 		var steps []string
 		for _, c := range d {
-			steps = append(steps, describe(c))
+			steps = append(steps, Describe(c))
 		}
 		return nil, fmt.Errorf("%w: %s; pass --allow-destructive to write it anyway", ErrDestructive, strings.Join(steps, "; "))
 	}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"os"
+	"time"
+
+	_ "github.com/dlayer/dlayer/dialects/mysql"    // mysql:// and mariadb:// URLs
+	_ "github.com/dlayer/dlayer/dialects/postgres" // postgres:// URLs
+	_ "github.com/dlayer/dlayer/dialects/sqlite"   // sqlite: URLs
+	"github.com/dlayer/dlayer/migrate"
+	"github.com/dlayer/dlayer/migrate/cli"
+)
+
+func init() {
+	register(&command{
+		name:    "migrate",
+		args:    "diff|up|down|status|history|check|resolve [ARGS]",
+		summary: "generate, apply and inspect schema migrations",
+		help: `migrate manages versioned SQL migrations generated from the YAML models.
+
+  diff [-m MSG]      write a migration for the changes between the YAML and the
+                     state the migration directory produces (--from-db: the
+                     live database); --allow-destructive permits drops and
+                     narrowing type changes; --dry-run prints it instead
+  up [N|head]        apply pending migrations (all by default)
+  down [N]           revert the last N applied migrations (default 1)
+  status             list every migration and its state
+  history            list the history table
+  check              exit 1 when the YAML and the migrations disagree (for CI)
+  resolve VERSION --applied|--rolled-back
+                     settle a migration left dirty by an interrupted run on
+                     MySQL/MariaDB, after repairing the database by hand
+
+The database URL comes from --url or DLAYER_DATABASE_URL. See docs/migrations.md.
+
+Exit status: 0 ok, 1 a migration failed or the schema and migrations disagree,
+2 bad usage or a connection error.`,
+		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
+			var o cli.Options
+			fs.StringVar(&o.URL, "url", os.Getenv("DLAYER_DATABASE_URL"), "database `URL` (default $DLAYER_DATABASE_URL)")
+			fs.StringVar(&o.Dialect, "dialect", "", "`dialect` for diff and check without a database: postgres, mysql or sqlite")
+			fs.StringVar(&o.Models, "models", "models", "YAML schema `directory`")
+			fs.StringVar(&o.Dir, "dir", "migrations", "migration `directory`")
+			fs.StringVar(&o.Table, "table", migrate.DefaultTable, "history `table`")
+			fs.StringVar(&o.Message, "m", "", "`message` naming the new migration (diff)")
+			fs.StringVar(&o.Format, "format", "text", "output `format`: text or json")
+			fs.BoolVar(&o.DryRun, "dry-run", false, "print the SQL instead of running (up, down) or writing (diff) it")
+			fs.BoolVar(&o.AllowDestructive, "allow-destructive", false, "let diff drop tables and columns and narrow types")
+			fs.BoolVar(&o.FromDB, "from-db", false, "diff and check against the live database instead of the migration directory")
+			fs.DurationVar(&o.LockTimeout, "lock-timeout", time.Minute, "how long to wait for another migrator")
+			fs.BoolVar(&o.Applied, "applied", false, "resolve: mark the migration applied")
+			fs.BoolVar(&o.RolledBack, "rolled-back", false, "resolve: remove the migration from the history")
+			return func(ctx context.Context, e *env, args []string) int {
+				o.Stdout, o.Stderr = e.stdout, e.stderr
+				sub := ""
+				if len(args) > 0 {
+					sub, args = args[0], args[1:]
+				}
+				return cli.Migrate(ctx, o, sub, args)
+			}
+		},
+	})
+}

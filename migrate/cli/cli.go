@@ -1,0 +1,532 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dlayer/dlayer/dialects"
+	"github.com/dlayer/dlayer/loader"
+	"github.com/dlayer/dlayer/migrate"
+	"github.com/dlayer/dlayer/spec"
+)
+
+// Exit codes.
+const (
+	ExitOK    = 0 // success
+	ExitFail  = 1 // a migration failed, or the schema and migrations disagree
+	ExitUsage = 2 // bad usage, or an I/O or connection error
+)
+
+// Options are the flags of the migrate commands.
+type Options struct {
+	// URL of the database; empty for the commands that can work without
+	// one (diff and check against the migration directory).
+	URL string
+	// Dialect names the dialect when there is no URL ("postgres", "mysql",
+	// "sqlite").
+	Dialect string
+	// Models is the YAML schema directory (default "models").
+	Models string
+	// Dir is the migration directory (default "migrations").
+	Dir string
+	// Table is the history table (default migrate.DefaultTable).
+	Table string
+	// Message names a new migration (diff).
+	Message string
+	// Format is "text" (default) or "json".
+	Format string
+	// DryRun prints SQL instead of running or writing it.
+	DryRun bool
+	// AllowDestructive lets diff write drops and narrowing changes.
+	AllowDestructive bool
+	// FromDB makes diff and check compare the YAML with the live database
+	// instead of the state the migration directory produces.
+	FromDB bool
+	// LockTimeout bounds the wait for another migrator (default 1 minute).
+	LockTimeout time.Duration
+	// Applied and RolledBack choose how resolve settles a migration.
+	Applied, RolledBack bool
+	// Stdout and Stderr receive the output (default os.Stdout, os.Stderr).
+	Stdout, Stderr io.Writer
+}
+
+func (o *Options) defaults() {
+	if o.Models == "" {
+		o.Models = "models"
+	}
+	if o.Dir == "" {
+		o.Dir = "migrations"
+	}
+	if o.Format == "" {
+		o.Format = "text"
+	}
+	if o.Stdout == nil {
+		o.Stdout = os.Stdout
+	}
+	if o.Stderr == nil {
+		o.Stderr = os.Stderr
+	}
+}
+
+// usageError marks errors that exit with ExitUsage.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// Subcommands lists the migrate subcommands.
+var Subcommands = []string{"diff", "up", "down", "status", "history", "check", "resolve"}
+
+// Migrate runs `dlayer migrate SUB ARGS…` and returns the exit code.
+//
+//	diff [-m MSG]      write a migration from the YAML's changes
+//	up [N|head]        apply pending migrations (all by default)
+//	down [N]           revert the last N applied migrations (1 by default)
+//	status             list migrations and their state
+//	history            list the history table
+//	check              exit 1 when the YAML and the migrations disagree
+//	resolve VERSION    settle a dirty migration (--applied or --rolled-back)
+func Migrate(ctx context.Context, o Options, sub string, args []string) int {
+	o.defaults()
+	if o.Format != "text" && o.Format != "json" {
+		fmt.Fprintf(o.Stderr, "dlayer migrate: unknown --format %q (want text or json)\n", o.Format)
+		return ExitUsage
+	}
+	var err error
+	code := ExitOK
+	switch sub {
+	case "diff":
+		code, err = diff(ctx, o, args)
+	case "up", "down":
+		code, err = upDown(ctx, o, sub, args)
+	case "status":
+		code, err = status(ctx, o, args)
+	case "history":
+		code, err = history(ctx, o, args)
+	case "check":
+		code, err = check(ctx, o, args)
+	case "resolve":
+		code, err = resolve(ctx, o, args)
+	case "":
+		err = usagef("missing subcommand (one of %s)", strings.Join(Subcommands, ", "))
+	default:
+		err = usagef("unknown subcommand %q (one of %s)", sub, strings.Join(Subcommands, ", "))
+	}
+	if err != nil {
+		fmt.Fprintf(o.Stderr, "dlayer migrate %s: %v\n", sub, err)
+		if o.Format == "json" {
+			writeJSON(o.Stdout, map[string]any{"error": err.Error()})
+		}
+		var ue usageError
+		if errors.As(err, &ue) {
+			return ExitUsage
+		}
+		if code == ExitOK {
+			return ExitFail
+		}
+	}
+	return code
+}
+
+func writeJSON(w io.Writer, v any) {
+	b, _ := json.MarshalIndent(v, "", "  ")
+	w.Write(append(b, '\n'))
+}
+
+// setup opens the database (when a URL is given or needed) and the runner.
+func setup(ctx context.Context, o Options, needDB bool) (*migrate.Runner, func(), error) {
+	var d dialects.Dialect
+	var p dialects.Pool
+	closer := func() {}
+	switch {
+	case o.URL != "":
+		var err error
+		d, p, err = dialects.Open(ctx, o.URL, dialects.PoolOptions{MaxOpenConns: 4})
+		if err != nil {
+			return nil, nil, usageError{err}
+		}
+		if err := p.Ping(ctx); err != nil {
+			p.Close()
+			return nil, nil, usageError{fmt.Errorf("connect to %s: %w", dialects.Redact(o.URL), err)}
+		}
+		closer = func() { p.Close() }
+	case needDB:
+		return nil, nil, usagef("this command needs a database: pass --url (or set DLAYER_DATABASE_URL)")
+	case o.Dialect != "":
+		drv, err := dialects.Lookup(o.Dialect + ":")
+		if err != nil || drv.Dialect == nil {
+			return nil, nil, usagef("unknown --dialect %q (registered: %s)", o.Dialect, strings.Join(dialects.Schemes(), ", "))
+		}
+		d = drv.Dialect()
+	default:
+		return nil, nil, usagef("pass --url, or --dialect to work from the migration directory alone")
+	}
+	if st, err := os.Stat(o.Dir); err == nil && !st.IsDir() {
+		closer()
+		return nil, nil, usagef("%s is not a directory", o.Dir)
+	}
+	r, err := migrate.New(migrate.Config{Dialect: d, Pool: p, Dir: os.DirFS(o.Dir), Table: o.Table,
+		LockTimeout: o.LockTimeout, DryRun: o.DryRun, Log: logWriter(o)})
+	if err != nil {
+		closer()
+		return nil, nil, usageError{err}
+	}
+	return r, closer, nil
+}
+
+func logWriter(o Options) io.Writer {
+	if o.Format == "json" {
+		return nil
+	}
+	return o.Stdout
+}
+
+// loadModels loads the YAML schema, printing its diagnostics on failure.
+func loadModels(o Options) (*spec.Schema, error) {
+	sources := loader.Sources{}
+	s, ds := loader.LoadDir(o.Models, loader.CollectSources(sources))
+	if ds.HasErrors() {
+		_ = loader.FormatText(o.Stderr, ds.Errors(), sources)
+		return nil, fmt.Errorf("the schema in %s has errors", o.Models)
+	}
+	return s, nil
+}
+
+// source returns the schema to diff the YAML against.
+func source(ctx context.Context, o Options, r *migrate.Runner) (*spec.Schema, string, error) {
+	if o.FromDB {
+		if o.URL == "" {
+			return nil, "", usagef("--from-db needs --url")
+		}
+		s, err := r.Inspect(ctx)
+		return s, "the database", err
+	}
+	s, err := r.State()
+	return s, "the migrations in " + o.Dir, err
+}
+
+type changeJSON struct {
+	Kind        string `json:"kind"`
+	Table       string `json:"table"`
+	Summary     string `json:"summary"`
+	Detail      string `json:"detail,omitempty"`
+	Destructive bool   `json:"destructive,omitempty"`
+}
+
+func changesJSON(p *migrate.Plan) []changeJSON {
+	out := []changeJSON{}
+	for _, c := range p.Up {
+		out = append(out, changeJSON{Kind: c.Kind.String(), Table: c.TableName(), Summary: migrate.Describe(c),
+			Detail: c.Detail, Destructive: c.Destructive})
+	}
+	return out
+}
+
+func diff(ctx context.Context, o Options, args []string) (int, error) {
+	if len(args) > 0 {
+		return 0, usagef("diff takes no arguments (the message goes in -m)")
+	}
+	r, closer, err := setup(ctx, o, false)
+	if err != nil {
+		return 0, err
+	}
+	defer closer()
+	want, err := loadModels(o)
+	if err != nil {
+		return ExitFail, err
+	}
+	from, what, err := source(ctx, o, r)
+	if err != nil {
+		return 0, err
+	}
+	g, err := r.Generate(from, want, migrate.GenerateOptions{Message: o.Message, AllowDestructive: o.AllowDestructive})
+	if errors.Is(err, migrate.ErrNoChanges) {
+		if o.Format == "json" {
+			writeJSON(o.Stdout, map[string]any{"file": nil, "changes": []changeJSON{}})
+		} else {
+			fmt.Fprintf(o.Stdout, "no changes: the YAML matches %s\n", what)
+		}
+		return ExitOK, nil
+	}
+	if err != nil {
+		return ExitFail, err
+	}
+	path := filepath.Join(o.Dir, g.File)
+	if !o.DryRun {
+		if err := os.MkdirAll(o.Dir, 0o755); err != nil {
+			return 0, usageError{err}
+		}
+		if err := os.WriteFile(path, g.Text, 0o644); err != nil {
+			return 0, usageError{err}
+		}
+	}
+	if o.Format == "json" {
+		writeJSON(o.Stdout, map[string]any{"file": path, "version": g.Version, "dry_run": o.DryRun,
+			"changes": changesJSON(g.Plan), "up": g.Up, "down": g.Down})
+		return ExitOK, nil
+	}
+	if o.DryRun {
+		fmt.Fprintf(o.Stdout, "-- %s (dry run, not written)\n", path)
+		o.Stdout.Write(g.Text)
+		return ExitOK, nil
+	}
+	fmt.Fprintf(o.Stdout, "created %s (%d changes, %d destructive)\n", path, len(g.Plan.Up), len(g.Plan.Destructive()))
+	return ExitOK, nil
+}
+
+func upDown(ctx context.Context, o Options, dir string, args []string) (int, error) {
+	n := 0
+	switch {
+	case len(args) > 1:
+		return 0, usagef("%s takes at most one argument", dir)
+	case len(args) == 1 && args[0] == "head" && dir == "up":
+	case len(args) == 1:
+		v, err := strconv.Atoi(args[0])
+		if err != nil || v < 1 {
+			return 0, usagef("%q is not a positive count%s", args[0], map[bool]string{true: " or head"}[dir == "up"])
+		}
+		n = v
+	}
+	r, closer, err := setup(ctx, o, true)
+	if err != nil {
+		return 0, err
+	}
+	defer closer()
+	var res *migrate.Result
+	if dir == "up" {
+		res, err = r.Up(ctx, n)
+	} else {
+		res, err = r.Down(ctx, n)
+	}
+	if o.Format == "json" {
+		out := map[string]any{"steps": []migrate.Step{}, "dry_run": o.DryRun}
+		if res != nil && res.Steps != nil {
+			out["steps"] = res.Steps
+		}
+		if err != nil {
+			out["error"] = err.Error()
+		}
+		writeJSON(o.Stdout, out)
+		if err != nil {
+			fmt.Fprintf(o.Stderr, "dlayer migrate %s: %v\n", dir, err)
+			return ExitFail, nil
+		}
+		return ExitOK, nil
+	}
+	if err != nil {
+		return ExitFail, err
+	}
+	if len(res.Steps) == 0 {
+		fmt.Fprintf(o.Stdout, "nothing to do\n")
+	}
+	return ExitOK, nil
+}
+
+func status(ctx context.Context, o Options, args []string) (int, error) {
+	if len(args) > 0 {
+		return 0, usagef("status takes no arguments")
+	}
+	r, closer, err := setup(ctx, o, true)
+	if err != nil {
+		return 0, err
+	}
+	defer closer()
+	st, err := r.Status(ctx)
+	if err != nil {
+		return 0, usageError{err}
+	}
+	code := ExitOK
+	for _, s := range st {
+		if s.State == "dirty" || s.State == "modified" || s.State == "missing" {
+			code = ExitFail
+		}
+	}
+	if o.Format == "json" {
+		if st == nil {
+			st = []migrate.Status{}
+		}
+		writeJSON(o.Stdout, st)
+		return code, nil
+	}
+	if len(st) == 0 {
+		fmt.Fprintf(o.Stdout, "no migrations in %s\n", o.Dir)
+	}
+	for _, s := range st {
+		at := ""
+		if s.AppliedAt != nil && !s.AppliedAt.IsZero() {
+			at = " " + s.AppliedAt.UTC().Format(time.RFC3339)
+		}
+		fmt.Fprintf(o.Stdout, "%-8s %s_%s%s", s.State, s.Version, s.Name, at)
+		if s.Detail != "" {
+			fmt.Fprintf(o.Stdout, "  (%s)", s.Detail)
+		}
+		fmt.Fprintln(o.Stdout)
+	}
+	return code, nil
+}
+
+func history(ctx context.Context, o Options, args []string) (int, error) {
+	if len(args) > 0 {
+		return 0, usagef("history takes no arguments")
+	}
+	r, closer, err := setup(ctx, o, true)
+	if err != nil {
+		return 0, err
+	}
+	defer closer()
+	recs, err := r.History(ctx)
+	if err != nil {
+		return 0, usageError{err}
+	}
+	if o.Format == "json" {
+		if recs == nil {
+			recs = []migrate.Record{}
+		}
+		writeJSON(o.Stdout, recs)
+		return ExitOK, nil
+	}
+	for _, rec := range recs {
+		fmt.Fprintf(o.Stdout, "%s_%s  %s  %s  %d ms  sha256:%s", rec.Version, rec.Name, rec.State,
+			rec.AppliedAt.UTC().Format(time.RFC3339), rec.Duration, rec.Checksum[:min(12, len(rec.Checksum))])
+		if rec.State == "dirty" {
+			fmt.Fprintf(o.Stdout, "  (%s stopped after %d of %d statements: %s)", rec.Direction, rec.Progress, rec.Total, rec.Error)
+		}
+		fmt.Fprintln(o.Stdout)
+	}
+	return ExitOK, nil
+}
+
+func check(ctx context.Context, o Options, args []string) (int, error) {
+	if len(args) > 0 {
+		return 0, usagef("check takes no arguments")
+	}
+	r, closer, err := setup(ctx, o, false)
+	if err != nil {
+		return 0, err
+	}
+	defer closer()
+	want, err := loadModels(o)
+	if err != nil {
+		return ExitFail, err
+	}
+	from, what, err := source(ctx, o, r)
+	if err != nil {
+		return 0, err
+	}
+	plan, err := r.Diff(from, want)
+	if err != nil {
+		return ExitFail, err
+	}
+	if o.Format == "json" {
+		writeJSON(o.Stdout, map[string]any{"ok": plan.Empty(), "against": what, "changes": changesJSON(plan)})
+	} else if plan.Empty() {
+		fmt.Fprintf(o.Stdout, "ok: the YAML in %s matches %s\n", o.Models, what)
+	} else {
+		fmt.Fprintf(o.Stdout, "the YAML in %s differs from %s; run `dlayer migrate diff -m \"…\"`:\n", o.Models, what)
+		for _, c := range changesJSON(plan) {
+			mark := ""
+			if c.Destructive {
+				mark = " [destructive]"
+			}
+			fmt.Fprintf(o.Stdout, "  %s%s\n", c.Summary, mark)
+		}
+	}
+	if !plan.Empty() {
+		return ExitFail, nil
+	}
+	return ExitOK, nil
+}
+
+func resolve(ctx context.Context, o Options, args []string) (int, error) {
+	if len(args) != 1 {
+		return 0, usagef("resolve takes one VERSION")
+	}
+	if o.Applied == o.RolledBack {
+		return 0, usagef("resolve needs exactly one of --applied or --rolled-back")
+	}
+	r, closer, err := setup(ctx, o, true)
+	if err != nil {
+		return 0, err
+	}
+	defer closer()
+	how, word := migrate.ResolveApplied, "applied"
+	if o.RolledBack {
+		how, word = migrate.ResolveRolledBack, "rolled back"
+	}
+	if err := r.Resolve(ctx, args[0], how); err != nil {
+		return ExitFail, err
+	}
+	if o.Format == "json" {
+		writeJSON(o.Stdout, map[string]any{"version": args[0], "resolved": word})
+	} else {
+		fmt.Fprintf(o.Stdout, "migration %s marked %s\n", args[0], word)
+	}
+	return ExitOK, nil
+}
+
+// InspectOptions are the flags of `dlayer inspect`.
+type InspectOptions struct {
+	URL string
+	// Out is the directory to write models.yaml to; empty writes to Stdout.
+	Out            string
+	Table          string
+	Stdout, Stderr io.Writer
+}
+
+// Inspect runs `dlayer inspect URL [-o DIR]`: it reads the database's
+// schema and writes it as dlayer YAML models.
+func Inspect(ctx context.Context, o InspectOptions) int {
+	if o.Stdout == nil {
+		o.Stdout = os.Stdout
+	}
+	if o.Stderr == nil {
+		o.Stderr = os.Stderr
+	}
+	fail := func(code int, err error) int {
+		fmt.Fprintf(o.Stderr, "dlayer inspect: %v\n", err)
+		return code
+	}
+	if o.URL == "" {
+		return fail(ExitUsage, errors.New("needs a database URL"))
+	}
+	d, p, err := dialects.Open(ctx, o.URL, dialects.PoolOptions{MaxOpenConns: 2})
+	if err != nil {
+		return fail(ExitUsage, err)
+	}
+	defer p.Close()
+	r, err := migrate.New(migrate.Config{Dialect: d, Pool: p, Table: o.Table})
+	if err != nil {
+		return fail(ExitUsage, err)
+	}
+	s, err := r.Inspect(ctx)
+	if err != nil {
+		return fail(ExitUsage, err)
+	}
+	text, err := migrate.ModelsYAML(s)
+	if err != nil {
+		return fail(ExitFail, err)
+	}
+	if o.Out == "" {
+		o.Stdout.Write(text)
+		return ExitOK
+	}
+	if err := os.MkdirAll(o.Out, 0o755); err != nil {
+		return fail(ExitUsage, err)
+	}
+	path := filepath.Join(o.Out, "models.yaml")
+	if err := os.WriteFile(path, text, 0o644); err != nil {
+		return fail(ExitUsage, err)
+	}
+	fmt.Fprintf(o.Stdout, "wrote %s (%d tables)\n", path, len(s.Tables))
+	return ExitOK
+}
