@@ -88,3 +88,42 @@ func BenchmarkLoad(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPhases measures the single-threaded cost of each phase on the
+// 500-model schema, to show where Load spends its time.
+func BenchmarkPhases(b *testing.B) {
+	fsys := genSchema(500)
+	var files []*srcFile
+	for name, f := range fsys {
+		files = append(files, newSrcFile(name, f.Data))
+	}
+	cfg := newConfig(nil)
+	parse := func() {
+		for _, f := range files {
+			f.docs = nil
+			parseFile(f, cfg, &diags{})
+		}
+	}
+	b.Run("parse", func(b *testing.B) {
+		for b.Loop() {
+			parse()
+		}
+	})
+	parse()
+	b.Run("jsonschema", func(b *testing.B) {
+		for b.Loop() {
+			for _, f := range files {
+				for _, d := range f.docs {
+					checkSchema(d, &diags{})
+				}
+			}
+		}
+	})
+	b.Run("link", func(b *testing.B) {
+		for b.Loop() {
+			st := newState(cfg, &diags{})
+			st.files = files
+			st.run()
+		}
+	})
+}

@@ -59,3 +59,14 @@ func TestSchemaKeysMatchDecoder(t *testing.T) {
 		})
 	}
 }
+
+func TestIdentifierPatternInSchema(t *testing.T) {
+	var doc map[string]any
+	if err := json.Unmarshal(schemas.JSON, &doc); err != nil {
+		t.Fatal(err)
+	}
+	id := doc["definitions"].(map[string]any)["identifier"].(map[string]any)
+	if id["pattern"] != identPattern || id["maxLength"] != 63.0 {
+		t.Fatalf("identifier definition %v does not match the loader's identPattern %q and 63", id, identPattern)
+	}
+}

@@ -45,7 +45,7 @@ func checkSchema(doc *node, ds *diags) {
 			n = n.keyNode()
 			rule = ruleInvalidIdentifier
 			msg = fmt.Sprintf("invalid name %q: %s", n.value, identifierRule)
-		case strings.Contains(leaf.AbsoluteKeywordLocation, "/definitions/identifier/"):
+		case isIdentifierRule(kw, leaf.Message) && !strings.HasSuffix(parentPointer(leaf.InstanceLocation), "/values"):
 			rule = ruleInvalidIdentifier
 			msg = fmt.Sprintf("invalid name %q: %s", n.value, identifierRule)
 		case kw == "required":
@@ -75,4 +75,20 @@ func leaves(ve *jsonschema.ValidationError, out []*jsonschema.ValidationError) [
 		out = leaves(c, out)
 	}
 	return out
+}
+
+// identPattern is the identifier pattern of the JSON Schema. Definitions
+// are inlined before compiling (see package schemas), so identifier checks
+// are recognised by their pattern and length limit, not their location.
+const identPattern = "^[A-Za-z_][A-Za-z0-9_]*$"
+
+func isIdentifierRule(kw, msg string) bool {
+	return kw == "pattern" && strings.Contains(msg, identPattern) || kw == "maxLength" && strings.Contains(msg, "<= 63")
+}
+
+func parentPointer(p string) string {
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		return p[:i]
+	}
+	return ""
 }

@@ -3,7 +3,9 @@ package schemas
 import (
 	"bytes"
 	_ "embed"
+	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
@@ -20,7 +22,11 @@ const URL = "https://github.com/dlayer/dlayer/schemas/dlayer.schema.json"
 var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
 	c := jsonschema.NewCompiler()
 	c.Draft = jsonschema.Draft7
-	if err := c.AddResource(URL, bytes.NewReader(JSON)); err != nil {
+	doc, err := inlineRefs(JSON)
+	if err != nil {
+		return nil, fmt.Errorf("schemas: read dlayer.schema.json: %w", err)
+	}
+	if err := c.AddResource(URL, bytes.NewReader(doc)); err != nil {
 		return nil, fmt.Errorf("schemas: add dlayer.schema.json: %w", err)
 	}
 	s, err := c.Compile(URL)
@@ -33,3 +39,47 @@ var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
 // Compiled returns the compiled schema. It is compiled once, on first use,
 // and shared: a *jsonschema.Schema is safe for concurrent validation.
 func Compiled() (*jsonschema.Schema, error) { return compiled() }
+
+// inlineRefs replaces every {"$ref": "#/definitions/x"} (a $ref with at
+// most a description beside it) by a copy of definition x, recursively.
+// The published file keeps its definitions for readability; validation of
+// the inlined copy is the same but skips one level of indirection per
+// node, which is most of the validator's per-node cost. Definitions that
+// refer to themselves are left alone.
+func inlineRefs(src []byte) ([]byte, error) {
+	var doc map[string]any
+	if err := json.Unmarshal(src, &doc); err != nil {
+		return nil, err
+	}
+	defs, _ := doc["definitions"].(map[string]any)
+	var walk func(v any, depth int) any
+	walk = func(v any, depth int) any {
+		switch x := v.(type) {
+		case map[string]any:
+			if ref, ok := x["$ref"].(string); ok && depth < 32 && (len(x) == 1 || len(x) == 2 && x["description"] != nil) {
+				if name, ok := strings.CutPrefix(ref, "#/definitions/"); ok {
+					if def, ok := defs[name]; ok {
+						return walk(def, depth+1)
+					}
+				}
+			}
+			out := make(map[string]any, len(x))
+			for k, e := range x {
+				if k == "definitions" {
+					out[k] = e
+					continue
+				}
+				out[k] = walk(e, depth)
+			}
+			return out
+		case []any:
+			out := make([]any, len(x))
+			for i, e := range x {
+				out[i] = walk(e, depth)
+			}
+			return out
+		}
+		return v
+	}
+	return json.Marshal(walk(doc, 0))
+}

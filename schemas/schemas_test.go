@@ -45,3 +45,25 @@ func TestCompiled(t *testing.T) {
 		})
 	}
 }
+
+func TestInlineRefs(t *testing.T) {
+	out, err := inlineRefs([]byte(`{"definitions": {"id": {"type": "string"}, "loop": {"items": {"$ref": "#/definitions/loop"}}},
+		"properties": {"a": {"$ref": "#/definitions/id"}, "b": {"$ref": "#/definitions/loop"}, "c": {"$ref": "#/definitions/id", "minLength": 1}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v map[string]any
+	if err := json.Unmarshal(out, &v); err != nil {
+		t.Fatal(err)
+	}
+	props := v["properties"].(map[string]any)
+	if a := props["a"].(map[string]any); a["type"] != "string" || a["$ref"] != nil {
+		t.Errorf("a not inlined: %v", a)
+	}
+	if c := props["c"].(map[string]any); c["$ref"] == nil {
+		t.Errorf("a $ref with sibling keywords must stay: %v", c)
+	}
+	if !strings.Contains(string(out), `"$ref":"#/definitions/loop"`) {
+		t.Errorf("a self-referential definition must keep a $ref at the depth cap: %s", out)
+	}
+}
