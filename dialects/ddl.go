@@ -124,6 +124,15 @@ func CreateAllSQL(d Dialect, s *spec.Schema) ([]string, error) {
 
 // DropAllSQL returns the statements that drop every table of s (and
 // dialect-side types), dependents first: the reverse of CreateAllSQL.
+//
+// Run them in order on one connection, in one transaction where the dialect
+// has TransactionalDDL. A foreign-key cycle is broken first: PostgreSQL and
+// MySQL drop the cycle's deferred keys with ALTER TABLE (on MySQL 8, which
+// has no IF EXISTS there, that statement fails when the table is missing —
+// a schema dropped twice, say — so callers dropping a possibly partial
+// schema may ignore a missing-table error for it); SQLite surrounds the
+// drops with PRAGMA foreign_keys/defer_foreign_keys, which need the one
+// connection (or the one transaction).
 func DropAllSQL(d Dialect, s *spec.Schema) ([]string, error) {
 	if d == nil || s == nil {
 		return nil, errors.New("drop all: nil dialect or schema")

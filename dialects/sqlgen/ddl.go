@@ -52,6 +52,11 @@ type DDLConfig struct {
 	// DropForeignKey returns the statement dropping foreign key fk (used
 	// by DropAll to break cycles).
 	DropForeignKey func(g *Base, fk *spec.ForeignKey) string
+	// CycleDropPrefix and CycleDropSuffix surround the DROP TABLEs of a
+	// schema with a foreign-key cycle where the dialect cannot drop the
+	// keys first (SQLite: pragmas that stop the implicit DELETE of DROP
+	// TABLE from failing on references the next DROP removes).
+	CycleDropPrefix, CycleDropSuffix []string
 }
 
 // appendLiteral writes s as a SQL string literal.
@@ -671,11 +676,16 @@ func (g *Base) CreateAll(s *spec.Schema) ([]string, error) {
 // dependency order, then enum types.
 func (g *Base) DropAll(s *spec.Schema) ([]string, error) {
 	order, deferred := dialects.SortTables(s)
-	var out []string
-	if g.cfg.Features.Has(dialects.AlterAddConstraint) && g.cfg.DDL.DropForeignKey != nil {
+	var out, suffix []string
+	switch {
+	case len(deferred) == 0:
+	case g.cfg.Features.Has(dialects.AlterAddConstraint) && g.cfg.DDL.DropForeignKey != nil:
 		for _, fk := range deferred {
 			out = append(out, g.cfg.DDL.DropForeignKey(g, fk))
 		}
+	default:
+		out = append(out, g.cfg.DDL.CycleDropPrefix...)
+		suffix = g.cfg.DDL.CycleDropSuffix
 	}
 	w := &ddlWriter{g: g}
 	for i := len(order) - 1; i >= 0; i-- {
@@ -686,6 +696,7 @@ func (g *Base) DropAll(s *spec.Schema) ([]string, error) {
 	if w.err != nil {
 		return nil, w.err
 	}
+	out = append(out, suffix...)
 	types, err := g.enumTypes(order, true)
 	if err != nil {
 		return nil, err

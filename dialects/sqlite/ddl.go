@@ -15,10 +15,15 @@ const uuidExpr = "(lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4'
 
 func ddlConfig() sqlgen.DDLConfig {
 	return sqlgen.DDLConfig{
-		ColumnType:  ColumnType,
-		EnumCheck:   true,
-		DecimalText: true,
-		Comments:    sqlgen.NoComments,
+		ColumnType: ColumnType,
+		EnumCheck:  true,
+		// foreign_keys is ignored inside a transaction, where
+		// defer_foreign_keys does the work instead; outside one, the
+		// statements must run on one connection.
+		CycleDropPrefix: []string{"PRAGMA foreign_keys = OFF", "PRAGMA defer_foreign_keys = ON"},
+		CycleDropSuffix: []string{"PRAGMA foreign_keys = ON"},
+		DecimalText:     true,
+		Comments:        sqlgen.NoComments,
 		Now: func(c *spec.Column) (string, error) {
 			switch c.Type.Kind {
 			case spec.TypeTimestamp:
