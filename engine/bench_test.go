@@ -97,4 +97,24 @@ func BenchmarkReadSlice100(b *testing.B) {
 			}
 		}
 	})
+	one := stmt.Select(T).Where(T.C("id").Eq(int64(1)))
+	c1, _ := e.Compile(one)
+	b.Run("case=Read/lib=pgx", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var m benchModel
+			err := pool.QueryRow(ctx, c1.SQL, c1.Args...).Scan(&m.ID, &m.Name, &m.Title, &m.Fax, &m.Web, &m.Age, &m.Right, &m.Counter)
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("case=Read/lib=dlayer", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := engine.One[benchModel](ctx, e, one); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

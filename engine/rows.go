@@ -102,26 +102,37 @@ func (r *Rows) close(err error) {
 	r.ob.done(err, r.n)
 }
 
-// columnSet is the shared, indexed column list of a result.
+// columnSet is the shared column list of a result. index is built before
+// the first Record shares it, and read-only afterwards.
 type columnSet struct {
 	names []string
+	cols  []dialects.ResultColumn
 	index map[string]int
-	types []*spec.Type
+}
+
+// typ returns the schema type of column i, or nil when unknown.
+func (cs *columnSet) typ(i int) *spec.Type {
+	if i < len(cs.cols) {
+		return cs.cols[i].Type
+	}
+	return nil
+}
+
+func (cs *columnSet) buildIndex() {
+	if cs.index != nil {
+		return
+	}
+	cs.index = make(map[string]int, len(cs.names))
+	for i, n := range cs.names {
+		if _, dup := cs.index[n]; !dup {
+			cs.index[n] = i
+		}
+	}
 }
 
 func (r *Rows) columnSet() *columnSet {
 	if r.names == nil {
-		names := r.rows.Columns()
-		cs := &columnSet{names: names, index: make(map[string]int, len(names)), types: make([]*spec.Type, len(names))}
-		for i, n := range names {
-			if _, dup := cs.index[n]; !dup {
-				cs.index[n] = i
-			}
-			if i < len(r.cols) {
-				cs.types[i] = r.cols[i].Type
-			}
-		}
-		r.names = cs
+		r.names = &columnSet{names: r.rows.Columns(), cols: r.cols}
 	}
 	return r.names
 }
@@ -129,6 +140,7 @@ func (r *Rows) columnSet() *columnSet {
 // Record reads the current row as a Record.
 func (r *Rows) Record() (Record, error) {
 	cs := r.columnSet()
+	cs.buildIndex()
 	vals := make([]any, len(cs.names))
 	ptrs := make([]any, len(vals))
 	for i := range vals {
@@ -138,7 +150,7 @@ func (r *Rows) Record() (Record, error) {
 		return Record{}, err
 	}
 	for i, v := range vals {
-		vals[i] = normalize(v, cs.types[i])
+		vals[i] = normalize(v, cs.typ(i))
 	}
 	return Record{cols: cs, vals: vals}, nil
 }

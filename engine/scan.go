@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
 	"iter"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -172,6 +174,7 @@ func Records(ctx context.Context, q Querier, s stmt.Statement) ([]Record, error)
 type scanner[T any] struct {
 	plan *plan
 	dest []any
+	buf  [16]any
 }
 
 func newScanner[T any](rows *Rows) (*scanner[T], error) {
@@ -180,7 +183,13 @@ func newScanner[T any](rows *Rows) (*scanner[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	return &scanner[T]{plan: p, dest: make([]any, len(cs.names))}, nil
+	sc := &scanner[T]{plan: p}
+	if n := len(cs.names); n <= len(sc.buf) {
+		sc.dest = sc.buf[:n]
+	} else {
+		sc.dest = make([]any, n)
+	}
+	return sc, nil
 }
 
 func (s *scanner[T]) scan(rows *Rows, v *T) error {
@@ -226,36 +235,78 @@ type fieldPlan struct {
 	ptr    func(unsafe.Pointer) any // makes the typed field pointer
 }
 
+// planKey identifies a binding: the Go type and a hash of the result's
+// column names and types. Entries keep the columns to rule out collisions.
 type planKey struct {
 	typ  reflect.Type
-	cols string
+	hash uint64
 }
 
 type planEntry struct {
-	plan *plan
-	err  error
+	names []string
+	kinds []spec.TypeKind
+	plan  *plan
+	err   error
 }
 
-var plans sync.Map // planKey → planEntry
+var (
+	plans    sync.Map // planKey → []*planEntry
+	planSeed = maphash.MakeSeed()
+)
 
 func planFor(t reflect.Type, cs *columnSet) (*plan, error) {
-	var b strings.Builder
+	var h maphash.Hash
+	h.SetSeed(planSeed)
 	for i, n := range cs.names {
-		b.WriteString(n)
-		b.WriteByte(0)
-		if ty := cs.types[i]; ty != nil {
-			b.WriteString(ty.Kind.String())
+		h.WriteString(n)
+		k := spec.TypeInvalid
+		if ty := cs.typ(i); ty != nil {
+			k = ty.Kind
 		}
-		b.WriteByte(1)
+		h.WriteByte(byte(k))
 	}
-	key := planKey{typ: t, cols: b.String()}
-	if e, ok := plans.Load(key); ok {
-		pe := e.(planEntry)
-		return pe.plan, pe.err
+	key := planKey{typ: t, hash: h.Sum64()}
+	if v, ok := plans.Load(key); ok {
+		for _, e := range v.([]*planEntry) {
+			if e.matches(cs) {
+				return e.plan, e.err
+			}
+		}
 	}
 	p, err := buildPlan(t, cs)
-	plans.Store(key, planEntry{plan: p, err: err})
+	e := &planEntry{names: slices.Clone(cs.names), kinds: make([]spec.TypeKind, len(cs.names)), plan: p, err: err}
+	for i := range cs.names {
+		if ty := cs.typ(i); ty != nil {
+			e.kinds[i] = ty.Kind
+		}
+	}
+	for {
+		old, loaded := plans.LoadOrStore(key, []*planEntry{e})
+		if !loaded {
+			break
+		}
+		entries := old.([]*planEntry)
+		if len(entries) >= 8 || plans.CompareAndSwap(key, old, append(slices.Clip(entries), e)) {
+			break
+		}
+	}
 	return p, err
+}
+
+func (e *planEntry) matches(cs *columnSet) bool {
+	if len(e.names) != len(cs.names) {
+		return false
+	}
+	for i, n := range cs.names {
+		k := spec.TypeInvalid
+		if ty := cs.typ(i); ty != nil {
+			k = ty.Kind
+		}
+		if e.names[i] != n || e.kinds[i] != k {
+			return false
+		}
+	}
+	return true
 }
 
 var (
@@ -289,7 +340,7 @@ func buildPlan(t reflect.Type, cs *columnSet) (*plan, error) {
 			return nil, fmt.Errorf("bind %s: the result has %d columns (%s); a scalar type needs exactly one",
 				t, len(cs.names), strings.Join(cs.names, ", "))
 		}
-		if err := compatible(t, cs.types[0]); err != nil {
+		if err := compatible(t, cs.typ(0)); err != nil {
 			return nil, fmt.Errorf("bind %s to column %q: %w", t, cs.names[0], err)
 		}
 		p.mode = modeScalar
@@ -304,7 +355,7 @@ func buildPlan(t reflect.Type, cs *columnSet) (*plan, error) {
 			return nil, fmt.Errorf("bind %s: result column %q has no field (add a field named %s or tagged `db:%q`)",
 				t, col, goName(col), col)
 		}
-		if err := compatible(f.typ, cs.types[i]); err != nil {
+		if err := compatible(f.typ, cs.typ(i)); err != nil {
 			return nil, fmt.Errorf("bind %s: field %s for column %q: %w", t, f.name, col, err)
 		}
 		p.fields[i] = fieldPlan{offset: f.offset, ptr: pointerMaker(f.typ)}

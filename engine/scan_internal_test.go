@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dlayer/dlayer/dialects"
 	"github.com/dlayer/dlayer/spec"
 )
 
@@ -41,13 +42,7 @@ type outer struct {
 	Other string `db:"other_col,omitempty"`
 }
 
-func cols(names ...string) *columnSet {
-	cs := &columnSet{names: names, index: map[string]int{}, types: make([]*spec.Type, len(names))}
-	for i, n := range names {
-		cs.index[n] = i
-	}
-	return cs
-}
+func cols(names ...string) *columnSet { return &columnSet{names: names} }
 
 func TestBuildPlan(t *testing.T) {
 	typ := reflect.TypeFor[outer]()
@@ -69,8 +64,8 @@ func TestBuildPlan(t *testing.T) {
 	}{
 		{name: "unknown column", cs: cols("id", "skip"), typ: typ, wantErr: `result column "skip" has no field`},
 		{name: "scalar with two columns", cs: cols("a", "b"), typ: reflect.TypeFor[int64](), wantErr: "exactly one"},
-		{name: "incompatible", cs: &columnSet{names: []string{"name"}, index: map[string]int{"name": 0},
-			types: []*spec.Type{{Kind: spec.TypeBoolean}}}, typ: typ, wantErr: "cannot hold a boolean column"},
+		{name: "incompatible", cs: &columnSet{names: []string{"name"}, cols: []dialects.ResultColumn{{Type: &spec.Type{Kind: spec.TypeBoolean}}}},
+			typ: typ, wantErr: "cannot hold a boolean column"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

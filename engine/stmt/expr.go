@@ -178,6 +178,10 @@ type SubqueryExpr struct{ Sub *SelectStmt }
 // Label names the subquery's value in the result.
 func (s *SubqueryExpr) Label(name string) *LabelExpr { return &LabelExpr{X: s, Name: name} }
 
+// TupleExpr is a row value, (a, b, …): compared with IN against other
+// tuples it matches composite keys.
+type TupleExpr struct{ Items []Expr }
+
 // ExcludedExpr is, in an upsert's update list, the value the conflicting
 // INSERT proposed for Col (excluded.col, or VALUES(col) on MySQL).
 type ExcludedExpr struct{ Col *spec.Column }
@@ -202,6 +206,7 @@ func (*ExistsExpr) selectable()   {}
 func (*SubqueryExpr) selectable() {}
 func (*ExcludedExpr) selectable() {}
 func (*ErrExpr) selectable()      {}
+func (*TupleExpr) selectable()    {}
 
 func (*Column) expr()       {}
 func (*Value) expr()        {}
@@ -219,6 +224,7 @@ func (*ExistsExpr) expr()   {}
 func (*SubqueryExpr) expr() {}
 func (*ExcludedExpr) expr() {}
 func (*ErrExpr) expr()      {}
+func (*TupleExpr) expr()    {}
 
 var bigintType = &spec.Type{Kind: spec.TypeBigInt}
 
@@ -622,3 +628,23 @@ func (c *Column) Label(name string) *LabelExpr { return Label(c, name) }
 
 // Add is c + v.
 func (c *Column) Add(v any) Expr { return Add(c, v) }
+
+// Tuple makes the row value (items…).
+func Tuple(items ...Expr) *TupleExpr { return &TupleExpr{Items: items} }
+
+// InTuples is (cols…) IN ((v, …), …): each row holds one value per column,
+// bound and typed by its column. It selects rows by composite key.
+func InTuples(cols []Expr, rows [][]any) Expr {
+	vals := make([]Expr, len(rows))
+	for i, r := range rows {
+		if len(r) != len(cols) {
+			return &ErrExpr{Err: fmt.Errorf("stmt.InTuples: row %d has %d values for %d columns", i, len(r), len(cols))}
+		}
+		items := make([]Expr, len(r))
+		for j, v := range r {
+			items[j] = bind(v, cols[j])
+		}
+		vals[i] = &TupleExpr{Items: items}
+	}
+	return &InExpr{X: &TupleExpr{Items: cols}, Values: vals}
+}

@@ -194,3 +194,22 @@ func Assign(c *Column, v any) Assignment {
 	}
 	return Assignment{Column: c.Spec, Value: bind(v, c)}
 }
+
+// Split returns s as several statements of whole rows, each binding at most
+// maxParams values (a dialect's MaxParams), so a large multi-row insert runs
+// in as few statements as the database allows. Statements with fewer rows
+// than fit, or no columns, come back alone.
+func (s *InsertStmt) Split(maxParams int) []*InsertStmt {
+	n := len(s.p.Columns)
+	if n == 0 || maxParams < n || len(s.p.Rows)*n <= maxParams {
+		return []*InsertStmt{s}
+	}
+	per := maxParams / n
+	out := make([]*InsertStmt, 0, (len(s.p.Rows)+per-1)/per)
+	for i := 0; i < len(s.p.Rows); i += per {
+		c := s.clone()
+		c.p.Rows = slices.Clip(s.p.Rows[i:min(i+per, len(s.p.Rows))])
+		out = append(out, c)
+	}
+	return out
+}

@@ -2,6 +2,7 @@ package stmt_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/dlayer/dlayer/dialects/postgres"
@@ -169,5 +170,55 @@ func TestTypeOf(t *testing.T) {
 				t.Errorf("TypeOf = %v, want %s", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestSplit(t *testing.T) {
+	u := stmt.TableOf(schema(), "User")
+	rows := make([][]any, 10)
+	for i := range rows {
+		rows[i] = []any{int64(i), "n"}
+	}
+	ins := stmt.Insert(u).Columns("id", "name").Rows(rows...)
+	tests := []struct {
+		name  string
+		max   int
+		sizes []int
+	}{
+		{"fits", 20, []int{10}},
+		{"exact split", 10, []int{5, 5}},
+		{"remainder", 6, []int{3, 3, 3, 1}},
+		{"one row each", 3, []int{1, 1, 1, 1, 1, 1, 1, 1, 1, 1}},
+		{"too small to split", 1, []int{10}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			parts := ins.Split(tt.max)
+			var sizes []int
+			next := int64(0)
+			for _, p := range parts {
+				sizes = append(sizes, len(p.Parts().Rows))
+				for _, r := range p.Parts().Rows {
+					if r[0] != next {
+						t.Fatalf("row order broken: got %v, want %d", r[0], next)
+					}
+					next++
+				}
+			}
+			if fmt.Sprint(sizes) != fmt.Sprint(tt.sizes) {
+				t.Errorf("sizes = %v, want %v", sizes, tt.sizes)
+			}
+		})
+	}
+	if len(ins.Parts().Rows) != 10 {
+		t.Error("Split changed the statement")
+	}
+}
+
+func TestInTuplesArity(t *testing.T) {
+	u := stmt.TableOf(schema(), "User")
+	_, err := postgres.Default().Compile(stmt.Select(u).Where(stmt.InTuples([]stmt.Expr{u.C("id"), u.C("name")}, [][]any{{1}})))
+	if err == nil {
+		t.Error("a short tuple compiled")
 	}
 }
