@@ -528,6 +528,12 @@ func walkTables(e stmt.Expr, add func(*stmt.Table), depth int) {
 		if x != nil {
 			walkTables(x.X, add, depth)
 		}
+	case *stmt.TupleExpr:
+		if x != nil {
+			for _, it := range x.Items {
+				walkTables(it, add, depth)
+			}
+		}
 	}
 }
 
@@ -726,6 +732,20 @@ func (st *state) expr(e stmt.Expr) error {
 		}
 		st.str("excluded.")
 		return st.ident(x.Col.Name)
+	case *stmt.TupleExpr:
+		if x == nil || len(x.Items) == 0 {
+			return errors.New("compile: empty tuple")
+		}
+		st.str("(")
+		for i, it := range x.Items {
+			if i > 0 {
+				st.str(", ")
+			}
+			if err := st.expr(it); err != nil {
+				return err
+			}
+		}
+		st.str(")")
 	case *stmt.ErrExpr:
 		if x == nil || x.Err == nil {
 			return errors.New("compile: invalid expression")

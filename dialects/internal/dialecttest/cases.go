@@ -39,6 +39,7 @@ func Cases(s *spec.Schema) []Case {
 		{"in_values", stmt.Select(u.C("id")).Where(u.C("id").In(1, 2, 3), u.C("role").NotIn([]string{"guest", "admin"}))},
 		{"in_empty", stmt.Select(u.C("id")).Where(u.C("id").In(), u.C("id").NotIn([]int64{}))},
 		{"in_subquery", stmt.Select(u.C("id")).Where(u.C("id").In(published), stmt.NotIn(u.C("manager_id"), published))},
+		{"in_tuples", stmt.Select(pt).Where(stmt.InTuples([]stmt.Expr{pt.C("post_id"), pt.C("tag_id")}, [][]any{{1, 2}, {3, 4}}))},
 		{"between", stmt.Select(u.C("id")).Where(u.C("score").Between(1, 10), stmt.NotBetween(u.C("logins"), 0, 5))},
 		{"like", stmt.Select(u.C("id")).Where(u.C("name").Like("a%"), stmt.NotLike(u.C("email"), "%@x.org"))},
 		{"ilike", stmt.Select(u.C("id")).Where(u.C("name").ILike("ÉCOLE%"), stmt.NotILike(u.C("email"), "%@X.ORG"))},
