@@ -104,10 +104,11 @@ func ReadDir(fsys fs.FS) ([]*Migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		if prev, dup := seen[m.Version]; dup {
+		key := strings.TrimLeft(m.Version, "0")
+		if prev, dup := seen[key]; dup {
 			return nil, fmt.Errorf("%w: %s and %s have the same version %s", ErrBadMigration, prev, m.File, m.Version)
 		}
-		seen[m.Version] = m.File
+		seen[key] = m.File
 		out = append(out, m)
 	}
 	slices.SortFunc(out, func(a, b *Migration) int { return compareVersions(a.Version, b.Version) })
