@@ -134,6 +134,32 @@ func testTypesRoundTrip(t *testing.T, cfg Config) {
 		}
 		checkEq(t, "small bytes", string(got[1].By), string([]byte{0, 1, 2, 0xff}))
 	})
+	t.Run("other Go types", func(t *testing.T) {
+		type alt struct {
+			ID  int64
+			U   *[16]byte      `db:"u"`
+			J   map[string]any `db:"j"`
+			Dec *float64       `db:"dec"`
+			En  *string        `db:"en"`
+		}
+		got, err := engine.All[alt](ctx, e, stmt.Select(f.T.C("id"), f.T.C("u"), f.T.C("j"), f.T.C("dec"), f.T.C("en")).
+			OrderBy(f.T.C("id").Asc()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[0].U == nil || *got[0].U != uuid {
+			t.Errorf("uuid into [16]byte = %v", got[0].U)
+		}
+		if n, ok := got[0].J["n"].(map[string]any); !ok || n["m"].(map[string]any)["o"] != "deep" {
+			t.Errorf("json into map = %v", got[0].J)
+		}
+		if got[2].J != nil || got[2].U != nil {
+			t.Errorf("NULL json/uuid = %v %v", got[2].J, got[2].U)
+		}
+		if got[0].Dec == nil || *got[0].Dec != 1234567890123456789012345678.0123456789 {
+			t.Errorf("decimal into float64 = %v", deref(got[0].Dec))
+		}
+	})
 	t.Run("nulls", func(t *testing.T) {
 		n := got[2]
 		if n.I != nil || n.BI != nil || n.SI != nil || n.S != nil || n.Tx != nil || n.B != nil || n.F != nil ||

@@ -154,11 +154,15 @@ func assignNull(dest any) error {
 		return nil
 	}
 	rv := reflect.ValueOf(dest)
-	if rv.Kind() == reflect.Pointer && !rv.IsNil() && rv.Elem().Kind() == reflect.Pointer {
-		rv.Elem().SetZero()
-		return nil
+	if rv.Kind() == reflect.Pointer && !rv.IsNil() {
+		switch rv.Elem().Kind() {
+		case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface:
+			// Types with a nil value take NULL as nil.
+			rv.Elem().SetZero()
+			return nil
+		}
 	}
-	return fmt.Errorf("cannot store NULL in %T (use a pointer or sql.Null type for a nullable column)", dest)
+	return fmt.Errorf("cannot store NULL in %T (use a pointer or an sql.Null type for a nullable column)", dest)
 }
 
 func assignReflect(dest, src any) error {

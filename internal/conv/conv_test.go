@@ -47,6 +47,7 @@ func TestAssign(t *testing.T) {
 		{name: "pointer to named", dest: new(*status), src: "x", want: ptr(status("x"))},
 		{name: "null into pointer", dest: ptr(ptr("old")), src: nil, want: (*string)(nil)},
 		{name: "null into value", dest: new(int64), src: nil, wantErr: "NULL"},
+		{name: "null into map", dest: &map[string]any{"x": 1}, src: nil, want: map[string]any(nil)},
 		{name: "null into scanner", dest: new(sql.NullString), src: nil, want: sql.NullString{}},
 		{name: "scanner", dest: new(sql.NullInt64), src: int64(3), want: sql.NullInt64{Int64: 3, Valid: true}},
 		{name: "any keeps value", dest: new(any), src: int64(3), want: any(int64(3))},
