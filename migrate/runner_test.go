@@ -317,3 +317,58 @@ func TestUpDownSteps(t *testing.T) {
 		}
 	}
 }
+
+// TestLockTimeout: while another migrator holds the lock, Up waits at most
+// LockTimeout and fails with ErrLockTimeout; once released it proceeds.
+func TestLockTimeout(t *testing.T) {
+	for _, name := range testdb.Names {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			db := freshDB(t, name)
+			release := holdLock(t, db)
+			r, err := migrate.New(migrate.Config{Dialect: db.dialect, Pool: db.pool, Dir: baseDir(), LockTimeout: 300 * time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := r.Up(ctx, 0); !errors.Is(err, dialects.ErrLockTimeout) {
+				t.Fatalf("up while locked: err = %v, want ErrLockTimeout", err)
+			}
+			release()
+			if _, err := r.Up(ctx, 0); err != nil {
+				t.Fatalf("up after release: %v", err)
+			}
+		})
+	}
+}
+
+// holdLock takes the migration lock as another migrator would.
+func holdLock(t *testing.T, db *testDB) func() {
+	t.Helper()
+	ctx := context.Background()
+	if l, ok := db.dialect.(dialects.MigrationLocker); ok {
+		_, p := open(t, db.url)
+		unlock, err := l.LockMigrations(ctx, p, migrate.DefaultTable, time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return func() {
+			if err := unlock(ctx); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	for _, s := range []string{
+		`CREATE TABLE dlayer_migrations_lock (id INTEGER NOT NULL PRIMARY KEY, owner VARCHAR(32) NOT NULL, acquired_at VARCHAR(40) NOT NULL)`,
+		`INSERT INTO dlayer_migrations_lock VALUES (1, 'other', 'now')`,
+	} {
+		if _, err := db.pool.Exec(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return func() {
+		if _, err := db.pool.Exec(ctx, `DELETE FROM dlayer_migrations_lock`); err != nil {
+			t.Error(err)
+		}
+	}
+}
