@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/dlayer/dlayer/dialects"
@@ -54,7 +55,7 @@ func (r *Rows) Scan(dest ...any) error {
 }
 
 func (r *Rows) fail(err error) error {
-	err = r.e.translate(r.ctx, "scan result of "+describe(r.sql)[4:], err)
+	err = r.e.translate(r.ctx, "scan result of "+strings.TrimPrefix(describe(r.sql), "run "), err)
 	r.close(err)
 	return err
 }
