@@ -192,6 +192,24 @@ func TestInspectRoundTrip(t *testing.T) {
 				t.Logf("inspected YAML:\n%s", text)
 			}
 			checkRelationships(t, back)
+
+			// The comparison is not blind: a column added behind the
+			// YAML's back shows up.
+			q := db.dialect.QuoteIdent
+			if _, err := db.pool.Exec(ctx, "ALTER TABLE "+q("tags")+" ADD COLUMN "+q("extra")+" INTEGER"); err != nil {
+				t.Fatal(err)
+			}
+			live, err = r.Inspect(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan, err = r.Diff(live, back)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(plan.Up) != 1 || migrate.Describe(plan.Up[0]) != "drop column tags.extra" {
+				t.Errorf("after adding tags.extra, diff = %d changes, want drop column tags.extra", len(plan.Up))
+			}
 		})
 	}
 }

@@ -3,6 +3,7 @@ package mysql
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -127,11 +128,13 @@ func (d *Dialect) MigrateSQL(changes []dialects.Change) ([]string, error) {
 			s, err = d.addForeignKey(c.Table, c.ForeignKey)
 			stmts = []string{s}
 		case dialects.DropForeignKey:
-			// The index the server made for the key is dropped with it
-			// (MariaDB: IF EXISTS; a declared index is kept under its own name).
+			// The server made an index named after the key unless another
+			// index already began with its columns; drop it with the key.
 			name := q(sqlgen.FKName(c.ForeignKey))
-			stmts = []string{"ALTER TABLE " + q(c.Old.Name) + " DROP FOREIGN KEY " + name,
-				"ALTER TABLE " + q(c.Old.Name) + " DROP INDEX IF EXISTS " + name}
+			stmts = []string{"ALTER TABLE " + q(c.Old.Name) + " DROP FOREIGN KEY " + name}
+			if !hasKeyPrefix(c.Old, c.ForeignKey.Columns) {
+				stmts = append(stmts, "ALTER TABLE "+q(c.Old.Name)+" DROP INDEX "+name)
+			}
 		case dialects.AddUnique:
 			name := uniqueName(c.Table, c.Unique)
 			stmts = []string{d.createIndex(c.Table, name, c.Unique.Columns, true)}
@@ -151,6 +154,34 @@ func (d *Dialect) MigrateSQL(changes []dialects.Change) ([]string, error) {
 		out = append(out, stmts...)
 	}
 	return out, nil
+}
+
+// hasKeyPrefix reports whether a primary key, unique key or index of t
+// (other than one the server made for a foreign key) starts with cols.
+func hasKeyPrefix(t *spec.Table, cols []*spec.Column) bool {
+	names := colNames(cols)
+	starts := func(key []string) bool {
+		return len(key) >= len(names) && slices.Equal(key[:len(names)], names)
+	}
+	if starts(colNames(t.PrimaryKey)) {
+		return true
+	}
+	for _, u := range t.Uniques {
+		if starts(colNames(u.Columns)) {
+			return true
+		}
+	}
+	for _, ix := range t.Indexes {
+		if starts(colNames(ix.Columns)) {
+			return true
+		}
+	}
+	for _, c := range t.Columns {
+		if (c.Unique || c.Index) && starts([]string{c.Name}) {
+			return true
+		}
+	}
+	return false
 }
 
 func joinNames(cs []*spec.Column) string {
