@@ -29,6 +29,16 @@ type state struct {
 	noQualify bool
 	inUpsert  bool
 	depth     int
+	// tbuf backs the inferred FROM lists of one compilation.
+	tbuf []*stmt.Table
+}
+
+// result holds a Compiled with room for a few arguments, so compiling a
+// small statement costs one allocation besides the SQL string.
+type result struct {
+	c     dialects.Compiled
+	args  [4]any
+	types [4]*spec.Type
 }
 
 func (st *state) reset(g *Base) {
@@ -36,6 +46,7 @@ func (st *state) reset(g *Base) {
 	st.buf = st.buf[:0]
 	st.args, st.types, st.names, st.cols = nil, nil, nil, nil
 	st.scopes = st.scopes[:0]
+	st.tbuf = st.tbuf[:0]
 	st.noQualify, st.inUpsert, st.depth = false, false, 0
 }
 
@@ -43,20 +54,20 @@ func (st *state) reset(g *Base) {
 func (g *Base) Compile(s stmt.Statement) (*dialects.Compiled, error) {
 	st := g.pool.Get().(*state)
 	st.reset(g)
+	r := &result{}
+	st.args, st.types = r.args[:0], r.types[:0]
 	err := st.statement(s)
 	var c *dialects.Compiled
 	if err == nil && len(st.args) > g.cfg.MaxParams {
 		err = fmt.Errorf("%s: statement has %d parameters, more than the %d allowed; split it", g.cfg.Name, len(st.args), g.cfg.MaxParams)
 	}
 	if err == nil {
-		if st.args == nil {
-			st.args = []any{}
-			st.types = []*spec.Type{}
-		}
-		c = &dialects.Compiled{SQL: string(st.buf), Args: st.args, ArgTypes: st.types, Columns: st.cols, ParamNames: st.names}
+		c = &r.c
+		*c = dialects.Compiled{SQL: string(st.buf), Args: st.args, ArgTypes: st.types, Columns: st.cols, ParamNames: st.names}
 	}
 	st.args, st.types, st.names, st.cols = nil, nil, nil, nil
 	clear(st.scopes[:cap(st.scopes)])
+	clear(st.tbuf[:cap(st.tbuf)])
 	if cap(st.buf) <= 64<<10 {
 		g.pool.Put(st)
 	}
@@ -125,7 +136,7 @@ func (st *state) addArg(v any, t *spec.Type, name string) {
 }
 
 func (st *state) presize(n int) {
-	if st.args == nil && n > 0 {
+	if len(st.args) == 0 && cap(st.args) < n {
 		st.args = make([]any, 0, n)
 		st.types = make([]*spec.Type, 0, n)
 	}
@@ -399,7 +410,14 @@ func (st *state) orderBy(terms []stmt.Order) error {
 // joined ones and, for a correlated subquery, less those of enclosing queries
 // (unless that would leave none).
 func (st *state) inferFrom(p *stmt.SelectParts) ([]*stmt.Table, error) {
-	var found []*stmt.Table
+	start := len(st.tbuf)
+	found := st.tbuf[start:start]
+	defer func() {
+		if cap(found) > cap(st.tbuf[start:]) {
+			return // grew elsewhere; tbuf keeps its own array
+		}
+		st.tbuf = st.tbuf[:start+len(found)]
+	}()
 	var err error
 	add := func(t *stmt.Table) {
 		if t == nil {
