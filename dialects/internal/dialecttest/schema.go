@@ -70,6 +70,13 @@ func Schema() *spec.Schema {
 		col("role", spec.Type{Kind: spec.TypeEnum, Values: []string{"admin", "member", "guest"}, EnumName: "user_role"}, server(lit("member"))),
 		col("motto", spec.Type{Kind: spec.TypeString, Length: 100}, server(lit(`it's a "test" \ done`))),
 		col("manager_id", spec.Type{Kind: spec.TypeBigInt}, nullable),
+		col("joined", spec.Type{Kind: spec.TypeDate}, server(spec.Default{Kind: spec.DefaultNow})),
+		col("alarm", spec.Type{Kind: spec.TypeTime, Precision: 3}, server(spec.Default{Kind: spec.DefaultNow})),
+		col("ref", spec.Type{Kind: spec.TypeString, Length: 36}, server(spec.Default{Kind: spec.DefaultUUID})),
+		col("code", spec.Type{Kind: spec.TypeBytes, Length: 16}, nullable, server(lit("abc"))),
+		col("meta", spec.Type{Kind: spec.TypeJSON}, server(lit(`{"a": [1, "it's"]}`))),
+		col("price", spec.Type{Kind: spec.TypeDecimal}, server(lit(1.25))),
+		col("flag", spec.Type{Kind: spec.TypeBoolean}, server(lit("false"))),
 	)
 	users.Comment = "People who log in"
 	fk(users, []*spec.Column{users.Columns[19]}, users, []*spec.Column{users.Columns[0]}, spec.ActionSetNull, spec.ActionNone)
