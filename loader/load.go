@@ -34,7 +34,7 @@ type input struct {
 // errors, as far as it could be built; callers must check
 // Diagnostics.HasErrors before using it.
 func Load(fsys fs.FS, opts ...Option) (*spec.Schema, spec.Diagnostics) {
-	return loadFS(fsys, "", opts)
+	return loadFS(fsys, opts)
 }
 
 // LoadDir is Load over the directory dir of the operating system. File
@@ -89,7 +89,7 @@ func LoadPaths(paths []string, opts ...Option) (*spec.Schema, spec.Diagnostics) 
 	return load(ins, cfg, ds)
 }
 
-func loadFS(fsys fs.FS, _ string, opts []Option) (*spec.Schema, spec.Diagnostics) {
+func loadFS(fsys fs.FS, opts []Option) (*spec.Schema, spec.Diagnostics) {
 	cfg := newConfig(opts)
 	ds := &diags{}
 	names, err := schemaFiles(fsys)
