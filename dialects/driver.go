@@ -77,3 +77,10 @@ type ArgEncoder interface {
 type Unwrapper interface {
 	Unwrap() any
 }
+
+// Copier is implemented by pools and transactions with a bulk-load
+// protocol (PostgreSQL COPY FROM STDIN, binary format). Names are
+// unquoted; the driver quotes them.
+type Copier interface {
+	CopyFrom(ctx context.Context, table string, columns []string, rows [][]any) (int64, error)
+}

@@ -37,7 +37,19 @@ var (
 	_ dialects.Pool       = (*Pool)(nil)
 	_ dialects.ArgEncoder = (*Pool)(nil)
 	_ dialects.Unwrapper  = (*Pool)(nil)
+	_ dialects.Copier     = (*Pool)(nil)
+	_ dialects.Copier     = (*Tx)(nil)
 )
+
+// CopyFrom bulk-loads rows with COPY … FROM STDIN in binary format.
+func (p *Pool) CopyFrom(ctx context.Context, table string, columns []string, rows [][]any) (int64, error) {
+	return p.pool.CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+}
+
+// CopyFrom bulk-loads rows inside the transaction.
+func (t *Tx) CopyFrom(ctx context.Context, table string, columns []string, rows [][]any) (int64, error) {
+	return t.tx.CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+}
 
 // OpenPool opens a pgxpool for a postgres:// or postgresql:// URL (any
 // setting pgx understands may be given as a query parameter). MaxOpenConns

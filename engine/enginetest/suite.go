@@ -19,6 +19,7 @@ func Run(t *testing.T, cfg Config) {
 		{"QueryBuilder", testQueryBuilder},
 		{"Observability", testObservability},
 		{"Retryable", testRetryable},
+		{"BulkInsert", testBulkInsert},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, cfg) })
