@@ -14,7 +14,8 @@ import (
 	"github.com/dlayer/dlayer/dialects/mysql"
 )
 
-// TestApply runs the generated DDL and has the server prepare every compiled
+// TestApply runs the generated DDL (of the test schema and of examples/blog)
+// and has the server prepare every compiled
 // statement, in a throw-away database on the server named by
 // DLAYER_TEST_MYSQL_URL (mysql://user:pass@host:port/db).
 func TestApply(t *testing.T) {
@@ -56,4 +57,6 @@ func TestApply(t *testing.T) {
 			}
 			return err
 		})
+	dialecttest.ApplySchema(t, mysql.New(), dialecttest.BlogSchema(t),
+		func(q string, args ...any) error { _, err := db.ExecContext(ctx, q, args...); return err })
 }

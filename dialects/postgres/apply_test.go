@@ -12,7 +12,8 @@ import (
 	"github.com/dlayer/dlayer/dialects/postgres"
 )
 
-// TestApply runs the generated DDL and has the server prepare every compiled
+// TestApply runs the generated DDL (of the test schema and of examples/blog)
+// and has the server prepare every compiled
 // statement, in a throw-away schema of the database named by
 // DLAYER_TEST_POSTGRES_URL.
 func TestApply(t *testing.T) {
@@ -39,4 +40,6 @@ func TestApply(t *testing.T) {
 	dialecttest.Apply(t, postgres.New(),
 		func(q string, args ...any) error { _, err := conn.Exec(ctx, q, args...); return err },
 		func(name, q string) error { _, err := conn.Prepare(ctx, name, q); return err })
+	dialecttest.ApplySchema(t, postgres.New(), dialecttest.BlogSchema(t),
+		func(q string, args ...any) error { _, err := conn.Exec(ctx, q, args...); return err })
 }

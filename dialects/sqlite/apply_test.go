@@ -11,7 +11,8 @@ import (
 	"github.com/dlayer/dlayer/dialects/sqlite"
 )
 
-// TestApply runs the generated DDL and statements on a real (in-memory)
+// TestApply runs the generated DDL (of the test schema and of
+// examples/blog) and statements on a real (in-memory)
 // SQLite database with foreign keys enforced, once statement by statement
 // and once inside a transaction.
 func TestApply(t *testing.T) {
@@ -46,6 +47,8 @@ func TestApply(t *testing.T) {
 					}
 					return err
 				})
+			dialecttest.ApplySchema(t, sqlite.New(), dialecttest.BlogSchema(t),
+				func(q string, args ...any) error { _, err := x.ExecContext(ctx, q, args...); return err })
 			if tx != nil {
 				if err := tx.Commit(); err != nil {
 					t.Fatalf("commit: %v", err)

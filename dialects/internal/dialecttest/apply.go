@@ -2,11 +2,15 @@ package dialecttest
 
 import (
 	"errors"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/dlayer/dlayer/dialects"
 	"github.com/dlayer/dlayer/engine/stmt"
+	"github.com/dlayer/dlayer/loader"
+	"github.com/dlayer/dlayer/spec"
 )
 
 // Apply runs the DDL of Schema() and HostileSchema() on a real database
@@ -70,4 +74,34 @@ func Apply(t *testing.T, d dialects.Dialect, exec func(sql string, args ...any) 
 	run("create all (hostile)", create, err)
 	drop, err = dialects.DropAllSQL(d, h)
 	run("drop all (hostile)", drop, err)
+}
+
+// BlogSchema loads the models of examples/blog (the project's own example,
+// whose DDL must apply cleanly to every database).
+func BlogSchema(t *testing.T) *spec.Schema {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	dir := filepath.Join(filepath.Dir(file), "..", "..", "..", "examples", "blog", "models")
+	s, diags := loader.LoadDir(dir)
+	if diags.HasErrors() {
+		t.Fatalf("load %s: %v", dir, diags)
+	}
+	return s
+}
+
+// ApplySchema creates s with CreateAllSQL and drops it with DropAllSQL
+// through exec.
+func ApplySchema(t *testing.T, d dialects.Dialect, s *spec.Schema, exec func(sql string, args ...any) error) {
+	t.Helper()
+	for _, f := range []func(dialects.Dialect, *spec.Schema) ([]string, error){dialects.CreateAllSQL, dialects.DropAllSQL} {
+		stmts, err := f(d, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range stmts {
+			if err := exec(q); err != nil {
+				t.Fatalf("%v\n%s", err, q)
+			}
+		}
+	}
 }
