@@ -136,6 +136,9 @@ type state struct {
 	// suggestWork counts candidates compared for "did you mean" details.
 	suggestWork int
 	names       map[string][]string // see cached
+	// brokenFK holds tables with a foreign key that failed to resolve (and
+	// was reported), so relationships over them stay quiet.
+	brokenFK map[*spec.Table]bool
 }
 
 func newState(cfg *config, ds *diags) *state {
@@ -143,7 +146,7 @@ func newState(cfg *config, ds *diags) *state {
 		cfg: cfg, ds: ds, schema: &spec.Schema{},
 		aliases: map[string]*aliasDef{}, models: map[string]*modelDef{},
 		tables: map[string]*tableDef{}, tablesFold: map[string]*tableDef{},
-		nodeOf: map[any]*node{},
+		nodeOf: map[any]*node{}, brokenFK: map[*spec.Table]bool{},
 	}
 }
 
@@ -440,6 +443,9 @@ func (s *state) buildTable(td *tableDef) {
 		}
 	}
 	s.indexTable(t)
+	if td.broken {
+		s.brokenFK[t] = true // a broken column may have carried a foreign key
+	}
 	s.autoincrement(td, colNodes)
 	// Column-level foreign keys, unique and index flags.
 	for _, c := range t.Columns {
@@ -688,6 +694,12 @@ func (s *state) tableNames() []string {
 func (s *state) resolveFK(td *tableDef, fd *fkDef) {
 	fk := fd.fk
 	ref := s.tables[fd.refTable]
+	resolved := false
+	defer func() {
+		if !resolved {
+			s.brokenFK[td.table] = true
+		}
+	}()
 	if ref == nil {
 		s.ds.report(fd.refNode, ruleFKMissingTarget, s.suggest(fd.refTable, s.tableNames()),
 			"foreign key references unknown table %q", fd.refTable)
@@ -704,6 +716,7 @@ func (s *state) resolveFK(td *tableDef, fd *fkDef) {
 		}
 		fk.RefColumns = append(fk.RefColumns, c)
 	}
+	resolved = true
 	if fk.Name == "" {
 		fk.Name = truncateName(fmt.Sprintf("fk_%s_%s_%s", td.name, strings.Join(names(fk.Columns), "_"), ref.name))
 	}

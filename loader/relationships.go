@@ -257,6 +257,8 @@ func (s *state) direct(rd *relDef, r *spec.Relationship, a, b *spec.Table, keep 
 	if a == b {
 		fks := fksBetween(a, a, keep)
 		switch {
+		case len(fks) == 0 && s.brokenFK[a]:
+			return false
 		case len(fks) == 0:
 			s.ds.report(where, ruleMissingForeignKey, "add a foreign_key from a column of the table to itself",
 				"no foreign key links table %q to itself for self-referential relationship %s.%s", a.Name, rd.model.name, rd.name)
@@ -282,6 +284,8 @@ func (s *state) direct(rd *relDef, r *spec.Relationship, a, b *spec.Table, keep 
 	own := fksBetween(a, b, keep)
 	theirs := fksBetween(b, a, keep)
 	switch {
+	case len(own)+len(theirs) == 0 && (s.brokenFK[a] || s.brokenFK[b]):
+		return false // a foreign key between them failed and was reported
 	case len(own)+len(theirs) == 0:
 		s.ds.report(where, ruleMissingForeignKey, fmt.Sprintf("add a foreign_key on a column of %q referencing %q, or the reverse", b.Name, a.Name),
 			"no foreign key links tables %q and %q for relationship %s.%s", a.Name, b.Name, rd.model.name, rd.name)
@@ -333,6 +337,9 @@ func (s *state) manyToMany(rd *relDef, r *spec.Relationship, a, b, sec *spec.Tab
 	all := func(*spec.ForeignKey) bool { return true }
 	toA := fksBetween(sec, a, all)
 	toB := fksBetween(sec, b, all)
+	if (len(toA) == 0 || len(toB) == 0) && s.brokenFK[sec] {
+		return false
+	}
 	if len(toA) == 0 || len(toB) == 0 {
 		missing := a.Name
 		if len(toA) > 0 {
