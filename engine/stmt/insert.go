@@ -44,14 +44,7 @@ func (*InsertStmt) statement() {}
 // Insert starts an INSERT INTO t. With no columns and one empty row it
 // inserts a row of defaults.
 func Insert(t *Table) *InsertStmt {
-	s := &InsertStmt{p: InsertParts{Table: t}}
-	switch {
-	case t == nil:
-		s.p.Err = errors.New("stmt.Insert: nil table")
-	case t.err != nil:
-		s.p.Err = t.err
-	}
-	return s
+	return &InsertStmt{p: InsertParts{Table: t, Err: t.Err()}}
 }
 
 // Parts returns the statement's clauses.

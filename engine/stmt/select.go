@@ -151,11 +151,8 @@ func (s *SelectStmt) joinRel(kind JoinKind, left *Table, rel string, target *Tab
 // RelJoins returns the joins that go from left along its model's
 // relationship rel to target (nil: the related table, unaliased).
 func RelJoins(kind JoinKind, left *Table, rel string, target *Table) ([]Join, error) {
-	if left == nil {
-		return nil, errors.New("stmt: join: nil table")
-	}
-	if left.err != nil {
-		return nil, left.err
+	if err := left.Err(); err != nil {
+		return nil, err
 	}
 	m := left.t.Model
 	if m == nil {
@@ -171,8 +168,8 @@ func RelJoins(kind JoinKind, left *Table, rel string, target *Table) ([]Join, er
 	if target == nil {
 		target = Ref(r.Target.Table)
 	}
-	if target.err != nil {
-		return nil, target.err
+	if err := target.Err(); err != nil {
+		return nil, err
 	}
 	if target.t != r.Target.Table {
 		return nil, fmt.Errorf("relationship %s.%s targets %q, not %q", m.Name, rel, r.Target.Table.Name, target.t.Name)

@@ -54,23 +54,50 @@ func Ref(t *spec.Table) *Table {
 // As returns the table under alias name. Aliases are quoted like any
 // identifier; an empty alias removes it.
 func (t *Table) As(alias string) *Table {
+	if t == nil {
+		return &Table{err: errors.New("stmt: nil table")}
+	}
 	c := *t
 	c.alias = alias
 	return &c
 }
 
 // Spec returns the schema table (nil when the name did not resolve).
-func (t *Table) Spec() *spec.Table { return t.t }
+func (t *Table) Spec() *spec.Table {
+	if t == nil {
+		return nil
+	}
+	return t.t
+}
 
 // Alias returns the alias, or "".
-func (t *Table) Alias() string { return t.alias }
+func (t *Table) Alias() string {
+	if t == nil {
+		return ""
+	}
+	return t.alias
+}
 
-// Err returns the resolution error, if any.
-func (t *Table) Err() error { return t.err }
+// Err returns the resolution error, if any. A nil or zero Table (not made
+// by TableOf or Ref) is an error too.
+func (t *Table) Err() error {
+	switch {
+	case t == nil:
+		return errors.New("stmt: nil table")
+	case t.err != nil:
+		return t.err
+	case t.t == nil:
+		return errors.New("stmt: zero Table; make tables with TableOf or Ref")
+	}
+	return nil
+}
 
 // Name returns the name the table is referred to by in SQL: its alias when
 // set, else the table name.
 func (t *Table) Name() string {
+	if t == nil {
+		return ""
+	}
 	if t.alias != "" {
 		return t.alias
 	}
@@ -88,8 +115,8 @@ func (t *Table) Same(u *Table) bool {
 // C returns the named column of t. An unknown name yields a Column holding an
 // error (wrapping ErrUnknown), reported at compile time.
 func (t *Table) C(name string) *Column {
-	if t.err != nil {
-		return &Column{Table: t, Err: t.err}
+	if err := t.Err(); err != nil {
+		return &Column{Table: t, Err: err}
 	}
 	c := t.t.Column(name)
 	if c == nil {
@@ -100,9 +127,9 @@ func (t *Table) C(name string) *Column {
 
 // Col returns column c of t, checking that c belongs to t's schema table.
 func (t *Table) Col(c *spec.Column) *Column {
-	switch {
-	case t.err != nil:
-		return &Column{Table: t, Err: t.err}
+	switch err := t.Err(); {
+	case err != nil:
+		return &Column{Table: t, Err: err}
 	case c == nil:
 		return &Column{Table: t, Err: errors.New("stmt: nil column")}
 	case c.Table != t.t:
@@ -113,8 +140,8 @@ func (t *Table) Col(c *spec.Column) *Column {
 
 // Columns returns every column of t in declaration order.
 func (t *Table) Columns() []*Column {
-	if t.err != nil {
-		return []*Column{{Table: t, Err: t.err}}
+	if err := t.Err(); err != nil {
+		return []*Column{{Table: t, Err: err}}
 	}
 	out := make([]*Column, len(t.t.Columns))
 	for i, c := range t.t.Columns {
@@ -127,11 +154,8 @@ func (*Table) selectable() {}
 
 // resolveColumns maps names to columns of t.
 func resolveColumns(t *Table, names []string) ([]*spec.Column, error) {
-	if t == nil {
-		return nil, errors.New("stmt: nil table")
-	}
-	if t.err != nil {
-		return nil, t.err
+	if err := t.Err(); err != nil {
+		return nil, err
 	}
 	out := make([]*spec.Column, len(names))
 	for i, n := range names {

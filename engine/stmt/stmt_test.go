@@ -86,6 +86,14 @@ func TestBuildErrors(t *testing.T) {
 		{"nil select item", stmt.Select(nil), false},
 		{"empty select", stmt.Select(), false},
 		{"join without on", stmt.Select(u).Join(u.As("b"), nil), false},
+		{"zero table", stmt.Select(&stmt.Table{}), false},
+		{"zero table column", stmt.Select((&stmt.Table{}).C("id")), false},
+		{"zero table insert", stmt.Insert(&stmt.Table{}).Columns("id").Values(1), false},
+		{"nil table column", stmt.Select((*stmt.Table)(nil).C("id")), false},
+		{"nil table update", stmt.Update(nil).Set("id", 1), false},
+		{"nil table delete", stmt.Delete(nil), false},
+		{"nil join target", stmt.Select(u).Join(nil, u.C("id").Eq(1)), false},
+		{"zero left of relationship", stmt.Select(u).JoinRel(&stmt.Table{}, "boss", nil), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -28,11 +28,9 @@ func Update(t *Table) *UpdateStmt {
 }
 
 func targetErr(t *Table, what string) error {
-	switch {
-	case t == nil:
-		return errors.New("stmt." + what + ": nil table")
-	case t.err != nil:
-		return t.err
+	switch err := t.Err(); {
+	case err != nil:
+		return err
 	case t.alias != "":
 		return errors.New("stmt." + what + ": the target table cannot be aliased")
 	}
