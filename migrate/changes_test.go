@@ -192,6 +192,52 @@ models:
       id: {type: integer, primary_key: true}
       label: {type: string, length: 40}
 `},
+	{name: "add an enum column", yaml: `
+models:
+  User:
+    table: users
+    columns:
+      id: {type: integer, primary_key: true}
+      name: {type: string, length: 150}
+  Post:
+    table: posts
+    columns:
+      id: {type: integer, primary_key: true}
+      headline: {type: string, length: 200}
+      user_id: {type: integer, nullable: true, foreign_key: {table: users, column: id, on_delete: cascade}}
+      score: {type: bigint, server_default: 1}
+      status: {type: enum, values: [draft, live], server_default: draft}
+    checks:
+      - {name: ck_posts_score, expr: "score >= 0"}
+  Tag:
+    table: labels
+    columns:
+      id: {type: integer, primary_key: true}
+      label: {type: string, length: 40}
+`},
+	{name: "add an enum value", yaml: `
+models:
+  User:
+    table: users
+    columns:
+      id: {type: integer, primary_key: true}
+      name: {type: string, length: 150}
+  Post:
+    table: posts
+    columns:
+      id: {type: integer, primary_key: true}
+      headline: {type: string, length: 200}
+      user_id: {type: integer, nullable: true, foreign_key: {table: users, column: id, on_delete: cascade}}
+      score: {type: bigint, server_default: 1}
+      status: {type: enum, values: [draft, live, archived], server_default: draft}
+    checks:
+      - {name: ck_posts_score, expr: "score >= 0"}
+  Tag:
+    table: labels
+    columns:
+      id: {type: integer, primary_key: true}
+      label: {type: string, length: 40}
+`},
 }
 
 // TestChangeKinds generates, applies and reverts a migration for every kind

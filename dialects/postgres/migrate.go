@@ -114,6 +114,11 @@ func (d *Dialect) MigrateSQL(changes []dialects.Change) ([]string, error) {
 			stmts, err = d.addColumn(c)
 		case dialects.DropColumn:
 			stmts = []string{"ALTER TABLE " + q(c.Table.Name) + " DROP COLUMN " + q(c.OldColumn.Name)}
+			if c.OldColumn.Type.Kind == spec.TypeEnum && d.enumType(c.OldColumn, c.Table) != "" {
+				// The table no longer uses the enum's type. (A type shared
+				// with another table makes this fail: edit the migration.)
+				stmts = append(stmts, "DROP TYPE IF EXISTS "+q(sqlgen.EnumTypeName(c.OldColumn)))
+			}
 		case dialects.RenameColumn:
 			stmts = []string{"ALTER TABLE " + q(c.Table.Name) + " RENAME COLUMN " + q(c.OldColumn.Name) + " TO " + q(c.Column.Name)}
 		case dialects.AlterColumn:
@@ -294,10 +299,24 @@ func (d *Dialect) alterColumn(c dialects.Change) ([]string, error) {
 		}
 	}
 	if !d.SameType(c.OldColumn, c.Column) {
+		using := q(c.Column.Name) + "::" + newType
+		dropOld := ""
 		if s := d.enumType(c.Column, c.Old); s != "" {
 			out = append(out, s)
+		} else if c.Column.Type.Kind == spec.TypeEnum {
+			// Same type name, other values: swap in a new type.
+			name := sqlgen.EnumTypeName(c.Column)
+			old := name + "_old"
+			out = append(out, "ALTER TYPE "+q(name)+" RENAME TO "+q(old), d.enumType(c.Column, nil))
+			dropOld = "DROP TYPE " + q(old)
 		}
-		out = append(out, alter+"TYPE "+newType+" USING "+q(c.Column.Name)+"::"+newType)
+		if c.OldColumn.Type.Kind == spec.TypeEnum || c.Column.Type.Kind == spec.TypeEnum {
+			using = q(c.Column.Name) + "::text::" + newType
+		}
+		out = append(out, alter+"TYPE "+newType+" USING "+using)
+		if dropOld != "" {
+			out = append(out, dropOld)
+		}
 	}
 	if c.OldColumn.Nullable != c.Column.Nullable && !c.Column.PrimaryKey {
 		if c.Column.Nullable {
