@@ -2,6 +2,7 @@ package loader
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dlayer/dlayer/spec"
@@ -847,6 +848,13 @@ func (s *state) checkNames() {
 		}
 	}
 	seen := map[string]spec.Range{}
+	// PostgreSQL keeps tables, indexes (unique constraints are indexes)
+	// and types in one namespace per schema: names must not collide with
+	// table names either.
+	for _, td := range s.tableList {
+		seen[td.name] = td.table.Range
+	}
+	s.checkEnumNames(seen)
 	for _, x := range all {
 		if prev, ok := seen[x.name]; ok {
 			s.ds.report(s.nodeOf[x.obj], ruleDuplicateName, "", "constraint or index name %q is already used at %s", x.name, prev)
@@ -862,6 +870,34 @@ func (s *state) checkNames() {
 		for _, r := range m.rels {
 			if t.Column(r.name) != nil {
 				s.ds.report(r.key, ruleDuplicateName, "", "relationship %q of model %q has the name of a column", r.name, m.name)
+			}
+		}
+	}
+}
+
+// checkEnumNames checks that enum type names do not clash with tables or
+// with another enum of different values (the same values share one type).
+func (s *state) checkEnumNames(tables map[string]spec.Range) {
+	first := map[string]*spec.Column{}
+	for _, td := range s.tableList {
+		for _, c := range td.table.Columns {
+			name := c.Type.EnumName
+			if c.Type.Kind != spec.TypeEnum || name == "" {
+				continue
+			}
+			if r, ok := tables[name]; ok {
+				s.ds.report(s.nodeOf[c], ruleDuplicateName, "set enum_name", "enum type name %q of column %s.%s is the name of the table at %s",
+					name, td.name, c.Name, r)
+				continue
+			}
+			prev := first[name]
+			if prev == nil {
+				first[name] = c
+				continue
+			}
+			if !slices.Equal(prev.Type.Values, c.Type.Values) {
+				s.ds.report(s.nodeOf[c], ruleDuplicateName, "set enum_name", "enum type name %q of column %s.%s is used by %s.%s with other values",
+					name, td.name, c.Name, prev.Table.Name, prev.Name)
 			}
 		}
 	}
