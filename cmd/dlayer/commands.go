@@ -26,7 +26,31 @@ type env struct {
 }
 
 // command is one dlayer subcommand. To add one, create a file in this
-// package whose init function calls register; nothing else needs editing.
+// package whose init function calls register; nothing else needs editing:
+//
+//	func init() {
+//		register(&command{
+//			name:    "ddl",
+//			args:    "[DIR|FILE...]",
+//			summary: "print CREATE statements for a schema",
+//			help:    "ddl prints …",
+//			setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
+//				dialect := fs.String("dialect", "postgres", "target `dialect`")
+//				return func(ctx context.Context, e *env, args []string) int {
+//					sch, code := loadSchema(e, args)
+//					if sch == nil {
+//						return code
+//					}
+//					…
+//					return exitOK
+//				}
+//			},
+//		})
+//	}
+//
+// Flags may come before or after positional arguments; --help on any
+// command prints its usage and flags; exit codes are exitOK, exitFail and
+// exitUsage.
 type command struct {
 	// name is the word after "dlayer".
 	name string

@@ -138,3 +138,18 @@ func TestRegisterDuplicatePanics(t *testing.T) {
 	}()
 	register(&command{name: "validate"})
 }
+
+func TestLoadSchemaHelper(t *testing.T) {
+	var errOut bytes.Buffer
+	e := &env{stdout: &bytes.Buffer{}, stderr: &errOut}
+	if s, code := loadSchema(e, []string{blog}); s == nil || code != exitOK || errOut.Len() != 0 {
+		t.Fatalf("valid schema: %v %d %s", s, code, errOut.String())
+	}
+	broken := writeFiles(t, map[string]string{"m.yaml": "models: {A: {table: a, columns: {id: nope}}}\n"})
+	if s, code := loadSchema(e, []string{broken}); s != nil || code != exitFail || !strings.Contains(errOut.String(), "unknown-type") {
+		t.Fatalf("broken schema: %v %d %s", s, code, errOut.String())
+	}
+	if s, code := loadSchema(e, []string{"no/such/dir"}); s != nil || code != exitUsage {
+		t.Fatalf("missing dir: %v %d", s, code)
+	}
+}

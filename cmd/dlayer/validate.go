@@ -119,3 +119,28 @@ func summary(e *env, sch *spec.Schema, ds spec.Diagnostics) error {
 		plural(len(sch.Types), "type"), plural(errs, "error"), plural(warns, "warning"))
 	return err
 }
+
+// loadSchema is for commands that need a valid schema (ddl, migrate, …):
+// it loads the given directories and files (default "."), prints any
+// diagnostics to stderr as text, and returns the schema when it holds no
+// error. Otherwise it returns nil and the exit code to use: exitUsage for
+// unreadable paths, exitFail for an invalid schema.
+func loadSchema(e *env, paths []string) (*spec.Schema, int) {
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	sources := loader.Sources{}
+	sch, ds := loader.LoadPaths(paths, loader.CollectSources(sources))
+	if len(ds) > 0 {
+		loader.FormatText(e.stderr, ds, sources)
+	}
+	for _, d := range ds {
+		if d.Rule == loader.RuleIOError {
+			return nil, exitUsage
+		}
+	}
+	if ds.HasErrors() {
+		return nil, exitFail
+	}
+	return sch, exitOK
+}
