@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"bytes"
 	"os"
 	"strings"
 	"testing"
@@ -291,6 +292,7 @@ func TestHostileLimits(t *testing.T) {
 		rule string
 	}{
 		{name: "file too large", src: big, opts: []Option{MaxFileSize(1024)}, rule: ruleFileTooLarge},
+		{name: "default size cap", src: append([]byte("# "), bytes.Repeat([]byte("x"), DefaultMaxFileSize)...), rule: ruleFileTooLarge},
 		{name: "too many nodes", src: many, opts: []Option{MaxNodes(1000)}, rule: ruleFileTooLarge},
 		{name: "alias budget", src: merge, opts: []Option{MaxAliasNodes(20)}, rule: ruleAliasBudget},
 		{name: "depth", src: []byte("a: {b: {c: {d: 1}}}\n"), opts: []Option{MaxDepth(2)}, rule: ruleTooDeep},
