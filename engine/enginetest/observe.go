@@ -163,3 +163,54 @@ func testRetryable(t *testing.T, cfg Config) {
 		t.Error("IsRetryable of an unrelated error")
 	}
 }
+
+// testSerializable runs a write skew under SERIALIZABLE from two
+// transactions at once: the database must serialize them or fail one with a
+// retryable error (a serialization failure on PostgreSQL, a deadlock on
+// MySQL's locking reads).
+func testSerializable(t *testing.T, cfg Config) {
+	e, f := setup(t, cfg)
+	if !e.Dialect().Features().Has(dialects.ForUpdate) {
+		t.Skipf("%s runs one write transaction at a time", e.Dialect().Name())
+	}
+	ctx := context.Background()
+	addUser(t, e, f, "seed@x", nil, int64(1))
+	count := stmt.Select(stmt.CountAll()).From(f.U).Where(f.U.C("age").Eq(int64(1)))
+	tx1, err := e.Begin(ctx, engine.TxOptions{Isolation: "serializable"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx1.Rollback(ctx)
+	tx2, err := e.Begin(ctx, engine.TxOptions{Isolation: "serializable"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx2.Rollback(ctx)
+	for _, tx := range []*engine.Tx{tx1, tx2} {
+		if _, err := engine.Scalar[int64](ctx, tx, count); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write := func(tx *engine.Tx, email string) error {
+		if _, err := tx.Exec(ctx, stmt.Insert(f.U).Columns("email", "age", "active").Values(email, int64(1), true)); err != nil {
+			tx.Rollback(ctx)
+			return err
+		}
+		return tx.Commit(ctx)
+	}
+	errs := make(chan error, 2)
+	go func() { errs <- write(tx1, "one@x") }()
+	go func() { errs <- write(tx2, "two@x") }()
+	failed := 0
+	for range 2 {
+		if err := <-errs; err != nil {
+			failed++
+			if !engine.IsRetryable(err) {
+				t.Errorf("write skew failed with a non-retryable error: %v", err)
+			}
+		}
+	}
+	if failed != 1 {
+		t.Errorf("%d of 2 conflicting serializable transactions failed, want 1", failed)
+	}
+}

@@ -20,6 +20,7 @@ func Run(t *testing.T, cfg Config) {
 		{"Observability", testObservability},
 		{"Retryable", testRetryable},
 		{"BulkInsert", testBulkInsert},
+		{"Serializable", testSerializable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, cfg) })
