@@ -2,6 +2,7 @@ package loader
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -35,6 +36,8 @@ var (
 		"serverDefault": serverSQLKeys,
 	}
 )
+
+var identRE = regexp.MustCompile(identPattern)
 
 // checkKeys reports keys of map n not in allowed, with a suggestion.
 func (s *state) checkKeys(n *node, allowed []string, what string) {
@@ -511,7 +514,7 @@ func (s *state) columnFK(td *tableDef, c *spec.Column, n *node) {
 	case scalarNode:
 		v, ok := n.str()
 		tbl, col, found := strings.Cut(v, ".")
-		if !ok || !found {
+		if !ok || !found || !identRE.MatchString(tbl) || !identRE.MatchString(col) {
 			return // reported by the JSON Schema check
 		}
 		fd.refTable, fd.refNode = tbl, n

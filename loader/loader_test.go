@@ -382,3 +382,27 @@ func TestDiagnosticsSortedAndPointed(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func TestSyntaxErrorLines(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		line int
+	}{
+		{name: "mapping value in scalar", src: "a: 1\nb: c: d\n", line: 2},
+		{name: "unclosed flow map", src: "a: 1\nb:\n  c: {x: 1\n  d: 2\n", line: 3},
+		{name: "unclosed flow seq on first line", src: "a: [1, 2\nb: 3\n", line: 2},
+		{name: "tab indentation", src: "a: 1\n\tb: 2\n", line: 2},
+		{name: "sequence in map", src: "a: 1\n- b\n", line: 2},
+		{name: "unterminated string", src: "a: 1\nb: \"x\nc: 2\n", line: 2},
+		{name: "bad indentation", src: "a: 1\n  b: 2\n", line: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, ds := Load(fstest.MapFS{"s.yaml": {Data: []byte(tt.src)}})
+			if len(ds) != 1 || ds[0].Rule != ruleYAMLSyntax || ds[0].Subject.Start.Line != tt.line {
+				t.Errorf("want yaml-syntax at line %d, got %v", tt.line, ds)
+			}
+		})
+	}
+}
