@@ -3,7 +3,9 @@ package migrate_test
 import (
 	"strings"
 	"testing"
+	"testing/fstest"
 
+	"github.com/dlayer/dlayer/loader"
 	"github.com/dlayer/dlayer/migrate"
 )
 
@@ -186,5 +188,26 @@ func TestDiffPrimaryKeyChange(t *testing.T) {
 	to := load(t, strings.Replace(diffBase, "      id: {type: integer, primary_key: true}\n      user_id:", "      id: {type: integer}\n      code: {type: integer, primary_key: true}\n      user_id:", 1))
 	if _, err := migrate.Diff(from, to, migrate.DiffOptions{}); err == nil || !strings.Contains(err.Error(), "primary key") {
 		t.Fatalf("err = %v, want a primary key error", err)
+	}
+}
+
+// BenchmarkDiff diffs the 17-table schema against a copy with one column
+// renamed and one added: go test -run '^$' -bench Diff -benchmem ./migrate/
+func BenchmarkDiff(b *testing.B) {
+	from, ds := loader.Load(fstest.MapFS{"m.yaml": {Data: []byte(bigSchema)}})
+	if ds.HasErrors() {
+		b.Fatal(ds)
+	}
+	edited := strings.Replace(bigSchema, "      bio: {type: text, nullable: true}", "      biography: {type: text, nullable: true, renamed_from: bio}\n      age: {type: integer, nullable: true}", 1)
+	to, ds := loader.Load(fstest.MapFS{"m.yaml": {Data: []byte(edited)}})
+	if ds.HasErrors() {
+		b.Fatal(ds)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		plan, err := migrate.Diff(from, to, migrate.DiffOptions{})
+		if err != nil || len(plan.Up) != 2 {
+			b.Fatalf("plan %v %v", plan, err)
+		}
 	}
 }
