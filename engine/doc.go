@@ -36,8 +36,29 @@
 //	json                       json.RawMessage, []byte, string, or any type encoding/json decodes into
 //	bytes                      []byte
 //
-// A nullable column scans into a pointer field (*string) or an sql.Null
-// type; NULL into a non-pointer field is an error that names the column.
-// Sub-second precision is microseconds on PostgreSQL and MySQL (when the
-// column declares it) and nanoseconds on SQLite.
+// A nullable column scans into a pointer field (*string), an sql.Null type,
+// or a map, slice or interface (nil); NULL into any other non-pointer field
+// is an error that names the column.
+//
+// How each database stores times:
+//
+//   - PostgreSQL: timestamptz keeps the instant (read back in UTC);
+//     timestamp keeps the wall clock of the Go value, ignoring its zone;
+//     microsecond precision.
+//   - MySQL/MariaDB: DATETIME(6) for both; the session time zone is UTC, a
+//     timestamp with time zone is stored as its UTC instant and one without
+//     as its wall clock; microsecond precision.
+//   - SQLite: text "2006-01-02 15:04:05.000000000Z" in UTC (fixed width, so
+//     text order is time order), nanosecond precision; the same instant /
+//     wall-clock rule; dates as "2006-01-02".
+//
+// Connections: Open takes pool settings (WithPool, WithMaxOpenConns, …);
+// New wraps a handle the application already has (postgres.Wrap of a
+// *pgxpool.Pool, mysql.Wrap or sqlite.Wrap of a *sql.DB), which Close then
+// leaves open. BulkInsert loads many rows at once (COPY on PostgreSQL).
+//
+// Observability: WithLogger logs every round trip through log/slog with its
+// SQL text, duration and row count (argument values only with WithLogArgs);
+// WithTracer calls a Tracer around each round trip, for OpenTelemetry-style
+// spans.
 package engine
