@@ -19,7 +19,7 @@ import (
 
 // RuleIOError is the rule code of diagnostics about files or directories
 // that could not be read (as opposed to problems in their content).
-const RuleIOError = ruleIO
+const RuleIOError = "io-error"
 
 // input is one file to load: its diagnostic name and how to read it.
 type input struct {

@@ -18,7 +18,7 @@ type Rule struct {
 
 // The rule codes. They are stable: tests, suppressions and CI key on them.
 const (
-	ruleIO                 = "io-error"
+	ruleIO                 = RuleIOError
 	ruleNoFiles            = "no-files"
 	ruleFileTooLarge       = "file-too-large"
 	ruleInvalidUTF8        = "invalid-utf8"
