@@ -67,12 +67,12 @@ func (b *bunBench) Stream(ctx context.Context, limit int, fn func(*Model)) error
 	return rows.Err()
 }
 
-func (b *bunBench) EagerLoad(ctx context.Context, limit int) ([]User, error) {
+func (b *bunBench) EagerLoad(ctx context.Context, limit int) (loaded, error) {
 	var us []User
 	err := b.db.NewSelect().Model(&us).
 		Relation("Posts", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Order("id") }).
 		Order("id").Limit(int64(limit)).Scan(ctx)
-	return us, err
+	return summarize(us), err
 }
 
 // Flush inserts all rows in one multi-row statement inside a transaction

@@ -71,12 +71,12 @@ func (g *gormBench) Stream(ctx context.Context, limit int, fn func(*Model)) erro
 	return rows.Err()
 }
 
-func (g *gormBench) EagerLoad(ctx context.Context, limit int) ([]User, error) {
+func (g *gormBench) EagerLoad(ctx context.Context, limit int) (loaded, error) {
 	var us []User
 	err := g.db.WithContext(ctx).
 		Preload("Posts", func(db *gorm.DB) *gorm.DB { return db.Order("id") }).
 		Order("id").Limit(limit).Find(&us).Error
-	return us, err
+	return summarize(us), err
 }
 
 // Flush uses CreateInBatches (1,000 rows per statement) inside one

@@ -169,7 +169,12 @@ func (p *pgxBench) Stream(ctx context.Context, limit int, fn func(*Model)) error
 
 // EagerLoad is the hand-written select-in: one query for the users, one for
 // all their posts with user_id = ANY($1), stitched by a map.
-func (p *pgxBench) EagerLoad(ctx context.Context, limit int) ([]User, error) {
+func (p *pgxBench) EagerLoad(ctx context.Context, limit int) (loaded, error) {
+	us, err := p.eagerLoad(ctx, limit)
+	return summarize(us), err
+}
+
+func (p *pgxBench) eagerLoad(ctx context.Context, limit int) ([]User, error) {
 	rows, err := p.pool.Query(ctx, pgUsersSQL, limit)
 	if err != nil {
 		return nil, err
