@@ -13,8 +13,7 @@ import (
 )
 
 // TestApply runs the generated DDL (of the test schema and of examples/blog)
-// and has the server prepare every compiled
-// statement, in a throw-away schema of the database named by
+// and has the server prepare every compiled statement, in a throw-away schema of the database named by
 // DLAYER_TEST_POSTGRES_URL.
 func TestApply(t *testing.T) {
 	url := os.Getenv("DLAYER_TEST_POSTGRES_URL")

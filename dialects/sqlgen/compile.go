@@ -414,7 +414,10 @@ func (st *state) inferFrom(p *stmt.SelectParts) ([]*stmt.Table, error) {
 	found := st.tbuf[start:start]
 	defer func() {
 		if cap(found) > cap(st.tbuf[start:]) {
-			return // grew elsewhere; tbuf keeps its own array
+			// found moved to a new array: later lists append after it
+			// there, leaving the lists still in use in the old one alone.
+			st.tbuf = found
+			return
 		}
 		st.tbuf = st.tbuf[:start+len(found)]
 	}()

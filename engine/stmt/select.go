@@ -268,6 +268,9 @@ func (s *SelectStmt) lock(l Lock) *SelectStmt {
 
 // andWith ANDs conds onto cur, flattening nested ANDs and skipping nils.
 func andWith(cur Expr, conds []Expr) Expr {
+	if cur == nil && len(conds) == 1 {
+		return conds[0] // the common single condition: nothing to join
+	}
 	terms := make([]Expr, 0, 1+len(conds))
 	add := func(e Expr) {
 		if e == nil {
