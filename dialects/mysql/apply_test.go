@@ -15,8 +15,9 @@ import (
 )
 
 // TestApply runs the generated DDL (of the test schema and of examples/blog)
-// and has the server prepare every compiled statement, in a throw-away database on the server named by
-// DLAYER_TEST_MYSQL_URL (mysql://user:pass@host:port/db).
+// and has the server prepare every compiled statement, in a throw-away
+// database on the server named by DLAYER_TEST_MYSQL_URL
+// (mysql://user:pass@host:port/db).
 func TestApply(t *testing.T) {
 	raw := os.Getenv("DLAYER_TEST_MYSQL_URL")
 	if raw == "" {
