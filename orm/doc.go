@@ -1,0 +1,19 @@
+// Package orm is dlayer's object-relational layer: Sessions with an
+// identity map and a unit of work over the application's own Go structs (or
+// dynamic Objects), bound at run time to the models of a loaded YAML schema.
+// No code is generated.
+//
+// A DB binds struct types to models once (checked at bind time) and hands
+// out Sessions. A Session is not safe for concurrent use: open one per
+// request or goroutine. The DB is safe for concurrent use.
+//
+//	db, err := orm.New(eng, orm.Bind[User]("User"), orm.Bind[Post]("Post"))
+//	s := db.Session()
+//	defer s.Close(ctx)
+//	u := &User{Name: "ada"}
+//	s.Add(u)
+//	err = s.Commit(ctx) // flushes: INSERT … RETURNING id; u.ID is set
+//
+// The ORM never writes SQL text: it builds engine/stmt statements and runs
+// them through package engine, as SQLAlchemy's ORM builds on its Core.
+package orm

@@ -1,0 +1,206 @@
+package orm
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"unsafe"
+
+	"github.com/dlayer/dlayer/internal/conv"
+)
+
+// Object is a dynamic instance of a model, for code that has no Go struct
+// for it: column values by name, relationships as *Object or []*Object. A
+// model with no bound struct type loads as Objects. Objects take part in
+// sessions exactly like structs (identity map, dirty tracking, cascades).
+type Object struct {
+	m    *mapper
+	vals []any
+	rels map[string]any // *Object or []*Object
+}
+
+func newDynamic(m *mapper) *Object {
+	return &Object{m: m, vals: make([]any, len(m.cols))}
+}
+
+func (o *Object) clone() *Object {
+	c := &Object{m: o.m, vals: slices.Clone(o.vals)}
+	for i, v := range c.vals {
+		if b, ok := v.([]byte); ok {
+			c.vals[i] = slices.Clone(b)
+		}
+	}
+	return c
+}
+
+// Model returns the name of the object's model.
+func (o *Object) Model() string { return o.m.model.Name }
+
+// Get returns the value of column col (nil for NULL or unknown columns).
+func (o *Object) Get(col string) any {
+	if c := o.m.table.Column(col); c != nil {
+		return o.vals[c.Ordinal]
+	}
+	return nil
+}
+
+// Set sets column col to v. Values are normalised as a Record's are
+// (integers int64, floats float64, text string …).
+func (o *Object) Set(col string, v any) error {
+	c := o.m.table.Column(col)
+	if c == nil {
+		return fmt.Errorf("model %s has no column %q", o.m.model.Name, col)
+	}
+	o.vals[c.Ordinal] = normValue(v)
+	return nil
+}
+
+// Values returns the column values by name.
+func (o *Object) Values() map[string]any {
+	out := make(map[string]any, len(o.vals))
+	for i, c := range o.m.table.Columns {
+		out[c.Name] = o.vals[i]
+	}
+	return out
+}
+
+// One returns the object of a to-one relationship (nil when unset).
+func (o *Object) One(rel string) *Object {
+	v, _ := o.rels[rel].(*Object)
+	return v
+}
+
+// Many returns the objects of a collection relationship.
+func (o *Object) Many(rel string) []*Object {
+	v, _ := o.rels[rel].([]*Object)
+	return v
+}
+
+// SetOne sets a to-one relationship.
+func (o *Object) SetOne(rel string, v *Object) error {
+	if err := o.checkRel(rel, false); err != nil {
+		return err
+	}
+	o.setRel(rel, v)
+	return nil
+}
+
+// SetMany sets a collection relationship.
+func (o *Object) SetMany(rel string, v []*Object) error {
+	if err := o.checkRel(rel, true); err != nil {
+		return err
+	}
+	o.setRel(rel, v)
+	return nil
+}
+
+// Append adds v to a collection relationship.
+func (o *Object) Append(rel string, v ...*Object) error {
+	if err := o.checkRel(rel, true); err != nil {
+		return err
+	}
+	o.setRel(rel, append(o.Many(rel), v...))
+	return nil
+}
+
+func (o *Object) setRel(rel string, v any) {
+	if o.rels == nil {
+		o.rels = map[string]any{}
+	}
+	o.rels[rel] = v
+}
+
+func (o *Object) checkRel(rel string, many bool) error {
+	r := o.m.model.Relationship(rel)
+	if r == nil {
+		return fmt.Errorf("model %s has no relationship %q", o.m.model.Name, rel)
+	}
+	if r.UseList != many {
+		if many {
+			return fmt.Errorf("relationship %s.%s is not a collection", o.m.model.Name, rel)
+		}
+		return fmt.Errorf("relationship %s.%s is a collection", o.m.model.Name, rel)
+	}
+	return nil
+}
+
+func normValue(v any) any {
+	switch x := v.(type) {
+	case int:
+		return int64(x)
+	case int32:
+		return int64(x)
+	case int16:
+		return int64(x)
+	case int8:
+		return int64(x)
+	case float32:
+		return float64(x)
+	}
+	return v
+}
+
+// newDynamicMapper builds the mapper for models with no bound struct type.
+func newDynamicMapper(mp *mapper) {
+	for i, c := range mp.table.Columns {
+		i := i
+		mp.cols[i] = colField{
+			col:  c,
+			name: c.Name,
+			ptr:  func(o unsafe.Pointer) any { return &(*Object)(o).vals[i] },
+			get:  func(o unsafe.Pointer) any { return (*Object)(o).vals[i] },
+			set: func(o unsafe.Pointer, v any) error {
+				var x any
+				if err := conv.Assign(&x, v); err != nil {
+					return err
+				}
+				(*Object)(o).vals[i] = normValue(x)
+				return nil
+			},
+			eq: func(a, b unsafe.Pointer) bool {
+				return equalAny((*Object)(a).vals[i], (*Object)(b).vals[i])
+			},
+			copyFrom: func(dst, src unsafe.Pointer) { (*Object)(dst).vals[i] = (*Object)(src).vals[i] },
+			zero: func(o unsafe.Pointer) bool {
+				v := (*Object)(o).vals[i]
+				return v == nil || v == any(int64(0)) || v == any("")
+			},
+		}
+	}
+}
+
+func dynamicRelField(mp *mapper, name string, many bool, target *mapper) *relField {
+	rf := &relField{rel: mp.model.Relationship(name), target: target, many: many, name: name}
+	if many {
+		rf.getMany = func(o unsafe.Pointer) []unsafe.Pointer {
+			objs := (*Object)(o).Many(name)
+			out := make([]unsafe.Pointer, len(objs))
+			for i, x := range objs {
+				out[i] = unsafe.Pointer(x)
+			}
+			return out
+		}
+		rf.setMany = func(o unsafe.Pointer, vals []unsafe.Pointer) {
+			objs := make([]*Object, len(vals))
+			for i, x := range vals {
+				objs[i] = (*Object)(x)
+			}
+			(*Object)(o).setRel(name, objs)
+		}
+		return rf
+	}
+	rf.getOne = func(o unsafe.Pointer) unsafe.Pointer { return unsafe.Pointer((*Object)(o).One(name)) }
+	rf.setOne = func(o unsafe.Pointer, v unsafe.Pointer) { (*Object)(o).setRel(name, (*Object)(v)) }
+	return rf
+}
+
+func equalAny(a, b any) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	if va.Type() != vb.Type() {
+		return false
+	}
+	return equalValues(va, vb)
+}

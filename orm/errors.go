@@ -1,0 +1,43 @@
+package orm
+
+import (
+	"errors"
+
+	"github.com/dlayer/dlayer/engine"
+)
+
+var (
+	// ErrNotFound is returned by Get and One when no row matches; it is
+	// engine.ErrNotFound, so it also matches sql.ErrNoRows.
+	ErrNotFound = engine.ErrNotFound
+	// ErrSessionNeedsRollback is returned by every operation of a Session
+	// whose flush failed, until Rollback is called. It wraps the cause.
+	ErrSessionNeedsRollback = errors.New("dlayer: session needs rollback after a failed flush")
+	// ErrStaleObject is returned when an UPDATE or DELETE of a versioned
+	// (or any) object matched no row: another transaction changed or
+	// deleted it.
+	ErrStaleObject = errors.New("dlayer: stale object: row was changed or deleted by another transaction")
+	// ErrCommitOutcomeUnknown is returned when COMMIT itself failed (a lost
+	// connection, say): the transaction may or may not have been committed.
+	ErrCommitOutcomeUnknown = errors.New("dlayer: commit failed; the outcome is unknown")
+	// ErrNotLoaded is returned when a relationship with the raise strategy
+	// (or any unloaded relationship read through Related) is accessed
+	// before it was loaded: the N+1 guard.
+	ErrNotLoaded = errors.New("dlayer: relationship not loaded")
+	// ErrUnbound is returned for a value whose type is not bound to a model.
+	ErrUnbound = errors.New("dlayer: type not bound to a model")
+	// ErrSessionClosed is returned when a closed Session is used.
+	ErrSessionClosed = errors.New("dlayer: session closed")
+	// ErrDetached is returned for an operation that needs an object to be
+	// in the session.
+	ErrDetached = errors.New("dlayer: object is not in this session")
+)
+
+// needsRollback wraps a failed flush's cause.
+type needsRollback struct{ cause error }
+
+func (e *needsRollback) Error() string {
+	return ErrSessionNeedsRollback.Error() + ": " + e.cause.Error()
+}
+
+func (e *needsRollback) Unwrap() []error { return []error{ErrSessionNeedsRollback, e.cause} }

@@ -1,0 +1,1294 @@
+package orm
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+		"fmt"
+	"slices"
+	"time"
+	"unsafe"
+
+	"github.com/dlayer/dlayer/dialects"
+	"github.com/dlayer/dlayer/engine"
+	"github.com/dlayer/dlayer/engine/stmt"
+	"github.com/dlayer/dlayer/internal/conv"
+	"github.com/dlayer/dlayer/spec"
+)
+
+// flushPlan is the work one flush does, in the order it is done.
+type flushPlan struct {
+	inserts map[*mapper][]*state
+	deletes map[*mapper][]*state
+	// persistent objects to diff for updates, by mapper.
+	persistent map[*mapper][]*state
+	// edges copy a parent's key into a child's foreign key.
+	edges []edge
+	// assocAdd and assocDel are many-to-many link changes.
+	assocAdd, assocDel []assocLink
+	// assocClear deletes every link of a deleted object.
+	assocClear []assocLink
+	// journal holds pre-flush copies of objects the flush modifies, to
+	// restore them if it fails.
+	journal map[*state]unsafe.Pointer
+	// nulls are children whose foreign key to pairs' remote side is to be
+	// set NULL (removed from a collection without delete-orphan).
+	nulls []edge
+}
+
+// edge is a one-to-many / many-to-one link between two objects in the
+// session: child's columns pairs[i].fk take parent's pairs[i].key.
+type edge struct {
+	parent, child *state
+	pairs         []keyPair
+}
+
+// keyPair maps a parent column ordinal to a child column ordinal.
+type keyPair struct{ key, fk int }
+
+type assocLink struct {
+	owner, target *state
+	rel           *relField
+}
+
+func (p *flushPlan) empty() bool {
+	return len(p.inserts) == 0 && len(p.deletes) == 0 && len(p.persistent) == 0 &&
+		len(p.assocAdd) == 0 && len(p.assocDel) == 0 && len(p.assocClear) == 0
+}
+
+// sortedStates returns the session's objects in the order they joined it.
+func (s *Session) sortedStates() []*state {
+	out := make([]*state, 0, len(s.states))
+	for _, st := range s.states {
+		out = append(out, st)
+	}
+	slices.SortFunc(out, func(a, b *state) int { return cmp.Compare(a.order, b.order) })
+	return out
+}
+
+// Flush writes every pending change (inserts, updates, deletes, association
+// rows) in the session's transaction, beginning it if needed. Nothing is
+// committed. If any statement fails, the transaction is rolled back (no row
+// of the flush stays), the objects are restored to their pre-flush values,
+// and the session refuses work with ErrSessionNeedsRollback until Rollback.
+func (s *Session) Flush(ctx context.Context) error {
+	if err := s.usable(); err != nil {
+		return err
+	}
+	plan, err := s.plan(ctx)
+	if err != nil {
+		if plan != nil && len(s.txs) > 0 {
+			// Planning may have queried (cascade loads); nothing was
+			// written, so the transaction is still good.
+			plan.restore()
+		}
+		return fmt.Errorf("flush: %w", err)
+	}
+	if plan.empty() {
+		return nil
+	}
+	if ev := s.cfg.events.BeforeFlush; ev != nil {
+		if err := ev(ctx, s); err != nil {
+			return fmt.Errorf("flush: before flush: %w", err)
+		}
+	}
+	var done []func()
+	if err := s.execute(ctx, plan, &done); err != nil {
+		return s.failFlush(ctx, plan, err)
+	}
+	for _, f := range done {
+		f()
+	}
+	s.settle(plan)
+	if ev := s.cfg.events.AfterFlush; ev != nil {
+		if err := ev(ctx, s); err != nil {
+			return fmt.Errorf("flush: after flush: %w", err)
+		}
+	}
+	return nil
+}
+
+// failFlush rolls the transaction back (MySQL rolls back only the failed
+// statement on its own: the ROLLBACK is what undoes the rest), restores the
+// objects and puts the session in the needs-rollback state.
+func (s *Session) failFlush(ctx context.Context, plan *flushPlan, cause error) error {
+	if len(s.nested) > 0 {
+		// Inside a savepoint: undo only back to it; Nested's caller
+		// decides what happens to the outer transaction.
+		plan.restore()
+		s.failed = cause
+		return fmt.Errorf("flush: %w", cause)
+	}
+	rerr := s.rollbackTx(ctx)
+	plan.restore()
+	s.failed = cause
+	if rerr != nil {
+		return fmt.Errorf("flush: %w (and the rollback failed: %v)", cause, rerr)
+	}
+	return fmt.Errorf("flush: %w", cause)
+}
+
+func (p *flushPlan) touch(st *state) {
+	if _, ok := p.journal[st]; !ok {
+		p.journal[st] = st.m.snapshot(st.obj)
+	}
+}
+
+func (p *flushPlan) restore() {
+	for st, saved := range p.journal {
+		st.m.restore(st.obj, saved)
+	}
+}
+
+// restore copies the column values of saved back into obj.
+func (m *mapper) restore(obj, saved unsafe.Pointer) {
+	if m.typ == nil {
+		copy((*Object)(obj).vals, (*Object)(saved).vals)
+		return
+	}
+	for i := range m.cols {
+		m.cols[i].copyFrom(obj, saved)
+	}
+}
+
+// plan works out what the flush must do: save-update cascades, delete
+// cascades (loading children where needed), orphans, foreign-key edges and
+// association changes.
+func (s *Session) plan(ctx context.Context) (*flushPlan, error) {
+	p := &flushPlan{
+		inserts:    map[*mapper][]*state{},
+		deletes:    map[*mapper][]*state{},
+		persistent: map[*mapper][]*state{},
+		journal:    map[*state]unsafe.Pointer{},
+	}
+	if err := s.cascadeSaves(); err != nil {
+		return p, err
+	}
+	if err := s.cascadeDeletes(ctx, p); err != nil {
+		return p, err
+	}
+	states := s.sortedStates()
+	for _, st := range states {
+		switch st.status {
+		case statusPending:
+			p.inserts[st.m] = append(p.inserts[st.m], st)
+		case statusPersistent:
+			// Expired objects too: their snapshot still holds the values
+			// last read, so changes made since are found.
+			p.persistent[st.m] = append(p.persistent[st.m], st)
+		case statusDeleted:
+			if !st.deleteFlushed {
+				p.deletes[st.m] = append(p.deletes[st.m], st)
+			}
+		}
+	}
+	for _, st := range states {
+		if st.status == statusDeleted {
+			continue
+		}
+		if err := s.collectLinks(p, st); err != nil {
+			return p, err
+		}
+	}
+	// Only keep persistent objects that may have changed (a quick
+	// dirty check here keeps empty flushes free).
+	for m, sts := range p.persistent {
+		keep := sts[:0]
+		for _, st := range sts {
+			if s.mayBeDirty(p, st) {
+				keep = append(keep, st)
+			}
+		}
+		if len(keep) == 0 {
+			delete(p.persistent, m)
+		} else {
+			p.persistent[m] = keep
+		}
+	}
+	return p, nil
+}
+
+func (s *Session) mayBeDirty(p *flushPlan, st *state) bool {
+	if _, touched := p.journal[st]; touched {
+		return true
+	}
+	for i := range st.m.cols {
+		if !st.m.cols[i].eq(st.obj, st.snap) {
+			return true
+		}
+	}
+	for _, e := range p.edges {
+		if e.child == st {
+			return true
+		}
+	}
+	for _, e := range p.nulls {
+		if e.child == st {
+			return true
+		}
+	}
+	return false
+}
+
+// cascadeSaves adds to the session, as pending, every new object reachable
+// from a session object through relationships with the save-update cascade,
+// and keeps both sides of back_populates relationships in step in memory.
+func (s *Session) cascadeSaves() error {
+	work := s.sortedStates()
+	for len(work) > 0 {
+		st := work[0]
+		work = work[1:]
+		if st.status == statusDeleted {
+			continue
+		}
+		for i, rf := range st.m.rels {
+			if !st.loaded[i] && !(rf.many && len(rf.getMany(st.obj)) > 0) && !(!rf.many && rf.getOne(st.obj) != nil) {
+				continue
+			}
+			st.loaded[i] = true
+			for _, t := range rf.values(st.obj) {
+				if t == nil {
+					continue
+				}
+				tst := s.states[t]
+				if tst == nil {
+					if !rf.rel.Cascade.Has(spec.CascadeSaveUpdate) {
+						return fmt.Errorf("%s.%s refers to a %s that is not in the session (add it, or give the relationship the save-update cascade)",
+							st.m.model.Name, rf.rel.Name, rf.target.model.Name)
+					}
+					tst = s.attach(rf.target, t)
+					work = append(work, tst)
+				}
+				s.syncBack(st, rf, tst)
+			}
+		}
+	}
+	return nil
+}
+
+// values returns the objects a relationship field holds.
+func (rf *relField) values(obj unsafe.Pointer) []unsafe.Pointer {
+	if rf.many {
+		return rf.getMany(obj)
+	}
+	if v := rf.getOne(obj); v != nil {
+		return []unsafe.Pointer{v}
+	}
+	return nil
+}
+
+// syncBack sets the inverse side of a back_populates pair: appending a post
+// to user.posts sets post.author, and setting post.author appends the post
+// to user.posts when that collection is loaded.
+func (s *Session) syncBack(st *state, rf *relField, tst *state) {
+	back := rf.rel.Back
+	if back == nil {
+		return
+	}
+	brf := tst.m.relIdx[back.Name]
+	if brf == nil {
+		return
+	}
+	bi := slices.Index(tst.m.rels, brf)
+	if brf.many {
+		if !tst.loaded[bi] && tst.status != statusPending {
+			return
+		}
+		cur := brf.getMany(tst.obj)
+		if !slices.Contains(cur, st.obj) {
+			brf.setMany(tst.obj, append(cur, st.obj))
+		}
+		tst.loaded[bi] = true
+		return
+	}
+	if brf.getOne(tst.obj) != st.obj {
+		brf.setOne(tst.obj, st.obj)
+	}
+	tst.loaded[bi] = true
+}
+
+// cascadeDeletes follows delete and delete-orphan cascades from deleted
+// objects, loading unloaded children from the database (unless
+// passive_deletes leaves them to ON DELETE), and nulls the foreign keys of
+// children that are not deleted with their parent.
+func (s *Session) cascadeDeletes(ctx context.Context, p *flushPlan) error {
+	// Orphans: children removed from a delete-orphan collection.
+	for _, st := range s.sortedStates() {
+		if st.status != statusPersistent {
+			continue
+		}
+		for i, rf := range st.m.rels {
+			if !st.loaded[i] || !rf.many || rf.rel.Kind == spec.ManyToMany {
+				continue
+			}
+			cur := rf.getMany(st.obj)
+			for _, old := range st.links[i] {
+				if slices.Contains(cur, old) {
+					continue
+				}
+				ost := s.states[old]
+				if ost == nil || ost.status != statusPersistent || s.hasOtherParent(ost, rf, st) {
+					continue
+				}
+				if rf.rel.Cascade.Has(spec.CascadeDeleteOrphan) {
+					ost.status = statusDeleted
+				} else {
+					p.nulls = append(p.nulls, edge{parent: st, child: ost, pairs: childPairs(rf)})
+				}
+			}
+		}
+	}
+	work := []*state{}
+	for _, st := range s.sortedStates() {
+		if st.status == statusDeleted && !st.deleteFlushed {
+			work = append(work, st)
+		}
+	}
+	seen := map[*state]bool{}
+	for len(work) > 0 {
+		st := work[0]
+		work = work[1:]
+		if seen[st] {
+			continue
+		}
+		seen[st] = true
+		for i, rf := range st.m.rels {
+			r := rf.rel
+			switch {
+			case r.Kind == spec.ManyToMany:
+				if !r.PassiveDeletes {
+					p.assocClear = append(p.assocClear, assocLink{owner: st, rel: rf})
+				}
+			case r.FKOnOwner:
+				if r.Cascade.Has(spec.CascadeDelete) && st.loaded[i] {
+					if t := rf.getOne(st.obj); t != nil {
+						if tst := s.states[t]; tst != nil && tst.status == statusPersistent {
+							tst.status = statusDeleted
+							work = append(work, tst)
+						}
+					}
+				}
+			default: // the children hold the key
+				if r.PassiveDeletes && (r.Cascade.Has(spec.CascadeDelete) || hasDBAction(r)) && !st.loaded[i] {
+					continue
+				}
+				children, err := s.children(ctx, st, i)
+				if err != nil {
+					return fmt.Errorf("load %s.%s to cascade the delete: %w", st.m.model.Name, r.Name, err)
+				}
+				for _, c := range children {
+					if c.status == statusDeleted {
+						continue
+					}
+					if r.Cascade.Has(spec.CascadeDelete) {
+						c.status = statusDeleted
+						work = append(work, c)
+					} else if !r.PassiveDeletes {
+						p.nulls = append(p.nulls, edge{parent: st, child: c, pairs: childPairs(rf)})
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// hasDBAction reports whether the foreign key behind r has an ON DELETE
+// action the database carries out.
+func hasDBAction(r *spec.Relationship) bool {
+	for _, pr := range r.Pairs {
+		if fk := pr.Remote.ForeignKey; fk != nil && (fk.OnDelete == spec.ActionCascade || fk.OnDelete == spec.ActionSetNull) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Session) hasOtherParent(child *state, rf *relField, except *state) bool {
+	for _, st := range s.states {
+		if st == except || st.m != except.m || st.status == statusDeleted {
+			continue
+		}
+		i := slices.Index(st.m.rels, rf)
+		if i >= 0 && st.loaded[i] && slices.Contains(rf.getMany(st.obj), child.obj) {
+			return true
+		}
+	}
+	if back := rf.rel.Back; back != nil {
+		if brf := child.m.relIdx[back.Name]; brf != nil {
+			if t := brf.getOne(child.obj); t != nil && t != except.obj {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// childPairs maps a one-to-many relationship's parent key columns to the
+// child's foreign-key columns.
+func childPairs(rf *relField) []keyPair {
+	out := make([]keyPair, len(rf.rel.Pairs))
+	for i, pr := range rf.rel.Pairs {
+		out[i] = keyPair{key: pr.Local.Ordinal, fk: pr.Remote.Ordinal}
+	}
+	return out
+}
+
+// ownerPairs maps a many-to-one relationship's target key columns to the
+// owner's foreign-key columns.
+func ownerPairs(rf *relField) []keyPair {
+	out := make([]keyPair, len(rf.rel.Pairs))
+	for i, pr := range rf.rel.Pairs {
+		out[i] = keyPair{key: pr.Remote.Ordinal, fk: pr.Local.Ordinal}
+	}
+	return out
+}
+
+// children returns the objects of st's relationship i, loading it if needed.
+func (s *Session) children(ctx context.Context, st *state, i int) ([]*state, error) {
+	if !st.loaded[i] {
+		if err := s.loadRel(ctx, []*state{st}, st.m.rels[i], nil); err != nil {
+			return nil, err
+		}
+	}
+	var out []*state
+	for _, c := range st.m.rels[i].values(st.obj) {
+		if cst := s.states[c]; cst != nil {
+			out = append(out, cst)
+		}
+	}
+	return out, nil
+}
+
+// collectLinks records the foreign-key edges and association changes of
+// one live object's loaded relationships.
+func (s *Session) collectLinks(p *flushPlan, st *state) error {
+	for i, rf := range st.m.rels {
+		if !st.loaded[i] {
+			continue
+		}
+		r := rf.rel
+		switch {
+		case r.Kind == spec.ManyToMany:
+			cur := rf.getMany(st.obj)
+			for _, t := range cur {
+				if !slices.Contains(st.links[i], t) {
+					if tst := s.states[t]; tst != nil && tst.status != statusDeleted {
+						p.addAssoc(&p.assocAdd, canonical(assocLink{owner: st, target: tst, rel: rf}))
+					}
+				}
+			}
+			for _, t := range st.links[i] {
+				if !slices.Contains(cur, t) {
+					if tst := s.states[t]; tst != nil && tst.status != statusDeleted {
+						p.addAssoc(&p.assocDel, canonical(assocLink{owner: st, target: tst, rel: rf}))
+						s.unlinkBack(st, rf, tst)
+					}
+				}
+			}
+		case r.FKOnOwner:
+			t := rf.getOne(st.obj)
+			if t == nil {
+				if len(st.links[i]) > 0 && st.links[i][0] != nil {
+					// The reference was cleared: NULL the key.
+					p.nulls = append(p.nulls, edge{child: st, pairs: ownerPairs(rf)})
+				}
+				continue
+			}
+			tst := s.states[t]
+			if tst == nil || tst.status == statusDeleted {
+				continue
+			}
+			p.edges = append(p.edges, edge{parent: tst, child: st, pairs: ownerPairs(rf)})
+		default:
+			for _, c := range rf.values(st.obj) {
+				cst := s.states[c]
+				if cst == nil || cst.status == statusDeleted {
+					continue
+				}
+				p.edges = append(p.edges, edge{parent: st, child: cst, pairs: childPairs(rf)})
+			}
+		}
+	}
+	return nil
+}
+
+// canonical states a many-to-many link from the side of the pair whose
+// name sorts first, so both sides of a back_populates pair describe one
+// association row the same way.
+func canonical(l assocLink) assocLink {
+	r := l.rel.rel
+	if r.Back == nil || r.Model.Name+"."+r.Name <= r.Back.Model.Name+"."+r.Back.Name {
+		return l
+	}
+	if brf := l.target.m.relIdx[r.Back.Name]; brf != nil {
+		return assocLink{owner: l.target, target: l.owner, rel: brf}
+	}
+	return l
+}
+
+// addAssoc appends l to list unless an equal link is there already.
+func (p *flushPlan) addAssoc(list *[]assocLink, l assocLink) {
+	for _, x := range *list {
+		if x.owner == l.owner && x.target == l.target && x.rel.rel.Secondary == l.rel.rel.Secondary {
+			return
+		}
+	}
+	*list = append(*list, l)
+}
+
+// unlinkBack removes st from the inverse collection of tst when it is
+// loaded, so both sides agree after a removal.
+func (s *Session) unlinkBack(st *state, rf *relField, tst *state) {
+	back := rf.rel.Back
+	if back == nil {
+		return
+	}
+	brf := tst.m.relIdx[back.Name]
+	if brf == nil {
+		return
+	}
+	if brf.many {
+		cur := brf.getMany(tst.obj)
+		if i := slices.Index(cur, st.obj); i >= 0 {
+			brf.setMany(tst.obj, slices.Delete(slices.Clone(cur), i, i+1))
+		}
+		return
+	}
+	if brf.getOne(tst.obj) == st.obj {
+		brf.setOne(tst.obj, nil)
+	}
+}
+
+// execute runs the plan's statements.
+func (s *Session) execute(ctx context.Context, p *flushPlan, done *[]func()) error {
+	for _, m := range s.db.order {
+		// Foreign keys first: NULLs for removed children, then keys from
+		// parents (which, coming earlier in the order, have theirs).
+		for _, e := range p.nulls {
+			if e.child.m == m && e.child.status != statusDeleted {
+				p.touch(e.child)
+				for _, kp := range e.pairs {
+					if err := m.cols[kp.fk].set(e.child.obj, nil); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		if err := s.insertAll(ctx, p, m, p.inserts[m], done); err != nil {
+			return err
+		}
+		if err := s.applyEdges(p, m, nil); err != nil {
+			return err
+		}
+		for _, st := range p.persistent[m] {
+			if err := s.update(ctx, p, st, done); err != nil {
+				return err
+			}
+		}
+	}
+	if err := s.writeAssoc(ctx, p); err != nil {
+		return err
+	}
+	for i := len(s.db.order) - 1; i >= 0; i-- {
+		m := s.db.order[i]
+		if err := s.deleteAll(ctx, m, p.deletes[m], done); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyEdges copies parents' keys into children of mapper m (only the
+// children in only, when given).
+func (s *Session) applyEdges(p *flushPlan, m *mapper, only map[*state]bool) error {
+	for _, e := range p.edges {
+		if e.child.m != m || (only != nil && !only[e.child]) {
+			continue
+		}
+		for _, kp := range e.pairs {
+			v := e.parent.m.cols[kp.key].get(e.parent.obj)
+			if v == nil {
+				continue
+			}
+			cf := &m.cols[kp.fk]
+			if cur := cf.get(e.child.obj); cur != nil && normKey(cur) == normKey(v) {
+				continue
+			}
+			p.touch(e.child)
+			if err := cf.set(e.child.obj, v); err != nil {
+				return fmt.Errorf("set %s.%s from %s: %w", m.model.Name, cf.col.Name, e.parent.m.model.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// writer returns the transaction writes of model m go to.
+func (s *Session) writer(ctx context.Context, m *mapper) (*engine.Tx, error) {
+	tx, err := s.txFor(ctx, s.db.router.writer(m.model))
+	if err == nil {
+		s.wrote = true
+	}
+	return tx, err
+}
+
+// insertAll inserts the pending objects of one mapper, parents before
+// children where the table references itself, in multi-row batches.
+func (s *Session) insertAll(ctx context.Context, p *flushPlan, m *mapper, sts []*state, done *[]func()) error {
+	if len(sts) == 0 {
+		return nil
+	}
+	tx, err := s.writer(ctx, m)
+	if err != nil {
+		return err
+	}
+	for _, level := range selfLevels(p, m, sts) {
+		only := make(map[*state]bool, len(level))
+		for _, st := range level {
+			only[st] = true
+		}
+		if err := s.applyEdges(p, m, only); err != nil {
+			return err
+		}
+		for _, st := range level {
+			if err := s.runHook(ctx, st, hookBeforeInsert); err != nil {
+				return fmt.Errorf("before insert %s: %w", m.model.Name, err)
+			}
+		}
+		if err := s.insertLevel(ctx, tx, p, m, level); err != nil {
+			return err
+		}
+		for _, st := range level {
+			st := st
+			*done = append(*done, func() { _ = s.runHook(ctx, st, hookAfterInsert) })
+		}
+	}
+	return nil
+}
+
+// selfLevels splits one mapper's pending objects into levels so that an
+// object whose parent (through a self-referential relationship) is also
+// pending comes in a later level than its parent.
+func selfLevels(p *flushPlan, m *mapper, sts []*state) [][]*state {
+	parent := map[*state]*state{}
+	for _, e := range p.edges {
+		if e.child.m == m && e.parent.m == m && e.parent.status == statusPending && e.child != e.parent {
+			parent[e.child] = e.parent
+		}
+	}
+	if len(parent) == 0 {
+		return [][]*state{sts}
+	}
+	depth := map[*state]int{}
+	var depthOf func(st *state, n int) int
+	depthOf = func(st *state, n int) int {
+		if d, ok := depth[st]; ok {
+			return d
+		}
+		par, ok := parent[st]
+		if !ok || n > len(sts) {
+			depth[st] = 0
+			return 0
+		}
+		d := depthOf(par, n+1) + 1
+		depth[st] = d
+		return d
+	}
+	var levels [][]*state
+	for _, st := range sts {
+		d := depthOf(st, 0)
+		for len(levels) <= d {
+			levels = append(levels, nil)
+		}
+		levels[d] = append(levels[d], st)
+	}
+	return levels
+}
+
+// insertRow is one row to insert: its values for the batch's columns.
+type insertRow struct {
+	st   *state
+	vals []any
+}
+
+func (s *Session) insertLevel(ctx context.Context, tx *engine.Tx, p *flushPlan, m *mapper, sts []*state) error {
+	feats := s.db.router.writer(m.model).Dialect().Features()
+	// Group rows by the set of columns they set, keeping order.
+	type group struct {
+		cols []*spec.Column
+		// fetch are columns whose values come from the database.
+		fetch []*spec.Column
+		rows  []insertRow
+	}
+	var groups []*group
+	byKey := map[string]*group{}
+	for _, st := range sts {
+		var cols, fetch []*spec.Column
+		var vals []any
+		keyb := make([]byte, len(m.cols))
+		for i := range m.cols {
+			cf := &m.cols[i]
+			c := cf.col
+			unset := cf.zero(st.obj)
+			if unset && i == m.autoPK {
+				fetch = append(fetch, c)
+				keyb[i] = 'f'
+				continue
+			}
+			if unset && i == m.version {
+				p.touch(st)
+				if err := cf.set(st.obj, int64(1)); err != nil {
+					return err
+				}
+				unset = false
+			}
+			if unset {
+				if d := clientDefault(c); d != nil {
+					v, err := d()
+					if err != nil {
+						return fmt.Errorf("default of %s.%s: %w", m.model.Name, c.Name, err)
+					}
+					p.touch(st)
+					if err := cf.set(st.obj, v); err != nil {
+						return fmt.Errorf("default of %s.%s: %w", m.model.Name, c.Name, err)
+					}
+				} else if c.ServerDefault != nil {
+					fetch = append(fetch, c)
+					keyb[i] = 'f'
+					continue
+				}
+			}
+			cols = append(cols, c)
+			vals = append(vals, cf.get(st.obj))
+			keyb[i] = 'v'
+		}
+		k := string(keyb)
+		g := byKey[k]
+		if g == nil {
+			g = &group{cols: cols, fetch: fetch}
+			byKey[k] = g
+			groups = append(groups, g)
+		}
+		g.rows = append(g.rows, insertRow{st: st, vals: vals})
+	}
+	maxParams := s.db.router.writer(m.model).Dialect().MaxParams()
+	for _, g := range groups {
+		per := 1
+		if len(g.cols) > 0 {
+			per = min(1000, maxParams/len(g.cols))
+		}
+		if !feats.Has(dialects.MultiRowInsert) {
+			per = 1
+		}
+		for start := 0; start < len(g.rows); start += per {
+			batch := g.rows[start:min(start+per, len(g.rows))]
+			if err := s.insertBatch(ctx, tx, p, m, g.cols, g.fetch, batch, feats); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// clientDefault returns the generator of a column's client-side default,
+// or nil.
+func clientDefault(c *spec.Column) func() (any, error) {
+	d := c.InsertDefault
+	if d == nil {
+		d = c.Default
+	}
+	if d == nil {
+		return nil
+	}
+	return defaultValue(d, c)
+}
+
+func defaultValue(d *spec.Default, c *spec.Column) func() (any, error) {
+	switch d.Kind {
+	case spec.DefaultNow:
+		return func() (any, error) {
+			now := time.Now().UTC()
+			if c.Type.Kind != spec.TypeDate {
+				now = now.Truncate(time.Microsecond) // what every database keeps
+			}
+			return now, nil
+		}
+	case spec.DefaultUUID:
+		return func() (any, error) {
+			var u [16]byte
+			if _, err := rand.Read(u[:]); err != nil {
+				return nil, err
+			}
+			u[6] = u[6]&0x0f | 0x40
+			u[8] = u[8]&0x3f | 0x80
+			return conv.FormatUUID(u), nil
+		}
+	case spec.DefaultLiteral:
+		v := d.Value
+		return func() (any, error) { return v, nil }
+	}
+	return nil
+}
+
+func (s *Session) insertBatch(ctx context.Context, tx *engine.Tx, p *flushPlan, m *mapper, cols, fetch []*spec.Column, rows []insertRow, feats dialects.Feature) error {
+	ins := stmt.Insert(m.tref).ColumnsOf(cols...)
+	data := make([][]any, len(rows))
+	for i, r := range rows {
+		data[i] = r.vals
+	}
+	ins = ins.Rows(data...)
+	generated := len(fetch) > 0 && fetch[0].Ordinal == m.autoPK && m.autoPK >= 0
+	if len(fetch) == 0 {
+		res, err := tx.Exec(ctx, ins)
+		if err != nil {
+			return fmt.Errorf("insert %s: %w", m.model.Name, err)
+		}
+		if res.RowsAffected != int64(len(rows)) && res.RowsAffected >= 0 {
+			return fmt.Errorf("insert %s: %d rows inserted, want %d", m.model.Name, res.RowsAffected, len(rows))
+		}
+		s.markInserted(rows)
+		return nil
+	}
+	if feats.Has(dialects.Returning) {
+		ret := make([]stmt.Selectable, 0, len(fetch)+len(m.pk))
+		for _, c := range fetch {
+			ret = append(ret, m.tref.Col(c))
+		}
+		if !generated {
+			for _, o := range m.pk {
+				ret = append(ret, m.tref.Col(m.cols[o].col))
+			}
+		}
+		r, err := tx.Query(ctx, ins.Returning(ret...))
+		if err != nil {
+			return fmt.Errorf("insert %s: %w", m.model.Name, err)
+		}
+		type retRow struct {
+			vals []any
+		}
+		var got []retRow
+		for r.Next() {
+			vals := make([]any, len(ret))
+			dest := make([]any, len(ret))
+			for i := range vals {
+				dest[i] = &vals[i]
+			}
+			if err := r.Scan(dest...); err != nil {
+				r.Close()
+				return fmt.Errorf("insert %s: read generated values: %w", m.model.Name, err)
+			}
+			got = append(got, retRow{vals: vals})
+		}
+		if err := r.Close(); err != nil {
+			return fmt.Errorf("insert %s: %w", m.model.Name, err)
+		}
+		if len(got) != len(rows) {
+			return fmt.Errorf("insert %s: %d rows returned, want %d", m.model.Name, len(got), len(rows))
+		}
+		if generated {
+			// Keys are handed out in VALUES order; RETURNING's row order
+			// is not promised, so match by sorting the keys.
+			slices.SortFunc(got, func(a, b retRow) int { return cmp.Compare(toInt64(a.vals[0]), toInt64(b.vals[0])) })
+			for i, row := range rows {
+				if err := s.assignFetched(p, row.st, fetch, got[i].vals); err != nil {
+					return err
+				}
+			}
+		} else {
+			byKey := map[string]int{}
+			for i, row := range rows {
+				byKey[fmt.Sprint(pkVals(m, row.st.obj)...)] = i
+			}
+			for _, g := range got {
+				i, ok := byKey[fmt.Sprint(normAll(g.vals[len(fetch):])...)]
+				if !ok {
+					return fmt.Errorf("insert %s: returned a key that matches no inserted row", m.model.Name)
+				}
+				if err := s.assignFetched(p, rows[i].st, fetch, g.vals); err != nil {
+					return err
+				}
+			}
+		}
+		s.markInserted(rows)
+		return nil
+	}
+	res, err := tx.Exec(ctx, ins)
+	if err != nil {
+		return fmt.Errorf("insert %s: %w", m.model.Name, err)
+	}
+	if generated {
+		if !feats.Has(dialects.LastInsertID) || res.LastInsertID == 0 {
+			return fmt.Errorf("insert %s: the database reported no generated key", m.model.Name)
+		}
+		// A multi-row INSERT gets consecutive keys from the first one
+		// (InnoDB with innodb_autoinc_lock_mode 0 or 1, MariaDB's default,
+		// and for simple inserts in mode 2).
+		for i, row := range rows {
+			p.touch(row.st)
+			if err := m.cols[m.autoPK].set(row.st.obj, res.LastInsertID+int64(i)); err != nil {
+				return err
+			}
+			row.st.generatedKey = true
+		}
+	}
+	// Server defaults the database filled in are read back on next access.
+	if len(fetch) > 1 || !generated {
+		for _, row := range rows {
+			row.st.expired = true
+		}
+	}
+	s.markInserted(rows)
+	return nil
+}
+
+func (s *Session) markInserted(rows []insertRow) {
+	for _, r := range rows {
+		r.st.insertedInTx = true
+	}
+}
+
+func (s *Session) assignFetched(p *flushPlan, st *state, fetch []*spec.Column, vals []any) error {
+	p.touch(st)
+	for i, c := range fetch {
+		if err := st.m.cols[c.Ordinal].set(st.obj, vals[i]); err != nil {
+			return fmt.Errorf("set %s.%s from the database: %w", st.m.model.Name, c.Name, err)
+		}
+		if c.Ordinal == st.m.autoPK {
+			st.generatedKey = true
+		}
+	}
+	return nil
+}
+
+func pkVals(m *mapper, obj unsafe.Pointer) []any {
+	out := make([]any, len(m.pk))
+	for i, o := range m.pk {
+		out[i] = normKey(m.cols[o].get(obj))
+	}
+	return out
+}
+
+func normAll(vs []any) []any {
+	out := make([]any, len(vs))
+	for i, v := range vs {
+		out[i] = normKey(v)
+	}
+	return out
+}
+
+func toInt64(v any) int64 {
+	var n int64
+	_ = conv.Assign(&n, v)
+	return n
+}
+
+// update writes the changed columns of one persistent object.
+func (s *Session) update(ctx context.Context, p *flushPlan, st *state, done *[]func()) error {
+	m := st.m
+	if !st.m.dirty(st) {
+		return nil
+	}
+	if err := s.runHook(ctx, st, hookBeforeUpdate); err != nil {
+		return fmt.Errorf("before update %s: %w", m.model.Name, err)
+	}
+	var changed []int
+	for i := range m.cols {
+		if !m.cols[i].eq(st.obj, st.snap) {
+			changed = append(changed, i)
+		}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	for i := range m.cols {
+		c := m.cols[i].col
+		if c.OnUpdate != nil && !slices.Contains(changed, i) {
+			if gen := defaultValue(c.OnUpdate, c); gen != nil {
+				v, err := gen()
+				if err != nil {
+					return err
+				}
+				p.touch(st)
+				if err := m.cols[i].set(st.obj, v); err != nil {
+					return err
+				}
+				changed = append(changed, i)
+			}
+		}
+	}
+	var where []stmt.Expr
+	where = append(where, m.pkWhere(st.snap)...)
+	if m.version >= 0 {
+		old := toInt64(m.cols[m.version].get(st.snap))
+		where = append(where, m.tref.Col(m.cols[m.version].col).Eq(old))
+		if !slices.Contains(changed, m.version) {
+			p.touch(st)
+			if err := m.cols[m.version].set(st.obj, old+1); err != nil {
+				return err
+			}
+			changed = append(changed, m.version)
+		}
+	}
+	upd := stmt.Update(m.tref)
+	for _, o := range changed {
+		upd = upd.SetCol(m.cols[o].col, m.cols[o].get(st.obj))
+	}
+	tx, err := s.writer(ctx, m)
+	if err != nil {
+		return err
+	}
+	res, err := tx.Exec(ctx, upd.Where(where...))
+	if err != nil {
+		return fmt.Errorf("update %s: %w", m.model.Name, err)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("update %s %v: %w", m.model.Name, pkVals(m, st.snap), ErrStaleObject)
+	}
+	*done = append(*done, func() { _ = s.runHook(ctx, st, hookAfterUpdate) })
+	return nil
+}
+
+// writeAssoc deletes and inserts many-to-many association rows.
+func (s *Session) writeAssoc(ctx context.Context, p *flushPlan) error {
+	for _, l := range p.assocClear {
+		r := l.rel.rel
+		sec := stmt.Ref(r.Secondary)
+		conds := make([]stmt.Expr, len(r.Pairs))
+		for i, pr := range r.Pairs {
+			conds[i] = sec.Col(pr.Remote).Eq(l.owner.m.cols[pr.Local.Ordinal].get(l.owner.snapOrObj()))
+		}
+		tx, err := s.writer(ctx, l.owner.m)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, stmt.Delete(sec).Where(conds...)); err != nil {
+			return fmt.Errorf("delete %s links of %s: %w", r.Secondary.Name, l.owner.m.model.Name, err)
+		}
+	}
+	for _, l := range p.assocDel {
+		r := l.rel.rel
+		sec := stmt.Ref(r.Secondary)
+		var conds []stmt.Expr
+		for _, pr := range r.Pairs {
+			conds = append(conds, sec.Col(pr.Remote).Eq(l.owner.m.cols[pr.Local.Ordinal].get(l.owner.obj)))
+		}
+		for _, pr := range r.SecondaryPairs {
+			conds = append(conds, sec.Col(pr.Local).Eq(l.target.m.cols[pr.Remote.Ordinal].get(l.target.obj)))
+		}
+		tx, err := s.writer(ctx, l.owner.m)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, stmt.Delete(sec).Where(conds...)); err != nil {
+			return fmt.Errorf("delete %s link: %w", r.Secondary.Name, err)
+		}
+	}
+	// Inserts, batched per association table.
+	type batch struct {
+		cols []*spec.Column
+		rows [][]any
+		m    *mapper
+	}
+	var order []*spec.Table
+	batches := map[*spec.Table]*batch{}
+	for _, l := range p.assocAdd {
+		if l.target == nil {
+			continue
+		}
+		r := l.rel.rel
+		b := batches[r.Secondary]
+		if b == nil {
+			b = &batch{m: l.owner.m}
+			for _, pr := range r.Pairs {
+				b.cols = append(b.cols, pr.Remote)
+			}
+			for _, pr := range r.SecondaryPairs {
+				b.cols = append(b.cols, pr.Local)
+			}
+			batches[r.Secondary] = b
+			order = append(order, r.Secondary)
+		}
+		row := make([]any, 0, len(b.cols))
+		for _, pr := range r.Pairs {
+			row = append(row, l.owner.m.cols[pr.Local.Ordinal].get(l.owner.obj))
+		}
+		for _, pr := range r.SecondaryPairs {
+			row = append(row, l.target.m.cols[pr.Remote.Ordinal].get(l.target.obj))
+		}
+		b.rows = append(b.rows, row)
+	}
+	for _, t := range order {
+		b := batches[t]
+		tx, err := s.writer(ctx, b.m)
+		if err != nil {
+			return err
+		}
+		per := max(1, min(1000, s.db.router.writer(b.m.model).Dialect().MaxParams()/len(b.cols)))
+		for start := 0; start < len(b.rows); start += per {
+			chunk := b.rows[start:min(start+per, len(b.rows))]
+			if _, err := tx.Exec(ctx, stmt.Insert(stmt.Ref(t)).ColumnsOf(b.cols...).Rows(chunk...)); err != nil {
+				return fmt.Errorf("insert %s links: %w", t.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
+func (st *state) snapOrObj() unsafe.Pointer {
+	if st.snap != nil {
+		return st.snap
+	}
+	return st.obj
+}
+
+// deleteAll deletes one mapper's objects, children before parents where
+// the table references itself.
+func (s *Session) deleteAll(ctx context.Context, m *mapper, sts []*state, done *[]func()) error {
+	if len(sts) == 0 {
+		return nil
+	}
+	tx, err := s.writer(ctx, m)
+	if err != nil {
+		return err
+	}
+	sts = selfDeleteOrder(m, sts)
+	for _, st := range sts {
+		if err := s.runHook(ctx, st, hookBeforeDelete); err != nil {
+			return fmt.Errorf("before delete %s: %w", m.model.Name, err)
+		}
+		where := m.pkWhere(st.snap)
+		if m.version >= 0 {
+			where = append(where, m.tref.Col(m.cols[m.version].col).Eq(m.cols[m.version].get(st.snap)))
+		}
+		res, err := tx.Exec(ctx, stmt.Delete(m.tref).Where(where...))
+		if err != nil {
+			return fmt.Errorf("delete %s: %w", m.model.Name, err)
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("delete %s %v: %w", m.model.Name, pkVals(m, st.snap), ErrStaleObject)
+		}
+		st := st
+		*done = append(*done, func() { _ = s.runHook(ctx, st, hookAfterDelete) })
+	}
+	return nil
+}
+
+// selfDeleteOrder puts children before their parents among objects of a
+// self-referencing table, judged by the foreign-key values.
+func selfDeleteOrder(m *mapper, sts []*state) []*state {
+	var selfFKs [][]keyPair
+	for _, fk := range m.table.ForeignKeys {
+		if fk.RefTable == m.table {
+			pairs := make([]keyPair, len(fk.Columns))
+			for i := range fk.Columns {
+				pairs[i] = keyPair{key: fk.RefColumns[i].Ordinal, fk: fk.Columns[i].Ordinal}
+			}
+			selfFKs = append(selfFKs, pairs)
+		}
+	}
+	if len(selfFKs) == 0 || len(sts) < 2 {
+		return sts
+	}
+	byKey := map[string]*state{}
+	for _, st := range sts {
+		byKey[fmt.Sprint(pkVals(m, st.snap)...)] = st
+	}
+	parentOf := func(st *state) *state {
+		for _, pairs := range selfFKs {
+			vals := make([]any, len(pairs))
+			for i, kp := range pairs {
+				vals[i] = normKey(m.cols[kp.fk].get(st.snap))
+			}
+			if p := byKey[fmt.Sprint(vals...)]; p != nil && p != st {
+				return p
+			}
+		}
+		return nil
+	}
+	depth := map[*state]int{}
+	for _, st := range sts {
+		d := 0
+		for p := parentOf(st); p != nil && d <= len(sts); p = parentOf(p) {
+			d++
+		}
+		depth[st] = d
+	}
+	out := slices.Clone(sts)
+	slices.SortStableFunc(out, func(a, b *state) int { return cmp.Compare(depth[b], depth[a]) })
+	return out
+}
+
+// settle records a successful flush: inserted objects join the identity
+// map, snapshots and relationship links are refreshed, deleted objects leave.
+func (s *Session) settle(p *flushPlan) {
+	for _, sts := range p.deletes {
+		for _, st := range sts {
+			st.deleteFlushed = true
+			if st.hasKey && s.idmap[st.key] == st {
+				delete(s.idmap, st.key)
+			}
+		}
+	}
+	for _, sts := range p.inserts {
+		for _, st := range sts {
+			st.status = statusPersistent
+			if k, ok := st.m.key(st.obj); ok {
+				st.key, st.hasKey = k, true
+				s.idmap[k] = st
+			}
+		}
+	}
+	for _, sts := range p.inserts {
+		for _, st := range sts {
+			s.resnap(st)
+		}
+	}
+	for _, sts := range p.persistent {
+		for _, st := range sts {
+			s.resnap(st)
+		}
+	}
+	for st := range p.journal {
+		if st.status == statusPersistent {
+			s.resnap(st)
+		}
+	}
+	for _, l := range append(append(p.assocAdd, p.assocDel...), p.assocClear...) {
+		s.resnap(l.owner)
+	}
+}
+
+// resnap takes a new snapshot of st's columns and relationship links, and
+// moves its identity-map key if its primary key changed.
+func (s *Session) resnap(st *state) {
+	if st.status != statusPersistent {
+		return
+	}
+	st.snap = st.m.snapshot(st.obj)
+	for i, rf := range st.m.rels {
+		if rf.rel.Lazy == spec.LazyWriteOnly {
+			// A write-only collection is an append buffer: flushed, it
+			// empties; reads are explicit queries.
+			if rf.many {
+				rf.setMany(st.obj, nil)
+			}
+			st.loaded[i], st.links[i] = false, nil
+			continue
+		}
+		if st.loaded[i] {
+			st.links[i] = slices.Clone(rf.values(st.obj))
+			if !rf.many && len(st.links[i]) == 0 {
+				st.links[i] = nil
+			}
+		}
+	}
+	if k, ok := st.m.key(st.obj); ok && (!st.hasKey || k != st.key) {
+		if st.hasKey && s.idmap[st.key] == st {
+			delete(s.idmap, st.key)
+		}
+		st.key, st.hasKey = k, true
+		s.idmap[k] = st
+	}
+}
+

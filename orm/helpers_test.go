@@ -1,0 +1,10 @@
+package orm_test
+
+import (
+	"github.com/dlayer/dlayer/engine/stmt"
+)
+
+func stmtCount(e *env, table string) *stmt.SelectStmt {
+	t := e.db.Table(table)
+	return stmt.Select(stmt.CountAll()).From(t)
+}

@@ -1,0 +1,892 @@
+package orm
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"slices"
+	"strings"
+	"unsafe"
+
+	"github.com/dlayer/dlayer/engine"
+	"github.com/dlayer/dlayer/engine/stmt"
+	"github.com/dlayer/dlayer/spec"
+)
+
+// Table returns the statement table of the named model (or plain table),
+// for building queries: q := stmt.Select(u).Where(u.C("name").ILike("%a%")).
+func (db *DB) Table(name string) *stmt.Table { return stmt.TableOf(db.schema, name) }
+
+// TableOf returns the statement table of T's model.
+func TableOf[T any](db *DB) *stmt.Table {
+	m, err := mapperFor[T](db)
+	if err != nil {
+		return stmt.TableOf(db.schema, fmt.Sprintf("<%v>", err))
+	}
+	return m.tref
+}
+
+// Select starts a SELECT of T's model (all its columns), ready for Where,
+// OrderBy, Limit… and All, One, First or Stream.
+func Select[T any](db *DB) *stmt.SelectStmt { return stmt.Select(TableOf[T](db)) }
+
+// Load is a loading option for a relationship path ("posts", or nested
+// "posts.tags"), overriding the relationship's YAML `lazy:` for one query.
+type Load struct {
+	path     []string
+	strategy spec.Strategy
+}
+
+// SelectIn loads path with a second query per level, WHERE key IN (…)
+// over the parents' keys, chunked under the dialect's parameter limit.
+func SelectIn(path string) Load { return Load{strings.Split(path, "."), spec.LazySelectIn} }
+
+// Joined loads path in the same query with LEFT OUTER JOINs. A joined
+// collection under Limit/Offset is loaded with a second IN query instead,
+// so that the limit counts parents, not joined rows.
+func Joined(path string) Load { return Load{strings.Split(path, "."), spec.LazyJoined} }
+
+// Lazy leaves path unloaded (load it later with Session.Load).
+func Lazy(path string) Load { return Load{strings.Split(path, "."), spec.LazySelect} }
+
+// Raise leaves path unloaded and makes reading it through Session.Related
+// or loading it implicitly an error: the N+1 guard.
+func Raise(path string) Load { return Load{strings.Split(path, "."), spec.LazyRaise} }
+
+// NoLoad leaves path empty and unloaded.
+func NoLoad(path string) Load { return Load{strings.Split(path, "."), spec.LazyNoLoad} }
+
+// loadTree is the loading plan below one model.
+type loadTree struct {
+	strategy map[string]spec.Strategy
+	children map[string][]Load
+}
+
+func buildTree(opts []Load) *loadTree {
+	t := &loadTree{strategy: map[string]spec.Strategy{}, children: map[string][]Load{}}
+	for _, o := range opts {
+		if len(o.path) == 0 {
+			continue
+		}
+		if len(o.path) == 1 {
+			t.strategy[o.path[0]] = o.strategy
+			continue
+		}
+		// A nested path eager-loads its parents with select-in unless
+		// stated otherwise.
+		if _, ok := t.strategy[o.path[0]]; !ok {
+			t.strategy[o.path[0]] = spec.LazySelectIn
+		}
+		t.children[o.path[0]] = append(t.children[o.path[0]], Load{o.path[1:], o.strategy})
+	}
+	return t
+}
+
+func (t *loadTree) validate(m *mapper) error {
+	for name := range t.strategy {
+		if m.relIdx[name] == nil {
+			if m.model.Relationship(name) != nil {
+				return fmt.Errorf("load %s.%s: the relationship has no field in %s", m.model.Name, name, m.typ)
+			}
+			return fmt.Errorf("load %s.%s: %w", m.model.Name, name, stmt.ErrUnknown)
+		}
+	}
+	for name, sub := range t.children {
+		if err := buildTree(sub).validate(m.relIdx[name].target); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// strategyFor returns the strategy of relationship rf under t.
+func (t *loadTree) strategyFor(rf *relField) spec.Strategy {
+	if s, ok := t.strategy[rf.rel.Name]; ok {
+		return s
+	}
+	return rf.rel.Lazy
+}
+
+// Get returns the T with the given primary key: from the identity map
+// without a query when the session has it, else with a SELECT. A missing
+// row is ErrNotFound (which matches sql.ErrNoRows).
+func Get[T any](ctx context.Context, s *Session, pk ...any) (*T, error) {
+	m, err := mapperFor[T](s.db)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.get(ctx, m, pk)
+	if err != nil {
+		return nil, err
+	}
+	return (*T)(p), nil
+}
+
+// GetObject is Get for dynamic Objects of the named model.
+func (s *Session) GetObject(ctx context.Context, model string, pk ...any) (*Object, error) {
+	m := s.db.schema.Model(model)
+	if m == nil {
+		return nil, fmt.Errorf("orm: no model %q", model)
+	}
+	p, err := s.get(ctx, s.db.byModel[m], pk)
+	if err != nil {
+		return nil, err
+	}
+	return (*Object)(p), nil
+}
+
+func (s *Session) get(ctx context.Context, m *mapper, pk []any) (unsafe.Pointer, error) {
+	if err := s.usable(); err != nil {
+		return nil, err
+	}
+	if len(pk) != len(m.pk) {
+		return nil, fmt.Errorf("get %s: %d key values given, the primary key has %d columns", m.model.Name, len(pk), len(m.pk))
+	}
+	k := identity{m: m}
+	if len(pk) == 1 {
+		k.k = normKey(pk[0])
+	} else {
+		var b strings.Builder
+		for _, v := range pk {
+			fmt.Fprintf(&b, "%T:%v\x00", normKey(v), normKey(v))
+		}
+		k.k = b.String()
+	}
+	if st := s.idmap[k]; st != nil && !st.expired {
+		if st.status == statusDeleted {
+			return nil, fmt.Errorf("get %s %v: %w (deleted in this session)", m.model.Name, pk, ErrNotFound)
+		}
+		return st.obj, nil
+	}
+	where := make([]stmt.Expr, len(pk))
+	for i, o := range m.pk {
+		where[i] = m.tref.Col(m.cols[o].col).Eq(pk[i])
+	}
+	var found unsafe.Pointer
+	if err := s.autoflush(ctx); err != nil {
+		return nil, err
+	}
+	if _, err := s.loadInto(ctx, m, stmt.Select(m.tref).Where(where...), func(st *state) { found = st.obj }); err != nil {
+		return nil, fmt.Errorf("get %s: %w", m.model.Name, err)
+	}
+	if found == nil {
+		return nil, fmt.Errorf("get %s %v: %w", m.model.Name, pk, ErrNotFound)
+	}
+	if err := s.eagerLoad(ctx, m, []*state{s.states[found]}, buildTree(nil), nil); err != nil {
+		return nil, err
+	}
+	return found, nil
+}
+
+func (s *Session) autoflush(ctx context.Context) error {
+	if !s.cfg.autoflush {
+		return nil
+	}
+	return s.Flush(ctx)
+}
+
+// All runs q, a SELECT of T's model (see Select), and returns its objects
+// through the identity map: an object the session already holds is
+// returned as it is (unflushed changes kept), unless it was expired. Load
+// options override the relationships' default strategies.
+func All[T any](ctx context.Context, s *Session, q *stmt.SelectStmt, opts ...Load) ([]*T, error) {
+	m, err := mapperFor[T](s.db)
+	if err != nil {
+		return nil, err
+	}
+	sts, err := s.query(ctx, m, q, opts)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*T, len(sts))
+	for i, st := range sts {
+		out[i] = (*T)(st.obj)
+	}
+	return out, nil
+}
+
+// One is All for a query that must return exactly one object: ErrNotFound
+// for none, engine.ErrTooManyRows for more.
+func One[T any](ctx context.Context, s *Session, q *stmt.SelectStmt, opts ...Load) (*T, error) {
+	out, err := All[T](ctx, s, q, opts...)
+	if err != nil {
+		return nil, err
+	}
+	switch len(out) {
+	case 0:
+		return nil, fmt.Errorf("one %T: %w", *new(T), ErrNotFound)
+	case 1:
+		return out[0], nil
+	}
+	return nil, fmt.Errorf("one %T: %w", *new(T), engine.ErrTooManyRows)
+}
+
+// First returns the first object of q (LIMIT 1 is added), or ErrNotFound.
+func First[T any](ctx context.Context, s *Session, q *stmt.SelectStmt, opts ...Load) (*T, error) {
+	out, err := All[T](ctx, s, q.Limit(1), opts...)
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("first %T: %w", *new(T), ErrNotFound)
+	}
+	return out[0], nil
+}
+
+// AllObjects is All for dynamic Objects of the model q selects.
+func (s *Session) AllObjects(ctx context.Context, model string, q *stmt.SelectStmt, opts ...Load) ([]*Object, error) {
+	m := s.db.schema.Model(model)
+	if m == nil {
+		return nil, fmt.Errorf("orm: no model %q", model)
+	}
+	sts, err := s.query(ctx, s.db.byModel[m], q, opts)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Object, len(sts))
+	for i, st := range sts {
+		out[i] = (*Object)(st.obj)
+	}
+	return out, nil
+}
+
+// checkQuery verifies that q selects m's table first.
+func checkQuery(m *mapper, q *stmt.SelectStmt) (stmt.SelectParts, error) {
+	p := q.Parts()
+	if p.Err != nil {
+		return p, p.Err
+	}
+	if len(p.Items) == 0 {
+		return p, fmt.Errorf("query %s: empty select list", m.model.Name)
+	}
+	t, ok := p.Items[0].(*stmt.Table)
+	if !ok || t.Spec() != m.table {
+		return p, fmt.Errorf("query %s: the statement must select the model's table first (use orm.Select or stmt.Select(table))", m.model.Name)
+	}
+	return p, nil
+}
+
+func (s *Session) query(ctx context.Context, m *mapper, q *stmt.SelectStmt, opts []Load) ([]*state, error) {
+	if err := s.usable(); err != nil {
+		return nil, err
+	}
+	p, err := checkQuery(m, q)
+	if err != nil {
+		return nil, err
+	}
+	tree := buildTree(opts)
+	if err := tree.validate(m); err != nil {
+		return nil, err
+	}
+	if err := s.autoflush(ctx); err != nil {
+		return nil, err
+	}
+	base := p.Items[0].(*stmt.Table)
+	limited := p.HasLimit || p.HasOffset
+	// Joined to-one relationships (and joined collections without a
+	// limit) join into this query.
+	var joins []*joinedRel
+	var seen map[identity]bool
+	for _, rf := range m.rels {
+		if tree.strategyFor(rf) != spec.LazyJoined || (rf.many && limited) {
+			continue
+		}
+		jr, err := newJoinedRel(base, rf, len(joins))
+		if err != nil {
+			return nil, err
+		}
+		q = jr.apply(q)
+		joins = append(joins, jr)
+	}
+	// Each joined relationship's columns sit at a fixed distance from the
+	// end of the row.
+	end := 0
+	for j := len(joins) - 1; j >= 0; j-- {
+		end += len(joins[j].vals)
+		joins[j].fromEnd = end
+	}
+	var out []*state
+	if len(joins) > 0 {
+		seen = map[identity]bool{}
+	}
+	_, err = s.loadRows(ctx, m, q, p.Lock != 0, joins, func(st *state) {
+		if seen != nil {
+			if seen[st.key] {
+				return
+			}
+			seen[st.key] = true
+		}
+		out = append(out, st)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("query %s: %w", m.model.Name, err)
+	}
+	handled := map[*relField]bool{}
+	for _, jr := range joins {
+		handled[jr.rf] = true
+		jr.finish(s, out)
+	}
+	if err := s.eagerLoad(ctx, m, out, tree, handled); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// eagerLoad runs the select-in (and fallback joined) loaders for states,
+// then recurses into nested paths. handled lists relationships a joined
+// query already loaded (their nested paths still run).
+func (s *Session) eagerLoad(ctx context.Context, m *mapper, sts []*state, tree *loadTree, handled map[*relField]bool) error {
+	return s.eagerLoadPath(ctx, m, sts, tree, handled, nil)
+}
+
+func (s *Session) eagerLoadPath(ctx context.Context, m *mapper, sts []*state, tree *loadTree, handled map[*relField]bool, path []*spec.Relationship) error {
+	if len(sts) == 0 {
+		return nil
+	}
+	for _, rf := range m.rels {
+		strat := tree.strategyFor(rf)
+		_, explicit := tree.strategy[rf.rel.Name]
+		if !explicit && slices.Contains(path, rf.rel) {
+			continue // a self-referential default stops at one level
+		}
+		if strat != spec.LazySelectIn && strat != spec.LazyJoined {
+			continue
+		}
+		if !handled[rf] {
+			if err := s.loadRel(ctx, sts, rf, nil); err != nil {
+				return fmt.Errorf("load %s.%s: %w", m.model.Name, rf.rel.Name, err)
+			}
+		}
+		var kids []*state
+		seenKid := map[*state]bool{}
+		for _, st := range sts {
+			for _, c := range rf.values(st.obj) {
+				if cst := s.states[c]; cst != nil && !seenKid[cst] {
+					seenKid[cst] = true
+					kids = append(kids, cst)
+				}
+			}
+		}
+		sub := buildTree(tree.children[rf.rel.Name])
+		if err := s.eagerLoadPath(ctx, rf.target, kids, sub, nil, append(path, rf.rel)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Load loads a relationship of obj now (the "select" strategy, made
+// explicit): s.Load(ctx, user, "posts"). Nested paths load level by level.
+func (s *Session) Load(ctx context.Context, obj any, path string) error {
+	if err := s.usable(); err != nil {
+		return err
+	}
+	m, p, err := s.db.mapperOf(obj)
+	if err != nil {
+		return err
+	}
+	st := s.states[p]
+	if st == nil || st.status == statusPending {
+		return fmt.Errorf("load %s: %w", path, ErrDetached)
+	}
+	parts := strings.Split(path, ".")
+	sts := []*state{st}
+	for _, name := range parts {
+		rf := m.relIdx[name]
+		if rf == nil {
+			return fmt.Errorf("load %s.%s: %w", m.model.Name, name, stmt.ErrUnknown)
+		}
+		if rf.rel.Lazy == spec.LazyWriteOnly {
+			return fmt.Errorf("load %s.%s: the relationship is write-only; query it with Session.RelatedQuery", m.model.Name, name)
+		}
+		if err := s.autoflush(ctx); err != nil {
+			return err
+		}
+		if err := s.loadRel(ctx, sts, rf, nil); err != nil {
+			return fmt.Errorf("load %s.%s: %w", m.model.Name, name, err)
+		}
+		var next []*state
+		for _, x := range sts {
+			for _, c := range rf.values(x.obj) {
+				if cst := s.states[c]; cst != nil && !slices.Contains(next, cst) {
+					next = append(next, cst)
+				}
+			}
+		}
+		m, sts = rf.target, next
+	}
+	return nil
+}
+
+// Related returns the value of obj's relationship rel (*T, []*T, *Object or
+// []*Object) if it is loaded, and ErrNotLoaded otherwise — the N+1 guard
+// that the raise strategy asks for.
+func (s *Session) Related(obj any, rel string) (any, error) {
+	m, p, err := s.db.mapperOf(obj)
+	if err != nil {
+		return nil, err
+	}
+	rf := m.relIdx[rel]
+	if rf == nil {
+		return nil, fmt.Errorf("related %s.%s: %w", m.model.Name, rel, stmt.ErrUnknown)
+	}
+	st := s.states[p]
+	i := slices.Index(m.rels, rf)
+	if st == nil || !st.loaded[i] {
+		return nil, fmt.Errorf("%s.%s (lazy: %s): %w", m.model.Name, rel, rf.rel.Lazy, ErrNotLoaded)
+	}
+	if m.typ == nil {
+		o := (*Object)(p)
+		if rf.many {
+			return o.Many(rel), nil
+		}
+		return o.One(rel), nil
+	}
+	return rf.iface(p), nil
+}
+
+// IsLoaded reports whether obj's relationship rel has been loaded.
+func (s *Session) IsLoaded(obj any, rel string) bool {
+	m, p, err := s.db.mapperOf(obj)
+	if err != nil {
+		return false
+	}
+	st := s.states[p]
+	i := slices.IndexFunc(m.rels, func(rf *relField) bool { return rf.rel.Name == rel })
+	return st != nil && i >= 0 && st.loaded[i]
+}
+
+// RelatedQuery returns the SELECT of the objects obj's relationship rel
+// holds — the way to read a write_only relationship (add Where, Limit…).
+func (s *Session) RelatedQuery(obj any, rel string) (*stmt.SelectStmt, error) {
+	m, p, err := s.db.mapperOf(obj)
+	if err != nil {
+		return nil, err
+	}
+	rf := m.relIdx[rel]
+	if rf == nil {
+		return nil, fmt.Errorf("related query %s.%s: %w", m.model.Name, rel, stmt.ErrUnknown)
+	}
+	r := rf.rel
+	tt := rf.target.tref
+	q := stmt.Select(tt)
+	switch {
+	case r.Kind == spec.ManyToMany:
+		sec := stmt.Ref(r.Secondary)
+		var on, where []stmt.Expr
+		for _, pr := range r.SecondaryPairs {
+			on = append(on, sec.Col(pr.Local).Eq(tt.Col(pr.Remote)))
+		}
+		for _, pr := range r.Pairs {
+			where = append(where, sec.Col(pr.Remote).Eq(m.cols[pr.Local.Ordinal].get(p)))
+		}
+		q = q.Join(sec, stmt.And(on...)).Where(where...)
+	case r.FKOnOwner:
+		for _, pr := range r.Pairs {
+			q = q.Where(tt.Col(pr.Remote).Eq(m.cols[pr.Local.Ordinal].get(p)))
+		}
+	default:
+		for _, pr := range r.Pairs {
+			q = q.Where(tt.Col(pr.Remote).Eq(m.cols[pr.Local.Ordinal].get(p)))
+		}
+	}
+	for _, o := range r.OrderBy {
+		q = q.OrderBy(orderTerm(tt, o))
+	}
+	return q, nil
+}
+
+func orderTerm(t *stmt.Table, o spec.OrderTerm) stmt.Order {
+	if o.Desc {
+		return t.Col(o.Column).Desc()
+	}
+	return t.Col(o.Column).Asc()
+}
+
+// Conn returns where the session's reads of model run now (its transaction,
+// or a replica outside one), after an autoflush, for Core queries through
+// package engine: engine.All[Row](ctx, conn, stmt).
+func (s *Session) Conn(ctx context.Context) (engine.Querier, error) {
+	if err := s.usable(); err != nil {
+		return nil, err
+	}
+	if err := s.autoflush(ctx); err != nil {
+		return nil, err
+	}
+	if tx := s.txs[s.db.router.primary]; tx != nil {
+		return tx, nil
+	}
+	if s.wrote {
+		return s.txFor(ctx, s.db.router.primary)
+	}
+	return s.db.router.reader(nil), nil
+}
+
+// Stream runs q and yields its objects one at a time without keeping them:
+// the objects are not added to the session (so memory stays flat over
+// millions of rows) unless keep is true. Relationships are not loaded.
+func Stream[T any](ctx context.Context, s *Session, q *stmt.SelectStmt, keep bool) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
+		m, err := mapperFor[T](s.db)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		if err := s.usable(); err != nil {
+			yield(nil, err)
+			return
+		}
+		if _, err := checkQuery(m, q); err != nil {
+			yield(nil, err)
+			return
+		}
+		if err := s.autoflush(ctx); err != nil {
+			yield(nil, err)
+			return
+		}
+		conn, err := s.reader(ctx, m, false)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		rows, err := conn.Query(ctx, q)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer rows.Close()
+		n := len(m.cols)
+		dest := make([]any, len(rows.Columns()))
+		var sink any
+		for i := n; i < len(dest); i++ {
+			dest[i] = &sink
+		}
+		for rows.Next() {
+			obj := m.newObject()
+			for i := range m.cols {
+				dest[i] = m.cols[i].ptr(obj)
+			}
+			if err := rows.Scan(dest...); err != nil {
+				yield(nil, err)
+				return
+			}
+			if keep {
+				obj = s.track(m, obj).obj
+			}
+			if !yield((*T)(obj), nil) {
+				return
+			}
+		}
+		if err := rows.Close(); err != nil {
+			yield(nil, err)
+		}
+	}
+}
+
+// loadInto runs q (a SELECT of m's table) and passes each row's object,
+// through the identity map, to each.
+func (s *Session) loadInto(ctx context.Context, m *mapper, q *stmt.SelectStmt, each func(*state)) (int, error) {
+	return s.loadRows(ctx, m, q, false, nil, each)
+}
+
+func (s *Session) loadRows(ctx context.Context, m *mapper, q *stmt.SelectStmt, locking bool, joins []*joinedRel, each func(*state)) (int, error) {
+	conn, err := s.reader(ctx, m, locking)
+	if err != nil {
+		return 0, err
+	}
+	rows, err := conn.Query(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	ncols := len(rows.Columns())
+	dest := make([]any, ncols)
+	var sink any
+	n := 0
+	for rows.Next() {
+		obj := m.newObject()
+		for i := range m.cols {
+			dest[i] = m.cols[i].ptr(obj)
+		}
+		for i := len(m.cols); i < ncols; i++ {
+			dest[i] = &sink
+		}
+		for _, jr := range joins {
+			jr.prepare(dest)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return n, err
+		}
+		st := s.track(m, obj)
+		for _, jr := range joins {
+			jr.row(s, st)
+		}
+		if st.m.hooks&hookAfterLoad != 0 {
+			if err := s.runHook(ctx, st, hookAfterLoad); err != nil {
+				return n, err
+			}
+		}
+		each(st)
+		n++
+	}
+	return n, rows.Close()
+}
+
+// track puts a freshly loaded object in the identity map, or returns the
+// object already there (refreshed from the row if it was expired).
+func (s *Session) track(m *mapper, obj unsafe.Pointer) *state {
+	k, ok := m.key(obj)
+	if ok {
+		if st := s.idmap[k]; st != nil {
+			if st.expired {
+				for i := range m.cols {
+					m.cols[i].copyFrom(st.obj, obj)
+				}
+				st.expired = false
+				st.snap = m.snapshot(st.obj)
+			}
+			return st
+		}
+	}
+	st := &state{m: m, obj: obj, status: statusPersistent, key: k, hasKey: ok,
+		loaded: make([]bool, len(m.rels)), links: make([][]unsafe.Pointer, len(m.rels))}
+	st.snap = m.snapshot(obj)
+	s.seq++
+	st.order = s.seq
+	s.states[obj] = st
+	if ok {
+		s.idmap[k] = st
+	}
+	return st
+}
+
+// inChunk is how many keys one select-in query carries at most.
+func (s *Session) inChunk(e *engine.Engine, keyCols int) int {
+	n := e.Dialect().MaxParams() - 16
+	if s.db.cfg.inChunk > 0 {
+		n = s.db.cfg.inChunk
+	}
+	n = min(n, 1000)
+	return max(1, n/max(1, keyCols))
+}
+
+// loadRel loads relationship rf for every state in sts with select-in
+// queries (one per chunk of keys), setting the field, the loaded flag and
+// the link snapshot.
+func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, _ *loadTree) error {
+	if len(sts) == 0 {
+		return nil
+	}
+	m := sts[0].m
+	i := slices.Index(m.rels, rf)
+	r := rf.rel
+	tm := rf.target
+	tt := tm.tref
+	// Key columns on the parent side, and the matching columns in the
+	// query (on the target or the secondary table).
+	var parentCols []int
+	var matchCols []*stmt.Column
+	var extra []*stmt.Column // selected after the target's columns
+	q := stmt.Select(tt)
+	switch {
+	case r.Kind == spec.ManyToMany:
+		sec := stmt.Ref(r.Secondary)
+		for _, pr := range r.Pairs {
+			parentCols = append(parentCols, pr.Local.Ordinal)
+			c := sec.Col(pr.Remote)
+			matchCols = append(matchCols, c)
+			extra = append(extra, c)
+		}
+	case r.FKOnOwner:
+		for _, pr := range r.Pairs {
+			parentCols = append(parentCols, pr.Local.Ordinal)
+			matchCols = append(matchCols, tt.Col(pr.Remote))
+		}
+	default:
+		for _, pr := range r.Pairs {
+			parentCols = append(parentCols, pr.Local.Ordinal)
+			matchCols = append(matchCols, tt.Col(pr.Remote))
+		}
+	}
+	if len(extra) > 0 {
+		items := []stmt.Selectable{tt}
+		for j, c := range extra {
+			items = append(items, c.Label(fmt.Sprintf("dl_key_%d", j)))
+		}
+		q = stmt.Select(items...).Join(stmt.Ref(r.Secondary), joinOn(r, tt))
+	}
+	for _, o := range r.OrderBy {
+		q = q.OrderBy(orderTerm(tt, o))
+	}
+	for _, o := range tm.pk {
+		q = q.OrderBy(tt.Col(tm.cols[o].col).Asc())
+	}
+	// Distinct parent keys, in parent order.
+	type group struct {
+		key     string
+		vals    []any
+		parents []*state
+		kids    []unsafe.Pointer
+	}
+	var groups []*group
+	byKey := map[string]*group{}
+	for _, st := range sts {
+		vals := make([]any, len(parentCols))
+		null := false
+		for j, o := range parentCols {
+			vals[j] = normKey(m.cols[o].get(st.obj))
+			if vals[j] == nil {
+				null = true
+			}
+		}
+		if null {
+			st.loaded[i] = true
+			s.setRel(st, i, rf, nil)
+			continue
+		}
+		k := fmt.Sprint(vals...)
+		g := byKey[k]
+		if g == nil {
+			g = &group{key: k, vals: vals}
+			byKey[k] = g
+			groups = append(groups, g)
+		}
+		g.parents = append(g.parents, st)
+	}
+	// Many-to-one targets already in the identity map need no query.
+	var need []*group
+	for _, g := range groups {
+		if r.FKOnOwner && len(tm.pk) == len(g.vals) && len(r.Pairs) == len(tm.pk) && pairsArePK(r, tm) {
+			if tst := s.idmap[identityOf(tm, g.vals)]; tst != nil && !tst.expired && tst.status != statusDeleted {
+				g.kids = append(g.kids, tst.obj)
+				continue
+			}
+		}
+		need = append(need, g)
+	}
+	if len(need) > 0 {
+		conn, err := s.reader(ctx, tm, false)
+		if err != nil {
+			return err
+		}
+		chunk := s.inChunk(s.db.router.writer(tm.model), len(parentCols))
+		for start := 0; start < len(need); start += chunk {
+			part := need[start:min(start+chunk, len(need))]
+			var cond stmt.Expr
+			if len(matchCols) == 1 {
+				keys := make([]any, len(part))
+				for j, g := range part {
+					keys[j] = g.vals[0]
+				}
+				cond = matchCols[0].In(keys)
+			} else {
+				ors := make([]stmt.Expr, len(part))
+				for j, g := range part {
+					ands := make([]stmt.Expr, len(matchCols))
+					for c := range matchCols {
+						ands[c] = matchCols[c].Eq(g.vals[c])
+					}
+					ors[j] = stmt.And(ands...)
+				}
+				cond = stmt.Or(ors...)
+			}
+			if err := s.selectInChunk(ctx, conn, tm, q.Where(cond), len(extra), func(st *state, key []any) {
+				if key == nil {
+					key = make([]any, len(matchCols))
+					for c, mc := range matchCols {
+						key[c] = normKey(tm.cols[mc.Spec.Ordinal].get(st.obj))
+					}
+				}
+				if g := byKey[fmt.Sprint(key...)]; g != nil {
+					g.kids = append(g.kids, st.obj)
+				}
+			}); err != nil {
+				return err
+			}
+		}
+	}
+	for _, g := range groups {
+		for _, pst := range g.parents {
+			pst.loaded[i] = true
+			s.setRel(pst, i, rf, g.kids)
+		}
+	}
+	return nil
+}
+
+func joinOn(r *spec.Relationship, tt *stmt.Table) stmt.Expr {
+	sec := stmt.Ref(r.Secondary)
+	var on []stmt.Expr
+	for _, pr := range r.SecondaryPairs {
+		on = append(on, sec.Col(pr.Local).Eq(tt.Col(pr.Remote)))
+	}
+	return stmt.And(on...)
+}
+
+func pairsArePK(r *spec.Relationship, tm *mapper) bool {
+	for j, pr := range r.Pairs {
+		if pr.Remote.Ordinal != tm.pk[j] {
+			return false
+		}
+	}
+	return true
+}
+
+func identityOf(m *mapper, vals []any) identity {
+	if len(vals) == 1 {
+		return identity{m: m, k: normKey(vals[0])}
+	}
+	var b strings.Builder
+	for _, v := range vals {
+		fmt.Fprintf(&b, "%T:%v\x00", normKey(v), normKey(v))
+	}
+	return identity{m: m, k: b.String()}
+}
+
+// selectInChunk runs one select-in query; extra key columns (many-to-many)
+// follow the target's columns.
+func (s *Session) selectInChunk(ctx context.Context, conn engine.Querier, tm *mapper, q *stmt.SelectStmt, extra int, each func(st *state, key []any)) error {
+	rows, err := conn.Query(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	n := len(tm.cols)
+	dest := make([]any, n+extra)
+	keys := make([]any, extra)
+	for rows.Next() {
+		obj := tm.newObject()
+		for i := range tm.cols {
+			dest[i] = tm.cols[i].ptr(obj)
+		}
+		for j := range keys {
+			keys[j] = nil
+			dest[n+j] = &keys[j]
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		st := s.track(tm, obj)
+		if extra > 0 {
+			each(st, normAll(keys))
+		} else {
+			each(st, nil)
+		}
+	}
+	return rows.Close()
+}
+
+// setRel sets relationship i of st to kids and records the link snapshot.
+func (s *Session) setRel(st *state, i int, rf *relField, kids []unsafe.Pointer) {
+	if rf.many {
+		rf.setMany(st.obj, slices.Clip(kids))
+	} else {
+		var v unsafe.Pointer
+		if len(kids) > 0 {
+			v = kids[0]
+		}
+		rf.setOne(st.obj, v)
+	}
+	st.links[i] = slices.Clone(rf.values(st.obj))
+}
+

@@ -1,0 +1,534 @@
+package orm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"unsafe"
+
+	"github.com/dlayer/dlayer/dialects"
+	"github.com/dlayer/dlayer/engine"
+	"github.com/dlayer/dlayer/engine/stmt"
+)
+
+// status is an object's place in a session's life cycle.
+type status uint8
+
+const (
+	statusPending    status = iota + 1 // added, not yet inserted
+	statusPersistent                   // has a row, in the identity map
+	statusDeleted                      // marked for deletion (or deleted by a flush)
+)
+
+// state is what a session knows about one object.
+type state struct {
+	m      *mapper
+	obj    unsafe.Pointer
+	status status
+	key    identity
+	hasKey bool
+	// snap holds the column values as last loaded or flushed (nil while
+	// pending).
+	snap unsafe.Pointer
+	// expired objects are reloaded by the next Get or query.
+	expired bool
+	// loaded marks relationships whose value is known, by m.rels index;
+	// links holds their value as last loaded or flushed (members of a
+	// collection, or the one target), for orphan and association diffs.
+	loaded []bool
+	links  [][]unsafe.Pointer
+	// deleteFlushed is set once the DELETE ran (until commit).
+	deleteFlushed bool
+	// wasPending records that the object was inserted by the current
+	// transaction (for rollback).
+	insertedInTx bool
+	// generatedKey records that the key field was set from the database.
+	generatedKey bool
+	order        int
+}
+
+// Session is a unit of work: it tracks objects in an identity map, records
+// their changes, and writes them in one transaction at Flush or Commit.
+//
+// A Session is NOT safe for concurrent use: open one per request or
+// goroutine (see Middleware and FromContext). The DB it comes from is.
+type Session struct {
+	db  *DB
+	cfg config
+	// states holds every object in the session, by address.
+	states map[unsafe.Pointer]*state
+	idmap  map[identity]*state
+	seq    int
+	// txs are the open transactions, one per engine written or read in a
+	// transaction (the primary for most sessions).
+	txs    map[*engine.Engine]*engine.Tx
+	txList []*engine.Engine
+	// wrote is set once the session flushed a write: later reads go to
+	// the primary.
+	wrote  bool
+	failed error
+	closed bool
+	// nested holds open savepoints (innermost last).
+	nested []*savepoint
+}
+
+type savepoint struct {
+	sp  *engine.Savepoint
+	tx  *engine.Tx
+	eng *engine.Engine
+}
+
+// SessionOption configures one Session.
+type SessionOption func(*config)
+
+// Session returns a new Session. Options override the DB's defaults.
+func (db *DB) Session(opts ...SessionOption) *Session {
+	s := &Session{db: db, cfg: db.cfg, states: map[unsafe.Pointer]*state{}, idmap: map[identity]*state{}}
+	for _, o := range opts {
+		o(&s.cfg)
+	}
+	return s
+}
+
+// WithExpireOnCommit overrides the DB's ExpireOnCommit for one session.
+func WithExpireOnCommit(on bool) SessionOption { return func(c *config) { c.expireOnCommit = on } }
+
+// WithAutoflush overrides the DB's Autoflush for one session.
+func WithAutoflush(on bool) SessionOption { return func(c *config) { c.autoflush = on } }
+
+// DB returns the DB the session came from.
+func (s *Session) DB() *DB { return s.db }
+
+func (s *Session) usable() error {
+	if s.closed {
+		return ErrSessionClosed
+	}
+	if s.failed != nil {
+		return &needsRollback{cause: s.failed}
+	}
+	return nil
+}
+
+// New returns a new dynamic Object of the named model, already added to the
+// session (pending).
+func (s *Session) New(model string) (*Object, error) {
+	m := s.db.schema.Model(model)
+	if m == nil {
+		return nil, fmt.Errorf("orm: no model %q", model)
+	}
+	mp := s.db.byModel[m]
+	if mp.typ != nil {
+		return nil, fmt.Errorf("orm: model %s is bound to %s: use a *%s", model, mp.typ, mp.typ)
+	}
+	o := newDynamic(mp)
+	return o, s.Add(o)
+}
+
+// Add puts obj (a pointer to a bound struct, or an *Object) in the session:
+// a new object becomes pending and is inserted by the next flush, with the
+// objects reachable from it through save-update cascades.
+func (s *Session) Add(obj any) error {
+	if err := s.usable(); err != nil {
+		return err
+	}
+	m, p, err := s.db.mapperOf(obj)
+	if err != nil {
+		return err
+	}
+	s.attach(m, p)
+	return nil
+}
+
+// AddAll adds every object (see Add).
+func (s *Session) AddAll(objs ...any) error {
+	for _, o := range objs {
+		if err := s.Add(o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// attach adds an object that is not yet in the session as pending (or
+// revives a deleted one).
+func (s *Session) attach(m *mapper, p unsafe.Pointer) *state {
+	if st := s.states[p]; st != nil {
+		if st.status == statusDeleted && !st.deleteFlushed {
+			st.status = statusPersistent
+		}
+		return st
+	}
+	st := &state{m: m, obj: p, status: statusPending, loaded: make([]bool, len(m.rels)), links: make([][]unsafe.Pointer, len(m.rels))}
+	for i := range st.loaded {
+		st.loaded[i] = true // a new object's relationships are what the app set
+	}
+	s.seq++
+	st.order = s.seq
+	s.states[p] = st
+	return st
+}
+
+// Delete marks obj for deletion at the next flush. Cascades (delete,
+// delete-orphan) follow the relationships' settings. Deleting a pending
+// object just removes it from the session.
+func (s *Session) Delete(obj any) error {
+	if err := s.usable(); err != nil {
+		return err
+	}
+	_, p, err := s.db.mapperOf(obj)
+	if err != nil {
+		return err
+	}
+	st := s.states[p]
+	if st == nil {
+		return fmt.Errorf("delete %T: %w", obj, ErrDetached)
+	}
+	switch st.status {
+	case statusPending:
+		s.forget(st)
+	case statusPersistent:
+		st.status = statusDeleted
+	}
+	return nil
+}
+
+// Expunge removes obj from the session without touching the database.
+func (s *Session) Expunge(obj any) error {
+	_, p, err := s.db.mapperOf(obj)
+	if err != nil {
+		return err
+	}
+	st := s.states[p]
+	if st == nil {
+		return fmt.Errorf("expunge %T: %w", obj, ErrDetached)
+	}
+	s.forget(st)
+	return nil
+}
+
+func (s *Session) forget(st *state) {
+	delete(s.states, st.obj)
+	if st.hasKey && s.idmap[st.key] == st {
+		delete(s.idmap, st.key)
+	}
+}
+
+// ExpungeAll empties the session.
+func (s *Session) ExpungeAll() {
+	clear(s.states)
+	clear(s.idmap)
+}
+
+// Expire marks obj's loaded state stale: the next Get or query that meets
+// it reloads its columns (Refresh reloads at once).
+func (s *Session) Expire(obj any) error {
+	_, p, err := s.db.mapperOf(obj)
+	if err != nil {
+		return err
+	}
+	st := s.states[p]
+	if st == nil {
+		return fmt.Errorf("expire %T: %w", obj, ErrDetached)
+	}
+	if st.status == statusPersistent {
+		st.expired = true
+	}
+	return nil
+}
+
+// ExpireAll expires every persistent object.
+func (s *Session) ExpireAll() {
+	for _, st := range s.states {
+		if st.status == statusPersistent {
+			st.expired = true
+		}
+	}
+}
+
+// Refresh reloads obj's columns from the database now, discarding unflushed
+// changes to them. Loaded relationships are marked unloaded.
+func (s *Session) Refresh(ctx context.Context, obj any) error {
+	if err := s.usable(); err != nil {
+		return err
+	}
+	m, p, err := s.db.mapperOf(obj)
+	if err != nil {
+		return err
+	}
+	st := s.states[p]
+	if st == nil || st.status != statusPersistent {
+		return fmt.Errorf("refresh %T: %w", obj, ErrDetached)
+	}
+	q := stmt.Select(m.tref).Where(m.pkWhere(st.obj)...)
+	st.expired = true
+	n, err := s.loadInto(ctx, m, q, func(*state) {})
+	if err != nil {
+		return fmt.Errorf("refresh %s: %w", m.model.Name, err)
+	}
+	if n == 0 {
+		s.forget(st)
+		return fmt.Errorf("refresh %s: %w", m.model.Name, ErrNotFound)
+	}
+	for i := range st.loaded {
+		st.loaded[i] = false
+		st.links[i] = nil
+	}
+	return nil
+}
+
+// pkWhere returns the conditions matching obj's primary key as flushed
+// (from the snapshot when there is one, so a changed key still finds its row).
+func (m *mapper) pkWhere(obj unsafe.Pointer) []stmt.Expr {
+	out := make([]stmt.Expr, len(m.pk))
+	for i, o := range m.pk {
+		out[i] = m.tref.Col(m.cols[o].col).Eq(m.cols[o].get(obj))
+	}
+	return out
+}
+
+// Close ends the session: an open transaction is rolled back and every
+// object is expunged. The session cannot be used afterwards.
+func (s *Session) Close(ctx context.Context) error {
+	if s.closed {
+		return nil
+	}
+	err := s.rollbackTx(ctx)
+	s.ExpungeAll()
+	s.closed = true
+	return err
+}
+
+// InTransaction reports whether the session has an open transaction.
+func (s *Session) InTransaction() bool { return len(s.txs) > 0 }
+
+// Begin opens the session's transaction on the primary now (a session also
+// begins one on its own at the first write or locking read). Reads inside
+// it go to the primary.
+func (s *Session) Begin(ctx context.Context) error {
+	if err := s.usable(); err != nil {
+		return err
+	}
+	_, err := s.txFor(ctx, s.db.router.primary)
+	return err
+}
+
+// txFor returns the session's transaction on e, beginning it if needed.
+func (s *Session) txFor(ctx context.Context, e *engine.Engine) (*engine.Tx, error) {
+	if tx := s.txs[e]; tx != nil {
+		return tx, nil
+	}
+	tx, err := e.Begin(ctx, dialects.TxOptions{})
+	if err != nil {
+		return nil, err
+	}
+	if s.txs == nil {
+		s.txs = map[*engine.Engine]*engine.Tx{}
+	}
+	s.txs[e] = tx
+	s.txList = append(s.txList, e)
+	return tx, nil
+}
+
+// reader returns where a read of model m runs: the open transaction on the
+// model's engine, or (outside transactions, before any write) a replica.
+func (s *Session) reader(ctx context.Context, m *mapper, locking bool) (engine.Querier, error) {
+	w := s.db.router.writer(m.model)
+	if tx := s.txs[w]; tx != nil {
+		return tx, nil
+	}
+	if locking || s.wrote || len(s.nested) > 0 {
+		return s.txFor(ctx, w)
+	}
+	return s.db.router.reader(m.model), nil
+}
+
+// Commit flushes pending changes and commits the transaction(s). With
+// ExpireOnCommit, loaded objects are expired. A failure of COMMIT itself is
+// reported wrapping ErrCommitOutcomeUnknown: the data may or may not be saved.
+func (s *Session) Commit(ctx context.Context) error {
+	if err := s.usable(); err != nil {
+		return err
+	}
+	if err := s.Flush(ctx); err != nil {
+		return err
+	}
+	if ev := s.cfg.events.BeforeCommit; ev != nil {
+		if err := ev(ctx, s); err != nil {
+			return fmt.Errorf("before commit: %w", err)
+		}
+	}
+	s.nested = nil
+	var firstErr error
+	for i, e := range s.txList {
+		tx := s.txs[e]
+		if err := tx.Commit(ctx); err != nil && firstErr == nil {
+			if i == 0 {
+				firstErr = fmt.Errorf("commit: %w: %w", ErrCommitOutcomeUnknown, err)
+			} else {
+				firstErr = fmt.Errorf("commit (transaction %d of %d; earlier ones are committed): %w: %w", i+1, len(s.txList), ErrCommitOutcomeUnknown, err)
+			}
+		}
+	}
+	s.txs, s.txList = nil, nil
+	s.wrote = false
+	if firstErr != nil {
+		// Whatever happened, the session's view is no longer reliable.
+		s.afterTxEnd(false)
+		s.ExpireAll()
+		return firstErr
+	}
+	s.afterTxEnd(true)
+	if s.cfg.expireOnCommit {
+		s.ExpireAll()
+	}
+	if ev := s.cfg.events.AfterCommit; ev != nil {
+		ev(ctx, s)
+	}
+	return nil
+}
+
+// afterTxEnd settles objects at the end of a transaction.
+func (s *Session) afterTxEnd(committed bool) {
+	for _, st := range s.states {
+		st.insertedInTx = false
+		if st.deleteFlushed {
+			s.forget(st)
+		}
+	}
+	_ = committed
+}
+
+// Rollback rolls back the transaction(s) and restores the session: objects
+// inserted in it are expunged (pending ones that were never flushed stay
+// pending), deleted ones are restored, and loaded ones are expired. After a
+// failed flush it is the way back to a usable session.
+func (s *Session) Rollback(ctx context.Context) error {
+	if s.closed {
+		return ErrSessionClosed
+	}
+	err := s.rollbackTx(ctx)
+	for _, st := range s.states {
+		switch {
+		case st.insertedInTx || st.status == statusPending:
+			if st.generatedKey {
+				// The key came from the rolled-back INSERT: clear it so
+				// the object can be added again.
+				_ = st.m.cols[st.m.autoPK].set(st.obj, int64(0))
+				st.generatedKey = false
+			}
+			s.forget(st)
+		case st.status == statusDeleted:
+			st.status = statusPersistent
+			st.deleteFlushed = false
+			st.expired = true
+		case st.status == statusPersistent:
+			st.expired = true
+		}
+	}
+	s.failed = nil
+	s.wrote = false
+	if ev := s.cfg.events.AfterRollback; ev != nil {
+		ev(ctx, s)
+	}
+	return err
+}
+
+func (s *Session) rollbackTx(ctx context.Context) error {
+	var errs []error
+	for _, e := range s.txList {
+		if err := s.txs[e].Rollback(context.WithoutCancel(ctx)); err != nil && !errors.Is(err, engine.ErrTxDone) {
+			errs = append(errs, err)
+		}
+	}
+	s.txs, s.txList, s.nested = nil, nil, nil
+	return errors.Join(errs...)
+}
+
+// Transaction runs fn in a transaction block: it commits when fn returns nil
+// and rolls back when fn returns an error or panics (re-panicking after).
+// Inside an open transaction it runs fn in a nested transaction (a
+// SAVEPOINT) instead, releasing it on success and rolling back to it on
+// error.
+func (s *Session) Transaction(ctx context.Context, fn func(s *Session) error) (err error) {
+	if err := s.usable(); err != nil {
+		return err
+	}
+	if s.InTransaction() {
+		return s.Nested(ctx, fn)
+	}
+	if err := s.Begin(ctx); err != nil {
+		return err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = s.Rollback(ctx)
+			panic(p)
+		}
+		if err != nil {
+			if rerr := s.Rollback(ctx); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+			return
+		}
+		err = s.Commit(ctx)
+	}()
+	return fn(s)
+}
+
+// Nested runs fn inside a SAVEPOINT of the session's transaction (begun if
+// needed): pending changes are flushed first; on error (or panic) the
+// database work since the savepoint is rolled back and the objects it
+// touched are expired, and the outer transaction goes on.
+func (s *Session) Nested(ctx context.Context, fn func(s *Session) error) (err error) {
+	if err := s.usable(); err != nil {
+		return err
+	}
+	if err := s.Flush(ctx); err != nil {
+		return err
+	}
+	e := s.db.router.primary
+	tx, err := s.txFor(ctx, e)
+	if err != nil {
+		return err
+	}
+	sp, err := tx.Savepoint(ctx)
+	if err != nil {
+		return err
+	}
+	s.nested = append(s.nested, &savepoint{sp: sp, tx: tx, eng: e})
+	depth := len(s.nested)
+	undo := func() error {
+		s.nested = s.nested[:depth-1]
+		rerr := sp.Rollback(context.WithoutCancel(ctx))
+		s.failed = nil
+		for _, st := range s.states {
+			if st.status == statusDeleted {
+				st.status = statusPersistent
+				st.deleteFlushed = false
+			}
+			if st.status == statusPersistent {
+				st.expired = true
+			}
+		}
+		return rerr
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = undo()
+			panic(p)
+		}
+		if err != nil {
+			if rerr := undo(); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+			return
+		}
+		if ferr := s.Flush(ctx); ferr != nil {
+			err = ferr
+			return
+		}
+		s.nested = s.nested[:depth-1]
+		err = sp.Release(ctx)
+	}()
+	return fn(s)
+}
