@@ -372,3 +372,49 @@ func holdLock(t *testing.T, db *testDB) func() {
 		}
 	}
 }
+
+// TestInterruptedMigration cancels a migration during its second statement
+// (a long sleep): PostgreSQL rolls it back; MySQL/MariaDB records it dirty
+// after one statement and the next run refuses without running anything.
+func TestInterruptedMigration(t *testing.T) {
+	for _, tc := range []struct{ db, sleep string }{
+		{testdb.Postgres, "SELECT pg_sleep(5)"},
+		{testdb.MySQL, "SELECT SLEEP(5)"},
+	} {
+		t.Run(tc.db, func(t *testing.T) {
+			t.Parallel()
+			db := freshDB(t, tc.db)
+			dir := fstest.MapFS{"001_slow.sql": file("CREATE TABLE i1 (id INTEGER PRIMARY KEY);\n"+tc.sleep+";\nCREATE TABLE i2 (id INTEGER PRIMARY KEY);", "DROP TABLE i2;\nDROP TABLE i1;")}
+			ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			_, err := newRunner(t, db.dialect, db.pool, dir).Up(ctx, 0)
+			if err == nil {
+				t.Fatal("up succeeded despite the cancelled context")
+			}
+			if d := time.Since(start); d > 4*time.Second {
+				t.Errorf("up returned after %s: the cancellation was not honoured", d)
+			}
+			recs, herr := newRunner(t, db.dialect, db.pool, dir).History(context.Background())
+			if herr != nil {
+				t.Fatal(herr)
+			}
+			if db.dialect.Features().Has(dialects.TransactionalDDL) {
+				if len(recs) != 0 || tableExists(t, db, "i1") {
+					t.Errorf("after rollback: history %+v, i1 exists %v", recs, tableExists(t, db, "i1"))
+				}
+				return
+			}
+			if len(recs) != 1 || recs[0].State != "dirty" || recs[0].Progress != 1 {
+				t.Fatalf("history = %+v, want 001 dirty after 1 statement (up error: %v)", recs, err)
+			}
+			_, err = newRunner(t, db.dialect, db.pool, dir).Up(context.Background(), 0)
+			if !errors.Is(err, migrate.ErrDirty) {
+				t.Fatalf("next up: err = %v, want ErrDirty", err)
+			}
+			if tableExists(t, db, "i2") {
+				t.Error("i2 exists: the next run went on with the dirty migration")
+			}
+		})
+	}
+}

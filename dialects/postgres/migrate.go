@@ -42,7 +42,10 @@ func (d *Dialect) LockMigrations(ctx context.Context, p dialects.Pool, name stri
 	h := fnv.New64a()
 	h.Write([]byte("dlayer-migrate:" + name))
 	key := int64(h.Sum64() >> 1)
-	tx, err := p.Begin(ctx, dialects.TxOptions{})
+	// The lock lives as long as this connection's session: begin without
+	// ctx's cancellation, which would hand the connection back to the
+	// pool still holding the lock.
+	tx, err := p.Begin(context.WithoutCancel(ctx), dialects.TxOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("migration lock: %w", err)
 	}
