@@ -2,11 +2,11 @@
 // public go-orm-benchmarks suite (Insert, InsertMulti, Update, Read,
 // ReadSlice) on an 8-column table, plus selecting 10,000 rows and streaming a
 // large table, and the ORM cases (select-in eager loading, flushing many new
-// objects). Every case runs side by side for several contenders in one
+// objects, identity-map Get). Every case runs side by side for several contenders in one
 // process, and the contender is a key=value sub-name so that
 // `benchstat -col /lib` puts the contenders side by side:
 //
-//	BenchmarkPG/<case>/lib=<contender>      PostgreSQL: pgx, pgx-copy, sql, gorm, bun, dlayer
+//	BenchmarkPG/<case>/lib=<contender>      PostgreSQL: pgx, dlayer, sql, gorm, bun, pgx-copy, dlayer-bulk
 //	BenchmarkSQLite/<case>/lib=<contender>  SQLite: sql (modernc.org/sqlite), dlayer
 //	BenchmarkPGORM/<case>/lib=<contender>   PostgreSQL, ORM cases
 //
