@@ -57,6 +57,9 @@ func TestApply(t *testing.T) {
 			}
 			return err
 		})
+	t.Run("semantics", func(t *testing.T) {
+		dialecttest.Semantics(t, mysql.New(), dialecttest.SQLRunner(ctx, db), true)
+	})
 	dialecttest.ApplySchema(t, mysql.New(), dialecttest.BlogSchema(t),
 		func(q string, args ...any) error { _, err := db.ExecContext(ctx, q, args...); return err })
 }

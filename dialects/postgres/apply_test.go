@@ -39,6 +39,27 @@ func TestApply(t *testing.T) {
 	dialecttest.Apply(t, postgres.New(),
 		func(q string, args ...any) error { _, err := conn.Exec(ctx, q, args...); return err },
 		func(name, q string) error { _, err := conn.Prepare(ctx, name, q); return err })
+	t.Run("semantics", func(t *testing.T) {
+		dialecttest.Semantics(t, postgres.New(), dialecttest.Runner{
+			Exec: func(q string, args ...any) error { _, err := conn.Exec(ctx, q, args...); return err },
+			Query: func(q string, args ...any) ([][]any, error) {
+				rows, err := conn.Query(ctx, q, args...)
+				if err != nil {
+					return nil, err
+				}
+				defer rows.Close()
+				var out [][]any
+				for rows.Next() {
+					vals, err := rows.Values()
+					if err != nil {
+						return nil, err
+					}
+					out = append(out, vals)
+				}
+				return out, rows.Err()
+			},
+		}, true)
+	})
 	dialecttest.ApplySchema(t, postgres.New(), dialecttest.BlogSchema(t),
 		func(q string, args ...any) error { _, err := conn.Exec(ctx, q, args...); return err })
 }

@@ -29,6 +29,7 @@ func TestApply(t *testing.T) {
 			type execer interface {
 				ExecContext(context.Context, string, ...any) (sql.Result, error)
 				PrepareContext(context.Context, string) (*sql.Stmt, error)
+				QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 			}
 			var x execer = db
 			var tx *sql.Tx
@@ -47,6 +48,9 @@ func TestApply(t *testing.T) {
 					}
 					return err
 				})
+			t.Run("semantics", func(t *testing.T) {
+				dialecttest.Semantics(t, sqlite.New(), dialecttest.SQLRunner(ctx, x), false)
+			})
 			dialecttest.ApplySchema(t, sqlite.New(), dialecttest.BlogSchema(t),
 				func(q string, args ...any) error { _, err := x.ExecContext(ctx, q, args...); return err })
 			if tx != nil {
