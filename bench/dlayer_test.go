@@ -48,13 +48,23 @@ func benchSchema() (*spec.Schema, error) {
 // results mapped by engine.One, engine.All and engine.Stream.
 type dlayerBench struct {
 	e      *engine.Engine
+	orm    *dlayerORM // nil on SQLite
 	models *stmt.Table
 	id     *stmt.Column
 	cols   []string // the non-key columns, in insert order
 }
 
 func openDlayerPG(ctx context.Context, dsn string) (any, error) {
-	return openDlayer(ctx, dsn)
+	h, err := openDlayer(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	d := h.(*dlayerBench)
+	if d.orm, err = newDlayerORM(ctx, d.e, dsn); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
 }
 
 // openDlayerSQLite turns the hand-written contender's modernc DSN into a
