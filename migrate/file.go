@@ -49,6 +49,9 @@ type Migration struct {
 	Destructive []string `json:"destructive,omitempty"`
 	Up          []string `json:"-"`
 	Down        []string `json:"-"`
+	// HasDown reports whether the file has a Down section (it may be
+	// empty); Runner.Down refuses to revert a migration without one.
+	HasDown bool `json:"has_down"`
 	// Checksum is the hex SHA-256 of the file with line endings normalised.
 	Checksum string `json:"checksum"`
 	// snapshot is the raw Schema section, if any.
@@ -148,7 +151,7 @@ func Parse(name string, text []byte) (*Migration, error) {
 				}
 				section, seenUp = "up", true
 			case "down":
-				section = "down"
+				section, m.HasDown = "down", true
 			case "schema":
 				section = "schema"
 			case "dialect":

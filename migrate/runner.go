@@ -500,6 +500,10 @@ func (r *Runner) Down(ctx context.Context, n int) (*Result, error) {
 			if m == nil {
 				return nil, fmt.Errorf("%w: cannot revert %s_%s", ErrMissing, recs[i].Version, recs[i].Name)
 			}
+			if !m.HasDown {
+				return nil, fmt.Errorf("cannot revert %s: it has no \"-- +dlayer Down\" section; revert it by hand, "+
+					"then run `dlayer migrate resolve %s --rolled-back`", m.File, m.Version)
+			}
 			out = append(out, m)
 		}
 		return out, nil

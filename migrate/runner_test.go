@@ -418,3 +418,25 @@ func TestInterruptedMigration(t *testing.T) {
 		})
 	}
 }
+
+// TestRefusals: a file for another dialect is not run, and a migration
+// without a Down section is not reverted.
+func TestRefusals(t *testing.T) {
+	ctx := context.Background()
+	db := freshDB(t, testdb.SQLite)
+	other := fstest.MapFS{"1_x.sql": {Data: []byte("-- +dlayer dialect: mysql\n-- +dlayer Up\nCREATE TABLE x (id INT);\n")}}
+	if _, err := newRunner(t, db.dialect, db.pool, other).Up(ctx, 0); !errors.Is(err, migrate.ErrDialect) {
+		t.Errorf("up of a mysql file on sqlite: err = %v, want ErrDialect", err)
+	}
+	oneWay := fstest.MapFS{"1_x.sql": {Data: []byte("-- +dlayer Up\nCREATE TABLE x (id INT);\n")}}
+	r := newRunner(t, db.dialect, db.pool, oneWay)
+	if _, err := r.Up(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Down(ctx, 1); err == nil || !strings.Contains(err.Error(), "no \"-- +dlayer Down\" section") {
+		t.Errorf("down without a Down section: err = %v", err)
+	}
+	if !tableExists(t, db, "x") {
+		t.Error("table x was dropped")
+	}
+}
