@@ -40,9 +40,9 @@ func benchSchema(name string) (*spec.Schema, *spec.Table) {
 	return s, t
 }
 
-// BenchmarkReadSlice100 compares reading 100 rows into structs with dlayer
+// BenchmarkRead compares reading 100 rows into structs with dlayer
 // and with hand-written pgx on the same pool.
-func BenchmarkReadSlice100(b *testing.B) {
+func BenchmarkRead(b *testing.B) {
 	url := os.Getenv(testdb.EnvVar(testdb.Postgres))
 	if url == "" {
 		b.Skip("DLAYER_TEST_POSTGRES_URL not set")
@@ -69,7 +69,7 @@ func BenchmarkReadSlice100(b *testing.B) {
 	}
 	q := stmt.Select(T).Where(T.C("id").Gt(int64(0))).Limit(100)
 	c, _ := e.Compile(q)
-	b.Run("lib=pgx", func(b *testing.B) {
+	b.Run("case=ReadSlice100/lib=pgx", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			rs, err := pool.Query(ctx, c.SQL, c.Args...)
@@ -89,7 +89,7 @@ func BenchmarkReadSlice100(b *testing.B) {
 			}
 		}
 	})
-	b.Run("lib=dlayer", func(b *testing.B) {
+	b.Run("case=ReadSlice100/lib=dlayer", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			out, err := engine.All[benchModel](ctx, e, q)
@@ -120,9 +120,9 @@ func BenchmarkReadSlice100(b *testing.B) {
 	})
 }
 
-// BenchmarkInsertMulti100 compares inserting 100 rows: hand-written pgx
+// BenchmarkInsert compares inserting 100 rows: hand-written pgx
 // multi-row INSERT, dlayer's Insert.Rows, and BulkInsert over COPY.
-func BenchmarkInsertMulti100(b *testing.B) {
+func BenchmarkInsert(b *testing.B) {
 	url := os.Getenv(testdb.EnvVar(testdb.Postgres))
 	if url == "" {
 		b.Skip("DLAYER_TEST_POSTGRES_URL not set")
@@ -147,7 +147,7 @@ func BenchmarkInsertMulti100(b *testing.B) {
 	}
 	ins := stmt.Insert(T).Columns(cols...).Rows(rows...)
 	c, _ := e.Compile(ins)
-	b.Run("lib=pgx", func(b *testing.B) {
+	b.Run("case=InsertMulti100/lib=pgx", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := pool.Exec(ctx, c.SQL, c.Args...); err != nil {
@@ -155,7 +155,7 @@ func BenchmarkInsertMulti100(b *testing.B) {
 			}
 		}
 	})
-	b.Run("lib=dlayer", func(b *testing.B) {
+	b.Run("case=InsertMulti100/lib=dlayer", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := e.Exec(ctx, ins); err != nil {
@@ -163,7 +163,7 @@ func BenchmarkInsertMulti100(b *testing.B) {
 			}
 		}
 	})
-	b.Run("lib=dlayer-copy", func(b *testing.B) {
+	b.Run("case=InsertMulti100/lib=dlayer-copy", func(b *testing.B) {
 		old := engine.CopyThreshold
 		engine.CopyThreshold = 1
 		defer func() { engine.CopyThreshold = old }()

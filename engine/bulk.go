@@ -13,7 +13,7 @@ import (
 // CopyThreshold is the number of rows from which BulkInsert uses the
 // dialect's bulk-load protocol (PostgreSQL COPY) instead of multi-row
 // INSERT statements. COPY costs an extra round trip to learn the column
-// types; BenchmarkInsertMulti100 measured it already faster at 100 rows of
+// types; BenchmarkInsert/case=InsertMulti100 measured it already faster at 100 rows of
 // 7 columns (about 0.37 ms against 0.5–0.9 ms, PostgreSQL 15 on loopback).
 var CopyThreshold = 64
 

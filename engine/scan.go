@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unsafe"
@@ -44,7 +45,9 @@ func CollectRows[T any](rows *Rows) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []T
+	// Size the slice like the last result read with this binding (capped),
+	// so a repeated query does not grow it step by step.
+	out := make([]T, 0, sc.plan.sizeHint.Load())
 	for rows.Next() {
 		out = append(out, *new(T))
 		if err := sc.scan(rows, &out[len(out)-1]); err != nil {
@@ -54,8 +57,12 @@ func CollectRows[T any](rows *Rows) ([]T, error) {
 	if err := rows.Close(); err != nil {
 		return nil, err
 	}
+	sc.plan.sizeHint.Store(int32(min(len(out), maxSizeHint)))
 	return out, nil
 }
+
+// maxSizeHint caps the preallocation CollectRows learns from past results.
+const maxSizeHint = 1024
 
 // One runs s and returns its only row: ErrNotFound (which matches
 // sql.ErrNoRows) when there is none, ErrTooManyRows when there are more.
@@ -228,6 +235,8 @@ type plan struct {
 	typ    reflect.Type
 	mode   planMode
 	fields []fieldPlan // one per result column
+	// sizeHint is the row count of the last CollectRows with this plan.
+	sizeHint atomic.Int32
 }
 
 type fieldPlan struct {
