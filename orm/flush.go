@@ -259,7 +259,11 @@ func (s *Session) cascadeSaves() error {
 					tst = s.attach(rf.target, t)
 					work = append(work, tst)
 				}
-				s.syncBack(st, rf, tst)
+				if !slices.Contains(st.links[i], t) {
+					// A link made since the last load or flush: mirror it
+					// on the inverse side.
+					s.syncBack(st, rf, tst)
+				}
 			}
 		}
 	}

@@ -686,34 +686,29 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, _ *lo
 	// query (on the target or the secondary table).
 	var parentCols []int
 	var matchCols []*stmt.Column
-	var extra []*stmt.Column // selected after the target's columns
+	extra := 0 // key columns selected after the target's (many-to-many)
 	q := stmt.Select(tt)
 	switch {
 	case r.Kind == spec.ManyToMany:
 		sec := stmt.Ref(r.Secondary)
-		for _, pr := range r.Pairs {
+		items := []stmt.Selectable{tt}
+		for j, pr := range r.Pairs {
 			parentCols = append(parentCols, pr.Local.Ordinal)
 			c := sec.Col(pr.Remote)
 			matchCols = append(matchCols, c)
-			extra = append(extra, c)
+			items = append(items, c.Label(fmt.Sprintf("dl_key_%d", j)))
 		}
-	case r.FKOnOwner:
-		for _, pr := range r.Pairs {
-			parentCols = append(parentCols, pr.Local.Ordinal)
-			matchCols = append(matchCols, tt.Col(pr.Remote))
+		extra = len(r.Pairs)
+		var on []stmt.Expr
+		for _, pr := range r.SecondaryPairs {
+			on = append(on, sec.Col(pr.Local).Eq(tt.Col(pr.Remote)))
 		}
+		q = stmt.Select(items...).Join(sec, stmt.And(on...))
 	default:
 		for _, pr := range r.Pairs {
 			parentCols = append(parentCols, pr.Local.Ordinal)
 			matchCols = append(matchCols, tt.Col(pr.Remote))
 		}
-	}
-	if len(extra) > 0 {
-		items := []stmt.Selectable{tt}
-		for j, c := range extra {
-			items = append(items, c.Label(fmt.Sprintf("dl_key_%d", j)))
-		}
-		q = stmt.Select(items...).Join(stmt.Ref(r.Secondary), joinOn(r, tt))
 	}
 	for _, o := range r.OrderBy {
 		q = q.OrderBy(orderTerm(tt, o))
@@ -790,7 +785,7 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, _ *lo
 				}
 				cond = stmt.Or(ors...)
 			}
-			if err := s.selectInChunk(ctx, conn, tm, q.Where(cond), len(extra), func(st *state, key []any) {
+			if err := s.selectInChunk(ctx, conn, tm, q.Where(cond), extra, func(st *state, key []any) {
 				if key == nil {
 					key = make([]any, len(matchCols))
 					for c, mc := range matchCols {
@@ -812,15 +807,6 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, _ *lo
 		}
 	}
 	return nil
-}
-
-func joinOn(r *spec.Relationship, tt *stmt.Table) stmt.Expr {
-	sec := stmt.Ref(r.Secondary)
-	var on []stmt.Expr
-	for _, pr := range r.SecondaryPairs {
-		on = append(on, sec.Col(pr.Local).Eq(tt.Col(pr.Remote)))
-	}
-	return stmt.And(on...)
 }
 
 func pairsArePK(r *spec.Relationship, tm *mapper) bool {
@@ -888,5 +874,24 @@ func (s *Session) setRel(st *state, i int, rf *relField, kids []unsafe.Pointer) 
 		rf.setOne(st.obj, v)
 	}
 	st.links[i] = slices.Clone(rf.values(st.obj))
+	// The inverse to-one side of each loaded child is known too: set it,
+	// so post.Author is the loaded user without another query.
+	if back := rf.rel.Back; back != nil && !back.UseList {
+		if brf := rf.target.relIdx[back.Name]; brf != nil {
+			bi := slices.Index(rf.target.rels, brf)
+			for _, k := range kids {
+				kst := s.states[k]
+				if kst == nil || kst.status != statusPersistent {
+					continue
+				}
+				if kst.loaded[bi] && brf.getOne(k) != nil && brf.getOne(k) != st.obj {
+					continue // the app moved it elsewhere: keep its change
+				}
+				brf.setOne(k, st.obj)
+				kst.loaded[bi] = true
+				kst.links[bi] = []unsafe.Pointer{st.obj}
+			}
+		}
+	}
 }
 
