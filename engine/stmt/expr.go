@@ -226,7 +226,13 @@ func (*ExcludedExpr) expr() {}
 func (*ErrExpr) expr()      {}
 func (*TupleExpr) expr()    {}
 
-var bigintType = &spec.Type{Kind: spec.TypeBigInt}
+var (
+	bigintType = &spec.Type{Kind: spec.TypeBigInt}
+	// textType types LIKE patterns: a pattern is text whatever the column
+	// (its wildcards may make it longer than a string column's length).
+	textType = &spec.Type{Kind: spec.TypeText}
+	textLike = &Value{Type: textType}
+)
 
 // TypeOf returns the value type of e when it can be known from the schema
 // (nil otherwise).
@@ -398,22 +404,22 @@ func NotBetween(x Expr, lo, hi any) Expr {
 
 // Like is x LIKE pattern; the pattern's wildcards apply. Case sensitivity is
 // the database's (see ILike for a case-insensitive match everywhere).
-func Like(x Expr, pattern any) Expr { return &LikeExpr{X: x, Pattern: bind(pattern, x)} }
+func Like(x Expr, pattern any) Expr { return &LikeExpr{X: x, Pattern: bind(pattern, textLike)} }
 
 // NotLike is x NOT LIKE pattern.
 func NotLike(x Expr, pattern any) Expr {
-	return &LikeExpr{X: x, Pattern: bind(pattern, x), Not: true}
+	return &LikeExpr{X: x, Pattern: bind(pattern, textLike), Not: true}
 }
 
 // ILike is a case-insensitive x LIKE pattern: ILIKE where the dialect has it,
 // else LOWER(x) LIKE LOWER(pattern).
 func ILike(x Expr, pattern any) Expr {
-	return &LikeExpr{X: x, Pattern: bind(pattern, x), Fold: true}
+	return &LikeExpr{X: x, Pattern: bind(pattern, textLike), Fold: true}
 }
 
 // NotILike is the negation of ILike.
 func NotILike(x Expr, pattern any) Expr {
-	return &LikeExpr{X: x, Pattern: bind(pattern, x), Fold: true, Not: true}
+	return &LikeExpr{X: x, Pattern: bind(pattern, textLike), Fold: true, Not: true}
 }
 
 // LikeEscapeChar is the escape character EscapeLike uses and Contains,
@@ -440,7 +446,7 @@ func EscapeLike(s string) string {
 }
 
 func likeLiteral(x Expr, pattern string, fold bool) Expr {
-	return &LikeExpr{X: x, Pattern: &Value{V: pattern, Type: TypeOf(x)}, Fold: fold, Escape: LikeEscapeChar}
+	return &LikeExpr{X: x, Pattern: &Value{V: pattern, Type: textType}, Fold: fold, Escape: LikeEscapeChar}
 }
 
 // Contains matches x containing s literally (wildcards in s are escaped).
