@@ -376,8 +376,8 @@ func (r *Runner) lockTable(ctx context.Context) (func(context.Context) error, er
 		}
 		if time.Now().After(deadline) {
 			return nil, fmt.Errorf("migration lock (table %s): %w after %s: another migrator holds it "+
-				"(if none is running, a crashed one left it: delete the row of %s): %v",
-				r.cfg.Table+"_lock", dialects.ErrLockTimeout, r.cfg.LockTimeout, r.cfg.Table+"_lock", lastErr)
+				"(if none is running, a crashed one left it: run `dlayer migrate resolve --unlock`): %v",
+				r.cfg.Table+"_lock", dialects.ErrLockTimeout, r.cfg.LockTimeout, lastErr)
 		}
 		select {
 		case <-ctx.Done():
@@ -395,6 +395,29 @@ func (r *Runner) lockTable(ctx context.Context) (func(context.Context) error, er
 }
 
 var errNoPool = errors.New("migrate: no database connection")
+
+// Unlock removes a lock left in the lock table by a migrator that crashed
+// (dialects without named locks, such as SQLite). Named locks (PostgreSQL,
+// MySQL) end with their session and need no unlocking. Make sure no
+// migrator is running first.
+func (r *Runner) Unlock(ctx context.Context) error {
+	if r.cfg.Pool == nil {
+		return errNoPool
+	}
+	if _, ok := r.cfg.Dialect.(dialects.MigrationLocker); ok {
+		return fmt.Errorf("unlock: %s releases the migration lock when the holder's session ends; nothing to remove",
+			r.cfg.Dialect.Name())
+	}
+	tbl := r.q(r.cfg.Table + "_lock")
+	if _, err := r.cfg.Pool.Exec(ctx, "CREATE TABLE IF NOT EXISTS "+tbl+" ("+r.q("id")+" INTEGER NOT NULL PRIMARY KEY, "+
+		r.q("owner")+" VARCHAR(32) NOT NULL, "+r.q("acquired_at")+" VARCHAR(40) NOT NULL)"); err != nil {
+		return fmt.Errorf("unlock: %w", err)
+	}
+	if _, err := r.cfg.Pool.Exec(ctx, "DELETE FROM "+tbl); err != nil {
+		return fmt.Errorf("unlock: %w", err)
+	}
+	return nil
+}
 
 // locked runs fn holding the migration lock, with the history table in place.
 func (r *Runner) locked(ctx context.Context, fn func() error) (err error) {

@@ -334,7 +334,11 @@ func TestLockTimeout(t *testing.T) {
 			if _, err := r.Up(ctx, 0); !errors.Is(err, dialects.ErrLockTimeout) {
 				t.Fatalf("up while locked: err = %v, want ErrLockTimeout", err)
 			}
-			release()
+			if _, ok := db.dialect.(dialects.MigrationLocker); ok {
+				release()
+			} else if err := r.Unlock(ctx); err != nil { // a crashed holder's lock row
+				t.Fatal(err)
+			}
 			if _, err := r.Up(ctx, 0); err != nil {
 				t.Fatalf("up after release: %v", err)
 			}

@@ -32,6 +32,7 @@ func init() {
   resolve VERSION --applied|--rolled-back
                      settle a migration left dirty by an interrupted run on
                      MySQL/MariaDB, after repairing the database by hand
+  resolve --unlock   remove the lock a crashed migrator left (SQLite)
 
 The database URL comes from --url or DLAYER_DATABASE_URL. See docs/migrations.md.
 
@@ -52,6 +53,7 @@ Exit status: 0 ok, 1 a migration failed or the schema and migrations disagree,
 			fs.DurationVar(&o.LockTimeout, "lock-timeout", time.Minute, "how long to wait for another migrator")
 			fs.BoolVar(&o.Applied, "applied", false, "resolve: mark the migration applied")
 			fs.BoolVar(&o.RolledBack, "rolled-back", false, "resolve: remove the migration from the history")
+			fs.BoolVar(&o.Unlock, "unlock", false, "resolve: remove the lock a crashed migrator left (SQLite)")
 			return func(ctx context.Context, e *env, args []string) int {
 				o.Stdout, o.Stderr = e.stdout, e.stderr
 				sub := ""

@@ -52,8 +52,9 @@ type Options struct {
 	FromDB bool
 	// LockTimeout bounds the wait for another migrator (default 1 minute).
 	LockTimeout time.Duration
-	// Applied and RolledBack choose how resolve settles a migration.
-	Applied, RolledBack bool
+	// Applied and RolledBack choose how resolve settles a migration;
+	// Unlock makes resolve remove a crashed migrator's lock instead.
+	Applied, RolledBack, Unlock bool
 	// Stdout and Stderr receive the output (default os.Stdout, os.Stderr).
 	Stdout, Stderr io.Writer
 }
@@ -96,6 +97,7 @@ var Subcommands = []string{"diff", "up", "down", "status", "history", "check", "
 //	history            list the history table
 //	check              exit 1 when the YAML and the migrations disagree
 //	resolve VERSION    settle a dirty migration (--applied or --rolled-back)
+//	resolve --unlock   remove a crashed migrator's lock (SQLite)
 func Migrate(ctx context.Context, o Options, sub string, args []string) int {
 	o.defaults()
 	if o.Format != "text" && o.Format != "json" {
@@ -448,6 +450,21 @@ func check(ctx context.Context, o Options, args []string) (int, error) {
 }
 
 func resolve(ctx context.Context, o Options, args []string) (int, error) {
+	if o.Unlock {
+		if len(args) > 0 || o.Applied || o.RolledBack {
+			return 0, usagef("resolve --unlock takes no VERSION and no --applied/--rolled-back")
+		}
+		r, closer, err := setup(ctx, o, true)
+		if err != nil {
+			return 0, err
+		}
+		defer closer()
+		if err := r.Unlock(ctx); err != nil {
+			return ExitFail, err
+		}
+		fmt.Fprintf(o.Stdout, "migration lock removed\n")
+		return ExitOK, nil
+	}
 	if len(args) != 1 {
 		return 0, usagef("resolve takes one VERSION")
 	}
