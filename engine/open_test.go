@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dlayer/dlayer/dialects"
+	"github.com/dlayer/dlayer/dialects/sqlite"
 	"github.com/dlayer/dlayer/engine"
 	"github.com/dlayer/dlayer/engine/stmt"
 )
@@ -76,5 +77,29 @@ func TestCompileErrors(t *testing.T) {
 	_, err = e.Exec(ctx, stmt.Text("SELECT :missing"))
 	if err == nil || !strings.Contains(err.Error(), "compile") {
 		t.Errorf("missing parameter: %v", err)
+	}
+}
+
+func TestNewWrapsExistingHandle(t *testing.T) {
+	ctx := context.Background()
+	dsn, _, err := sqlite.DSN("sqlite:" + filepath.Join(t.TempDir(), "w.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	e := engine.New(sqlite.Default(), sqlite.Wrap(db), nil)
+	n, err := engine.Scalar[int64](ctx, e, stmt.Text("SELECT 40 + :n").Bind("n", 2))
+	if err != nil || n != 42 {
+		t.Fatalf("Scalar = %d, %v", n, err)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		t.Errorf("the application's handle was closed: %v", err)
 	}
 }

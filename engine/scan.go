@@ -358,7 +358,12 @@ func buildPlan(t reflect.Type, cs *columnSet) (*plan, error) {
 	fields := map[string]fieldInfo{}
 	collectFields(t, 0, nil, fields)
 	p.fields = make([]fieldPlan, len(cs.names))
+	seen := make(map[string]bool, len(cs.names))
 	for i, col := range cs.names {
+		if seen[col] {
+			return nil, fmt.Errorf("bind %s: the result has two columns named %q (label one of them)", t, col)
+		}
+		seen[col] = true
 		f, ok := fields[col]
 		if !ok {
 			return nil, fmt.Errorf("bind %s: result column %q has no field (add a field named %s or tagged `db:%q`)",

@@ -63,6 +63,7 @@ func TestBuildPlan(t *testing.T) {
 		wantErr string
 	}{
 		{name: "unknown column", cs: cols("id", "skip"), typ: typ, wantErr: `result column "skip" has no field`},
+		{name: "duplicate column", cs: cols("id", "name", "id"), typ: typ, wantErr: `two columns named "id"`},
 		{name: "scalar with two columns", cs: cols("a", "b"), typ: reflect.TypeFor[int64](), wantErr: "exactly one"},
 		{name: "incompatible", cs: &columnSet{names: []string{"name"}, cols: []dialects.ResultColumn{{Type: &spec.Type{Kind: spec.TypeBoolean}}}},
 			typ: typ, wantErr: "cannot hold a boolean column"},
