@@ -406,3 +406,22 @@ func TestSyntaxErrorLines(t *testing.T) {
 		})
 	}
 }
+
+// TestDeterministic loads the same broken multi-file schema repeatedly
+// (files are parsed in parallel) and expects identical output.
+func TestDeterministic(t *testing.T) {
+	var first string
+	for i := range 10 {
+		_, ds := LoadDir("testdata/fixtures/duplicate-name")
+		if i == 0 {
+			first = ds.Error()
+			if first == "" {
+				t.Fatal("fixture produced no diagnostics")
+			}
+			continue
+		}
+		if got := ds.Error(); got != first {
+			t.Fatalf("run %d differs:\n%s\nvs\n%s", i, got, first)
+		}
+	}
+}
