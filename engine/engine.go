@@ -265,7 +265,10 @@ func (e *Engine) Begin(ctx context.Context, opts TxOptions) (*Tx, error) {
 
 // Tx runs fn in a transaction: it commits when fn returns nil, and rolls
 // back when fn returns an error (returned as is) or panics (the panic is
-// re-raised after the rollback).
+// re-raised after the rollback). Inside fn run statements on tx, not on the
+// engine: those run on another connection, outside the transaction (and on
+// SQLite a write there waits for the transaction's lock, then fails with a
+// busy error).
 func (e *Engine) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	return e.TxWith(ctx, TxOptions{}, fn)
 }
