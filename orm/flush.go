@@ -4,7 +4,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/rand"
-		"fmt"
+	"fmt"
 	"slices"
 	"time"
 	"unsafe"
@@ -1295,4 +1295,3 @@ func (s *Session) resnap(st *state) {
 		s.idmap[k] = st
 	}
 }
-

@@ -228,7 +228,9 @@ func structColField(c *spec.Column, sf reflect.StructField) (colField, error) {
 		cf.ptr = func(o unsafe.Pointer) any { return (*int)(unsafe.Add(o, off)) }
 	case reflect.TypeFor[string]():
 		cf.get = func(o unsafe.Pointer) any { return *(*string)(unsafe.Add(o, off)) }
-		cf.eq = func(a, b unsafe.Pointer) bool { return *(*string)(unsafe.Add(a, off)) == *(*string)(unsafe.Add(b, off)) }
+		cf.eq = func(a, b unsafe.Pointer) bool {
+			return *(*string)(unsafe.Add(a, off)) == *(*string)(unsafe.Add(b, off))
+		}
 		cf.ptr = func(o unsafe.Pointer) any { return (*string)(unsafe.Add(o, off)) }
 	case reflect.TypeFor[bool]():
 		cf.get = func(o unsafe.Pointer) any { return *(*bool)(unsafe.Add(o, off)) }
@@ -236,7 +238,9 @@ func structColField(c *spec.Column, sf reflect.StructField) (colField, error) {
 		cf.ptr = func(o unsafe.Pointer) any { return (*bool)(unsafe.Add(o, off)) }
 	case reflect.TypeFor[float64]():
 		cf.get = func(o unsafe.Pointer) any { return *(*float64)(unsafe.Add(o, off)) }
-		cf.eq = func(a, b unsafe.Pointer) bool { return *(*float64)(unsafe.Add(a, off)) == *(*float64)(unsafe.Add(b, off)) }
+		cf.eq = func(a, b unsafe.Pointer) bool {
+			return *(*float64)(unsafe.Add(a, off)) == *(*float64)(unsafe.Add(b, off))
+		}
 		cf.ptr = func(o unsafe.Pointer) any { return (*float64)(unsafe.Add(o, off)) }
 	case timeType:
 		cf.get = func(o unsafe.Pointer) any { return *(*time.Time)(unsafe.Add(o, off)) }

@@ -894,4 +894,3 @@ func (s *Session) setRel(st *state, i int, rf *relField, kids []unsafe.Pointer) 
 		}
 	}
 }
-

@@ -398,10 +398,11 @@ func (s *Session) afterTxEnd(committed bool) {
 	_ = committed
 }
 
-// Rollback rolls back the transaction(s) and restores the session: objects
-// inserted in it are expunged (pending ones that were never flushed stay
-// pending), deleted ones are restored, and loaded ones are expired. After a
-// failed flush it is the way back to a usable session.
+// Rollback rolls back the transaction(s) and restores the session: pending
+// objects (flushed or not) are expunged, with keys the database generated
+// for them cleared; deleted ones are restored; loaded ones lose their
+// unflushed changes and are expired, so the next Get or query reloads them.
+// After a failed flush it is the way back to a usable session.
 func (s *Session) Rollback(ctx context.Context) error {
 	if s.closed {
 		return ErrSessionClosed
@@ -420,9 +421,9 @@ func (s *Session) Rollback(ctx context.Context) error {
 		case st.status == statusDeleted:
 			st.status = statusPersistent
 			st.deleteFlushed = false
-			st.expired = true
+			s.discard(st)
 		case st.status == statusPersistent:
-			st.expired = true
+			s.discard(st)
 		}
 	}
 	s.failed = nil
@@ -431,6 +432,20 @@ func (s *Session) Rollback(ctx context.Context) error {
 		ev(ctx, s)
 	}
 	return err
+}
+
+// discard drops a persistent object's unflushed changes (its columns go
+// back to the values last read or flushed), puts it back in the identity
+// map and expires it, so the next Get or query reloads it: what a rollback
+// does to loaded objects.
+func (s *Session) discard(st *state) {
+	if st.snap != nil {
+		st.m.restore(st.obj, st.snap)
+	}
+	st.expired = true
+	if st.hasKey {
+		s.idmap[st.key] = st
+	}
 }
 
 func (s *Session) rollbackTx(ctx context.Context) error {
@@ -507,7 +522,7 @@ func (s *Session) Nested(ctx context.Context, fn func(s *Session) error) (err er
 				st.deleteFlushed = false
 			}
 			if st.status == statusPersistent {
-				st.expired = true
+				s.discard(st)
 			}
 		}
 		return rerr
