@@ -240,14 +240,16 @@ models:
 `},
 }
 
-// TestChangeKinds generates, applies and reverts a migration for every kind
-// of change on every database: after up the database matches the YAML (a
+// TestChangeKinds generates (from the live database, and from the
+// directory's state without one), applies and reverts a migration for every
+// kind of change on every database: after up the database matches the YAML (a
 // second diff is empty), after down it matches the previous YAML, and up
 // again brings it forward for the next step. Rows inserted along the way
 // survive the rebuilds and renames.
 func TestChangeKinds(t *testing.T) {
-	for _, name := range testdb.Names {
-		t.Run(name, func(t *testing.T) {
+	for _, combo := range combos() {
+		name, fromDir := combo.db, combo.fromDir
+		t.Run(combo.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			db := freshDB(t, name)
@@ -290,6 +292,9 @@ func TestChangeKinds(t *testing.T) {
 				want := load(t, step.yaml)
 				r := runner()
 				from, err := r.Inspect(ctx)
+				if fromDir {
+					from, err = r.State()
+				}
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -349,6 +354,28 @@ func TestChangeKinds(t *testing.T) {
 			}
 		})
 	}
+}
+
+// combos lists each database twice: generating migrations against the
+// live database, and against the state the migration directory produces.
+func combos() []struct {
+	name, db string
+	fromDir  bool
+} {
+	var out []struct {
+		name, db string
+		fromDir  bool
+	}
+	for _, n := range testdb.Names {
+		out = append(out, struct {
+			name, db string
+			fromDir  bool
+		}{n + "/from-database", n, false}, struct {
+			name, db string
+			fromDir  bool
+		}{n + "/from-directory", n, true})
+	}
+	return out
 }
 
 // seed inserts two users and two posts.

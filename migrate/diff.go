@@ -299,13 +299,16 @@ func (d *differ) table(old, t *spec.Table) error {
 	for _, fk := range t.ForeignKeys {
 		newFK[d.fkKey(fk, nil, false)] = fk
 	}
+	// A key whose name changed (its table or columns were renamed, so the
+	// derived name changed too) is dropped and added under the new name, so
+	// the database keeps the names the YAML derives.
 	for _, k := range sortedKeys(oldFK) {
-		if newFK[k] == nil {
+		if n := newFK[k]; n == nil || renamedKey(oldFK[k].Name, n.Name) {
 			d.dropFKs = append(d.dropFKs, dialects.Change{Kind: dialects.DropForeignKey, Table: t, Old: old, ForeignKey: oldFK[k], Detail: k})
 		}
 	}
 	for _, k := range sortedKeys(newFK) {
-		if oldFK[k] == nil {
+		if o := oldFK[k]; o == nil || renamedKey(o.Name, newFK[k].Name) {
 			d.addFKs = append(d.addFKs, dialects.Change{Kind: dialects.AddForeignKey, Table: t, Old: old, ForeignKey: newFK[k], Detail: k})
 		}
 	}
@@ -313,12 +316,12 @@ func (d *differ) table(old, t *spec.Table) error {
 	// Unique keys and indexes, compared by their columns.
 	ok, nk := keysOf(old, mapOld), keysOf(t, nil)
 	for _, k := range sortedKeys(ok) {
-		if nk[k] == nil {
+		if n := nk[k]; n == nil || renamedKey(ok[k].name(), n.name()) {
 			d.dropKeys = append(d.dropKeys, ok[k].change(true, t, old, k))
 		}
 	}
 	for _, k := range sortedKeys(nk) {
-		if ok[k] == nil {
+		if o := ok[k]; o == nil || renamedKey(o.name(), nk[k].name()) {
 			d.addKeys = append(d.addKeys, nk[k].change(false, t, old, k))
 		}
 	}
@@ -404,6 +407,16 @@ type key struct {
 	idx    *spec.Index
 	uq     *spec.Unique
 }
+
+func (k *key) name() string {
+	if k.uq != nil {
+		return k.uq.Name
+	}
+	return k.idx.Name
+}
+
+// renamedKey reports whether a key known under both names was renamed.
+func renamedKey(old, new string) bool { return old != "" && new != "" && old != new }
 
 func (k *key) change(drop bool, t, old *spec.Table, detail string) dialects.Change {
 	c := dialects.Change{Table: t, Old: old, Detail: detail}

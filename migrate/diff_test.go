@@ -129,8 +129,13 @@ func TestDiff(t *testing.T) {
 				s = strings.Replace(s, "foreign_key: users.id", "foreign_key: members.id", 1)
 				return strings.Replace(s, "      name: {type: string, length: 50}", "      full_name: {type: string, length: 50, renamed_from: name}", 1)
 			},
-			up:      []string{"rename table members (users -> members)", "rename column members.full_name (name -> full_name)"},
-			down:    []string{"rename table users (members -> users)", "rename column users.name (full_name -> name)"},
+			// The foreign key's derived name follows the table's.
+			up: []string{"drop foreign key posts fk_posts_user_id_users ((user_id) -> members(id) on delete no action on update no action)",
+				"rename table members (users -> members)", "rename column members.full_name (name -> full_name)",
+				"add foreign key posts fk_posts_user_id_members ((user_id) -> members(id) on delete no action on update no action)"},
+			down: []string{"drop foreign key posts fk_posts_user_id_members ((user_id) -> users(id) on delete no action on update no action)",
+				"rename table users (members -> users)", "rename column users.name (full_name -> name)",
+				"add foreign key posts fk_posts_user_id_users ((user_id) -> users(id) on delete no action on update no action)"},
 			renames: true,
 		},
 		{
