@@ -108,8 +108,17 @@ type env struct {
 	n    *counter
 }
 
-// setup opens a fresh database of the named kind with the suite's schema.
+// setup opens a fresh database of the named kind with the suite's schema,
+// every model bound to its struct.
 func setup(t *testing.T, name string, opts ...orm.Option) *env {
+	t.Helper()
+	opts = append([]orm.Option{orm.Bind[User]("User"), orm.Bind[Post]("Post"), orm.Bind[Tag]("Tag"),
+		orm.Bind[Node]("Node"), orm.Bind[Account]("Account"), orm.Bind[Feed]("Feed"), orm.Bind[Item]("Item")}, opts...)
+	return setupWith(t, name, opts...)
+}
+
+// setupWith is setup with only the given bindings.
+func setupWith(t *testing.T, name string, opts ...orm.Option) *env {
 	t.Helper()
 	ctx := context.Background()
 	u := fresh.URL(t, name, "dl_orm")
@@ -122,8 +131,6 @@ func setup(t *testing.T, name string, opts ...orm.Option) *env {
 	if err := eng.CreateAll(ctx); err != nil {
 		t.Fatalf("create all: %v", err)
 	}
-	opts = append([]orm.Option{orm.Bind[User]("User"), orm.Bind[Post]("Post"), orm.Bind[Tag]("Tag"),
-		orm.Bind[Node]("Node"), orm.Bind[Account]("Account"), orm.Bind[Feed]("Feed"), orm.Bind[Item]("Item")}, opts...)
 	db, err := orm.New(eng, opts...)
 	if err != nil {
 		t.Fatalf("orm.New: %v", err)
@@ -138,6 +145,16 @@ func each(t *testing.T, fn func(t *testing.T, e *env)) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			fn(t, setup(t, name))
+		})
+	}
+}
+
+// each2 runs fn for every database name, in parallel.
+func each2(t *testing.T, fn func(t *testing.T, name string)) {
+	for _, name := range testdb.Names {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, name)
 		})
 	}
 }
