@@ -33,12 +33,12 @@ type state struct {
 	tbuf []*stmt.Table
 }
 
-// result holds a Compiled with room for a few arguments, so compiling a
+// result holds a Compiled with room for eight arguments, so compiling a
 // small statement costs one allocation besides the SQL string.
 type result struct {
 	c     dialects.Compiled
-	args  [4]any
-	types [4]*spec.Type
+	args  [8]any
+	types [8]*spec.Type
 }
 
 func (st *state) reset(g *Base) {
@@ -1174,7 +1174,7 @@ func (st *state) updateStmt(s *stmt.UpdateStmt) error {
 		return fmt.Errorf("%s: UPDATE … RETURNING: %w", st.g.cfg.Name, dialects.ErrUnsupported)
 	}
 	t := p.Table.Spec()
-	st.presize(len(p.Set) + 2)
+	st.presize(len(p.Set) + 1)
 	st.str("UPDATE ")
 	if err := st.ident(t.Name); err != nil {
 		return err
