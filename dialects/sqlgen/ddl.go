@@ -3,11 +3,13 @@ package sqlgen
 import (
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/dlayer/dlayer/dialects"
 	"github.com/dlayer/dlayer/spec"
@@ -214,7 +216,26 @@ func EnumTypeName(c *spec.Column) string {
 	if c.Table != nil {
 		t = c.Table.Name + "_"
 	}
-	return t + c.Name + "_enum"
+	return derivedName(t + c.Name + "_enum")
+}
+
+// maxIdent is the longest identifier every dialect keeps whole
+// (PostgreSQL truncates at 63 bytes, MySQL rejects more than 64).
+const maxIdent = 63
+
+// derivedName shortens a name dlayer derived (never one the schema gave) to
+// maxIdent bytes, keeping it unique with a hash of the whole name.
+func derivedName(name string) string {
+	if len(name) <= maxIdent {
+		return name
+	}
+	h := fnv.New32a()
+	h.Write([]byte(name))
+	cut := maxIdent - 9
+	for cut > 0 && !utf8.RuneStart(name[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s_%08x", name[:cut], h.Sum32())
 }
 
 func colNames(cols []*spec.Column) string {
@@ -343,7 +364,7 @@ func fkName(fk *spec.ForeignKey) string {
 	if fk.RefTable != nil {
 		r = fk.RefTable.Name
 	}
-	return "fk_" + t + "_" + colNames(fk.Columns) + "_" + r
+	return derivedName("fk_" + t + "_" + colNames(fk.Columns) + "_" + r)
 }
 
 // enumTypes returns the CREATE TYPE statements for the enums of tables,
@@ -448,7 +469,7 @@ func (g *Base) createTable(t *spec.Table, o ddlOptions) ([]string, error) {
 		}
 		line()
 		w.str("CONSTRAINT ")
-		w.ident("uq_" + t.Name + "_" + c.Name)
+		w.ident(derivedName("uq_" + t.Name + "_" + c.Name))
 		w.str(" UNIQUE ")
 		w.keyCols([]*spec.Column{c}, true, false)
 	}
@@ -456,7 +477,7 @@ func (g *Base) createTable(t *spec.Table, o ddlOptions) ([]string, error) {
 		line()
 		name := u.Name
 		if name == "" {
-			name = "uq_" + t.Name + "_" + colNames(u.Columns)
+			name = derivedName("uq_" + t.Name + "_" + colNames(u.Columns))
 		}
 		w.str("CONSTRAINT ")
 		w.ident(name)
@@ -499,7 +520,7 @@ func (g *Base) createTable(t *spec.Table, o ddlOptions) ([]string, error) {
 	for _, ix := range t.Indexes {
 		name := ix.Name
 		if name == "" {
-			name = "ix_" + t.Name + "_" + colNames(ix.Columns)
+			name = derivedName("ix_" + t.Name + "_" + colNames(ix.Columns))
 		}
 		out = append(out, g.createIndex(w, t, name, ix.Columns, ix.Unique))
 	}
@@ -512,7 +533,7 @@ func (g *Base) createTable(t *spec.Table, o ddlOptions) ([]string, error) {
 			dup = dup || sameCols(ix.Columns, []*spec.Column{c})
 		}
 		if !dup {
-			out = append(out, g.createIndex(w, t, "ix_"+t.Name+"_"+c.Name, []*spec.Column{c}, false))
+			out = append(out, g.createIndex(w, t, derivedName("ix_"+t.Name+"_"+c.Name), []*spec.Column{c}, false))
 		}
 	}
 	if cfg.Comments == CommentOn {

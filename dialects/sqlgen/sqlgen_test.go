@@ -5,8 +5,10 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/dlayer/dlayer/dialects"
+	"github.com/dlayer/dlayer/dialects/internal/dialecttest"
 	"github.com/dlayer/dlayer/dialects/mysql"
 	"github.com/dlayer/dlayer/dialects/postgres"
 	"github.com/dlayer/dlayer/dialects/sqlite"
@@ -327,6 +329,45 @@ func TestConcurrentCompile(t *testing.T) {
 	for i := 0; i < 8; i++ {
 		if s := <-done; s != "" {
 			t.Error(s)
+		}
+	}
+}
+
+func TestDerivedNamesFit(t *testing.T) {
+	long := strings.Repeat("très_long_", 8)
+	id := &spec.Column{Name: "id", Type: spec.Type{Kind: spec.TypeInteger}, PrimaryKey: true}
+	a := &spec.Column{Name: long + "a", Type: spec.Type{Kind: spec.TypeInteger}, Index: true, Unique: true}
+	b := &spec.Column{Name: long + "b", Type: spec.Type{Kind: spec.TypeInteger}, Index: true, Unique: true}
+	tb := oneTable(id, a, b)
+	tb.Name = long
+	tb.ForeignKeys = []*spec.ForeignKey{{Table: tb, Columns: []*spec.Column{a}, RefTable: tb, RefColumns: []*spec.Column{id}},
+		{Table: tb, Columns: []*spec.Column{b}, RefTable: tb, RefColumns: []*spec.Column{id}}}
+	for _, d := range all {
+		sqls, err := d.CreateTable(tb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, q := range sqls {
+			ids, _, err := dialecttest.SplitQuoted(q, d.QuoteIdent("x")[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range ids {
+				if id == tb.Name || id == a.Name || id == b.Name || id == "id" {
+					continue
+				}
+				if len(id) > 63 || !utf8.ValidString(id) {
+					t.Errorf("%s: derived name %q is %d bytes", d.Name(), id, len(id))
+				}
+				if seen[id] && !strings.HasPrefix(id, "ix_") {
+					t.Errorf("%s: derived name %q used twice", d.Name(), id)
+				}
+				seen[id] = true
+			}
+		}
+		if len(seen) != 6 {
+			t.Errorf("%s: %d distinct derived names, want 6: %v", d.Name(), len(seen), seen)
 		}
 	}
 }
