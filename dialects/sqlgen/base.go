@@ -60,6 +60,10 @@ type Config struct {
 	// ExcludedFunc: an upsert refers to the proposed value as VALUES(col)
 	// (MySQL) rather than excluded.col.
 	ExcludedFunc bool
+	// FoldFunc is the function ILIKE is emulated with where the dialect
+	// lacks the ILike feature: FoldFunc(x) LIKE FoldFunc(pattern). Empty
+	// means LOWER.
+	FoldFunc string
 
 	// DDL describes the dialect's DDL.
 	DDL DDLConfig

@@ -826,8 +826,13 @@ func (st *state) like(x *stmt.LikeExpr) error {
 	}
 	native := st.g.cfg.Features.Has(dialects.ILike)
 	lower := x.Fold && !native
+	fold := st.g.cfg.FoldFunc
+	if fold == "" {
+		fold = "LOWER"
+	}
 	if lower {
-		st.str("LOWER(")
+		st.str(fold)
+		st.str("(")
 		if err := st.expr(x.X); err != nil {
 			return err
 		}
@@ -844,7 +849,8 @@ func (st *state) like(x *stmt.LikeExpr) error {
 		st.str(" LIKE ")
 	}
 	if lower {
-		st.str("LOWER(")
+		st.str(fold)
+		st.str("(")
 		if err := st.expr(x.Pattern); err != nil {
 			return err
 		}

@@ -49,7 +49,7 @@ func TestApply(t *testing.T) {
 					return err
 				})
 			t.Run("semantics", func(t *testing.T) {
-				dialecttest.Semantics(t, sqlite.New(), dialecttest.SQLRunner(ctx, x), false)
+				dialecttest.Semantics(t, sqlite.New(), dialecttest.SQLRunner(ctx, x), true)
 			})
 			dialecttest.ApplySchema(t, sqlite.New(), dialecttest.BlogSchema(t),
 				func(q string, args ...any) error { _, err := x.ExecContext(ctx, q, args...); return err })

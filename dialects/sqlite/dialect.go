@@ -7,7 +7,7 @@ import (
 
 // Features are SQLite's capabilities (3.35 or later, as bundled by
 // modernc.org/sqlite): RETURNING, ON CONFLICT upserts and NULLS FIRST/LAST,
-// but no ILIKE (emulated with LOWER, which folds ASCII letters only), no
+// but no ILIKE (emulated with FoldFunc, a Unicode-aware LOWER), no
 // SELECT … FOR UPDATE (a write transaction locks the whole database, so the
 // clause is dropped) and no ALTER TABLE … ADD CONSTRAINT (SQLite does not
 // check foreign keys at CREATE time, so every key is written inline).
@@ -40,6 +40,7 @@ func New() *Dialect {
 		MaxParams:           MaxParams,
 		OffsetOnlyLimit:     "-1",
 		DefaultValuesInsert: "DEFAULT VALUES",
+		FoldFunc:            FoldFunc,
 		DDL:                 ddlConfig(),
 	})}
 }

@@ -412,7 +412,8 @@ func NotLike(x Expr, pattern any) Expr {
 }
 
 // ILike is a case-insensitive x LIKE pattern: ILIKE where the dialect has it,
-// else LOWER(x) LIKE LOWER(pattern).
+// else LOWER(x) LIKE LOWER(pattern) with a LOWER that folds all of Unicode
+// (on SQLite, a function the dialect registers).
 func ILike(x Expr, pattern any) Expr {
 	return &LikeExpr{X: x, Pattern: bind(pattern, textLike), Fold: true}
 }

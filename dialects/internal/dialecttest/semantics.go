@@ -32,7 +32,7 @@ func cell(v any) string {
 // dialects (NULL ordering, ILIKE emulation, LIKE escapes, empty IN, row
 // values, upserts, OFFSET without LIMIT, correlated subqueries, RETURNING)
 // on a real database and checks the rows they give. unicodeFold says the
-// database folds case beyond ASCII in ILike (SQLite's LOWER does not).
+// dialect's ILike folds case beyond ASCII.
 func Semantics(t *testing.T, d dialects.Dialect, r Runner, unicodeFold bool) {
 	s := Schema()
 	u, p, tg := stmt.TableOf(s, "User"), stmt.TableOf(s, "Post"), stmt.TableOf(s, "Tag")
