@@ -41,9 +41,10 @@ type Load struct {
 // over the parents' keys, chunked under the dialect's parameter limit.
 func SelectIn(path string) Load { return Load{strings.Split(path, "."), spec.LazySelectIn} }
 
-// Joined loads path in the same query with LEFT OUTER JOINs. A joined
-// collection under Limit/Offset is loaded with a second IN query instead,
-// so that the limit counts parents, not joined rows.
+// Joined loads path in the same query with LEFT OUTER JOINs, parents
+// de-duplicated. A joined collection under Limit/Offset is loaded with a
+// second IN query instead, so that the limit counts parents, not joined
+// rows; so is a joined path below the first level ("posts.author").
 func Joined(path string) Load { return Load{strings.Split(path, "."), spec.LazyJoined} }
 
 // Lazy leaves path unloaded (load it later with Session.Load).
