@@ -75,6 +75,17 @@ func Injection(t *testing.T, d dialects.Dialect) {
 			})
 		}
 	}
+	t.Run("minus_minus", func(t *testing.T) {
+		// An inlined negative number after a minus would start a comment.
+		u := stmt.TableOf(s, "User")
+		c, err := d.Compile(stmt.Select(stmt.Label(stmt.Sub(u.C("logins"), -1), "x")).Where(stmt.Gt(stmt.Sub(u.C("score"), -1.5), stmt.Sub(u.C("level"), int64(-9)))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(c.SQL, "--") || strings.Contains(c.SQL, "-1") {
+			t.Errorf("a negative value reached the SQL: %s", c.SQL)
+		}
+	})
 	t.Run("limit", func(t *testing.T) {
 		u := stmt.TableOf(s, "User")
 		c, err := d.Compile(stmt.Select(u.C("id")).Limit(1 << 40).Offset(3))
