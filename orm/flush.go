@@ -28,6 +28,7 @@ type flushPlan struct {
 	assocAdd, assocDel []assocLink
 	// assocClear deletes every link of a deleted object.
 	assocClear []assocLink
+	assocSeen map[assocKey]bool
 	// journal holds pre-flush copies of objects the flush modifies, to
 	// restore them if it fails.
 	journal map[*state]unsafe.Pointer
@@ -192,10 +193,17 @@ func (s *Session) plan(ctx context.Context) (*flushPlan, error) {
 	}
 	// Only keep persistent objects that may have changed (a quick
 	// dirty check here keeps empty flushes free).
+	linked := map[*state]bool{}
+	for _, e := range p.edges {
+		linked[e.child] = true
+	}
+	for _, e := range p.nulls {
+		linked[e.child] = true
+	}
 	for m, sts := range p.persistent {
 		keep := sts[:0]
 		for _, st := range sts {
-			if s.mayBeDirty(p, st) {
+			if linked[st] || s.mayBeDirty(p, st) {
 				keep = append(keep, st)
 			}
 		}
@@ -212,22 +220,7 @@ func (s *Session) mayBeDirty(p *flushPlan, st *state) bool {
 	if _, touched := p.journal[st]; touched {
 		return true
 	}
-	for i := range st.m.cols {
-		if !st.m.cols[i].eq(st.obj, st.snap) {
-			return true
-		}
-	}
-	for _, e := range p.edges {
-		if e.child == st {
-			return true
-		}
-	}
-	for _, e := range p.nulls {
-		if e.child == st {
-			return true
-		}
-	}
-	return false
+	return st.m.dirty(st)
 }
 
 // cascadeSaves adds to the session, as pending, every new object reachable
@@ -533,12 +526,21 @@ func canonical(l assocLink) assocLink {
 
 // addAssoc appends l to list unless an equal link is there already.
 func (p *flushPlan) addAssoc(list *[]assocLink, l assocLink) {
-	for _, x := range *list {
-		if x.owner == l.owner && x.target == l.target && x.rel.rel.Secondary == l.rel.rel.Secondary {
-			return
-		}
+	if p.assocSeen == nil {
+		p.assocSeen = map[assocKey]bool{}
 	}
+	k := assocKey{list: list, owner: l.owner, target: l.target, table: l.rel.rel.Secondary}
+	if p.assocSeen[k] {
+		return
+	}
+	p.assocSeen[k] = true
 	*list = append(*list, l)
+}
+
+type assocKey struct {
+	list          *[]assocLink
+	owner, target *state
+	table         *spec.Table
 }
 
 // unlinkBack removes st from the inverse collection of tst when it is
