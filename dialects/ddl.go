@@ -16,6 +16,13 @@ type SchemaDDL interface {
 	DropAll(s *spec.Schema) ([]string, error)
 }
 
+// ColumnDefiner is implemented by dialects that write one column's
+// definition on its own (the dialects of this module do, through
+// sqlgen.Base.ColumnSQL).
+type ColumnDefiner interface {
+	ColumnSQL(t *spec.Table, c *spec.Column) (string, error)
+}
+
 // SortTables orders the tables of s so that every table comes after the
 // tables its foreign keys reference, ties broken by name. Self-references
 // impose no order. When tables reference each other in a cycle, the

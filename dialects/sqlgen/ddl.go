@@ -727,3 +727,18 @@ func (g *Base) DropAll(s *spec.Schema) ([]string, error) {
 
 // FKName returns the constraint name of fk (derived when not given).
 func FKName(fk *spec.ForeignKey) string { return fkName(fk) }
+
+// ColumnSQL returns the definition of column c of table t as CREATE TABLE
+// writes it ("name TYPE … NOT NULL DEFAULT …"), without table-level keys:
+// for ALTER TABLE … ADD COLUMN and the like.
+func (g *Base) ColumnSQL(t *spec.Table, c *spec.Column) (string, error) {
+	if t == nil || c == nil {
+		return "", errors.New("column definition: nil table or column")
+	}
+	w := &ddlWriter{g: g}
+	g.columnDef(w, t, c)
+	if w.err != nil {
+		return "", fmt.Errorf("column %s.%s: %w", t.Name, c.Name, w.err)
+	}
+	return w.take(), nil
+}

@@ -24,8 +24,9 @@ type Dialect struct {
 }
 
 var (
-	_ dialects.Dialect   = (*Dialect)(nil)
-	_ dialects.SchemaDDL = (*Dialect)(nil)
+	_ dialects.Dialect       = (*Dialect)(nil)
+	_ dialects.SchemaDDL     = (*Dialect)(nil)
+	_ dialects.ColumnDefiner = (*Dialect)(nil)
 )
 
 var std = New()
