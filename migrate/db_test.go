@@ -2,7 +2,6 @@ package migrate_test
 
 import (
 	"context"
-	"net/url"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -11,7 +10,7 @@ import (
 	_ "github.com/dlayer/dlayer/dialects/mysql"
 	_ "github.com/dlayer/dlayer/dialects/postgres"
 	_ "github.com/dlayer/dlayer/dialects/sqlite"
-	"github.com/dlayer/dlayer/internal/testdb"
+	"github.com/dlayer/dlayer/internal/testdb/fresh"
 	"github.com/dlayer/dlayer/loader"
 	"github.com/dlayer/dlayer/spec"
 )
@@ -28,43 +27,7 @@ type testDB struct {
 // freshDB creates an empty database of the named kind with a unique name.
 func freshDB(t *testing.T, name string) *testDB {
 	t.Helper()
-	ctx := context.Background()
-	base := testdb.URL(t, name)
-	u := base
-	db := "dlayer_mig_" + testdb.Suffix()
-	switch name {
-	case testdb.Postgres, testdb.MySQL:
-		_, admin, err := dialects.Open(ctx, base, dialects.PoolOptions{MaxOpenConns: 2})
-		if err != nil {
-			t.Fatalf("open %s: %v", name, err)
-		}
-		create, drop := "CREATE SCHEMA "+db, "DROP SCHEMA "+db+" CASCADE"
-		if name == testdb.MySQL {
-			create, drop = "CREATE DATABASE "+db, "DROP DATABASE "+db
-		}
-		if _, err := admin.Exec(ctx, create); err != nil {
-			admin.Close()
-			t.Fatalf("%s: %v", create, err)
-		}
-		t.Cleanup(func() {
-			if _, err := admin.Exec(context.Background(), drop); err != nil {
-				t.Errorf("%s: %v", drop, err)
-			}
-			admin.Close()
-		})
-		pu, err := url.Parse(base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if name == testdb.Postgres {
-			q := pu.Query()
-			q.Set("search_path", db)
-			pu.RawQuery = q.Encode()
-		} else {
-			pu.Path = "/" + db
-		}
-		u = pu.String()
-	}
+	u := fresh.URL(t, name, "dlayer_mig")
 	d, p := open(t, u)
 	return &testDB{name: name, url: u, dialect: d, pool: p}
 }
