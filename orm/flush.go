@@ -28,7 +28,10 @@ type flushPlan struct {
 	assocAdd, assocDel []assocLink
 	// assocClear deletes every link of a deleted object.
 	assocClear []assocLink
-	assocSeen map[assocKey]bool
+	assocSeen  map[assocKey]bool
+	// early marks deleted orphans (and what cascades from them), deleted
+	// before any insert.
+	early map[*state]bool
 	// journal holds pre-flush copies of objects the flush modifies, to
 	// restore them if it fails.
 	journal map[*state]unsafe.Pointer
@@ -161,6 +164,7 @@ func (s *Session) plan(ctx context.Context) (*flushPlan, error) {
 		deletes:    map[*mapper][]*state{},
 		persistent: map[*mapper][]*state{},
 		journal:    map[*state]unsafe.Pointer{},
+		early:      map[*state]bool{},
 	}
 	if err := s.cascadeSaves(); err != nil {
 		return p, err
@@ -315,10 +319,10 @@ func (s *Session) cascadeDeletes(ctx context.Context, p *flushPlan) error {
 			continue
 		}
 		for i, rf := range st.m.rels {
-			if !st.loaded[i] || !rf.many || rf.rel.Kind == spec.ManyToMany {
+			if !st.loaded[i] || rf.rel.FKOnOwner || rf.rel.Kind == spec.ManyToMany {
 				continue
 			}
-			cur := rf.getMany(st.obj)
+			cur := rf.values(st.obj)
 			for _, old := range st.links[i] {
 				if slices.Contains(cur, old) {
 					continue
@@ -329,6 +333,10 @@ func (s *Session) cascadeDeletes(ctx context.Context, p *flushPlan) error {
 				}
 				if rf.rel.Cascade.Has(spec.CascadeDeleteOrphan) {
 					ost.status = statusDeleted
+					// Orphans go before inserts, so a replacement (a new
+					// one-to-one child, say) does not meet the old row's
+					// unique key.
+					p.early[ost] = true
 				} else {
 					p.nulls = append(p.nulls, edge{parent: st, child: ost, pairs: childPairs(rf)})
 				}
@@ -379,6 +387,9 @@ func (s *Session) cascadeDeletes(ctx context.Context, p *flushPlan) error {
 					}
 					if r.Cascade.Has(spec.CascadeDelete) {
 						c.status = statusDeleted
+						if p.early[st] {
+							p.early[c] = true
+						}
 						work = append(work, c)
 					} else if !r.PassiveDeletes {
 						p.nulls = append(p.nulls, edge{parent: st, child: c, pairs: childPairs(rf)})
@@ -568,6 +579,32 @@ func (s *Session) unlinkBack(st *state, rf *relField, tst *state) {
 
 // execute runs the plan's statements.
 func (s *Session) execute(ctx context.Context, p *flushPlan, done *[]func()) error {
+	if len(p.early) > 0 {
+		var early, late []assocLink
+		for _, l := range p.assocClear {
+			if p.early[l.owner] {
+				early = append(early, l)
+			} else {
+				late = append(late, l)
+			}
+		}
+		if err := s.clearAssoc(ctx, early); err != nil {
+			return err
+		}
+		p.assocClear = late
+		for i := len(s.db.order) - 1; i >= 0; i-- {
+			m := s.db.order[i]
+			var early []*state
+			for _, st := range p.deletes[m] {
+				if p.early[st] {
+					early = append(early, st)
+				}
+			}
+			if err := s.deleteAll(ctx, m, early, done); err != nil {
+				return err
+			}
+		}
+	}
 	for _, m := range s.db.order {
 		// Foreign keys first: NULLs for removed children, then keys from
 		// parents (which, coming earlier in the order, have theirs).
@@ -598,7 +635,11 @@ func (s *Session) execute(ctx context.Context, p *flushPlan, done *[]func()) err
 	}
 	for i := len(s.db.order) - 1; i >= 0; i-- {
 		m := s.db.order[i]
-		if err := s.deleteAll(ctx, m, p.deletes[m], done); err != nil {
+		late := p.deletes[m]
+		if len(p.early) > 0 {
+			late = slices.DeleteFunc(slices.Clone(late), func(st *state) bool { return p.early[st] })
+		}
+		if err := s.deleteAll(ctx, m, late, done); err != nil {
 			return err
 		}
 	}
@@ -1057,7 +1098,15 @@ func (s *Session) update(ctx context.Context, p *flushPlan, st *state, done *[]f
 
 // writeAssoc deletes and inserts many-to-many association rows.
 func (s *Session) writeAssoc(ctx context.Context, p *flushPlan) error {
-	for _, l := range p.assocClear {
+	if err := s.clearAssoc(ctx, p.assocClear); err != nil {
+		return err
+	}
+	return s.changeAssoc(ctx, p)
+}
+
+// clearAssoc deletes every association row of deleted objects.
+func (s *Session) clearAssoc(ctx context.Context, links []assocLink) error {
+	for _, l := range links {
 		r := l.rel.rel
 		sec := stmt.Ref(r.Secondary)
 		conds := make([]stmt.Expr, len(r.Pairs))
@@ -1072,6 +1121,11 @@ func (s *Session) writeAssoc(ctx context.Context, p *flushPlan) error {
 			return fmt.Errorf("delete %s links of %s: %w", r.Secondary.Name, l.owner.m.model.Name, err)
 		}
 	}
+	return nil
+}
+
+// changeAssoc deletes removed and inserts added association rows.
+func (s *Session) changeAssoc(ctx context.Context, p *flushPlan) error {
 	for _, l := range p.assocDel {
 		r := l.rel.rel
 		sec := stmt.Ref(r.Secondary)

@@ -64,6 +64,26 @@ type Item struct {
 	Body   string
 }
 
+type Person struct {
+	ID       int64
+	Name     string
+	Passport *Passport
+	Visits   []*Visit
+}
+
+type Passport struct {
+	ID       int64
+	Number   string
+	PersonID int64
+	Holder   *Person
+}
+
+type Visit struct {
+	ID       int64
+	Place    string
+	PersonID int64
+}
+
 // counter records the SQL an engine runs.
 type counter struct {
 	mu  sync.Mutex
@@ -113,7 +133,8 @@ type env struct {
 func setup(t *testing.T, name string, opts ...orm.Option) *env {
 	t.Helper()
 	opts = append([]orm.Option{orm.Bind[User]("User"), orm.Bind[Post]("Post"), orm.Bind[Tag]("Tag"),
-		orm.Bind[Node]("Node"), orm.Bind[Account]("Account"), orm.Bind[Feed]("Feed"), orm.Bind[Item]("Item")}, opts...)
+		orm.Bind[Node]("Node"), orm.Bind[Account]("Account"), orm.Bind[Feed]("Feed"), orm.Bind[Item]("Item"),
+		orm.Bind[Person]("Person"), orm.Bind[Passport]("Passport"), orm.Bind[Visit]("Visit")}, opts...)
 	return setupWith(t, name, opts...)
 }
 
