@@ -195,6 +195,13 @@ func (e *Engine) prepare(s stmt.Statement) (*dialects.Compiled, []any, error) {
 		return nil, nil, err
 	}
 	args := c.Args
+	if c.ParamNames != nil {
+		// Named parameters get their values from Compiled.Bind; run
+		// without them, they would silently be NULL.
+		if _, err := c.Bind(nil); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w (compile with Engine.Compile and bind values with Compiled.Bind)", describe(c.SQL), err)
+		}
+	}
 	if e.enc != nil {
 		if args, err = e.enc.EncodeArgs(c.Args, c.ArgTypes); err != nil {
 			return nil, nil, fmt.Errorf("%s: encode arguments: %w", describe(c.SQL), err)

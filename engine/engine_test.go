@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	_ "github.com/dlayer/dlayer/dialects/mysql"
@@ -9,7 +10,9 @@ import (
 	_ "github.com/dlayer/dlayer/dialects/sqlite"
 	"github.com/dlayer/dlayer/engine"
 	"github.com/dlayer/dlayer/engine/enginetest"
+	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/internal/testdb"
+	"github.com/dlayer/dlayer/spec"
 )
 
 func open(name string) func(t *testing.T) *engine.Engine {
@@ -42,4 +45,30 @@ func TestPostgres(t *testing.T) {
 func TestMySQL(t *testing.T) {
 	t.Parallel()
 	enginetest.Run(t, enginetest.Config{Open: open(testdb.MySQL), SlowQuery: "SELECT SLEEP(10)"})
+}
+
+func TestNamedParamWithoutValueIsAnError(t *testing.T) {
+	ctx := context.Background()
+	e, err := engine.Open(ctx, "sqlite::memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	_, err = e.Exec(ctx, stmt.Text("CREATE TABLE t (x INTEGER)"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := schemaWithT(t)
+	tb := stmt.Ref(s.Table("t"))
+	_, err = e.Query(ctx, stmt.Select(tb).Where(tb.C("x").Eq(stmt.NamedParam("want"))))
+	if err == nil || !strings.Contains(err.Error(), `"want"`) {
+		t.Fatalf("named parameter without a value: %v", err)
+	}
+}
+
+func schemaWithT(t *testing.T) *spec.Schema {
+	t.Helper()
+	s := &spec.Schema{Tables: []*spec.Table{{Name: "t", Columns: []*spec.Column{{Name: "x", Type: spec.Type{Kind: spec.TypeInteger}, Nullable: true}}}}}
+	s.Index()
+	return s
 }
