@@ -81,8 +81,12 @@ start_pg() {
 		as_pg "$bin/initdb" -D "$data" -U dlayer --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/pg-initdb.log" 2>&1 ||
 			as_pg "$bin/initdb" -D "$data" -U dlayer --auth=trust -E UTF8 --locale=C >"$dir/pg-initdb.log" 2>&1
 	fi
-	as_pg "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 \
-		-o "-c listen_addresses=127.0.0.1 -p $pg_port -k $data -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >&2
+	if as_pg "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+		log "PostgreSQL already running"
+	else
+		as_pg "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 \
+			-o "-c listen_addresses=127.0.0.1 -p $pg_port -k $data -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >&2
+	fi
 	# A database for the tests, plus a second one for read-replica routing tests.
 	"$bin/psql" -h 127.0.0.1 -p "$pg_port" -U dlayer -d postgres -qAtc "SELECT 1 FROM pg_database WHERE datname='dlayer'" | grep -q 1 ||
 		"$bin/psql" -h 127.0.0.1 -p "$pg_port" -U dlayer -d postgres -qc "CREATE DATABASE dlayer" >&2
@@ -107,6 +111,10 @@ start_my() {
 	if [ ! -d "$data/mysql" ]; then
 		mariadb-install-db --no-defaults --user="$(id -un)" --datadir="$data" \
 			--auth-root-authentication-method=normal --skip-test-db >"$dir/my-install.log" 2>&1
+	fi
+	if [ -f "$data/mysqld.pid" ] && kill -0 "$(cat "$data/mysqld.pid")" 2>/dev/null; then
+		log "MariaDB already running"
+		return 0
 	fi
 	"$mysqld" --no-defaults --user="$(id -un)" --datadir="$data" --socket="$data/mysqld.sock" \
 		--pid-file="$data/mysqld.pid" --port="$my_port" --bind-address=127.0.0.1 \
