@@ -248,7 +248,11 @@ func (t *tour) setup(url string) error {
 func (t *tour) teardown() error {
 	defer t.eng.Close()
 	if t.cfg.Keep {
-		fmt.Fprintf(t.w, "(-keep: tables left in place in %s)\n", t.tmp)
+		where := redact(t.cfg.URL)
+		if where == "" {
+			where = "sqlite:" + filepath.Join(t.tmp, "blog.db")
+		}
+		fmt.Fprintf(t.w, "(-keep: tables left in place in %s)\n", where)
 		return nil
 	}
 	if err := t.eng.DropAll(context.WithoutCancel(t.ctx)); err != nil {
