@@ -93,8 +93,11 @@ func (t *tour) routing() error {
 		return fmt.Errorf("open the replica: %w", err)
 	}
 	defer replica.Close()
+	if t.cfg.Reset {
+		_ = replica.DropAll(t.ctx) // leftovers of an interrupted run, if any
+	}
 	if err := replica.CreateAll(t.ctx); err != nil {
-		return fmt.Errorf("replica: %w", err)
+		return fmt.Errorf("replica: %w (if a previous run was interrupted, run again with -reset)", err)
 	}
 	if t.cfg.Replica != "" && !t.cfg.Keep {
 		defer replica.DropAll(context.WithoutCancel(t.ctx))

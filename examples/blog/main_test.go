@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dlayer/dlayer"
+	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/internal/testdb"
 	"github.com/dlayer/dlayer/internal/testdb/fresh"
 )
@@ -28,6 +30,19 @@ func TestTour(t *testing.T) {
 			checkResults(t, res, name)
 			if !strings.Contains(out.String(), "The tour is complete: every pattern of the seed ran on "+res.Dialect) {
 				t.Fatalf("tour output does not end with the summary:\n%s", out.String())
+			}
+			// The tour dropped its tables on both databases.
+			for _, u := range []string{cfg.URL, cfg.Replica} {
+				eng, err := dlayer.Open(context.Background(), modelFS, u)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, table := range []string{"users", "posts", "page_views", "comments", historyTable} {
+					if _, err := eng.Exec(context.Background(), stmt.Text("SELECT 1 FROM "+table)); err == nil {
+						t.Errorf("table %s is left after the tour", table)
+					}
+				}
+				eng.Close()
 			}
 		})
 	}
@@ -49,6 +64,17 @@ func TestDefaultReplica(t *testing.T) {
 				t.Fatalf("the default replica is not SQLite:\n%s", out.String())
 			}
 		})
+	}
+}
+
+// TestSameReplica checks that a replica equal to the primary is refused
+// before anything runs.
+func TestSameReplica(t *testing.T) {
+	var out bytes.Buffer
+	u := fresh.URL(t, testdb.SQLite, "dl_blog")
+	_, err := runTour(context.Background(), &out, config{URL: u, Replica: u})
+	if err == nil || !strings.Contains(err.Error(), "another database") || out.Len() != 0 {
+		t.Fatalf("got %v, output %q", err, out.String())
 	}
 }
 

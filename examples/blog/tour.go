@@ -168,6 +168,9 @@ func runTour(ctx context.Context, w io.Writer, cfg config) (res *results, err er
 			os.RemoveAll(t.tmp)
 		}
 	}()
+	if cfg.Replica != "" && cfg.Replica == cfg.URL {
+		return nil, errors.New("-replica must name another database than -db (the routing step tells them apart by their contents)")
+	}
 	url := cfg.URL
 	if url == "" {
 		url = "sqlite:" + filepath.Join(t.tmp, "blog.db")
@@ -212,11 +215,11 @@ func runTour(ctx context.Context, w io.Writer, cfg config) (res *results, err er
 // setup opens the engine (the seed's create_async_engine), creates the
 // tables and binds the structs (async_sessionmaker(expire_on_commit=False)).
 func (t *tour) setup(url string) error {
-	t.section("Quick start: engine, models, session factory")
 	eng, err := dlayer.Open(t.ctx, modelFS, url, engine.WithTracer(engine.TracerFunc(t.n.trace)))
 	if err != nil {
 		return err
 	}
+	t.section("Quick start: engine, models, session factory")
 	t.eng = eng
 	t.res.Dialect = eng.Dialect().Name()
 	if t.cfg.Reset {
