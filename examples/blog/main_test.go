@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -14,6 +18,35 @@ import (
 	"github.com/dlayer/dlayer/internal/testdb"
 	"github.com/dlayer/dlayer/internal/testdb/fresh"
 )
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// TestGoldenSQLite compares the tour's output on SQLite (the no-flags run)
+// with testdata/tour-sqlite.golden; -update rewrites it.
+func TestGoldenSQLite(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), &out, ""); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	// The migration's version is the time it was generated.
+	got := regexp.MustCompile(`\b\d{14}_add_comments`).ReplaceAll(out.Bytes(), []byte("VERSION_add_comments"))
+	golden := filepath.Join("testdata", "tour-sqlite.golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("the tour's output differs from %s (go test -update rewrites it):\n%s", golden, got)
+	}
+}
 
 // TestTour runs the whole tour on every database, with a second database of
 // the same kind as the replica, and checks what each step observed.
