@@ -612,6 +612,11 @@ func (s *Session) execute(ctx context.Context, p *flushPlan, done *[]func()) err
 			if e.child.m == m && e.child.status != statusDeleted {
 				p.touch(e.child)
 				for _, kp := range e.pairs {
+					c := m.cols[kp.fk].col
+					if !c.Nullable {
+						return fmt.Errorf("%s was removed from its parent's relationship, but its foreign key %s.%s is NOT NULL: delete it, or give the relationship the delete-orphan cascade",
+							m.model.Name, m.table.Name, c.Name)
+					}
 					if err := m.cols[kp.fk].set(e.child.obj, nil); err != nil {
 						return err
 					}
@@ -1316,6 +1321,17 @@ func (s *Session) settle(p *flushPlan) {
 	}
 	for _, l := range append(append(p.assocAdd, p.assocDel...), p.assocClear...) {
 		s.resnap(l.owner)
+		if l.target != nil {
+			s.resnap(l.target)
+		}
+	}
+	// Both ends of every link the flush wrote record their new members,
+	// even when no column of theirs changed.
+	for _, e := range append(p.edges, p.nulls...) {
+		if e.parent != nil {
+			s.resnap(e.parent)
+		}
+		s.resnap(e.child)
 	}
 }
 
