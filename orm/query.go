@@ -171,6 +171,9 @@ func (s *Session) get(ctx context.Context, m *mapper, pk []any) (unsafe.Pointer,
 		return nil, fmt.Errorf("get %s: %w", m.model.Name, err)
 	}
 	if found == nil {
+		if st := s.idmap[k]; st != nil && st.expired && st.status == statusPersistent {
+			s.forget(st) // the row is gone
+		}
 		return nil, fmt.Errorf("get %s %v: %w", m.model.Name, pk, ErrNotFound)
 	}
 	if err := s.eagerLoad(ctx, m, []*state{s.states[found]}, buildTree(nil), nil); err != nil {
@@ -518,7 +521,7 @@ func (s *Session) Conn(ctx context.Context) (engine.Querier, error) {
 		return tx, nil
 	}
 	if s.wrote {
-		return s.txFor(ctx, s.db.router.primary)
+		return s.db.router.primary, nil
 	}
 	return s.db.router.reader(nil), nil
 }

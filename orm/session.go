@@ -330,14 +330,22 @@ func (s *Session) txFor(ctx context.Context, e *engine.Engine) (*engine.Tx, erro
 }
 
 // reader returns where a read of model m runs: the open transaction on the
-// model's engine, or (outside transactions, before any write) a replica.
+// model's engine; outside a transaction the primary once the session has
+// written, else a replica. Reads outside a transaction are autocommit
+// reads; call Begin first to read in one.
 func (s *Session) reader(ctx context.Context, m *mapper, locking bool) (engine.Querier, error) {
 	w := s.db.router.writer(m.model)
 	if tx := s.txs[w]; tx != nil {
 		return tx, nil
 	}
-	if locking || s.wrote || len(s.nested) > 0 {
+	if locking || len(s.nested) > 0 {
 		return s.txFor(ctx, w)
+	}
+	if s.wrote {
+		// Read your own writes: after a write the session stays on the
+		// primary (outside a transaction once it is committed, so a read
+		// holds no locks).
+		return w, nil
 	}
 	return s.db.router.reader(m.model), nil
 }
@@ -370,7 +378,6 @@ func (s *Session) Commit(ctx context.Context) error {
 		}
 	}
 	s.txs, s.txList = nil, nil
-	s.wrote = false
 	if firstErr != nil {
 		// Whatever happened, the session's view is no longer reliable.
 		s.afterTxEnd(false)
@@ -427,7 +434,6 @@ func (s *Session) Rollback(ctx context.Context) error {
 		}
 	}
 	s.failed = nil
-	s.wrote = false
 	if ev := s.cfg.events.AfterRollback; ev != nil {
 		ev(ctx, s)
 	}
