@@ -148,7 +148,7 @@ func (s *Session) Link(parent any, rel string, children ...any) error {
 			rf.setOne(p, cp)
 		}
 		if rf.rel.Lazy != spec.LazyWriteOnly {
-			pst.loaded[i] = true
+			pst.setLoaded(i)
 		}
 		s.syncBack(pst, rf, cst)
 	}
@@ -188,12 +188,12 @@ func (s *Session) Unlink(parent any, rel string, child any) error {
 	} else if rf.getOne(p) == cp {
 		rf.setOne(p, nil)
 	}
-	if !pst.loaded[i] || rf.rel.Lazy == spec.LazyWriteOnly {
+	if !pst.isLoaded(i) || rf.rel.Lazy == spec.LazyWriteOnly {
 		// The collection was never loaded: record the membership that is
 		// being removed so the flush sees it go.
-		pst.loaded[i] = true
-		if !slices.Contains(pst.links[i], cp) {
-			pst.links[i] = append(pst.links[i], cp)
+		pst.setLoaded(i)
+		if !slices.Contains(pst.link(i), cp) {
+			pst.setLinks(i, append(pst.link(i), cp))
 		}
 	}
 	s.unlinkBack(pst, rf, cst)

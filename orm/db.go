@@ -134,6 +134,16 @@ func New(eng *engine.Engine, opts ...Option) (*DB, error) {
 			mp.relIdx[pr.rel.Name] = rf
 		}
 	}
+	for _, mp := range db.byModel {
+		if len(mp.rels) > 64 {
+			problems = append(problems, fmt.Sprintf("model %s: more than 64 relationships are not supported", mp.model.Name))
+			continue
+		}
+		mp.allRels = 1<<uint(len(mp.rels)) - 1
+		if len(mp.rels) == 64 {
+			mp.allRels = ^uint64(0)
+		}
+	}
 	if len(problems) > 0 {
 		sort.Strings(problems)
 		return nil, fmt.Errorf("orm: %s", strings.Join(problems, "\n  "))

@@ -161,6 +161,7 @@ func newDynamicMapper(mp *mapper) {
 				return equalAny((*Object)(a).vals[i], (*Object)(b).vals[i])
 			},
 			copyFrom: func(dst, src unsafe.Pointer) { (*Object)(dst).vals[i] = (*Object)(src).vals[i] },
+			key:      func(o unsafe.Pointer) (keyVal, bool) { return keyOf((*Object)(o).vals[i]) },
 			zero: func(o unsafe.Pointer) bool {
 				v := (*Object)(o).vals[i]
 				return v == nil || v == any(int64(0)) || v == any("")

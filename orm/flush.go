@@ -239,10 +239,10 @@ func (s *Session) cascadeSaves() error {
 			continue
 		}
 		for i, rf := range st.m.rels {
-			if !st.loaded[i] && !(rf.many && len(rf.getMany(st.obj)) > 0) && !(!rf.many && rf.getOne(st.obj) != nil) {
+			if !st.isLoaded(i) && !(rf.many && len(rf.getMany(st.obj)) > 0) && !(!rf.many && rf.getOne(st.obj) != nil) {
 				continue
 			}
-			st.loaded[i] = true
+			st.setLoaded(i)
 			for _, t := range rf.values(st.obj) {
 				if t == nil {
 					continue
@@ -256,7 +256,7 @@ func (s *Session) cascadeSaves() error {
 					tst = s.attach(rf.target, t)
 					work = append(work, tst)
 				}
-				if !slices.Contains(st.links[i], t) {
+				if !slices.Contains(st.link(i), t) {
 					// A link made since the last load or flush: mirror it
 					// on the inverse side.
 					s.syncBack(st, rf, tst)
@@ -292,20 +292,20 @@ func (s *Session) syncBack(st *state, rf *relField, tst *state) {
 	}
 	bi := slices.Index(tst.m.rels, brf)
 	if brf.many {
-		if !tst.loaded[bi] && tst.status != statusPending {
+		if !tst.isLoaded(bi) && tst.status != statusPending {
 			return
 		}
 		cur := brf.getMany(tst.obj)
 		if !slices.Contains(cur, st.obj) {
 			brf.setMany(tst.obj, append(cur, st.obj))
 		}
-		tst.loaded[bi] = true
+		tst.setLoaded(bi)
 		return
 	}
 	if brf.getOne(tst.obj) != st.obj {
 		brf.setOne(tst.obj, st.obj)
 	}
-	tst.loaded[bi] = true
+	tst.setLoaded(bi)
 }
 
 // cascadeDeletes follows delete and delete-orphan cascades from deleted
@@ -319,11 +319,11 @@ func (s *Session) cascadeDeletes(ctx context.Context, p *flushPlan) error {
 			continue
 		}
 		for i, rf := range st.m.rels {
-			if !st.loaded[i] || rf.rel.FKOnOwner || rf.rel.Kind == spec.ManyToMany {
+			if !st.isLoaded(i) || rf.rel.FKOnOwner || rf.rel.Kind == spec.ManyToMany {
 				continue
 			}
 			cur := rf.values(st.obj)
-			for _, old := range st.links[i] {
+			for _, old := range st.link(i) {
 				if slices.Contains(cur, old) {
 					continue
 				}
@@ -365,7 +365,7 @@ func (s *Session) cascadeDeletes(ctx context.Context, p *flushPlan) error {
 					p.assocClear = append(p.assocClear, assocLink{owner: st, rel: rf})
 				}
 			case r.FKOnOwner:
-				if r.Cascade.Has(spec.CascadeDelete) && st.loaded[i] {
+				if r.Cascade.Has(spec.CascadeDelete) && st.isLoaded(i) {
 					if t := rf.getOne(st.obj); t != nil {
 						if tst := s.states[t]; tst != nil && tst.status == statusPersistent {
 							tst.status = statusDeleted
@@ -374,7 +374,7 @@ func (s *Session) cascadeDeletes(ctx context.Context, p *flushPlan) error {
 					}
 				}
 			default: // the children hold the key
-				if r.PassiveDeletes && (r.Cascade.Has(spec.CascadeDelete) || hasDBAction(r)) && !st.loaded[i] {
+				if r.PassiveDeletes && (r.Cascade.Has(spec.CascadeDelete) || hasDBAction(r)) && !st.isLoaded(i) {
 					continue
 				}
 				children, err := s.children(ctx, st, i)
@@ -418,7 +418,7 @@ func (s *Session) hasOtherParent(child *state, rf *relField, except *state) bool
 			continue
 		}
 		i := slices.Index(st.m.rels, rf)
-		if i >= 0 && st.loaded[i] && slices.Contains(rf.getMany(st.obj), child.obj) {
+		if i >= 0 && st.isLoaded(i) && slices.Contains(rf.getMany(st.obj), child.obj) {
 			return true
 		}
 	}
@@ -454,7 +454,7 @@ func ownerPairs(rf *relField) []keyPair {
 
 // children returns the objects of st's relationship i, loading it if needed.
 func (s *Session) children(ctx context.Context, st *state, i int) ([]*state, error) {
-	if !st.loaded[i] {
+	if !st.isLoaded(i) {
 		if err := s.loadRel(ctx, []*state{st}, st.m.rels[i], nil); err != nil {
 			return nil, err
 		}
@@ -472,7 +472,7 @@ func (s *Session) children(ctx context.Context, st *state, i int) ([]*state, err
 // one live object's loaded relationships.
 func (s *Session) collectLinks(p *flushPlan, st *state) error {
 	for i, rf := range st.m.rels {
-		if !st.loaded[i] {
+		if !st.isLoaded(i) {
 			continue
 		}
 		r := rf.rel
@@ -480,13 +480,13 @@ func (s *Session) collectLinks(p *flushPlan, st *state) error {
 		case r.Kind == spec.ManyToMany:
 			cur := rf.getMany(st.obj)
 			for _, t := range cur {
-				if !slices.Contains(st.links[i], t) {
+				if !slices.Contains(st.link(i), t) {
 					if tst := s.states[t]; tst != nil && tst.status != statusDeleted {
 						p.addAssoc(&p.assocAdd, canonical(assocLink{owner: st, target: tst, rel: rf}))
 					}
 				}
 			}
-			for _, t := range st.links[i] {
+			for _, t := range st.link(i) {
 				if !slices.Contains(cur, t) {
 					if tst := s.states[t]; tst != nil && tst.status != statusDeleted {
 						p.addAssoc(&p.assocDel, canonical(assocLink{owner: st, target: tst, rel: rf}))
@@ -497,7 +497,7 @@ func (s *Session) collectLinks(p *flushPlan, st *state) error {
 		case r.FKOnOwner:
 			t := rf.getOne(st.obj)
 			if t == nil {
-				if len(st.links[i]) > 0 && st.links[i][0] != nil {
+				if len(st.link(i)) > 0 && st.link(i)[0] != nil {
 					// The reference was cleared: NULL the key.
 					p.nulls = append(p.nulls, edge{child: st, pairs: ownerPairs(rf)})
 				}
@@ -664,8 +664,10 @@ func (s *Session) applyEdges(p *flushPlan, m *mapper, only map[*state]bool) erro
 				continue
 			}
 			cf := &m.cols[kp.fk]
-			if cur := cf.get(e.child.obj); cur != nil && normKey(cur) == normKey(v) {
-				continue
+			if cur, ok := cf.key(e.child.obj); ok {
+				if want, ok := e.parent.m.cols[kp.key].key(e.parent.obj); ok && cur == want {
+					continue
+				}
 			}
 			p.touch(e.child)
 			if err := cf.set(e.child.obj, v); err != nil {
@@ -948,12 +950,14 @@ func (s *Session) insertBatch(ctx context.Context, tx *engine.Tx, p *flushPlan, 
 				}
 			}
 		} else {
-			byKey := map[string]int{}
+			byKey := make(map[keyVal]int, len(rows))
 			for i, row := range rows {
-				byKey[fmt.Sprint(pkVals(m, row.st.obj)...)] = i
+				k, _ := m.colsKey(row.st.obj, m.pk)
+				byKey[k] = i
 			}
 			for _, g := range got {
-				i, ok := byKey[fmt.Sprint(normAll(g.vals[len(fetch):])...)]
+				k, _ := keyOfValues(g.vals[len(fetch):])
+				i, ok := byKey[k]
 				if !ok {
 					return fmt.Errorf("insert %s: returned a key that matches no inserted row", m.model.Name)
 				}
@@ -1016,15 +1020,7 @@ func (s *Session) assignFetched(p *flushPlan, st *state, fetch []*spec.Column, v
 func pkVals(m *mapper, obj unsafe.Pointer) []any {
 	out := make([]any, len(m.pk))
 	for i, o := range m.pk {
-		out[i] = normKey(m.cols[o].get(obj))
-	}
-	return out
-}
-
-func normAll(vs []any) []any {
-	out := make([]any, len(vs))
-	for i, v := range vs {
-		out[i] = normKey(v)
+		out[i] = m.cols[o].get(obj)
 	}
 	return out
 }
@@ -1242,31 +1238,38 @@ func (s *Session) deleteAll(ctx context.Context, m *mapper, sts []*state, done *
 // selfDeleteOrder puts children before their parents among objects of a
 // self-referencing table, judged by the foreign-key values.
 func selfDeleteOrder(m *mapper, sts []*state) []*state {
-	var selfFKs [][]keyPair
+	// Each self-referencing foreign key: its columns and the columns it
+	// references.
+	type selfFK struct{ cols, refs []int }
+	var selfFKs []selfFK
 	for _, fk := range m.table.ForeignKeys {
 		if fk.RefTable == m.table {
-			pairs := make([]keyPair, len(fk.Columns))
+			var f selfFK
 			for i := range fk.Columns {
-				pairs[i] = keyPair{key: fk.RefColumns[i].Ordinal, fk: fk.Columns[i].Ordinal}
+				f.cols = append(f.cols, fk.Columns[i].Ordinal)
+				f.refs = append(f.refs, fk.RefColumns[i].Ordinal)
 			}
-			selfFKs = append(selfFKs, pairs)
+			selfFKs = append(selfFKs, f)
 		}
 	}
 	if len(selfFKs) == 0 || len(sts) < 2 {
 		return sts
 	}
-	byKey := map[string]*state{}
-	for _, st := range sts {
-		byKey[fmt.Sprint(pkVals(m, st.snap)...)] = st
+	byKey := make([]map[keyVal]*state, len(selfFKs))
+	for j, f := range selfFKs {
+		byKey[j] = make(map[keyVal]*state, len(sts))
+		for _, st := range sts {
+			if k, ok := m.colsKey(st.snap, f.refs); ok {
+				byKey[j][k] = st
+			}
+		}
 	}
 	parentOf := func(st *state) *state {
-		for _, pairs := range selfFKs {
-			vals := make([]any, len(pairs))
-			for i, kp := range pairs {
-				vals[i] = normKey(m.cols[kp.fk].get(st.snap))
-			}
-			if p := byKey[fmt.Sprint(vals...)]; p != nil && p != st {
-				return p
+		for j, f := range selfFKs {
+			if k, ok := m.colsKey(st.snap, f.cols); ok {
+				if p := byKey[j][k]; p != nil && p != st {
+					return p
+				}
 			}
 		}
 		return nil
@@ -1349,13 +1352,14 @@ func (s *Session) resnap(st *state) {
 			if rf.many {
 				rf.setMany(st.obj, nil)
 			}
-			st.loaded[i], st.links[i] = false, nil
+			st.clearLoaded(i)
+			st.setLinks(i, nil)
 			continue
 		}
-		if st.loaded[i] {
-			st.links[i] = slices.Clone(rf.values(st.obj))
-			if !rf.many && len(st.links[i]) == 0 {
-				st.links[i] = nil
+		if st.isLoaded(i) {
+			st.setLinks(i, slices.Clone(rf.values(st.obj)))
+			if !rf.many && len(st.link(i)) == 0 {
+				st.setLinks(i, nil)
 			}
 		}
 	}

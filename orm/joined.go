@@ -123,7 +123,7 @@ func (jr *joinedRel) finish(s *Session, parents []*state) {
 	}
 	i := slices.Index(parents[0].m.rels, jr.rf)
 	for _, st := range parents {
-		st.loaded[i] = true
+		st.setLoaded(i)
 		s.setRel(st, i, jr.rf, jr.kids[st])
 	}
 }

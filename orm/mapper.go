@@ -38,6 +38,8 @@ type mapper struct {
 	hooks   hookSet
 	// rank is the position in the DB's dependency order.
 	rank int
+	// allRels has a bit set for every relationship (see state.loaded).
+	allRels uint64
 }
 
 // colField reads and writes one column's value in an object.
@@ -54,6 +56,9 @@ type colField struct {
 	eq func(a, b unsafe.Pointer) bool
 	// zero reports whether the field holds its zero value.
 	zero func(obj unsafe.Pointer) bool
+	// key returns the field's value as a key (ok false for NULL), without
+	// boxing for integer and string fields.
+	key func(obj unsafe.Pointer) (keyVal, bool)
 	// deepCopy copies reference-typed values (byte slices) into a snapshot.
 	deepCopy func(dst, src unsafe.Pointer)
 	// copyFrom copies the field of src into dst.
@@ -219,14 +224,17 @@ func structColField(c *spec.Column, sf reflect.StructField) (colField, error) {
 	}
 	switch ft {
 	case reflect.TypeFor[int64]():
+		cf.key = func(o unsafe.Pointer) (keyVal, bool) { return keyVal{kind: keyInt, i: *(*int64)(unsafe.Add(o, off))}, true }
 		cf.get = func(o unsafe.Pointer) any { return *(*int64)(unsafe.Add(o, off)) }
 		cf.eq = func(a, b unsafe.Pointer) bool { return *(*int64)(unsafe.Add(a, off)) == *(*int64)(unsafe.Add(b, off)) }
 		cf.ptr = func(o unsafe.Pointer) any { return (*int64)(unsafe.Add(o, off)) }
 	case reflect.TypeFor[int]():
+		cf.key = func(o unsafe.Pointer) (keyVal, bool) { return keyVal{kind: keyInt, i: int64(*(*int)(unsafe.Add(o, off)))}, true }
 		cf.get = func(o unsafe.Pointer) any { return int64(*(*int)(unsafe.Add(o, off))) }
 		cf.eq = func(a, b unsafe.Pointer) bool { return *(*int)(unsafe.Add(a, off)) == *(*int)(unsafe.Add(b, off)) }
 		cf.ptr = func(o unsafe.Pointer) any { return (*int)(unsafe.Add(o, off)) }
 	case reflect.TypeFor[string]():
+		cf.key = func(o unsafe.Pointer) (keyVal, bool) { return keyVal{kind: keyStr, s: *(*string)(unsafe.Add(o, off))}, true }
 		cf.get = func(o unsafe.Pointer) any { return *(*string)(unsafe.Add(o, off)) }
 		cf.eq = func(a, b unsafe.Pointer) bool {
 			return *(*string)(unsafe.Add(a, off)) == *(*string)(unsafe.Add(b, off))
@@ -255,7 +263,17 @@ func structColField(c *spec.Column, sf reflect.StructField) (colField, error) {
 			return equalValues(reflect.NewAt(ft, unsafe.Add(a, off)).Elem(), reflect.NewAt(ft, unsafe.Add(b, off)).Elem())
 		}
 	}
+	if cf.key == nil {
+		get := cf.get
+		cf.key = func(o unsafe.Pointer) (keyVal, bool) { return keyOf(get(o)) }
+	}
 	cf.zero = func(o unsafe.Pointer) bool { return reflect.NewAt(ft, unsafe.Add(o, off)).Elem().IsZero() }
+	switch ft.Kind() {
+	case reflect.Int64:
+		cf.zero = func(o unsafe.Pointer) bool { return *(*int64)(unsafe.Add(o, off)) == 0 }
+	case reflect.Int:
+		cf.zero = func(o unsafe.Pointer) bool { return *(*int)(unsafe.Add(o, off)) == 0 }
+	}
 	cf.copyFrom = func(dst, src unsafe.Pointer) {
 		reflect.NewAt(ft, unsafe.Add(dst, off)).Elem().Set(reflect.NewAt(ft, unsafe.Add(src, off)).Elem())
 	}
@@ -491,58 +509,3 @@ func (m *mapper) iface(obj unsafe.Pointer) any {
 	return reflect.NewAt(m.typ, obj).Interface()
 }
 
-// key returns obj's identity key; ok is false while a primary-key column
-// is unset (zero for a generated key, NULL otherwise).
-func (m *mapper) key(obj unsafe.Pointer) (identity, bool) {
-	if len(m.pk) == 1 {
-		f := &m.cols[m.pk[0]]
-		v := f.get(obj)
-		if v == nil || (m.pk[0] == m.autoPK && f.zero(obj)) {
-			return identity{}, false
-		}
-		return identity{m: m, k: normKey(v)}, true
-	}
-	var b strings.Builder
-	for _, o := range m.pk {
-		v := m.cols[o].get(obj)
-		if v == nil {
-			return identity{}, false
-		}
-		fmt.Fprintf(&b, "%T:%v\x00", normKey(v), normKey(v))
-	}
-	return identity{m: m, k: b.String()}, true
-}
-
-// identity is a key of the identity map: the mapper and the primary key
-// value (a composite key is encoded as a string).
-type identity struct {
-	m *mapper
-	k any
-}
-
-// normKey makes key values of different integer widths compare equal.
-func normKey(v any) any {
-	switch x := v.(type) {
-	case int:
-		return int64(x)
-	case int32:
-		return int64(x)
-	case int16:
-		return int64(x)
-	case int8:
-		return int64(x)
-	case uint:
-		return int64(x)
-	case uint32:
-		return int64(x)
-	case uint16:
-		return int64(x)
-	case uint64:
-		return int64(x)
-	case []byte:
-		return string(x)
-	case [16]byte:
-		return conv.FormatUUID(x)
-	}
-	return v
-}

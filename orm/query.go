@@ -143,16 +143,11 @@ func (s *Session) get(ctx context.Context, m *mapper, pk []any) (unsafe.Pointer,
 	if len(pk) != len(m.pk) {
 		return nil, fmt.Errorf("get %s: %d key values given, the primary key has %d columns", m.model.Name, len(pk), len(m.pk))
 	}
-	k := identity{m: m}
-	if len(pk) == 1 {
-		k.k = normKey(pk[0])
-	} else {
-		var b strings.Builder
-		for _, v := range pk {
-			fmt.Fprintf(&b, "%T:%v\x00", normKey(v), normKey(v))
-		}
-		k.k = b.String()
+	kv, ok := keyOfValues(pk)
+	if !ok {
+		return nil, fmt.Errorf("get %s: a primary-key value is nil or of an unusable type", m.model.Name)
 	}
+	k := identity{m: m, k: kv}
 	if st := s.idmap[k]; st != nil && !st.expired {
 		if st.status == statusDeleted {
 			return nil, fmt.Errorf("get %s %v: %w (deleted in this session)", m.model.Name, pk, ErrNotFound)
@@ -436,7 +431,7 @@ func (s *Session) Related(obj any, rel string) (any, error) {
 	}
 	st := s.states[p]
 	i := slices.Index(m.rels, rf)
-	if st == nil || !st.loaded[i] {
+	if st == nil || !st.isLoaded(i) {
 		return nil, fmt.Errorf("%s.%s (lazy: %s): %w", m.model.Name, rel, rf.rel.Lazy, ErrNotLoaded)
 	}
 	if m.typ == nil {
@@ -457,7 +452,7 @@ func (s *Session) IsLoaded(obj any, rel string) bool {
 	}
 	st := s.states[p]
 	i := slices.IndexFunc(m.rels, func(rf *relField) bool { return rf.rel.Name == rel })
-	return st != nil && i >= 0 && st.loaded[i]
+	return st != nil && i >= 0 && st.isLoaded(i)
 }
 
 // RelatedQuery returns the SELECT of the objects obj's relationship rel
@@ -652,8 +647,7 @@ func (s *Session) track(m *mapper, obj unsafe.Pointer) *state {
 			return st
 		}
 	}
-	st := &state{m: m, obj: obj, status: statusPersistent, key: k, hasKey: ok,
-		loaded: make([]bool, len(m.rels)), links: make([][]unsafe.Pointer, len(m.rels))}
+	st := &state{m: m, obj: obj, status: statusPersistent, key: k, hasKey: ok}
 	st.snap = m.snapshot(obj)
 	s.seq++
 	st.order = s.seq
@@ -688,7 +682,7 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, _ *lo
 	tt := tm.tref
 	// Key columns on the parent side, and the matching columns in the
 	// query (on the target or the secondary table).
-	var parentCols []int
+	var parentCols, matchOrds []int
 	var matchCols []*stmt.Column
 	extra := 0 // key columns selected after the target's (many-to-many)
 	q := stmt.Select(tt)
@@ -712,6 +706,7 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, _ *lo
 		for _, pr := range r.Pairs {
 			parentCols = append(parentCols, pr.Local.Ordinal)
 			matchCols = append(matchCols, tt.Col(pr.Remote))
+			matchOrds = append(matchOrds, pr.Remote.Ordinal)
 		}
 	}
 	for _, o := range r.OrderBy {
@@ -722,31 +717,22 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, _ *lo
 	}
 	// Distinct parent keys, in parent order.
 	type group struct {
-		key     string
-		vals    []any
+		key     keyVal
 		parents []*state
 		kids    []unsafe.Pointer
 	}
 	var groups []*group
-	byKey := map[string]*group{}
+	byKey := make(map[keyVal]*group, len(sts))
 	for _, st := range sts {
-		vals := make([]any, len(parentCols))
-		null := false
-		for j, o := range parentCols {
-			vals[j] = normKey(m.cols[o].get(st.obj))
-			if vals[j] == nil {
-				null = true
-			}
-		}
-		if null {
-			st.loaded[i] = true
+		k, ok := m.colsKey(st.obj, parentCols)
+		if !ok {
+			st.setLoaded(i)
 			s.setRel(st, i, rf, nil)
 			continue
 		}
-		k := fmt.Sprint(vals...)
 		g := byKey[k]
 		if g == nil {
-			g = &group{key: k, vals: vals}
+			g = &group{key: k}
 			byKey[k] = g
 			groups = append(groups, g)
 		}
@@ -755,8 +741,8 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, _ *lo
 	// Many-to-one targets already in the identity map need no query.
 	var need []*group
 	for _, g := range groups {
-		if r.FKOnOwner && len(tm.pk) == len(g.vals) && len(r.Pairs) == len(tm.pk) && pairsArePK(r, tm) {
-			if tst := s.idmap[identityOf(tm, g.vals)]; tst != nil && !tst.expired && tst.status != statusDeleted {
+		if r.FKOnOwner && len(r.Pairs) == len(tm.pk) && pairsArePK(r, tm) {
+			if tst := s.idmap[identity{m: tm, k: g.key}]; tst != nil && !tst.expired && tst.status != statusDeleted {
 				g.kids = append(g.kids, tst.obj)
 				continue
 			}
@@ -775,7 +761,7 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, _ *lo
 			if len(matchCols) == 1 {
 				keys := make([]any, len(part))
 				for j, g := range part {
-					keys[j] = g.vals[0]
+					keys[j] = m.cols[parentCols[0]].get(g.parents[0].obj)
 				}
 				cond = matchCols[0].In(keys)
 			} else {
@@ -783,20 +769,21 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, _ *lo
 				for j, g := range part {
 					ands := make([]stmt.Expr, len(matchCols))
 					for c := range matchCols {
-						ands[c] = matchCols[c].Eq(g.vals[c])
+						ands[c] = matchCols[c].Eq(m.cols[parentCols[c]].get(g.parents[0].obj))
 					}
 					ors[j] = stmt.And(ands...)
 				}
 				cond = stmt.Or(ors...)
 			}
 			if err := s.selectInChunk(ctx, conn, tm, q.Where(cond), extra, func(st *state, key []any) {
+				var k keyVal
+				var ok bool
 				if key == nil {
-					key = make([]any, len(matchCols))
-					for c, mc := range matchCols {
-						key[c] = normKey(tm.cols[mc.Spec.Ordinal].get(st.obj))
-					}
+					k, ok = tm.colsKey(st.obj, matchOrds)
+				} else {
+					k, ok = keyOfValues(key)
 				}
-				if g := byKey[fmt.Sprint(key...)]; g != nil {
+				if g := byKey[k]; ok && g != nil {
 					g.kids = append(g.kids, st.obj)
 				}
 			}); err != nil {
@@ -806,7 +793,7 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, _ *lo
 	}
 	for _, g := range groups {
 		for _, pst := range g.parents {
-			pst.loaded[i] = true
+			pst.setLoaded(i)
 			s.setRel(pst, i, rf, g.kids)
 		}
 	}
@@ -823,14 +810,8 @@ func pairsArePK(r *spec.Relationship, tm *mapper) bool {
 }
 
 func identityOf(m *mapper, vals []any) identity {
-	if len(vals) == 1 {
-		return identity{m: m, k: normKey(vals[0])}
-	}
-	var b strings.Builder
-	for _, v := range vals {
-		fmt.Fprintf(&b, "%T:%v\x00", normKey(v), normKey(v))
-	}
-	return identity{m: m, k: b.String()}
+	k, _ := keyOfValues(vals)
+	return identity{m: m, k: k}
 }
 
 // selectInChunk runs one select-in query; extra key columns (many-to-many)
@@ -858,7 +839,7 @@ func (s *Session) selectInChunk(ctx context.Context, conn engine.Querier, tm *ma
 		}
 		st := s.track(tm, obj)
 		if extra > 0 {
-			each(st, normAll(keys))
+			each(st, keys)
 		} else {
 			each(st, nil)
 		}
@@ -877,7 +858,7 @@ func (s *Session) setRel(st *state, i int, rf *relField, kids []unsafe.Pointer) 
 		}
 		rf.setOne(st.obj, v)
 	}
-	st.links[i] = slices.Clone(rf.values(st.obj))
+	st.setLinks(i, slices.Clone(rf.values(st.obj)))
 	// The inverse to-one side of each loaded child is known too: set it,
 	// so post.Author is the loaded user without another query.
 	if back := rf.rel.Back; back != nil && !back.UseList {
@@ -888,12 +869,12 @@ func (s *Session) setRel(st *state, i int, rf *relField, kids []unsafe.Pointer) 
 				if kst == nil || kst.status != statusPersistent {
 					continue
 				}
-				if kst.loaded[bi] && brf.getOne(k) != nil && brf.getOne(k) != st.obj {
+				if kst.isLoaded(bi) && brf.getOne(k) != nil && brf.getOne(k) != st.obj {
 					continue // the app moved it elsewhere: keep its change
 				}
 				brf.setOne(k, st.obj)
-				kst.loaded[bi] = true
-				kst.links[bi] = []unsafe.Pointer{st.obj}
+				kst.setLoaded(bi)
+				kst.setLinks(bi, []unsafe.Pointer{st.obj})
 			}
 		}
 	}

@@ -32,10 +32,11 @@ type state struct {
 	snap unsafe.Pointer
 	// expired objects are reloaded by the next Get or query.
 	expired bool
-	// loaded marks relationships whose value is known, by m.rels index;
-	// links holds their value as last loaded or flushed (members of a
-	// collection, or the one target), for orphan and association diffs.
-	loaded []bool
+	// loaded has bit i set when relationship m.rels[i] has a known value;
+	// links holds the values as last loaded or flushed (members of a
+	// collection, or the one target), for orphan and association diffs,
+	// allocated on first use.
+	loaded uint64
 	links  [][]unsafe.Pointer
 	// deleteFlushed is set once the DELETE ran (until commit).
 	deleteFlushed bool
@@ -158,10 +159,8 @@ func (s *Session) attach(m *mapper, p unsafe.Pointer) *state {
 		}
 		return st
 	}
-	st := &state{m: m, obj: p, status: statusPending, loaded: make([]bool, len(m.rels)), links: make([][]unsafe.Pointer, len(m.rels))}
-	for i := range st.loaded {
-		st.loaded[i] = true // a new object's relationships are what the app set
-	}
+	// A new object's relationships are what the app set: all loaded.
+	st := &state{m: m, obj: p, status: statusPending, loaded: m.allRels}
 	s.seq++
 	st.order = s.seq
 	s.states[p] = st
@@ -269,10 +268,7 @@ func (s *Session) Refresh(ctx context.Context, obj any) error {
 		s.forget(st)
 		return fmt.Errorf("refresh %s: %w", m.model.Name, ErrNotFound)
 	}
-	for i := range st.loaded {
-		st.loaded[i] = false
-		st.links[i] = nil
-	}
+	st.loaded, st.links = 0, nil
 	return nil
 }
 
@@ -552,4 +548,27 @@ func (s *Session) Nested(ctx context.Context, fn func(s *Session) error) (err er
 		err = sp.Release(ctx)
 	}()
 	return fn(s)
+}
+
+func (st *state) isLoaded(i int) bool { return st.loaded&(1<<uint(i)) != 0 }
+func (st *state) setLoaded(i int)     { st.loaded |= 1 << uint(i) }
+func (st *state) clearLoaded(i int)   { st.loaded &^= 1 << uint(i) }
+
+// link returns the recorded value of relationship i (nil if none).
+func (st *state) link(i int) []unsafe.Pointer {
+	if st.links == nil {
+		return nil
+	}
+	return st.links[i]
+}
+
+// setLinks records the value of relationship i.
+func (st *state) setLinks(i int, v []unsafe.Pointer) {
+	if st.links == nil {
+		if v == nil {
+			return
+		}
+		st.links = make([][]unsafe.Pointer, len(st.m.rels))
+	}
+	st.links[i] = v
 }
