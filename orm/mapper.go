@@ -224,17 +224,23 @@ func structColField(c *spec.Column, sf reflect.StructField) (colField, error) {
 	}
 	switch ft {
 	case reflect.TypeFor[int64]():
-		cf.key = func(o unsafe.Pointer) (keyVal, bool) { return keyVal{kind: keyInt, i: *(*int64)(unsafe.Add(o, off))}, true }
+		cf.key = func(o unsafe.Pointer) (keyVal, bool) {
+			return keyVal{kind: keyInt, i: *(*int64)(unsafe.Add(o, off))}, true
+		}
 		cf.get = func(o unsafe.Pointer) any { return *(*int64)(unsafe.Add(o, off)) }
 		cf.eq = func(a, b unsafe.Pointer) bool { return *(*int64)(unsafe.Add(a, off)) == *(*int64)(unsafe.Add(b, off)) }
 		cf.ptr = func(o unsafe.Pointer) any { return (*int64)(unsafe.Add(o, off)) }
 	case reflect.TypeFor[int]():
-		cf.key = func(o unsafe.Pointer) (keyVal, bool) { return keyVal{kind: keyInt, i: int64(*(*int)(unsafe.Add(o, off)))}, true }
+		cf.key = func(o unsafe.Pointer) (keyVal, bool) {
+			return keyVal{kind: keyInt, i: int64(*(*int)(unsafe.Add(o, off)))}, true
+		}
 		cf.get = func(o unsafe.Pointer) any { return int64(*(*int)(unsafe.Add(o, off))) }
 		cf.eq = func(a, b unsafe.Pointer) bool { return *(*int)(unsafe.Add(a, off)) == *(*int)(unsafe.Add(b, off)) }
 		cf.ptr = func(o unsafe.Pointer) any { return (*int)(unsafe.Add(o, off)) }
 	case reflect.TypeFor[string]():
-		cf.key = func(o unsafe.Pointer) (keyVal, bool) { return keyVal{kind: keyStr, s: *(*string)(unsafe.Add(o, off))}, true }
+		cf.key = func(o unsafe.Pointer) (keyVal, bool) {
+			return keyVal{kind: keyStr, s: *(*string)(unsafe.Add(o, off))}, true
+		}
 		cf.get = func(o unsafe.Pointer) any { return *(*string)(unsafe.Add(o, off)) }
 		cf.eq = func(a, b unsafe.Pointer) bool {
 			return *(*string)(unsafe.Add(a, off)) == *(*string)(unsafe.Add(b, off))
@@ -508,4 +514,3 @@ func (m *mapper) iface(obj unsafe.Pointer) any {
 	}
 	return reflect.NewAt(m.typ, obj).Interface()
 }
-
