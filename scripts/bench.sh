@@ -71,6 +71,13 @@ for family in PG PGORM SQLite; do
 		echo
 	fi
 done >"$out/benchstat.txt"
+# The ORM targets compare dlayer with GORM and bun directly.
+if grep -q "^BenchmarkPGORM/.*/lib=dlayer" "$out/raw.txt"; then
+	{
+		echo "## BenchmarkPGORM, dlayer as the baseline against GORM and bun"
+		benchstat -filter '.name:PGORM (/lib:dlayer OR /lib:gorm OR /lib:bun)' -col '/lib@(dlayer gorm bun)' "$out/raw.txt"
+	} >>"$out/benchstat.txt"
+fi
 (cd bench && go run ./cmd/benchtable "../$out/raw.txt") >"$out/table.md"
 cat "$out/benchstat.txt" "$out/table.md"
 echo
