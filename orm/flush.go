@@ -29,6 +29,8 @@ type flushPlan struct {
 	// assocClear deletes every link of a deleted object.
 	assocClear []assocLink
 	assocSeen  map[assocKey]bool
+	// genKeys are objects given a generated key by this flush.
+	genKeys []*state
 	// early marks deleted orphans (and what cascades from them), deleted
 	// before any insert.
 	early map[*state]bool
@@ -141,6 +143,12 @@ func (p *flushPlan) touch(st *state) {
 func (p *flushPlan) restore() {
 	for st, saved := range p.journal {
 		st.m.restore(st.obj, saved)
+	}
+	// Keys the failed flush had the database generate are cleared (their
+	// rows are gone with the rollback).
+	for _, st := range p.genKeys {
+		_ = st.m.cols[st.m.autoPK].setInt64(st.obj, 0)
+		st.generatedKey = false
 	}
 }
 
@@ -768,36 +776,36 @@ type insertRow struct {
 
 func (s *Session) insertLevel(ctx context.Context, tx *engine.Tx, p *flushPlan, m *mapper, sts []*state) error {
 	feats := s.db.router.writer(m.model).Dialect().Features()
-	// Group rows by the set of columns they set, keeping order.
+	// Decide per row which columns it sets and which the database fills,
+	// then group rows with the same choice, keeping order. The choice is a
+	// small byte string ('v' value, 'f' fetched) reused between rows.
 	type group struct {
 		cols []*spec.Column
 		// fetch are columns whose values come from the database.
 		fetch []*spec.Column
-		rows  []insertRow
+		rows  []*state
 	}
 	var groups []*group
 	byKey := map[string]*group{}
+	sig := make([]byte, len(m.cols))
 	for _, st := range sts {
-		var cols, fetch []*spec.Column
-		var vals []any
-		keyb := make([]byte, len(m.cols))
 		for i := range m.cols {
 			cf := &m.cols[i]
 			c := cf.col
+			sig[i] = 'v'
 			unset := cf.zero(st.obj)
-			if unset && i == m.autoPK {
-				fetch = append(fetch, c)
-				keyb[i] = 'f'
+			if !unset {
 				continue
 			}
-			if unset && i == m.version {
+			switch {
+			case i == m.autoPK:
+				sig[i] = 'f'
+			case i == m.version:
 				p.touch(st)
 				if err := cf.set(st.obj, int64(1)); err != nil {
 					return err
 				}
-				unset = false
-			}
-			if unset {
+			default:
 				if d := clientDefault(c); d != nil {
 					v, err := d()
 					if err != nil {
@@ -808,23 +816,24 @@ func (s *Session) insertLevel(ctx context.Context, tx *engine.Tx, p *flushPlan, 
 						return fmt.Errorf("default of %s.%s: %w", m.model.Name, c.Name, err)
 					}
 				} else if c.ServerDefault != nil {
-					fetch = append(fetch, c)
-					keyb[i] = 'f'
-					continue
+					sig[i] = 'f'
 				}
 			}
-			cols = append(cols, c)
-			vals = append(vals, cf.get(st.obj))
-			keyb[i] = 'v'
 		}
-		k := string(keyb)
-		g := byKey[k]
+		g := byKey[string(sig)] // no allocation for the lookup
 		if g == nil {
-			g = &group{cols: cols, fetch: fetch}
-			byKey[k] = g
+			g = &group{}
+			for i := range m.cols {
+				if sig[i] == 'f' {
+					g.fetch = append(g.fetch, m.cols[i].col)
+				} else {
+					g.cols = append(g.cols, m.cols[i].col)
+				}
+			}
+			byKey[string(sig)] = g
 			groups = append(groups, g)
 		}
-		g.rows = append(g.rows, insertRow{st: st, vals: vals})
+		g.rows = append(g.rows, st)
 	}
 	maxParams := s.db.router.writer(m.model).Dialect().MaxParams()
 	for _, g := range groups {
@@ -837,7 +846,16 @@ func (s *Session) insertLevel(ctx context.Context, tx *engine.Tx, p *flushPlan, 
 		}
 		for start := 0; start < len(g.rows); start += per {
 			batch := g.rows[start:min(start+per, len(g.rows))]
-			if err := s.insertBatch(ctx, tx, p, m, g.cols, g.fetch, batch, feats); err != nil {
+			rows := make([]insertRow, len(batch))
+			flat := make([]any, len(batch)*len(g.cols))
+			for r, st := range batch {
+				vals := flat[r*len(g.cols) : (r+1)*len(g.cols) : (r+1)*len(g.cols)]
+				for j, c := range g.cols {
+					vals[j] = m.cols[c.Ordinal].get(st.obj)
+				}
+				rows[r] = insertRow{st: st, vals: vals}
+			}
+			if err := s.insertBatch(ctx, tx, p, m, g.cols, g.fetch, rows, feats); err != nil {
 				return err
 			}
 		}
@@ -918,13 +936,44 @@ func (s *Session) insertBatch(ctx context.Context, tx *engine.Tx, p *flushPlan, 
 		if err != nil {
 			return fmt.Errorf("insert %s: %w", m.model.Name, err)
 		}
+		if generated && len(fetch) == 1 {
+			// The common case: only generated keys come back. Scan them
+			// as integers, sort (keys are handed out in VALUES order;
+			// RETURNING's row order is not promised) and assign in order.
+			ids := make([]int64, 0, len(rows))
+			var id int64
+			for r.Next() {
+				if err := r.Scan(&id); err != nil {
+					r.Close()
+					return fmt.Errorf("insert %s: read generated keys: %w", m.model.Name, err)
+				}
+				ids = append(ids, id)
+			}
+			if err := r.Close(); err != nil {
+				return fmt.Errorf("insert %s: %w", m.model.Name, err)
+			}
+			if len(ids) != len(rows) {
+				return fmt.Errorf("insert %s: %d rows returned, want %d", m.model.Name, len(ids), len(rows))
+			}
+			slices.Sort(ids)
+			kf := &m.cols[m.autoPK]
+			for i, row := range rows {
+				if err := kf.setInt64(row.st.obj, ids[i]); err != nil {
+					return err
+				}
+				row.st.generatedKey = true
+				p.genKeys = append(p.genKeys, row.st)
+			}
+			s.markInserted(rows)
+			return nil
+		}
 		type retRow struct {
 			vals []any
 		}
 		var got []retRow
+		dest := make([]any, len(ret))
 		for r.Next() {
 			vals := make([]any, len(ret))
-			dest := make([]any, len(ret))
 			for i := range vals {
 				dest[i] = &vals[i]
 			}
@@ -981,11 +1030,11 @@ func (s *Session) insertBatch(ctx context.Context, tx *engine.Tx, p *flushPlan, 
 		// (InnoDB with innodb_autoinc_lock_mode 0 or 1, MariaDB's default,
 		// and for simple inserts in mode 2).
 		for i, row := range rows {
-			p.touch(row.st)
-			if err := m.cols[m.autoPK].set(row.st.obj, res.LastInsertID+int64(i)); err != nil {
+			if err := m.cols[m.autoPK].setInt64(row.st.obj, res.LastInsertID+int64(i)); err != nil {
 				return err
 			}
 			row.st.generatedKey = true
+			p.genKeys = append(p.genKeys, row.st)
 		}
 	}
 	// Server defaults the database filled in are read back on next access.
@@ -1344,7 +1393,11 @@ func (s *Session) resnap(st *state) {
 	if st.status != statusPersistent {
 		return
 	}
-	st.snap = st.m.snapshot(st.obj)
+	if st.snap != nil && st.m.typ != nil {
+		st.m.copyInto(st.snap, st.obj) // reuse the old snapshot's storage
+	} else {
+		st.snap = s.snapshot(st.m, st.obj)
+	}
 	for i, rf := range st.m.rels {
 		if rf.rel.Lazy == spec.LazyWriteOnly {
 			// A write-only collection is an append buffer: flushed, it

@@ -56,6 +56,9 @@ type colField struct {
 	eq func(a, b unsafe.Pointer) bool
 	// zero reports whether the field holds its zero value.
 	zero func(obj unsafe.Pointer) bool
+	// setInt stores an integer (a generated key) without boxing it, for
+	// int and int64 fields; nil for other types (use set).
+	setInt func(obj unsafe.Pointer, v int64)
 	// key returns the field's value as a key (ok false for NULL), without
 	// boxing for integer and string fields.
 	key func(obj unsafe.Pointer) (keyVal, bool)
@@ -224,6 +227,7 @@ func structColField(c *spec.Column, sf reflect.StructField) (colField, error) {
 	}
 	switch ft {
 	case reflect.TypeFor[int64]():
+		cf.setInt = func(o unsafe.Pointer, v int64) { *(*int64)(unsafe.Add(o, off)) = v }
 		cf.key = func(o unsafe.Pointer) (keyVal, bool) {
 			return keyVal{kind: keyInt, i: *(*int64)(unsafe.Add(o, off))}, true
 		}
@@ -231,6 +235,7 @@ func structColField(c *spec.Column, sf reflect.StructField) (colField, error) {
 		cf.eq = func(a, b unsafe.Pointer) bool { return *(*int64)(unsafe.Add(a, off)) == *(*int64)(unsafe.Add(b, off)) }
 		cf.ptr = func(o unsafe.Pointer) any { return (*int64)(unsafe.Add(o, off)) }
 	case reflect.TypeFor[int]():
+		cf.setInt = func(o unsafe.Pointer, v int64) { *(*int)(unsafe.Add(o, off)) = int(v) }
 		cf.key = func(o unsafe.Pointer) (keyVal, bool) {
 			return keyVal{kind: keyInt, i: int64(*(*int)(unsafe.Add(o, off)))}, true
 		}
@@ -496,15 +501,20 @@ func (m *mapper) snapshot(obj unsafe.Pointer) unsafe.Pointer {
 	if m.typ == nil {
 		return unsafe.Pointer((*Object)(obj).clone())
 	}
-	dst := reflect.New(m.typ)
-	dst.Elem().Set(reflect.NewAt(m.typ, obj).Elem())
-	d := dst.UnsafePointer()
+	d := reflect.New(m.typ).UnsafePointer()
+	m.copyInto(d, obj)
+	return d
+}
+
+// copyInto copies the struct at obj into dst, deep-copying reference
+// values of columns.
+func (m *mapper) copyInto(dst, obj unsafe.Pointer) {
+	reflect.NewAt(m.typ, dst).Elem().Set(reflect.NewAt(m.typ, obj).Elem())
 	for i := range m.cols {
 		if m.cols[i].deepCopy != nil {
-			m.cols[i].deepCopy(d, obj)
+			m.cols[i].deepCopy(dst, obj)
 		}
 	}
-	return d
 }
 
 // iface returns obj as the interface value the app holds (*T or *Object).
@@ -513,4 +523,13 @@ func (m *mapper) iface(obj unsafe.Pointer) any {
 		return (*Object)(obj)
 	}
 	return reflect.NewAt(m.typ, obj).Interface()
+}
+
+// setInt64 stores v in the field, without boxing where it can.
+func (cf *colField) setInt64(obj unsafe.Pointer, v int64) error {
+	if cf.setInt != nil {
+		cf.setInt(obj, v)
+		return nil
+	}
+	return cf.set(obj, v)
 }

@@ -642,13 +642,14 @@ func (s *Session) track(m *mapper, obj unsafe.Pointer) *state {
 					m.cols[i].copyFrom(st.obj, obj)
 				}
 				st.expired = false
-				st.snap = m.snapshot(st.obj)
+				st.snap = s.snapshot(m, st.obj)
 			}
 			return st
 		}
 	}
-	st := &state{m: m, obj: obj, status: statusPersistent, key: k, hasKey: ok}
-	st.snap = m.snapshot(obj)
+	st := s.newState()
+	*st = state{m: m, obj: obj, status: statusPersistent, key: k, hasKey: ok}
+	st.snap = s.snapshot(m, obj)
 	s.seq++
 	st.order = s.seq
 	s.states[obj] = st

@@ -71,6 +71,10 @@ type Session struct {
 	closed bool
 	// nested holds open savepoints (innermost last).
 	nested []*savepoint
+	// Chunked storage for states and snapshots (arena.go).
+	stateBuf   []state
+	stateChunk int
+	slabs      map[*mapper]*snapSlab
 }
 
 type savepoint struct {
@@ -160,7 +164,8 @@ func (s *Session) attach(m *mapper, p unsafe.Pointer) *state {
 		return st
 	}
 	// A new object's relationships are what the app set: all loaded.
-	st := &state{m: m, obj: p, status: statusPending, loaded: m.allRels}
+	st := s.newState()
+	*st = state{m: m, obj: p, status: statusPending, loaded: m.allRels}
 	s.seq++
 	st.order = s.seq
 	s.states[p] = st
