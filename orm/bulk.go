@@ -50,7 +50,7 @@ func (s *Session) Execute(ctx context.Context, st stmt.Statement) (engine.Result
 	}
 	s.wrote = true
 	var hit []*state
-	if m != nil && len(s.idmap) > 0 {
+	if m != nil && s.idmap.len() > 0 {
 		hit, err = s.matching(ctx, tx, m, table, where)
 		if err != nil {
 			return engine.Result{}, fmt.Errorf("execute: find affected objects: %w", err)
@@ -64,8 +64,8 @@ func (s *Session) Execute(ctx context.Context, st stmt.Statement) (engine.Result
 		if del {
 			h.status = statusDeleted
 			h.deleteFlushed = true
-			if h.hasKey && s.idmap[h.key] == h {
-				delete(s.idmap, h.key)
+			if h.hasKey {
+				s.idmap.del(h.key, h)
 			}
 		} else {
 			h.expired = true
@@ -99,7 +99,7 @@ func (s *Session) matching(ctx context.Context, tx *engine.Tx, m *mapper, table 
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
-		if st := s.idmap[identityOf(m, vals)]; st != nil {
+		if st := s.idmap.get(identityOf(m, vals)); st != nil {
 			out = append(out, st)
 		}
 	}
@@ -122,7 +122,7 @@ func (s *Session) Link(parent any, rel string, children ...any) error {
 	if rf == nil {
 		return fmt.Errorf("link %s.%s: %w", m.model.Name, rel, stmt.ErrUnknown)
 	}
-	pst := s.states[p]
+	pst := s.stateOf(p)
 	if pst == nil {
 		pst = s.attach(m, p)
 	}
@@ -135,7 +135,7 @@ func (s *Session) Link(parent any, rel string, children ...any) error {
 		if cm != rf.target {
 			return fmt.Errorf("link %s.%s: want a %s, have %T", m.model.Name, rel, rf.target.model.Name, c)
 		}
-		cst := s.states[cp]
+		cst := s.stateOf(cp)
 		if cst == nil {
 			cst = s.attach(cm, cp)
 		}
@@ -175,7 +175,7 @@ func (s *Session) Unlink(parent any, rel string, child any) error {
 	if err != nil {
 		return err
 	}
-	pst, cst := s.states[p], s.states[cp]
+	pst, cst := s.stateOf(p), s.stateOf(cp)
 	if pst == nil || cst == nil {
 		return fmt.Errorf("unlink %s.%s: %w", m.model.Name, rel, ErrDetached)
 	}

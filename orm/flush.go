@@ -64,11 +64,12 @@ func (p *flushPlan) empty() bool {
 
 // sortedStates returns the session's objects in the order they joined it.
 func (s *Session) sortedStates() []*state {
-	out := make([]*state, 0, len(s.states))
-	for _, st := range s.states {
-		out = append(out, st)
+	out := make([]*state, 0, len(s.all))
+	for _, st := range s.all {
+		if !st.gone {
+			out = append(out, st)
+		}
 	}
-	slices.SortFunc(out, func(a, b *state) int { return cmp.Compare(a.order, b.order) })
 	return out
 }
 
@@ -255,7 +256,7 @@ func (s *Session) cascadeSaves() error {
 				if t == nil {
 					continue
 				}
-				tst := s.states[t]
+				tst := s.stateOf(t)
 				if tst == nil {
 					if !rf.rel.Cascade.Has(spec.CascadeSaveUpdate) {
 						return fmt.Errorf("%s.%s refers to a %s that is not in the session (add it, or give the relationship the save-update cascade)",
@@ -335,7 +336,7 @@ func (s *Session) cascadeDeletes(ctx context.Context, p *flushPlan) error {
 				if slices.Contains(cur, old) {
 					continue
 				}
-				ost := s.states[old]
+				ost := s.stateOf(old)
 				if ost == nil || ost.status != statusPersistent || s.hasOtherParent(ost, rf, st) {
 					continue
 				}
@@ -375,7 +376,7 @@ func (s *Session) cascadeDeletes(ctx context.Context, p *flushPlan) error {
 			case r.FKOnOwner:
 				if r.Cascade.Has(spec.CascadeDelete) && st.isLoaded(i) {
 					if t := rf.getOne(st.obj); t != nil {
-						if tst := s.states[t]; tst != nil && tst.status == statusPersistent {
+						if tst := s.stateOf(t); tst != nil && tst.status == statusPersistent {
 							tst.status = statusDeleted
 							work = append(work, tst)
 						}
@@ -421,7 +422,7 @@ func hasDBAction(r *spec.Relationship) bool {
 }
 
 func (s *Session) hasOtherParent(child *state, rf *relField, except *state) bool {
-	for _, st := range s.states {
+	for _, st := range s.live() {
 		if st == except || st.m != except.m || st.status == statusDeleted {
 			continue
 		}
@@ -469,7 +470,7 @@ func (s *Session) children(ctx context.Context, st *state, i int) ([]*state, err
 	}
 	var out []*state
 	for _, c := range st.m.rels[i].values(st.obj) {
-		if cst := s.states[c]; cst != nil {
+		if cst := s.stateOf(c); cst != nil {
 			out = append(out, cst)
 		}
 	}
@@ -489,14 +490,14 @@ func (s *Session) collectLinks(p *flushPlan, st *state) error {
 			cur := rf.getMany(st.obj)
 			for _, t := range cur {
 				if !slices.Contains(st.link(i), t) {
-					if tst := s.states[t]; tst != nil && tst.status != statusDeleted {
+					if tst := s.stateOf(t); tst != nil && tst.status != statusDeleted {
 						p.addAssoc(&p.assocAdd, canonical(assocLink{owner: st, target: tst, rel: rf}))
 					}
 				}
 			}
 			for _, t := range st.link(i) {
 				if !slices.Contains(cur, t) {
-					if tst := s.states[t]; tst != nil && tst.status != statusDeleted {
+					if tst := s.stateOf(t); tst != nil && tst.status != statusDeleted {
 						p.addAssoc(&p.assocDel, canonical(assocLink{owner: st, target: tst, rel: rf}))
 						s.unlinkBack(st, rf, tst)
 					}
@@ -511,14 +512,14 @@ func (s *Session) collectLinks(p *flushPlan, st *state) error {
 				}
 				continue
 			}
-			tst := s.states[t]
+			tst := s.stateOf(t)
 			if tst == nil || tst.status == statusDeleted {
 				continue
 			}
 			p.edges = append(p.edges, edge{parent: tst, child: st, pairs: ownerPairs(rf)})
 		default:
 			for _, c := range rf.values(st.obj) {
-				cst := s.states[c]
+				cst := s.stateOf(c)
 				if cst == nil || cst.status == statusDeleted {
 					continue
 				}
@@ -1342,8 +1343,8 @@ func (s *Session) settle(p *flushPlan) {
 	for _, sts := range p.deletes {
 		for _, st := range sts {
 			st.deleteFlushed = true
-			if st.hasKey && s.idmap[st.key] == st {
-				delete(s.idmap, st.key)
+			if st.hasKey {
+				s.idmap.del(st.key, st)
 			}
 		}
 	}
@@ -1352,7 +1353,7 @@ func (s *Session) settle(p *flushPlan) {
 			st.status = statusPersistent
 			if k, ok := st.m.key(st.obj); ok {
 				st.key, st.hasKey = k, true
-				s.idmap[k] = st
+				s.idmap.put(k, st)
 			}
 		}
 	}
@@ -1410,17 +1411,18 @@ func (s *Session) resnap(st *state) {
 			continue
 		}
 		if st.isLoaded(i) {
-			st.setLinks(i, slices.Clone(rf.values(st.obj)))
-			if !rf.many && len(st.link(i)) == 0 {
-				st.setLinks(i, nil)
+			if !rf.many {
+				st.setLinkOne(i, rf.getOne(st.obj))
+				continue
 			}
+			st.setLinks(i, slices.Clone(rf.values(st.obj)))
 		}
 	}
 	if k, ok := st.m.key(st.obj); ok && (!st.hasKey || k != st.key) {
-		if st.hasKey && s.idmap[st.key] == st {
-			delete(s.idmap, st.key)
+		if st.hasKey {
+			s.idmap.del(st.key, st)
 		}
 		st.key, st.hasKey = k, true
-		s.idmap[k] = st
+		s.idmap.put(k, st)
 	}
 }

@@ -3,7 +3,6 @@ package orm
 import (
 	"fmt"
 	"slices"
-	"unsafe"
 
 	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/spec"
@@ -19,8 +18,8 @@ type joinedRel struct {
 	// the join found nothing).
 	vals []any
 	// kids collects each parent's targets, in row order, once each.
-	kids map[*state][]unsafe.Pointer
-	seen map[*state]map[unsafe.Pointer]bool
+	kids map[*state][]*state
+	seen map[*state]map[*state]bool
 	// start is the target's first column in the row, from the end.
 	fromEnd int
 }
@@ -30,8 +29,8 @@ func newJoinedRel(base *stmt.Table, rf *relField, n int) (*joinedRel, error) {
 		rf:    rf,
 		alias: rf.target.tref.As(fmt.Sprintf("dl_j%d", n)),
 		vals:  make([]any, len(rf.target.cols)),
-		kids:  map[*state][]unsafe.Pointer{},
-		seen:  map[*state]map[unsafe.Pointer]bool{},
+		kids:  map[*state][]*state{},
+		seen:  map[*state]map[*state]bool{},
 	}
 	if rf.rel.Kind == spec.ManyToMany {
 		jr.sec = stmt.Ref(rf.rel.Secondary).As(fmt.Sprintf("dl_js%d", n))
@@ -100,14 +99,13 @@ func (jr *joinedRel) row(s *Session, st *state) {
 			continue
 		}
 	}
-	tst := s.track(tm, obj)
-	jr.note(st, tst.obj)
+	jr.note(st, s.track(tm, obj))
 }
 
-func (jr *joinedRel) note(st *state, kid unsafe.Pointer) {
+func (jr *joinedRel) note(st *state, kid *state) {
 	if _, ok := jr.kids[st]; !ok {
 		jr.kids[st] = nil
-		jr.seen[st] = map[unsafe.Pointer]bool{}
+		jr.seen[st] = map[*state]bool{}
 	}
 	if kid == nil || jr.seen[st][kid] {
 		return

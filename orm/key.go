@@ -136,3 +136,55 @@ func (m *mapper) key(obj unsafe.Pointer) (identity, bool) {
 	k, ok := m.colsKey(obj, m.pk)
 	return identity{m: m, k: k}, ok
 }
+
+// identityMap maps primary keys to states: integer keys (the common case)
+// in a map with a fixed-size key that hashes fast, others by identity.
+type identityMap struct {
+	ints map[intIdentity]*state
+	rest map[identity]*state
+}
+
+type intIdentity struct {
+	m *mapper
+	i int64
+}
+
+func (im *identityMap) get(k identity) *state {
+	if k.k.kind == keyInt {
+		return im.ints[intIdentity{k.m, k.k.i}]
+	}
+	return im.rest[k]
+}
+
+func (im *identityMap) put(k identity, st *state) {
+	if k.k.kind == keyInt {
+		if im.ints == nil {
+			im.ints = map[intIdentity]*state{}
+		}
+		im.ints[intIdentity{k.m, k.k.i}] = st
+		return
+	}
+	if im.rest == nil {
+		im.rest = map[identity]*state{}
+	}
+	im.rest[k] = st
+}
+
+// del removes k if it maps to st.
+func (im *identityMap) del(k identity, st *state) {
+	if im.get(k) != st {
+		return
+	}
+	if k.k.kind == keyInt {
+		delete(im.ints, intIdentity{k.m, k.k.i})
+		return
+	}
+	delete(im.rest, k)
+}
+
+func (im *identityMap) len() int { return len(im.ints) + len(im.rest) }
+
+func (im *identityMap) clear() {
+	clear(im.ints)
+	clear(im.rest)
+}

@@ -148,7 +148,7 @@ func (s *Session) get(ctx context.Context, m *mapper, pk []any) (unsafe.Pointer,
 		return nil, fmt.Errorf("get %s: a primary-key value is nil or of an unusable type", m.model.Name)
 	}
 	k := identity{m: m, k: kv}
-	if st := s.idmap[k]; st != nil && !st.expired {
+	if st := s.idmap.get(k); st != nil && !st.expired {
 		if st.status == statusDeleted {
 			return nil, fmt.Errorf("get %s %v: %w (deleted in this session)", m.model.Name, pk, ErrNotFound)
 		}
@@ -166,12 +166,12 @@ func (s *Session) get(ctx context.Context, m *mapper, pk []any) (unsafe.Pointer,
 		return nil, fmt.Errorf("get %s: %w", m.model.Name, err)
 	}
 	if found == nil {
-		if st := s.idmap[k]; st != nil && st.expired && st.status == statusPersistent {
+		if st := s.idmap.get(k); st != nil && st.expired && st.status == statusPersistent {
 			s.forget(st) // the row is gone
 		}
 		return nil, fmt.Errorf("get %s %v: %w", m.model.Name, pk, ErrNotFound)
 	}
-	if err := s.eagerLoad(ctx, m, []*state{s.states[found]}, buildTree(nil), nil); err != nil {
+	if err := s.eagerLoad(ctx, m, []*state{s.stateOf(found)}, buildTree(nil), nil); err != nil {
 		return nil, err
 	}
 	return found, nil
@@ -360,7 +360,7 @@ func (s *Session) eagerLoadPath(ctx context.Context, m *mapper, sts []*state, tr
 		seenKid := map[*state]bool{}
 		for _, st := range sts {
 			for _, c := range rf.values(st.obj) {
-				if cst := s.states[c]; cst != nil && !seenKid[cst] {
+				if cst := s.stateOf(c); cst != nil && !seenKid[cst] {
 					seenKid[cst] = true
 					kids = append(kids, cst)
 				}
@@ -384,7 +384,7 @@ func (s *Session) Load(ctx context.Context, obj any, path string) error {
 	if err != nil {
 		return err
 	}
-	st := s.states[p]
+	st := s.stateOf(p)
 	if st == nil || st.status == statusPending {
 		return fmt.Errorf("load %s: %w", path, ErrDetached)
 	}
@@ -407,7 +407,7 @@ func (s *Session) Load(ctx context.Context, obj any, path string) error {
 		var next []*state
 		for _, x := range sts {
 			for _, c := range rf.values(x.obj) {
-				if cst := s.states[c]; cst != nil && !slices.Contains(next, cst) {
+				if cst := s.stateOf(c); cst != nil && !slices.Contains(next, cst) {
 					next = append(next, cst)
 				}
 			}
@@ -429,7 +429,7 @@ func (s *Session) Related(obj any, rel string) (any, error) {
 	if rf == nil {
 		return nil, fmt.Errorf("related %s.%s: %w", m.model.Name, rel, stmt.ErrUnknown)
 	}
-	st := s.states[p]
+	st := s.stateOf(p)
 	i := slices.Index(m.rels, rf)
 	if st == nil || !st.isLoaded(i) {
 		return nil, fmt.Errorf("%s.%s (lazy: %s): %w", m.model.Name, rel, rf.rel.Lazy, ErrNotLoaded)
@@ -450,7 +450,7 @@ func (s *Session) IsLoaded(obj any, rel string) bool {
 	if err != nil {
 		return false
 	}
-	st := s.states[p]
+	st := s.stateOf(p)
 	i := slices.IndexFunc(m.rels, func(rf *relField) bool { return rf.rel.Name == rel })
 	return st != nil && i >= 0 && st.isLoaded(i)
 }
@@ -636,7 +636,7 @@ func (s *Session) loadRows(ctx context.Context, m *mapper, q *stmt.SelectStmt, l
 func (s *Session) track(m *mapper, obj unsafe.Pointer) *state {
 	k, ok := m.key(obj)
 	if ok {
-		if st := s.idmap[k]; st != nil {
+		if st := s.idmap.get(k); st != nil {
 			if st.expired {
 				for i := range m.cols {
 					m.cols[i].copyFrom(st.obj, obj)
@@ -650,11 +650,9 @@ func (s *Session) track(m *mapper, obj unsafe.Pointer) *state {
 	st := s.newState()
 	*st = state{m: m, obj: obj, status: statusPersistent, key: k, hasKey: ok}
 	st.snap = s.snapshot(m, obj)
-	s.seq++
-	st.order = s.seq
-	s.states[obj] = st
+	s.add(st)
 	if ok {
-		s.idmap[k] = st
+		s.idmap.put(k, st)
 	}
 	return st
 }
@@ -720,7 +718,7 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, _ *lo
 	type group struct {
 		key     keyVal
 		parents []*state
-		kids    []unsafe.Pointer
+		kids    []*state
 	}
 	var groups []*group
 	byKey := make(map[keyVal]*group, len(sts))
@@ -743,8 +741,8 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, _ *lo
 	var need []*group
 	for _, g := range groups {
 		if r.FKOnOwner && len(r.Pairs) == len(tm.pk) && pairsArePK(r, tm) {
-			if tst := s.idmap[identity{m: tm, k: g.key}]; tst != nil && !tst.expired && tst.status != statusDeleted {
-				g.kids = append(g.kids, tst.obj)
+			if tst := s.idmap.get(identity{m: tm, k: g.key}); tst != nil && !tst.expired && tst.status != statusDeleted {
+				g.kids = append(g.kids, tst)
 				continue
 			}
 		}
@@ -785,7 +783,7 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, _ *lo
 					k, ok = keyOfValues(key)
 				}
 				if g := byKey[k]; ok && g != nil {
-					g.kids = append(g.kids, st.obj)
+					g.kids = append(g.kids, st)
 				}
 			}); err != nil {
 				return err
@@ -849,25 +847,30 @@ func (s *Session) selectInChunk(ctx context.Context, conn engine.Querier, tm *ma
 }
 
 // setRel sets relationship i of st to kids and records the link snapshot.
-func (s *Session) setRel(st *state, i int, rf *relField, kids []unsafe.Pointer) {
+func (s *Session) setRel(st *state, i int, rf *relField, kids []*state) {
 	if rf.many {
-		rf.setMany(st.obj, slices.Clip(kids))
+		ptrs := make([]unsafe.Pointer, len(kids))
+		for j, k := range kids {
+			ptrs[j] = k.obj
+		}
+		rf.setMany(st.obj, ptrs)
+		st.setLinks(i, slices.Clone(ptrs))
 	} else {
 		var v unsafe.Pointer
 		if len(kids) > 0 {
-			v = kids[0]
+			v = kids[0].obj
 		}
 		rf.setOne(st.obj, v)
+		st.setLinkOne(i, v)
 	}
-	st.setLinks(i, slices.Clone(rf.values(st.obj)))
 	// The inverse to-one side of each loaded child is known too: set it,
 	// so post.Author is the loaded user without another query.
 	if back := rf.rel.Back; back != nil && !back.UseList {
 		if brf := rf.target.relIdx[back.Name]; brf != nil {
 			bi := slices.Index(rf.target.rels, brf)
-			for _, k := range kids {
-				kst := s.states[k]
-				if kst == nil || kst.status != statusPersistent {
+			for _, kst := range kids {
+				k := kst.obj
+				if kst.status != statusPersistent {
 					continue
 				}
 				if kst.isLoaded(bi) && brf.getOne(k) != nil && brf.getOne(k) != st.obj {
@@ -875,7 +878,7 @@ func (s *Session) setRel(st *state, i int, rf *relField, kids []unsafe.Pointer) 
 				}
 				brf.setOne(k, st.obj)
 				kst.setLoaded(bi)
-				kst.setLinks(bi, []unsafe.Pointer{st.obj})
+				kst.setLinkOne(bi, st.obj)
 			}
 		}
 	}

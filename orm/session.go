@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"unsafe"
 
 	"github.com/dlayer/dlayer/dialects"
@@ -37,7 +38,10 @@ type state struct {
 	// collection, or the one target), for orphan and association diffs,
 	// allocated on first use.
 	loaded uint64
-	links  [][]unsafe.Pointer
+	links  []linkRec
+	// linkInline holds the first records, so most objects need no
+	// allocation for them.
+	linkInline [2]linkRec
 	// deleteFlushed is set once the DELETE ran (until commit).
 	deleteFlushed bool
 	// wasPending records that the object was inserted by the current
@@ -45,7 +49,9 @@ type state struct {
 	insertedInTx bool
 	// generatedKey records that the key field was set from the database.
 	generatedKey bool
-	order        int
+	// gone marks a state removed from the session.
+	gone  bool
+	order int
 }
 
 // Session is a unit of work: it tracks objects in an identity map, records
@@ -57,9 +63,15 @@ type Session struct {
 	db  *DB
 	cfg config
 	// states holds every object in the session, by address.
-	states map[unsafe.Pointer]*state
-	idmap  map[identity]*state
-	seq    int
+	// all holds every state in the order it joined; forgotten ones are
+	// marked gone (and counted in dead) until compaction. byPtr indexes
+	// all[:indexed] by object address, built lazily (stateOf).
+	all     []*state
+	dead    int
+	byPtr   map[unsafe.Pointer]*state
+	indexed int
+	idmap   identityMap
+	seq     int
 	// txs are the open transactions, one per engine written or read in a
 	// transaction (the primary for most sessions).
 	txs    map[*engine.Engine]*engine.Tx
@@ -88,7 +100,7 @@ type SessionOption func(*config)
 
 // Session returns a new Session. Options override the DB's defaults.
 func (db *DB) Session(opts ...SessionOption) *Session {
-	s := &Session{db: db, cfg: db.cfg, states: map[unsafe.Pointer]*state{}, idmap: map[identity]*state{}}
+	s := &Session{db: db, cfg: db.cfg}
 	for _, o := range opts {
 		o(&s.cfg)
 	}
@@ -157,7 +169,7 @@ func (s *Session) AddAll(objs ...any) error {
 // attach adds an object that is not yet in the session as pending (or
 // revives a deleted one).
 func (s *Session) attach(m *mapper, p unsafe.Pointer) *state {
-	if st := s.states[p]; st != nil {
+	if st := s.stateOf(p); st != nil {
 		if st.status == statusDeleted && !st.deleteFlushed {
 			st.status = statusPersistent
 		}
@@ -166,9 +178,7 @@ func (s *Session) attach(m *mapper, p unsafe.Pointer) *state {
 	// A new object's relationships are what the app set: all loaded.
 	st := s.newState()
 	*st = state{m: m, obj: p, status: statusPending, loaded: m.allRels}
-	s.seq++
-	st.order = s.seq
-	s.states[p] = st
+	s.add(st)
 	return st
 }
 
@@ -183,7 +193,7 @@ func (s *Session) Delete(obj any) error {
 	if err != nil {
 		return err
 	}
-	st := s.states[p]
+	st := s.stateOf(p)
 	if st == nil {
 		return fmt.Errorf("delete %T: %w", obj, ErrDetached)
 	}
@@ -202,7 +212,7 @@ func (s *Session) Expunge(obj any) error {
 	if err != nil {
 		return err
 	}
-	st := s.states[p]
+	st := s.stateOf(p)
 	if st == nil {
 		return fmt.Errorf("expunge %T: %w", obj, ErrDetached)
 	}
@@ -211,16 +221,69 @@ func (s *Session) Expunge(obj any) error {
 }
 
 func (s *Session) forget(st *state) {
-	delete(s.states, st.obj)
-	if st.hasKey && s.idmap[st.key] == st {
-		delete(s.idmap, st.key)
+	if st.gone {
+		return
 	}
+	st.gone = true
+	s.dead++
+	if s.byPtr != nil && s.byPtr[st.obj] == st {
+		delete(s.byPtr, st.obj)
+	}
+	if st.hasKey {
+		s.idmap.del(st.key, st)
+	}
+	if s.dead > 64 && s.dead > len(s.all)/2 {
+		// Compact: drop forgotten states and rebuild the index lazily.
+		live := s.live()
+		s.all, s.dead, s.byPtr, s.indexed = live, 0, nil, 0
+	}
+}
+
+// add records a new state.
+func (s *Session) add(st *state) {
+	s.seq++
+	st.order = s.seq
+	s.all = append(s.all, st)
+}
+
+// stateOf returns the state of the object at p, or nil. The index by
+// address is built lazily, so sessions that only read never pay for it.
+func (s *Session) stateOf(p unsafe.Pointer) *state {
+	if s.indexed < len(s.all) {
+		if s.byPtr == nil {
+			s.byPtr = make(map[unsafe.Pointer]*state, len(s.all))
+		}
+		for _, st := range s.all[s.indexed:] {
+			if !st.gone {
+				s.byPtr[st.obj] = st
+			}
+		}
+		s.indexed = len(s.all)
+	}
+	return s.byPtr[p]
+}
+
+// live returns the states in the session, in the order they joined it.
+func (s *Session) live() []*state {
+	if s.dead == 0 {
+		return slices.Clone(s.all)
+	}
+	out := make([]*state, 0, len(s.all)-s.dead)
+	for _, st := range s.all {
+		if !st.gone {
+			out = append(out, st)
+		}
+	}
+	return out
 }
 
 // ExpungeAll empties the session.
 func (s *Session) ExpungeAll() {
-	clear(s.states)
-	clear(s.idmap)
+	for _, st := range s.all {
+		st.gone = true
+	}
+	s.all, s.dead, s.byPtr, s.indexed = nil, 0, nil, 0
+	s.idmap.clear()
 }
 
 // Expire marks obj's loaded state stale: the next Get or query that meets
@@ -230,7 +293,7 @@ func (s *Session) Expire(obj any) error {
 	if err != nil {
 		return err
 	}
-	st := s.states[p]
+	st := s.stateOf(p)
 	if st == nil {
 		return fmt.Errorf("expire %T: %w", obj, ErrDetached)
 	}
@@ -242,7 +305,7 @@ func (s *Session) Expire(obj any) error {
 
 // ExpireAll expires every persistent object.
 func (s *Session) ExpireAll() {
-	for _, st := range s.states {
+	for _, st := range s.live() {
 		if st.status == statusPersistent {
 			st.expired = true
 		}
@@ -259,7 +322,7 @@ func (s *Session) Refresh(ctx context.Context, obj any) error {
 	if err != nil {
 		return err
 	}
-	st := s.states[p]
+	st := s.stateOf(p)
 	if st == nil || st.status != statusPersistent {
 		return fmt.Errorf("refresh %T: %w", obj, ErrDetached)
 	}
@@ -397,7 +460,7 @@ func (s *Session) Commit(ctx context.Context) error {
 
 // afterTxEnd settles objects at the end of a transaction.
 func (s *Session) afterTxEnd(committed bool) {
-	for _, st := range s.states {
+	for _, st := range s.live() {
 		st.insertedInTx = false
 		if st.deleteFlushed {
 			s.forget(st)
@@ -416,7 +479,7 @@ func (s *Session) Rollback(ctx context.Context) error {
 		return ErrSessionClosed
 	}
 	err := s.rollbackTx(ctx)
-	for _, st := range s.states {
+	for _, st := range s.live() {
 		switch {
 		case st.insertedInTx || st.status == statusPending:
 			if st.generatedKey {
@@ -451,7 +514,7 @@ func (s *Session) discard(st *state) {
 	}
 	st.expired = true
 	if st.hasKey {
-		s.idmap[st.key] = st
+		s.idmap.put(st.key, st)
 	}
 }
 
@@ -523,7 +586,7 @@ func (s *Session) Nested(ctx context.Context, fn func(s *Session) error) (err er
 		s.nested = s.nested[:depth-1]
 		rerr := sp.Rollback(context.WithoutCancel(ctx))
 		s.failed = nil
-		for _, st := range s.states {
+		for _, st := range s.live() {
 			if st.status == statusDeleted {
 				st.status = statusPersistent
 				st.deleteFlushed = false
@@ -559,21 +622,61 @@ func (st *state) isLoaded(i int) bool { return st.loaded&(1<<uint(i)) != 0 }
 func (st *state) setLoaded(i int)     { st.loaded |= 1 << uint(i) }
 func (st *state) clearLoaded(i int)   { st.loaded &^= 1 << uint(i) }
 
-// link returns the recorded value of relationship i (nil if none).
-func (st *state) link(i int) []unsafe.Pointer {
-	if st.links == nil {
-		return nil
-	}
-	return st.links[i]
+// linkRec is the recorded value of one relationship: one target, or the
+// members of a collection.
+type linkRec struct {
+	i     int
+	isOne bool
+	one   unsafe.Pointer
+	many  []unsafe.Pointer
 }
 
-// setLinks records the value of relationship i.
-func (st *state) setLinks(i int, v []unsafe.Pointer) {
-	if st.links == nil {
-		if v == nil {
-			return
+// link returns the recorded value of relationship i (nil if none). A
+// to-one value is returned as a one-element slice over the state's own
+// storage, without allocating.
+func (st *state) link(i int) []unsafe.Pointer {
+	for j := range st.links {
+		r := &st.links[j]
+		if r.i != i {
+			continue
 		}
-		st.links = make([][]unsafe.Pointer, len(st.m.rels))
+		if r.isOne {
+			if r.one == nil {
+				return nil
+			}
+			return unsafe.Slice(&r.one, 1)
+		}
+		return r.many
 	}
-	st.links[i] = v
+	return nil
+}
+
+// rec returns the record of relationship i, adding it (in the state's
+// inline storage while there is room) if needed.
+func (st *state) rec(i int) *linkRec {
+	for j := range st.links {
+		if st.links[j].i == i {
+			return &st.links[j]
+		}
+	}
+	if st.links == nil {
+		st.links = st.linkInline[:0]
+	}
+	st.links = append(st.links, linkRec{i: i})
+	return &st.links[len(st.links)-1]
+}
+
+// setLinks records the members of collection i.
+func (st *state) setLinks(i int, v []unsafe.Pointer) {
+	if v == nil && st.links == nil {
+		return
+	}
+	r := st.rec(i)
+	r.isOne, r.one, r.many = false, nil, v
+}
+
+// setLinkOne records the target of to-one relationship i.
+func (st *state) setLinkOne(i int, p unsafe.Pointer) {
+	r := st.rec(i)
+	r.isOne, r.one, r.many = true, p, nil
 }
