@@ -65,3 +65,31 @@ func (s *Session) snapshot(m *mapper, obj unsafe.Pointer) unsafe.Pointer {
 	m.copyInto(dst, obj)
 	return dst
 }
+
+// maxObjChunk bounds how many loaded objects share one allocation, and so
+// how many neighbours one object the app keeps can hold in memory.
+const maxObjChunk = 64
+
+// newObject returns a zeroed object of m's type for a loaded row, from a
+// chunk of up to maxObjChunk objects.
+func (s *Session) newObject(m *mapper) unsafe.Pointer {
+	if m.typ == nil {
+		return m.newObject()
+	}
+	if s.objSlabs == nil {
+		s.objSlabs = map[*mapper]*snapSlab{}
+	}
+	sl := s.objSlabs[m]
+	if sl == nil {
+		sl = &snapSlab{}
+		s.objSlabs[m] = sl
+	}
+	if !sl.buf.IsValid() || sl.next == sl.buf.Len() {
+		sl.chunk = min(nextChunk(sl.chunk), maxObjChunk)
+		sl.buf = reflect.MakeSlice(reflect.SliceOf(m.typ), sl.chunk, sl.chunk)
+		sl.next = 0
+	}
+	p := sl.buf.Index(sl.next).Addr().UnsafePointer()
+	sl.next++
+	return p
+}

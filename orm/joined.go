@@ -91,7 +91,7 @@ func (jr *joinedRel) row(s *Session, st *state) {
 			return
 		}
 	}
-	obj := tm.newObject()
+	obj := s.newObject(tm)
 	for i := range tm.cols {
 		if err := tm.cols[i].set(obj, jr.vals[i]); err != nil {
 			// A value the field cannot hold: leave the field zero; the

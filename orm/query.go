@@ -603,7 +603,7 @@ func (s *Session) loadRows(ctx context.Context, m *mapper, q *stmt.SelectStmt, l
 	var sink any
 	n := 0
 	for rows.Next() {
-		obj := m.newObject()
+		obj := s.newObject(m)
 		for i := range m.cols {
 			dest[i] = m.cols[i].ptr(obj)
 		}
@@ -825,7 +825,7 @@ func (s *Session) selectInChunk(ctx context.Context, conn engine.Querier, tm *ma
 	dest := make([]any, n+extra)
 	keys := make([]any, extra)
 	for rows.Next() {
-		obj := tm.newObject()
+		obj := s.newObject(tm)
 		for i := range tm.cols {
 			dest[i] = tm.cols[i].ptr(obj)
 		}

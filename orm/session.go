@@ -23,35 +23,34 @@ const (
 
 // state is what a session knows about one object.
 type state struct {
-	m      *mapper
-	obj    unsafe.Pointer
-	status status
-	key    identity
-	hasKey bool
+	m   *mapper
+	obj unsafe.Pointer
+	key identity
 	// snap holds the column values as last loaded or flushed (nil while
 	// pending).
 	snap unsafe.Pointer
-	// expired objects are reloaded by the next Get or query.
-	expired bool
 	// loaded has bit i set when relationship m.rels[i] has a known value;
 	// links holds the values as last loaded or flushed (members of a
-	// collection, or the one target), for orphan and association diffs,
-	// allocated on first use.
+	// collection, or the one target), for orphan and association diffs.
 	loaded uint64
 	links  []linkRec
-	// linkInline holds the first records, so most objects need no
-	// allocation for them.
-	linkInline [2]linkRec
+	// linkInline holds the first record, so most objects need no
+	// allocation for it.
+	linkInline [1]linkRec
+	order      int
+	status     status
+	hasKey     bool
+	// expired objects are reloaded by the next Get or query.
+	expired bool
 	// deleteFlushed is set once the DELETE ran (until commit).
 	deleteFlushed bool
-	// wasPending records that the object was inserted by the current
+	// insertedInTx records that the object was inserted by the current
 	// transaction (for rollback).
 	insertedInTx bool
 	// generatedKey records that the key field was set from the database.
 	generatedKey bool
 	// gone marks a state removed from the session.
-	gone  bool
-	order int
+	gone bool
 }
 
 // Session is a unit of work: it tracks objects in an identity map, records
@@ -87,6 +86,7 @@ type Session struct {
 	stateBuf   []state
 	stateChunk int
 	slabs      map[*mapper]*snapSlab
+	objSlabs   map[*mapper]*snapSlab
 }
 
 type savepoint struct {
@@ -625,7 +625,7 @@ func (st *state) clearLoaded(i int)   { st.loaded &^= 1 << uint(i) }
 // linkRec is the recorded value of one relationship: one target, or the
 // members of a collection.
 type linkRec struct {
-	i     int
+	i     int32
 	isOne bool
 	one   unsafe.Pointer
 	many  []unsafe.Pointer
@@ -637,7 +637,7 @@ type linkRec struct {
 func (st *state) link(i int) []unsafe.Pointer {
 	for j := range st.links {
 		r := &st.links[j]
-		if r.i != i {
+		if int(r.i) != i {
 			continue
 		}
 		if r.isOne {
@@ -655,14 +655,14 @@ func (st *state) link(i int) []unsafe.Pointer {
 // inline storage while there is room) if needed.
 func (st *state) rec(i int) *linkRec {
 	for j := range st.links {
-		if st.links[j].i == i {
+		if int(st.links[j].i) == i {
 			return &st.links[j]
 		}
 	}
 	if st.links == nil {
 		st.links = st.linkInline[:0]
 	}
-	st.links = append(st.links, linkRec{i: i})
+	st.links = append(st.links, linkRec{i: int32(i)})
 	return &st.links[len(st.links)-1]
 }
 
