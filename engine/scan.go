@@ -17,6 +17,7 @@ import (
 	"unsafe"
 
 	"github.com/dlayer/dlayer/engine/stmt"
+	"github.com/dlayer/dlayer/internal/conv"
 	"github.com/dlayer/dlayer/spec"
 )
 
@@ -451,49 +452,13 @@ func goName(col string) string {
 // compatible checks a field type against a column type known from the
 // schema (nil: unknown, anything goes).
 func compatible(ft reflect.Type, ct *spec.Type) error {
-	if ct == nil {
+	if ct == nil || conv.Holds(ft, ct.Kind, false) {
 		return nil
 	}
 	for ft.Kind() == reflect.Pointer {
 		ft = ft.Elem()
 	}
-	if ft.Kind() == reflect.Interface || reflect.PointerTo(ft).Implements(scannerType) {
-		return nil
-	}
-	k := ft.Kind()
-	isInt := k >= reflect.Int && k <= reflect.Uint64
-	isFloat := k == reflect.Float32 || k == reflect.Float64
-	isBytes := k == reflect.Slice && ft.Elem().Kind() == reflect.Uint8
-	isString := k == reflect.String
-	ok := false
-	switch {
-	case ct.Kind.IsInteger():
-		ok = isInt || isFloat || isString
-	case ct.Kind == spec.TypeFloat || ct.Kind == spec.TypeDouble:
-		ok = isFloat || isString
-	case ct.Kind == spec.TypeDecimal:
-		ok = isString || isFloat || isBytes
-	case ct.Kind.IsTextual():
-		ok = isString || isBytes
-	case ct.Kind == spec.TypeBoolean:
-		ok = k == reflect.Bool
-	case ct.Kind == spec.TypeDate || ct.Kind == spec.TypeTimestamp:
-		ok = ft == timeType
-	case ct.Kind == spec.TypeTime:
-		ok = isString || ft == timeType
-	case ct.Kind == spec.TypeUUID:
-		ok = isString || isBytes || (k == reflect.Array && ft.Len() == 16 && ft.Elem().Kind() == reflect.Uint8)
-	case ct.Kind == spec.TypeJSON:
-		ok = true
-	case ct.Kind == spec.TypeBytes:
-		ok = isBytes || isString || ft == rawJSONType
-	default:
-		ok = true
-	}
-	if !ok {
-		return fmt.Errorf("Go type %s cannot hold a %s column", ft, ct.Kind)
-	}
-	return nil
+	return fmt.Errorf("Go type %s cannot hold a %s column", ft, ct.Kind)
 }
 
 // pointerMaker returns a function turning a field address into a typed

@@ -51,7 +51,7 @@ func (o *Object) Set(col string, v any) error {
 	if c == nil {
 		return fmt.Errorf("model %s has no column %q", o.m.model.Name, col)
 	}
-	o.vals[c.Ordinal] = normValue(v)
+	o.vals[c.Ordinal] = conv.Normalize(v)
 	return nil
 }
 
@@ -124,22 +124,6 @@ func (o *Object) checkRel(rel string, many bool) error {
 	return nil
 }
 
-func normValue(v any) any {
-	switch x := v.(type) {
-	case int:
-		return int64(x)
-	case int32:
-		return int64(x)
-	case int16:
-		return int64(x)
-	case int8:
-		return int64(x)
-	case float32:
-		return float64(x)
-	}
-	return v
-}
-
 // newDynamicMapper builds the mapper for models with no bound struct type.
 func newDynamicMapper(mp *mapper) {
 	for i, c := range mp.table.Columns {
@@ -154,7 +138,7 @@ func newDynamicMapper(mp *mapper) {
 				if err := conv.Assign(&x, v); err != nil {
 					return err
 				}
-				(*Object)(o).vals[i] = normValue(x)
+				(*Object)(o).vals[i] = conv.Normalize(x)
 				return nil
 			},
 			eq: func(a, b unsafe.Pointer) bool {

@@ -401,45 +401,16 @@ func equalValues(a, b reflect.Value) bool {
 	return reflect.DeepEqual(a.Interface(), b.Interface())
 }
 
-// checkFieldType rejects Go types that cannot hold the column's values.
+// checkFieldType rejects Go types that cannot hold the column's values
+// (the ORM writes fields back, so the strict rule applies), and nullable
+// columns bound to fields that cannot hold NULL.
 func checkFieldType(ft reflect.Type, c *spec.Column) error {
-	t := ft
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t.Kind() == reflect.Interface || reflect.PointerTo(t).Implements(reflect.TypeFor[interface{ Scan(any) error }]()) {
-		return nil
-	}
-	k := t.Kind()
-	isInt := k >= reflect.Int && k <= reflect.Uint64
-	isFloat := k == reflect.Float32 || k == reflect.Float64
-	isBytes := k == reflect.Slice && t.Elem().Kind() == reflect.Uint8
-	isString := k == reflect.String
-	ok := true
-	switch kind := c.Type.Kind; {
-	case kind.IsInteger():
-		ok = isInt
-	case kind == spec.TypeFloat || kind == spec.TypeDouble:
-		ok = isFloat
-	case kind == spec.TypeDecimal:
-		ok = isString || isFloat
-	case kind.IsTextual():
-		ok = isString
-	case kind == spec.TypeBoolean:
-		ok = k == reflect.Bool
-	case kind == spec.TypeDate || kind == spec.TypeTimestamp:
-		ok = t == timeType
-	case kind == spec.TypeTime:
-		ok = isString || t == timeType
-	case kind == spec.TypeUUID:
-		ok = isString || (k == reflect.Array && t.Len() == 16 && t.Elem().Kind() == reflect.Uint8)
-	case kind == spec.TypeBytes:
-		ok = isBytes
-	}
-	if !ok {
+	if !conv.Holds(ft, c.Type.Kind, true) {
 		return fmt.Errorf("Go type %s cannot hold a %s column", ft, c.Type.Kind)
 	}
-	if c.Nullable && ft.Kind() != reflect.Pointer && ft.Kind() != reflect.Interface && !isBytes && !reflect.PointerTo(ft).Implements(reflect.TypeFor[interface{ Scan(any) error }]()) {
+	scanner := reflect.PointerTo(ft).Implements(reflect.TypeFor[interface{ Scan(any) error }]())
+	isBytes := ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Uint8
+	if c.Nullable && ft.Kind() != reflect.Pointer && ft.Kind() != reflect.Interface && !isBytes && !scanner {
 		return fmt.Errorf("column is nullable: use a pointer (*%s) or an sql.Null type", ft)
 	}
 	return nil

@@ -318,27 +318,12 @@ func (r *Rows) scanAny(dest []any) error {
 		case kindTime:
 			*p = r.alt[i].(*pgTime).value()
 		default:
-			*p = normalize(*p)
+			*p = conv.Normalize(*p)
 		}
 	}
 	return nil
 }
 
-func normalize(v any) any {
-	switch x := v.(type) {
-	case int32:
-		return int64(x)
-	case int16:
-		return int64(x)
-	case int8:
-		return int64(x)
-	case float32:
-		return float64(x)
-	case [16]byte:
-		return conv.FormatUUID(x)
-	}
-	return v
-}
 
 // pgTime receives a time-of-day value.
 type pgTime struct{ t pgtype.Time }

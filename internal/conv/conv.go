@@ -443,3 +443,30 @@ func ToString(src any) (string, error) { return toString(src) }
 
 // ToTime converts a time value or its text form to a time.Time.
 func ToTime(src any) (time.Time, error) { return toTime(src) }
+
+// Normalize returns v in the normalised form dynamic values take
+// everywhere in dlayer: integers as int64, float32 as float64, a 16-byte
+// UUID as its text form; anything else unchanged.
+func Normalize(v any) any {
+	switch x := v.(type) {
+	case int:
+		return int64(x)
+	case int32:
+		return int64(x)
+	case int16:
+		return int64(x)
+	case int8:
+		return int64(x)
+	case uint8:
+		return int64(x)
+	case uint16:
+		return int64(x)
+	case uint32:
+		return int64(x)
+	case float32:
+		return float64(x)
+	case [16]byte:
+		return FormatUUID(x)
+	}
+	return v
+}
