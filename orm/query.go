@@ -356,6 +356,10 @@ func (s *Session) eagerLoadPath(ctx context.Context, m *mapper, sts []*state, tr
 				return fmt.Errorf("load %s.%s: %w", m.model.Name, rf.rel.Name, err)
 			}
 		}
+		sub := buildTree(tree.children[rf.rel.Name])
+		if !wantsEager(rf.target, sub, append(path, rf.rel)) {
+			continue // nothing below: no need to gather the children
+		}
 		var kids []*state
 		seenKid := map[*state]bool{}
 		for _, st := range sts {
@@ -366,12 +370,27 @@ func (s *Session) eagerLoadPath(ctx context.Context, m *mapper, sts []*state, tr
 				}
 			}
 		}
-		sub := buildTree(tree.children[rf.rel.Name])
 		if err := s.eagerLoadPath(ctx, rf.target, kids, sub, nil, append(path, rf.rel)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// wantsEager reports whether loading m's objects under tree (reached
+// along path) eager-loads any relationship.
+func wantsEager(m *mapper, tree *loadTree, path []*spec.Relationship) bool {
+	for _, rf := range m.rels {
+		strat := tree.strategyFor(rf)
+		_, explicit := tree.strategy[rf.rel.Name]
+		if !explicit && slices.Contains(path, rf.rel) {
+			continue
+		}
+		if strat == spec.LazySelectIn || strat == spec.LazyJoined {
+			return true
+		}
+	}
+	return false
 }
 
 // Load loads a relationship of obj now (the "select" strategy, made
