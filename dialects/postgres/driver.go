@@ -324,7 +324,6 @@ func (r *Rows) scanAny(dest []any) error {
 	return nil
 }
 
-
 // pgTime receives a time-of-day value.
 type pgTime struct{ t pgtype.Time }
 
