@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/dlayer/dlayer/dialects"
+	"github.com/dlayer/dlayer/dialects/internal/rowutil"
 	"github.com/dlayer/dlayer/spec"
 )
 
@@ -32,62 +33,15 @@ type inspector struct {
 	tables map[string]*spec.Table
 }
 
-func (in *inspector) rows(ctx context.Context, query string, n int, fn func(v []any) error, args ...any) error {
-	rows, err := in.q.Query(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	v := make([]any, n)
-	p := make([]any, n)
-	for i := range v {
-		p[i] = &v[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(p...); err != nil {
-			return err
-		}
-		if err := fn(v); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
-func sval(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case []byte:
-		return string(x)
-	}
-	return fmt.Sprint(v)
-}
-
-func ival(v any) int64 {
-	switch x := v.(type) {
-	case int64:
-		return x
-	case uint64:
-		return int64(x)
-	case int32:
-		return int64(x)
-	}
-	n, _ := strconv.ParseInt(sval(v), 10, 64)
-	return n
-}
-
 func (in *inspector) run(ctx context.Context, skip []string) error {
 	in.s = &spec.Schema{}
-	err := in.rows(ctx, `SELECT TABLE_NAME, TABLE_COMMENT FROM information_schema.TABLES
+	err := rowutil.Each(ctx, in.q, `SELECT TABLE_NAME, TABLE_COMMENT FROM information_schema.TABLES
 WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`, 2, func(v []any) error {
-		name := sval(v[0])
+		name := rowutil.Str(v[0])
 		if slices.Contains(skip, name) {
 			return nil
 		}
-		t := &spec.Table{Name: name, Comment: sval(v[1])}
+		t := &spec.Table{Name: name, Comment: rowutil.Str(v[1])}
 		in.tables[name] = t
 		in.s.Tables = append(in.s.Tables, t)
 		return nil
@@ -98,9 +52,9 @@ WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAM
 	// Checks first: MariaDB marks JSON columns with a json_valid check.
 	jsonCols := map[string]bool{}
 	checks := map[string][]*spec.Check{}
-	err = in.rows(ctx, `SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS
+	err = rowutil.Each(ctx, in.q, `SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS
 WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY TABLE_NAME, CONSTRAINT_NAME`, 3, func(v []any) error {
-		tbl, name, clause := sval(v[0]), sval(v[1]), sval(v[2])
+		tbl, name, clause := rowutil.Str(v[0]), rowutil.Str(v[1]), rowutil.Str(v[2])
 		if clause == "json_valid(`"+name+"`)" {
 			jsonCols[tbl+"."+name] = true
 			return nil
@@ -110,28 +64,28 @@ WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY TABLE_NAME, CONSTRAINT_NAME`, 3, f
 	})
 	if err != nil {
 		// MySQL 8 has no TABLE_NAME in CHECK_CONSTRAINTS.
-		err = in.rows(ctx, `SELECT tc.TABLE_NAME, cc.CONSTRAINT_NAME, cc.CHECK_CLAUSE
+		err = rowutil.Each(ctx, in.q, `SELECT tc.TABLE_NAME, cc.CONSTRAINT_NAME, cc.CHECK_CLAUSE
 FROM information_schema.CHECK_CONSTRAINTS cc JOIN information_schema.TABLE_CONSTRAINTS tc
   ON tc.CONSTRAINT_SCHEMA = cc.CONSTRAINT_SCHEMA AND tc.CONSTRAINT_NAME = cc.CONSTRAINT_NAME AND tc.CONSTRAINT_TYPE = 'CHECK'
 WHERE cc.CONSTRAINT_SCHEMA = DATABASE() ORDER BY 1, 2`, 3, func(v []any) error {
-			checks[sval(v[0])] = append(checks[sval(v[0])], &spec.Check{Name: sval(v[1]), Expr: sval(v[2])})
+			checks[rowutil.Str(v[0])] = append(checks[rowutil.Str(v[0])], &spec.Check{Name: rowutil.Str(v[1]), Expr: rowutil.Str(v[2])})
 			return nil
 		})
 		if err != nil {
 			return fmt.Errorf("checks: %w", err)
 		}
 	}
-	err = in.rows(ctx, `SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA,
+	err = rowutil.Each(ctx, in.q, `SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA,
   COLUMN_COMMENT, COALESCE(CHARACTER_MAXIMUM_LENGTH, 0), COALESCE(NUMERIC_PRECISION, 0), COALESCE(NUMERIC_SCALE, 0),
   COALESCE(DATETIME_PRECISION, 0), COLUMN_DEFAULT IS NULL
 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, ORDINAL_POSITION`, 13, func(v []any) error {
-		t := in.tables[sval(v[0])]
+		t := in.tables[rowutil.Str(v[0])]
 		if t == nil {
 			return nil
 		}
-		c := &spec.Column{Name: sval(v[1]), Table: t, Nullable: sval(v[4]) == "YES", Comment: sval(v[7])}
-		typ, err := parseType(strings.ToLower(sval(v[2])), strings.ToLower(sval(v[3])), int(ival(v[8])),
-			int(ival(v[9])), int(ival(v[10])), int(ival(v[11])))
+		c := &spec.Column{Name: rowutil.Str(v[1]), Table: t, Nullable: rowutil.Str(v[4]) == "YES", Comment: rowutil.Str(v[7])}
+		typ, err := parseType(strings.ToLower(rowutil.Str(v[2])), strings.ToLower(rowutil.Str(v[3])), int(rowutil.Int(v[8])),
+			int(rowutil.Int(v[9])), int(rowutil.Int(v[10])), int(rowutil.Int(v[11])))
 		if err != nil {
 			return fmt.Errorf("column %s.%s: %w", t.Name, c.Name, err)
 		}
@@ -139,10 +93,10 @@ FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_N
 			typ = spec.Type{Kind: spec.TypeJSON}
 		}
 		c.Type = typ
-		extra := strings.ToLower(sval(v[6]))
+		extra := strings.ToLower(rowutil.Str(v[6]))
 		c.Autoincrement = strings.Contains(extra, "auto_increment")
-		if ival(v[12]) == 0 {
-			c.ServerDefault = parseDefault(sval(v[5]), extra, c.Type)
+		if rowutil.Int(v[12]) == 0 {
+			c.ServerDefault = parseDefault(rowutil.Str(v[5]), extra, c.Type)
 		}
 		t.Columns = append(t.Columns, c)
 		return nil
@@ -171,26 +125,26 @@ func (in *inspector) keys(ctx context.Context) error {
 	}
 	var fks []*fkRow
 	fkByName := map[string]*fkRow{}
-	err := in.rows(ctx, `SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME,
+	err := rowutil.Each(ctx, in.q, `SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME,
   r.UPDATE_RULE, r.DELETE_RULE
 FROM information_schema.KEY_COLUMN_USAGE k
 JOIN information_schema.REFERENTIAL_CONSTRAINTS r ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA
   AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME
 WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL
 ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`, 7, func(v []any) error {
-		t := in.tables[sval(v[0])]
+		t := in.tables[rowutil.Str(v[0])]
 		if t == nil {
 			return nil
 		}
-		key := t.Name + "." + sval(v[1])
+		key := t.Name + "." + rowutil.Str(v[1])
 		f := fkByName[key]
 		if f == nil {
-			f = &fkRow{t: t, name: sval(v[1]), ref: sval(v[3]), upd: sval(v[5]), del: sval(v[6])}
+			f = &fkRow{t: t, name: rowutil.Str(v[1]), ref: rowutil.Str(v[3]), upd: rowutil.Str(v[5]), del: rowutil.Str(v[6])}
 			fkByName[key] = f
 			fks = append(fks, f)
 		}
-		f.cols = append(f.cols, sval(v[2]))
-		f.refCols = append(f.refCols, sval(v[4]))
+		f.cols = append(f.cols, rowutil.Str(v[2]))
+		f.refCols = append(f.refCols, rowutil.Str(v[4]))
 		return nil
 	})
 	if err != nil {
@@ -228,16 +182,16 @@ ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`, 7, func(v []any) 
 		cols   []string
 	}
 	idx := map[string][]*ixRow{}
-	err = in.rows(ctx, `SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME FROM information_schema.STATISTICS
+	err = rowutil.Each(ctx, in.q, `SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME FROM information_schema.STATISTICS
 WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`, 4, func(v []any) error {
-		tbl, name := sval(v[0]), sval(v[1])
+		tbl, name := rowutil.Str(v[0]), rowutil.Str(v[1])
 		list := idx[tbl]
 		if len(list) == 0 || list[len(list)-1].name != name {
-			list = append(list, &ixRow{name: name, unique: ival(v[2]) == 0})
+			list = append(list, &ixRow{name: name, unique: rowutil.Int(v[2]) == 0})
 			idx[tbl] = list
 		}
 		last := list[len(list)-1]
-		last.cols = append(last.cols, sval(v[3]))
+		last.cols = append(last.cols, rowutil.Str(v[3]))
 		return nil
 	})
 	if err != nil {

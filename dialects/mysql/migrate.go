@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dlayer/dlayer/dialects"
+	"github.com/dlayer/dlayer/dialects/internal/rowutil"
 	"github.com/dlayer/dlayer/dialects/sqlgen"
 	"github.com/dlayer/dlayer/spec"
 )
@@ -91,7 +92,7 @@ func scalar(ctx context.Context, q dialects.Queryer, sql string, args ...any) (i
 			return 0, err
 		}
 	}
-	return ival(v), rows.Err()
+	return rowutil.Int(v), rows.Err()
 }
 
 // MigrateSQL returns the statements that apply changes, in order. MySQL

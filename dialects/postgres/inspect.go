@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/dlayer/dlayer/dialects"
+	"github.com/dlayer/dlayer/dialects/internal/rowutil"
 	"github.com/dlayer/dlayer/spec"
 )
 
@@ -34,61 +35,16 @@ type inspector struct {
 // sep separates names in aggregated lists (identifiers cannot hold it).
 const sep = "\x1f"
 
-func (in *inspector) rows(ctx context.Context, query string, n int, fn func(v []any) error, args ...any) error {
-	rows, err := in.q.Query(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	v := make([]any, n)
-	p := make([]any, n)
-	for i := range v {
-		p[i] = &v[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(p...); err != nil {
-			return err
-		}
-		if err := fn(v); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
-func sval(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case []byte:
-		return string(x)
-	}
-	return fmt.Sprint(v)
-}
-
-func bval(v any) bool {
-	switch x := v.(type) {
-	case bool:
-		return x
-	case int64:
-		return x != 0
-	}
-	s := sval(v)
-	return s == "t" || s == "true" || s == "1"
-}
-
 func (in *inspector) run(ctx context.Context, skip []string) error {
 	in.s = &spec.Schema{}
-	err := in.rows(ctx, `SELECT c.relname, COALESCE(obj_description(c.oid, 'pg_class'), '')
+	err := rowutil.Each(ctx, in.q, `SELECT c.relname, COALESCE(obj_description(c.oid, 'pg_class'), '')
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') ORDER BY c.relname`, 2, func(v []any) error {
-		name := sval(v[0])
+		name := rowutil.Str(v[0])
 		if slices.Contains(skip, name) {
 			return nil
 		}
-		t := &spec.Table{Name: name, Comment: sval(v[1])}
+		t := &spec.Table{Name: name, Comment: rowutil.Str(v[1])}
 		in.tables[name] = t
 		in.s.Tables = append(in.s.Tables, t)
 		return nil
@@ -97,15 +53,15 @@ WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') ORDER BY c.relnam
 		return fmt.Errorf("tables: %w", err)
 	}
 	enums := map[string][]string{}
-	err = in.rows(ctx, `SELECT t.typname, e.enumlabel FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid
+	err = rowutil.Each(ctx, in.q, `SELECT t.typname, e.enumlabel FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid
 ORDER BY t.typname, e.enumsortorder`, 2, func(v []any) error {
-		enums[sval(v[0])] = append(enums[sval(v[0])], sval(v[1]))
+		enums[rowutil.Str(v[0])] = append(enums[rowutil.Str(v[0])], rowutil.Str(v[1]))
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("enum types: %w", err)
 	}
-	err = in.rows(ctx, `SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), t.typname, t.typtype::text,
+	err = rowutil.Each(ctx, in.q, `SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), t.typname, t.typtype::text,
   a.attnotnull, COALESCE(pg_get_expr(d.adbin, d.adrelid), ''), a.attidentity::text, COALESCE(col_description(c.oid, a.attnum), '')
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
@@ -114,20 +70,20 @@ JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY c.relname, a.attnum`, 9, func(v []any) error {
-		t := in.tables[sval(v[0])]
+		t := in.tables[rowutil.Str(v[0])]
 		if t == nil {
 			return nil
 		}
-		c := &spec.Column{Name: sval(v[1]), Table: t, Nullable: !bval(v[5]), Comment: sval(v[8])}
-		typ, err := parseType(sval(v[2]), sval(v[3]), sval(v[4]), enums)
+		c := &spec.Column{Name: rowutil.Str(v[1]), Table: t, Nullable: !rowutil.Bool(v[5]), Comment: rowutil.Str(v[8])}
+		typ, err := parseType(rowutil.Str(v[2]), rowutil.Str(v[3]), rowutil.Str(v[4]), enums)
 		if err != nil {
 			return fmt.Errorf("column %s.%s: %w", t.Name, c.Name, err)
 		}
 		c.Type = typ
-		if id := sval(v[7]); id == "a" || id == "d" {
+		if id := rowutil.Str(v[7]); id == "a" || id == "d" {
 			c.Autoincrement = true
 		}
-		def := sval(v[6])
+		def := rowutil.Str(v[6])
 		if strings.HasPrefix(def, "nextval(") {
 			c.Autoincrement = true
 		} else {
@@ -165,7 +121,7 @@ var actions = map[string]spec.Action{"a": spec.ActionNoAction, "r": spec.ActionR
 	"n": spec.ActionSetNull, "d": spec.ActionSetDefault}
 
 func (in *inspector) constraints(ctx context.Context) error {
-	return in.rows(ctx, `SELECT c.relname, con.conname, con.contype::text,
+	return rowutil.Each(ctx, in.q, `SELECT c.relname, con.conname, con.contype::text,
   (SELECT string_agg(a.attname, chr(31) ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY k(num, ord)
      JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num),
   COALESCE(rc.relname, ''),
@@ -178,16 +134,16 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class rc ON rc.oid = con.confrelid
 WHERE n.nspname = current_schema() AND con.contype IN ('p', 'u', 'f', 'c')
 ORDER BY c.relname, con.contype, con.conname`, 9, func(v []any) error {
-		t := in.tables[sval(v[0])]
+		t := in.tables[rowutil.Str(v[0])]
 		if t == nil {
 			return nil
 		}
-		name, kind := sval(v[1]), sval(v[2])
+		name, kind := rowutil.Str(v[1]), rowutil.Str(v[2])
 		if kind == "c" {
-			t.Checks = append(t.Checks, &spec.Check{Name: name, Expr: checkExpr(sval(v[8]))})
+			t.Checks = append(t.Checks, &spec.Check{Name: name, Expr: checkExpr(rowutil.Str(v[8]))})
 			return nil
 		}
-		cols, err := in.cols(t, sval(v[3]))
+		cols, err := in.cols(t, rowutil.Str(v[3]))
 		if err != nil {
 			return err
 		}
@@ -200,16 +156,16 @@ ORDER BY c.relname, con.contype, con.conname`, 9, func(v []any) error {
 		case "u":
 			t.Uniques = append(t.Uniques, &spec.Unique{Name: name, Columns: cols})
 		case "f":
-			ref := in.tables[sval(v[4])]
+			ref := in.tables[rowutil.Str(v[4])]
 			if ref == nil {
-				return fmt.Errorf("foreign key %s of %s references %q outside the schema", name, t.Name, sval(v[4]))
+				return fmt.Errorf("foreign key %s of %s references %q outside the schema", name, t.Name, rowutil.Str(v[4]))
 			}
-			refCols, err := in.cols(ref, sval(v[5]))
+			refCols, err := in.cols(ref, rowutil.Str(v[5]))
 			if err != nil {
 				return err
 			}
 			fk := &spec.ForeignKey{Name: name, Table: t, Columns: cols, RefTable: ref, RefColumns: refCols,
-				OnDelete: actions[sval(v[6])], OnUpdate: actions[sval(v[7])]}
+				OnDelete: actions[rowutil.Str(v[6])], OnUpdate: actions[rowutil.Str(v[7])]}
 			if fk.OnDelete == spec.ActionNoAction {
 				fk.OnDelete = spec.ActionNone
 			}
@@ -226,7 +182,7 @@ ORDER BY c.relname, con.contype, con.conname`, 9, func(v []any) error {
 }
 
 func (in *inspector) indexes(ctx context.Context) error {
-	return in.rows(ctx, `SELECT c.relname, ic.relname, i.indisunique,
+	return rowutil.Each(ctx, in.q, `SELECT c.relname, ic.relname, i.indisunique,
   (SELECT string_agg(COALESCE(a.attname, ''), chr(31) ORDER BY k.ord) FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(num, ord)
      LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.num),
   (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
@@ -237,15 +193,15 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = current_schema() AND NOT i.indisprimary
   AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid)
 ORDER BY c.relname, ic.relname`, 5, func(v []any) error {
-		t := in.tables[sval(v[0])]
-		if t == nil || bval(v[4]) {
+		t := in.tables[rowutil.Str(v[0])]
+		if t == nil || rowutil.Bool(v[4]) {
 			return nil // expression and partial indexes have no neutral form
 		}
-		cols, err := in.cols(t, sval(v[3]))
+		cols, err := in.cols(t, rowutil.Str(v[3]))
 		if err != nil {
 			return nil
 		}
-		t.Indexes = append(t.Indexes, &spec.Index{Name: sval(v[1]), Columns: cols, Unique: bval(v[2])})
+		t.Indexes = append(t.Indexes, &spec.Index{Name: rowutil.Str(v[1]), Columns: cols, Unique: rowutil.Bool(v[2])})
 		return nil
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/dlayer/dlayer/dialects"
+	"github.com/dlayer/dlayer/dialects/internal/rowutil"
 	"github.com/dlayer/dlayer/spec"
 )
 
@@ -26,63 +27,15 @@ func Inspect(ctx context.Context, q dialects.Queryer, skip ...string) (*spec.Sch
 	return s, nil
 }
 
-func query(ctx context.Context, q dialects.Queryer, sql string, n int, fn func(v []any) error, args ...any) error {
-	rows, err := q.Query(ctx, sql, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	v := make([]any, n)
-	p := make([]any, n)
-	for i := range v {
-		p[i] = &v[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(p...); err != nil {
-			return err
-		}
-		if err := fn(v); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
-func sval(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case []byte:
-		return string(x)
-	}
-	return fmt.Sprint(v)
-}
-
-func ival(v any) int64 {
-	switch x := v.(type) {
-	case int64:
-		return x
-	case bool:
-		if x {
-			return 1
-		}
-		return 0
-	}
-	n, _ := strconv.ParseInt(sval(v), 10, 64)
-	return n
-}
-
 func inspect(ctx context.Context, q dialects.Queryer, skip []string) (*spec.Schema, error) {
 	s := &spec.Schema{}
 	ddl := map[string]string{}
-	err := query(ctx, q, `SELECT name, COALESCE(sql, '') FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`, 2,
+	err := rowutil.Each(ctx, q, `SELECT name, COALESCE(sql, '') FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`, 2,
 		func(v []any) error {
-			name := sval(v[0])
+			name := rowutil.Str(v[0])
 			if !slices.Contains(skip, name) {
 				s.Tables = append(s.Tables, &spec.Table{Name: name})
-				ddl[name] = sval(v[1])
+				ddl[name] = rowutil.Str(v[1])
 			}
 			return nil
 		})
@@ -95,17 +48,17 @@ func inspect(ctx context.Context, q dialects.Queryer, skip []string) (*spec.Sche
 			pos int64
 		}
 		var pks []pkCol
-		err := query(ctx, q, `SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid`, 5, func(v []any) error {
-			c := &spec.Column{Name: sval(v[0]), Table: t, Nullable: ival(v[2]) == 0}
-			typ, err := parseType(sval(v[1]))
+		err := rowutil.Each(ctx, q, `SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid`, 5, func(v []any) error {
+			c := &spec.Column{Name: rowutil.Str(v[0]), Table: t, Nullable: rowutil.Int(v[2]) == 0}
+			typ, err := parseType(rowutil.Str(v[1]))
 			if err != nil {
 				return fmt.Errorf("column %s.%s: %w", t.Name, c.Name, err)
 			}
 			c.Type = typ
 			if v[3] != nil {
-				c.ServerDefault = parseDefault(sval(v[3]), c.Type)
+				c.ServerDefault = parseDefault(rowutil.Str(v[3]), c.Type)
 			}
-			if pos := ival(v[4]); pos > 0 {
+			if pos := rowutil.Int(v[4]); pos > 0 {
 				pks = append(pks, pkCol{c, pos})
 			}
 			t.Columns = append(t.Columns, c)
@@ -163,25 +116,25 @@ func declaredType(table, column, ddl string) string {
 func foreignKeys(ctx context.Context, q dialects.Queryer, s *spec.Schema, t *spec.Table, ddl string) error {
 	byID := map[int64]*spec.ForeignKey{}
 	var order []int64
-	err := query(ctx, q, `SELECT id, "table", "from", "to", on_update, on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq`, 6,
+	err := rowutil.Each(ctx, q, `SELECT id, "table", "from", "to", on_update, on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq`, 6,
 		func(v []any) error {
-			id := ival(v[0])
-			ref := s.Table(sval(v[1]))
+			id := rowutil.Int(v[0])
+			ref := s.Table(rowutil.Str(v[1]))
 			if ref == nil {
-				return fmt.Errorf("foreign key of %s references missing table %q", t.Name, sval(v[1]))
+				return fmt.Errorf("foreign key of %s references missing table %q", t.Name, rowutil.Str(v[1]))
 			}
 			fk := byID[id]
 			if fk == nil {
-				fk = &spec.ForeignKey{Table: t, RefTable: ref, OnUpdate: action(sval(v[4])), OnDelete: action(sval(v[5]))}
+				fk = &spec.ForeignKey{Table: t, RefTable: ref, OnUpdate: action(rowutil.Str(v[4])), OnDelete: action(rowutil.Str(v[5]))}
 				byID[id] = fk
 				order = append(order, id)
 			}
-			col := t.Column(sval(v[2]))
+			col := t.Column(rowutil.Str(v[2]))
 			if col == nil {
-				return fmt.Errorf("foreign key of %s names missing column %q", t.Name, sval(v[2]))
+				return fmt.Errorf("foreign key of %s names missing column %q", t.Name, rowutil.Str(v[2]))
 			}
 			fk.Columns = append(fk.Columns, col)
-			to := sval(v[3])
+			to := rowutil.Str(v[3])
 			if to == "" && len(ref.PrimaryKey) > len(fk.RefColumns) {
 				to = ref.PrimaryKey[len(fk.RefColumns)].Name
 			}
@@ -237,11 +190,11 @@ func indexes(ctx context.Context, q dialects.Queryer, t *spec.Table, ddl string)
 		unique       bool
 	}
 	var list []ix
-	err := query(ctx, q, `SELECT name, "unique", origin, partial FROM pragma_index_list(?) ORDER BY name`, 4, func(v []any) error {
-		if ival(v[3]) != 0 {
+	err := rowutil.Each(ctx, q, `SELECT name, "unique", origin, partial FROM pragma_index_list(?) ORDER BY name`, 4, func(v []any) error {
+		if rowutil.Int(v[3]) != 0 {
 			return nil // partial index: no neutral form
 		}
-		list = append(list, ix{name: sval(v[0]), unique: ival(v[1]) != 0, origin: sval(v[2])})
+		list = append(list, ix{name: rowutil.Str(v[0]), unique: rowutil.Int(v[1]) != 0, origin: rowutil.Str(v[2])})
 		return nil
 	}, t.Name)
 	if err != nil {
@@ -254,8 +207,8 @@ func indexes(ctx context.Context, q dialects.Queryer, t *spec.Table, ddl string)
 		}
 		var cols []*spec.Column
 		expr := false
-		err := query(ctx, q, `SELECT seqno, name FROM pragma_index_info(?) ORDER BY seqno`, 2, func(v []any) error {
-			c := t.Column(sval(v[1]))
+		err := rowutil.Each(ctx, q, `SELECT seqno, name FROM pragma_index_info(?) ORDER BY seqno`, 2, func(v []any) error {
+			c := t.Column(rowutil.Str(v[1]))
 			if c == nil {
 				expr = true
 				return nil

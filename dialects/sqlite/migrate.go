@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/dlayer/dlayer/dialects"
+	"github.com/dlayer/dlayer/dialects/internal/rowutil"
 	"github.com/dlayer/dlayer/spec"
 )
 
@@ -93,9 +94,9 @@ func (d *Dialect) RunMigration(ctx context.Context, p dialects.Pool, fn func(q d
 
 func foreignKeyCheck(ctx context.Context, q dialects.Queryer) error {
 	var bad []string
-	err := query(ctx, q, "PRAGMA foreign_key_check", 4, func(v []any) error {
+	err := rowutil.Each(ctx, q, "PRAGMA foreign_key_check", 4, func(v []any) error {
 		if len(bad) < 5 {
-			bad = append(bad, fmt.Sprintf("%s row %s -> %s", sval(v[0]), sval(v[1]), sval(v[2])))
+			bad = append(bad, fmt.Sprintf("%s row %s -> %s", rowutil.Str(v[0]), rowutil.Str(v[1]), rowutil.Str(v[2])))
 		}
 		return nil
 	})
