@@ -164,7 +164,7 @@ ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`, 7, func(v []any) 
 		if ref == nil {
 			return fmt.Errorf("foreign key %s of %s references %q outside the database", f.name, f.t.Name, f.ref)
 		}
-		fk := &spec.ForeignKey{Name: f.name, Table: f.t, RefTable: ref, OnDelete: action(f.del), OnUpdate: action(f.upd)}
+		fk := &spec.ForeignKey{Name: f.name, Table: f.t, RefTable: ref, OnDelete: rowutil.Action(f.del), OnUpdate: rowutil.Action(f.upd)}
 		if fk.Columns, err = cols(f.t, f.cols); err != nil {
 			return err
 		}
@@ -216,7 +216,7 @@ WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`, 
 				continue
 			}
 			for _, fk := range t.ForeignKeys {
-				if fk.Name == ix.name && slices.Equal(ix.cols, colNames(fk.Columns)) {
+				if fk.Name == ix.name && slices.Equal(ix.cols, rowutil.ColumnNames(fk.Columns)) {
 					continue next // created by the server for the foreign key
 				}
 			}
@@ -224,28 +224,6 @@ WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`, 
 		}
 	}
 	return nil
-}
-
-func colNames(cs []*spec.Column) []string {
-	out := make([]string, len(cs))
-	for i, c := range cs {
-		out[i] = c.Name
-	}
-	return out
-}
-
-func action(rule string) spec.Action {
-	switch strings.ToUpper(rule) {
-	case "CASCADE":
-		return spec.ActionCascade
-	case "SET NULL":
-		return spec.ActionSetNull
-	case "SET DEFAULT":
-		return spec.ActionSetDefault
-	case "RESTRICT":
-		return spec.ActionRestrict
-	}
-	return spec.ActionNone
 }
 
 var enumRE = regexp.MustCompile(`'((?:[^']|'')*)'`)

@@ -163,20 +163,20 @@ func (d *Dialect) MigrateSQL(changes []dialects.Change) ([]string, error) {
 // hasKeyPrefix reports whether a primary key, unique key or index of t
 // (other than one the server made for a foreign key) starts with cols.
 func hasKeyPrefix(t *spec.Table, cols []*spec.Column) bool {
-	names := colNames(cols)
+	names := rowutil.ColumnNames(cols)
 	starts := func(key []string) bool {
 		return len(key) >= len(names) && slices.Equal(key[:len(names)], names)
 	}
-	if starts(colNames(t.PrimaryKey)) {
+	if starts(rowutil.ColumnNames(t.PrimaryKey)) {
 		return true
 	}
 	for _, u := range t.Uniques {
-		if starts(colNames(u.Columns)) {
+		if starts(rowutil.ColumnNames(u.Columns)) {
 			return true
 		}
 	}
 	for _, ix := range t.Indexes {
-		if starts(colNames(ix.Columns)) {
+		if starts(rowutil.ColumnNames(ix.Columns)) {
 			return true
 		}
 	}
@@ -189,7 +189,7 @@ func hasKeyPrefix(t *spec.Table, cols []*spec.Column) bool {
 }
 
 func joinNames(cs []*spec.Column) string {
-	return strings.Join(colNames(cs), "_")
+	return strings.Join(rowutil.ColumnNames(cs), "_")
 }
 
 func indexName(t *spec.Table, ix *spec.Index) string {

@@ -125,7 +125,7 @@ func foreignKeys(ctx context.Context, q dialects.Queryer, s *spec.Schema, t *spe
 			}
 			fk := byID[id]
 			if fk == nil {
-				fk = &spec.ForeignKey{Table: t, RefTable: ref, OnUpdate: action(rowutil.Str(v[4])), OnDelete: action(rowutil.Str(v[5]))}
+				fk = &spec.ForeignKey{Table: t, RefTable: ref, OnUpdate: rowutil.Action(rowutil.Str(v[4])), OnDelete: rowutil.Action(rowutil.Str(v[5]))}
 				byID[id] = fk
 				order = append(order, id)
 			}
@@ -153,35 +153,13 @@ func foreignKeys(ctx context.Context, q dialects.Queryer, s *spec.Schema, t *spe
 	slices.Reverse(order)
 	for _, id := range order {
 		fk := byID[id]
-		fk.Name = names[strings.Join(colNames(fk.Columns), ",")]
+		fk.Name = names[strings.Join(rowutil.ColumnNames(fk.Columns), ",")]
 		if len(fk.Columns) == 1 {
 			fk.Columns[0].ForeignKey = fk
 		}
 		t.ForeignKeys = append(t.ForeignKeys, fk)
 	}
 	return nil
-}
-
-func colNames(cs []*spec.Column) []string {
-	out := make([]string, len(cs))
-	for i, c := range cs {
-		out[i] = c.Name
-	}
-	return out
-}
-
-func action(a string) spec.Action {
-	switch strings.ToUpper(a) {
-	case "CASCADE":
-		return spec.ActionCascade
-	case "SET NULL":
-		return spec.ActionSetNull
-	case "SET DEFAULT":
-		return spec.ActionSetDefault
-	case "RESTRICT":
-		return spec.ActionRestrict
-	}
-	return spec.ActionNone
 }
 
 func indexes(ctx context.Context, q dialects.Queryer, t *spec.Table, ddl string) error {
@@ -223,7 +201,7 @@ func indexes(ctx context.Context, q dialects.Queryer, t *spec.Table, ddl string)
 			continue
 		}
 		if x.origin == "u" {
-			name := uqNames[strings.Join(colNames(cols), ",")]
+			name := uqNames[strings.Join(rowutil.ColumnNames(cols), ",")]
 			t.Uniques = append(t.Uniques, &spec.Unique{Name: name, Columns: cols})
 			continue
 		}

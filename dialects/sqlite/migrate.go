@@ -294,7 +294,7 @@ func indexName(t *spec.Table, ix *spec.Index) string {
 	if ix.Name != "" {
 		return ix.Name
 	}
-	return "ix_" + t.Name + "_" + strings.Join(colNames(ix.Columns), "_")
+	return "ix_" + t.Name + "_" + strings.Join(rowutil.ColumnNames(ix.Columns), "_")
 }
 
 func (d *Dialect) createIndex(t *spec.Table, ix *spec.Index) string {

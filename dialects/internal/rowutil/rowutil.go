@@ -8,8 +8,10 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/dlayer/dlayer/dialects"
+	"github.com/dlayer/dlayer/spec"
 )
 
 // Each runs query on q and calls fn with each row's n values (reused
@@ -78,4 +80,30 @@ func Bool(v any) bool {
 	}
 	s := Str(v)
 	return s == "t" || s == "true" || s == "1"
+}
+
+// ColumnNames returns the names of cs, in order.
+func ColumnNames(cs []*spec.Column) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.Name
+	}
+	return out
+}
+
+// Action reads a referential action as catalogues spell it ("CASCADE",
+// "SET NULL", …; case-insensitive). NO ACTION and unknown words are the
+// database default.
+func Action(rule string) spec.Action {
+	switch strings.ToUpper(rule) {
+	case "CASCADE":
+		return spec.ActionCascade
+	case "SET NULL":
+		return spec.ActionSetNull
+	case "SET DEFAULT":
+		return spec.ActionSetDefault
+	case "RESTRICT":
+		return spec.ActionRestrict
+	}
+	return spec.ActionNone
 }
