@@ -9,8 +9,8 @@ import (
 
 	"github.com/dlayer/dlayer"
 	"github.com/dlayer/dlayer/engine"
-	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/spec"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 func TestOpenBlogExample(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/dlayer/dlayer"
 	"github.com/dlayer/dlayer/engine"
-	"github.com/dlayer/dlayer/engine/stmt"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 func ExampleOpen() {

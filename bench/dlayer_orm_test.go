@@ -6,8 +6,8 @@ import (
 	"sync/atomic"
 
 	"github.com/dlayer/dlayer/engine"
-	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/orm"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 // ORMUser and ORMPost are User and Post as dlayer's ORM binds them: its

@@ -7,9 +7,9 @@ import (
 	"sync"
 
 	"github.com/dlayer/dlayer/engine"
-	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/loader"
 	"github.com/dlayer/dlayer/spec"
+	"github.com/dlayer/dlayer/stmt"
 
 	_ "github.com/dlayer/dlayer/dialects/postgres" // registers postgres://
 	_ "github.com/dlayer/dlayer/dialects/sqlite"   // registers sqlite:
@@ -43,7 +43,7 @@ func benchSchema() (*spec.Schema, error) {
 }
 
 // dlayerBench is the dlayer contender: an engine.Engine opened from a URL
-// with the schema, statements built with engine/stmt per call (the table
+// with the schema, statements built with stmt per call (the table
 // and column handles are resolved once, as an application keeps them), and
 // results mapped by engine.One, engine.All and engine.Stream.
 type dlayerBench struct {

@@ -2,10 +2,12 @@ module github.com/dlayer/dlayer/bench
 
 go 1.26.8
 
+toolchain go1.26.10
+
 replace github.com/dlayer/dlayer => ../
 
 require (
-	github.com/jackc/pgx/v5 v5.12.0
+	github.com/jackc/pgx/v5 v5.13.0
 	github.com/uptrace/bun v1.3.0
 	github.com/uptrace/bun/dialect/pgdialect v1.3.0
 	golang.org/x/perf v0.0.0-20260908200009-22c9c6c9d4da

@@ -10,9 +10,9 @@ import (
 
 	"github.com/dlayer/dlayer/dialects/postgres"
 	"github.com/dlayer/dlayer/engine"
-	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/internal/testdb"
 	"github.com/dlayer/dlayer/spec"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 // benchModel is the 8-column table of the go-orm-benchmarks suite.

@@ -6,8 +6,8 @@ import (
 	"fmt"
 
 	"github.com/dlayer/dlayer/dialects"
-	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/spec"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 // CopyThreshold is the number of rows from which BulkInsert uses the

@@ -1,4 +1,4 @@
-// Package engine runs dlayer's Core statements (package engine/stmt) on a
+// Package engine runs dlayer's Core statements (package stmt) on a
 // database: the Engine owns a connection pool and a dialect, compiles
 // statements with the dialect and executes them, and maps results to
 // dynamic Records or to the application's own structs (All, One, First,

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/dlayer/dlayer/dialects"
-	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/spec"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 // Engine runs statements on one database. It is safe for concurrent use.

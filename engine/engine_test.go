@@ -10,9 +10,9 @@ import (
 	_ "github.com/dlayer/dlayer/dialects/sqlite"
 	"github.com/dlayer/dlayer/engine"
 	"github.com/dlayer/dlayer/engine/enginetest"
-	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/internal/testdb"
 	"github.com/dlayer/dlayer/spec"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 func open(name string) func(t *testing.T) *engine.Engine {

@@ -8,8 +8,8 @@ import (
 
 	_ "github.com/dlayer/dlayer/dialects/sqlite"
 	"github.com/dlayer/dlayer/engine"
-	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/spec"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 // exampleSchema builds by hand what package loader would load from YAML.

@@ -16,9 +16,9 @@ import (
 	"unicode"
 	"unsafe"
 
-	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/internal/conv"
 	"github.com/dlayer/dlayer/spec"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 // All runs s and returns every row as a T. T is a struct (columns bind to

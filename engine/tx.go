@@ -7,7 +7,7 @@ import (
 	"strconv"
 
 	"github.com/dlayer/dlayer/dialects"
-	"github.com/dlayer/dlayer/engine/stmt"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 // Tx is a database transaction. It is not safe for concurrent use: use it

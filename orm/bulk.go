@@ -6,8 +6,8 @@ import (
 	"slices"
 
 	"github.com/dlayer/dlayer/engine"
-	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/spec"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 // Execute runs a statement in the session's transaction (UPDATE, DELETE,

@@ -14,6 +14,6 @@
 //	s.Add(u)
 //	err = s.Commit(ctx) // flushes: INSERT … RETURNING id; u.ID is set
 //
-// The ORM never writes SQL text: it builds engine/stmt statements and runs
+// The ORM never writes SQL text: it builds stmt statements and runs
 // them through package engine, as SQLAlchemy's ORM builds on its Core.
 package orm

@@ -13,8 +13,8 @@ import (
 
 	"github.com/dlayer/dlayer"
 	"github.com/dlayer/dlayer/engine"
-	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/orm"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 // exampleEngine opens a new SQLite file with the test schema (testdata:

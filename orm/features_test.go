@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/dlayer/dlayer/engine"
-	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/orm"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 func TestMiddleware(t *testing.T) {

@@ -11,9 +11,9 @@ import (
 
 	"github.com/dlayer/dlayer/dialects"
 	"github.com/dlayer/dlayer/engine"
-	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/internal/conv"
 	"github.com/dlayer/dlayer/spec"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 // flushPlan is the work one flush does, in the order it is done.

@@ -1,7 +1,7 @@
 package orm_test
 
 import (
-	"github.com/dlayer/dlayer/engine/stmt"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 func stmtCount(e *env, table string) *stmt.SelectStmt {

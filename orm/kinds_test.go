@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"github.com/dlayer/dlayer/engine"
-	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/internal/testdb"
 	"github.com/dlayer/dlayer/orm"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 func TestOneToOne(t *testing.T) {

@@ -11,9 +11,9 @@ import (
 	"unsafe"
 
 	"github.com/dlayer/dlayer/engine"
-	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/internal/conv"
 	"github.com/dlayer/dlayer/spec"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 // mapper binds one model to a Go struct type (or to dynamic Objects). All

@@ -9,8 +9,8 @@ import (
 	"unsafe"
 
 	"github.com/dlayer/dlayer/engine"
-	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/spec"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 // Table returns the statement table of the named model (or plain table),

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/orm"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 // seedBlog writes users×posts with tags, through the unit of work: posts

@@ -9,7 +9,7 @@ import (
 
 	"github.com/dlayer/dlayer/dialects"
 	"github.com/dlayer/dlayer/engine"
-	"github.com/dlayer/dlayer/engine/stmt"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 // status is an object's place in a session's life cycle.

@@ -11,6 +11,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=$PATH:/usr/local/go/bin:$(go env GOPATH 2>/dev/null || echo "$HOME/go")/bin
+# go.mod's toolchain line names the Go release with the standard-library
+# security fixes; "auto" fetches it through the module proxy when the machine's
+# own Go is older (a machine may export GOTOOLCHAIN=local, which ignores it).
+export GOTOOLCHAIN=${DLAYER_GOTOOLCHAIN:-auto}
 fuzztime=${DLAYER_FUZZTIME:-10s}
 
 step() { printf '\n== %s\n' "$*"; }

@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/spec"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 // benchTable is the 8-column model of the go-orm-benchmarks suite.

@@ -6,8 +6,8 @@ import (
 	"strconv"
 
 	"github.com/dlayer/dlayer/dialects"
-	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/spec"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 // maxDepth bounds expression nesting, so a pathological tree is an error

@@ -1,4 +1,4 @@
-// Package sqlgen is the compiler the dialects share: it turns engine/stmt
+// Package sqlgen is the compiler the dialects share: it turns stmt
 // statements into SQL text and bound arguments, and spec tables into DDL.
 // A dialect package describes its flavour in a Config (quote character,
 // placeholder style, feature bits, literal and comment rules, DDL hooks such

@@ -10,8 +10,8 @@ import (
 	"github.com/dlayer/dlayer/dialects/mysql"
 	"github.com/dlayer/dlayer/dialects/postgres"
 	"github.com/dlayer/dlayer/dialects/sqlite"
-	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/spec"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 var all = []dialects.Dialect{sqlite.New(), postgres.New(), mysql.New()}

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/dlayer/dlayer/dialects/internal/dialecttest"
-	"github.com/dlayer/dlayer/engine/stmt"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 // buildFrom interprets program as a stack machine that builds an expression

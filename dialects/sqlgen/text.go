@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/dlayer/dlayer/engine/stmt"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 func isIdentStart(c byte) bool {

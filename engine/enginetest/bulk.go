@@ -7,7 +7,7 @@ import (
 
 	"github.com/dlayer/dlayer/dialects"
 	"github.com/dlayer/dlayer/engine"
-	"github.com/dlayer/dlayer/engine/stmt"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 func testBulkInsert(t *testing.T, cfg Config) {

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/dlayer/dlayer/engine"
-	"github.com/dlayer/dlayer/engine/stmt"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 func testCancel(t *testing.T, cfg Config) {

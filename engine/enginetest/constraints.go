@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/dlayer/dlayer/engine"
-	"github.com/dlayer/dlayer/engine/stmt"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 func testConstraints(t *testing.T, cfg Config) {

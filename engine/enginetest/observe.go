@@ -12,7 +12,7 @@ import (
 
 	"github.com/dlayer/dlayer/dialects"
 	"github.com/dlayer/dlayer/engine"
-	"github.com/dlayer/dlayer/engine/stmt"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 type recordingTracer struct {

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/dlayer/dlayer/engine"
-	"github.com/dlayer/dlayer/engine/stmt"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 func testTransactions(t *testing.T, cfg Config) {

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/dlayer/dlayer/engine"
-	"github.com/dlayer/dlayer/engine/stmt"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 // typesRow binds every column of the types table; nullable columns are

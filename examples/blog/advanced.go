@@ -11,9 +11,9 @@ import (
 
 	"github.com/dlayer/dlayer"
 	"github.com/dlayer/dlayer/engine"
-	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/migrate"
 	"github.com/dlayer/dlayer/orm"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 // ---- Custom session classes --------------------------------------------

@@ -14,9 +14,9 @@ import (
 	"testing"
 
 	"github.com/dlayer/dlayer"
-	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/internal/testdb"
 	"github.com/dlayer/dlayer/internal/testdb/fresh"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")

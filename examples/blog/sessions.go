@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/dlayer/dlayer/engine"
-	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/orm"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 // ---- Context manager pattern -------------------------------------------

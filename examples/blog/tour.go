@@ -14,8 +14,8 @@ import (
 
 	"github.com/dlayer/dlayer"
 	"github.com/dlayer/dlayer/engine"
-	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/orm"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 // results records what the tour observed, for its tests.

@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	"github.com/dlayer/dlayer/dialects"
-	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/loader"
 	"github.com/dlayer/dlayer/spec"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 // Apply runs the DDL of Schema() and HostileSchema() on a real database

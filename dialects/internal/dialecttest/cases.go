@@ -1,8 +1,8 @@
 package dialecttest
 
 import (
-	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/spec"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 // Case is a statement every dialect compiles in its golden test.

@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/dlayer/dlayer/dialects"
-	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/spec"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 // ValueStatements returns statements that carry v as a value in every place

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/dlayer/dlayer/dialects"
-	"github.com/dlayer/dlayer/engine/stmt"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 // Runner runs SQL on a real database for Semantics.

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/dlayer/dlayer/dialects/postgres"
-	"github.com/dlayer/dlayer/engine/stmt"
 	"github.com/dlayer/dlayer/spec"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 func schema() *spec.Schema {

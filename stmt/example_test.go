@@ -5,7 +5,7 @@ import (
 
 	"github.com/dlayer/dlayer/dialects/mysql"
 	"github.com/dlayer/dlayer/dialects/postgres"
-	"github.com/dlayer/dlayer/engine/stmt"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 func ExampleSelect() {
