@@ -2,6 +2,7 @@ package dialects
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -113,6 +114,9 @@ func SortTables(s *spec.Schema) (order []*spec.Table, deferred []*spec.ForeignKe
 func CreateAllSQL(d Dialect, s *spec.Schema) ([]string, error) {
 	if d == nil || s == nil {
 		return nil, errors.New("create all: nil dialect or schema")
+	}
+	if ds := CheckSchema(d, s).Errors(); len(ds) > 0 {
+		return nil, fmt.Errorf("create all: the schema cannot be created on %s:\n%w", d.Name(), ds)
 	}
 	if x, ok := d.(SchemaDDL); ok {
 		return x.CreateAll(s)

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/dlayer/dlayer/dialects"
 	"github.com/dlayer/dlayer/loader"
 	"github.com/dlayer/dlayer/schemas"
 	"github.com/dlayer/dlayer/spec"
@@ -19,13 +20,18 @@ func init() {
 *.yml files, recursively) and files, default ".", and reports every problem
 with its file:line:col and rule code.
 
+With --dialect it also reports what that database cannot create as written
+(a type of another database, say), so a schema can be checked for its
+target before DDL or migrations are generated.
+
 Exit status: 0 when valid (warnings allowed unless --strict), 1 when there
 are errors, 2 on bad usage or when a file cannot be read.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
 			format := fs.String("format", "text", "output `format`: text, json or github (workflow-command annotations)")
 			strict := fs.Bool("strict", false, "treat warnings as errors")
+			dialect := fs.String("dialect", "", "also check the schema against a target `dialect`: sqlite, postgres or mysql")
 			return func(_ context.Context, e *env, args []string) int {
-				return validate(e, args, *format, *strict)
+				return validate(e, args, *format, *strict, *dialect)
 			}
 		},
 	})
@@ -50,18 +56,30 @@ use it for completion and checking as you type, e.g. with the modeline
 	})
 }
 
-func validate(e *env, args []string, format string, strict bool) int {
+func validate(e *env, args []string, format string, strict bool, dialect string) int {
 	switch format {
 	case "text", "json", "github":
 	default:
 		fmt.Fprintf(e.stderr, "dlayer validate: unknown --format %q (want text, json or github)\n", format)
 		return exitUsage
 	}
+	var target dialects.Dialect
+	if dialect != "" {
+		drv, err := dialects.Lookup(dialect + ":")
+		if err != nil {
+			fmt.Fprintf(e.stderr, "dlayer validate: unknown --dialect %q (want sqlite, postgres or mysql)\n", dialect)
+			return exitUsage
+		}
+		target = drv.Dialect()
+	}
 	if len(args) == 0 {
 		args = []string{"."}
 	}
 	sources := loader.Sources{}
 	sch, ds := loader.LoadPaths(args, loader.CollectSources(sources))
+	if target != nil && sch != nil && !ds.HasErrors() {
+		ds = append(ds, dialects.CheckSchema(target, sch)...).Sort()
+	}
 	var err error
 	switch format {
 	case "json":
