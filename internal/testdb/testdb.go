@@ -3,8 +3,11 @@ package testdb
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 )
 
@@ -49,11 +52,41 @@ func URL(t testing.TB, name string) string {
 		if os.Getenv("CI") == "true" {
 			t.Fatal(msg + " (CI=true: a skipped database suite is a failure)")
 		}
+		announce(name)
 		t.Skip(msg)
 	default:
 		t.Fatalf("testdb: unknown database %q (want one of %v)", name, Names)
 	}
 	return ""
+}
+
+var announced sync.Map // database name → struct{}
+
+// announce makes a skipped database suite visible in plain `go test ./...`
+// output, which shows nothing of a passing package but its "ok" line: once
+// per test binary and database, it writes one line to the go command's own
+// standard error when that is a terminal or a pipe (Linux only; elsewhere,
+// and with -v, the skip message itself is what shows).
+func announce(name string) {
+	if _, dup := announced.LoadOrStore(name, struct{}{}); dup {
+		return
+	}
+	ppid := os.Getppid()
+	comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", ppid))
+	if err != nil || strings.TrimSpace(string(comm)) != "go" {
+		return
+	}
+	f, err := os.OpenFile(fmt.Sprintf("/proc/%d/fd/2", ppid), os.O_WRONLY, 0)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || st.Mode()&(os.ModeCharDevice|os.ModeNamedPipe) == 0 {
+		return // a regular file: writing through a second descriptor would overwrite go's own output
+	}
+	pkg := strings.TrimSuffix(filepath.Base(os.Args[0]), ".test")
+	fmt.Fprintf(f, "!!! %s: %s TESTS NOT RUN (%s is not set; run scripts/dbs.sh start && source .dbs/env)\n",
+		pkg, name, EnvVar(name))
 }
 
 // Suffix returns a short random suffix for table and constraint names, so
