@@ -8,9 +8,9 @@ import (
 	"testing"
 )
 
-// TestSkippedSuiteIsVisible runs `go test ./testdata/skipdemo` (not in
-// list-of-packages mode output's -v) with no database configured and checks
-// the plain output names the suite that did not run.
+// TestSkippedSuiteIsVisible runs `go test ./testdata/skipdemo` without -v
+// and with no database configured, and checks that the plain output names
+// the suite that did not run.
 func TestSkippedSuiteIsVisible(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the notice reaches the go command through /proc (Linux only)")
