@@ -37,6 +37,7 @@ func (s *state) buildColumn(name string, key *node, r *resolved, td *tableDef) *
 				}
 			case k == spec.TypeTime || k == spec.TypeTimestamp:
 				c.Type.Precision = int(v)
+				c.Type.ZeroPrecision = v == 0
 				if v > 6 {
 					s.ds.report(pn, ruleInvalidPrecision, "", "fractional-second precision of %s is at most 6", k)
 				}
@@ -102,6 +103,27 @@ func (s *state) buildColumn(name string, key *node, r *resolved, td *tableDef) *
 	case en != nil:
 		s.ds.report(en, ruleInvalidTypeOption, "", "enum_name applies to enum, not %s", k)
 	}
+	if n, _ := r.lookup("unsigned"); n != nil {
+		if v, ok := n.boolean(); ok {
+			if !k.IsNumeric() {
+				s.ds.report(n, ruleInvalidTypeOption, "", "unsigned applies to integer, float, double and decimal, not %s", k)
+			} else {
+				c.Type.Unsigned = v
+			}
+		}
+	}
+	if n, _ := r.lookup("fixed"); n != nil {
+		if v, ok := n.boolean(); ok {
+			switch {
+			case k != spec.TypeString:
+				s.ds.report(n, ruleInvalidTypeOption, "", "fixed applies to string, not %s", k)
+			case v && c.Type.Length == 0:
+				s.ds.report(n, ruleInvalidTypeOption, "add length: n", "a fixed string needs a length")
+			default:
+				c.Type.Fixed = v
+			}
+		}
+	}
 	c.PrimaryKey = boolKey(r, "primary_key")
 	c.Nullable = boolKey(r, "nullable")
 	c.Unique = boolKey(r, "unique")
@@ -121,7 +143,60 @@ func (s *state) buildColumn(name string, key *node, r *resolved, td *tableDef) *
 	c.InsertDefault = s.literalDefault(c, r, "insert_default", true)
 	c.OnUpdate = s.literalDefault(c, r, "onupdate", true)
 	c.ServerDefault = s.serverDefault(c, r)
+	c.ServerOnUpdate = s.serverOnUpdate(c, r)
+	c.Computed = s.computed(c, r)
 	return c
+}
+
+// serverOnUpdate decodes server_onupdate: now, the database setting a
+// timestamp on every UPDATE (MySQL ON UPDATE CURRENT_TIMESTAMP).
+func (s *state) serverOnUpdate(c *spec.Column, r *resolved) *spec.Default {
+	n, _ := r.lookup("server_onupdate")
+	if n == nil {
+		return nil
+	}
+	if v, ok := n.str(); !ok || v != "now" {
+		s.ds.report(n, ruleDefaultMismatch, "", "server_onupdate: the only value is now")
+		return nil
+	}
+	if c.Type.Kind != spec.TypeTimestamp {
+		s.ds.report(n, ruleDefaultMismatch, "", "server_onupdate: now needs a timestamp column, not %s", c.Type.Kind)
+		return nil
+	}
+	return &spec.Default{Kind: spec.DefaultNow, Range: n.rng()}
+}
+
+// computed decodes computed: {sql: expression, stored: bool}, a column the
+// database generates. Such a column has no default of its own and is no
+// key the application writes.
+func (s *state) computed(c *spec.Column, r *resolved) *spec.Computed {
+	n, _ := r.lookup("computed")
+	if n == nil || n.kind != mapNode {
+		return nil
+	}
+	s.checkKeys(n, computedKeys, "computed")
+	sql, ok := n.get("sql").str()
+	if !ok || strings.TrimSpace(sql) == "" || strings.IndexByte(sql, 0) >= 0 {
+		s.ds.report(n, ruleInvalidComputed, "add sql: expression", "computed column %q has no expression", c.Name)
+		return nil
+	}
+	cp := &spec.Computed{SQL: sql, Range: n.rng()}
+	cp.Stored, _ = n.get("stored").boolean()
+	for _, k := range []string{"default", "insert_default", "onupdate", "server_default", "server_onupdate"} {
+		if kn, _ := r.lookup(k); kn != nil {
+			s.ds.report(kn, ruleInvalidComputed, "", "computed column %q cannot have %s: the database computes its value", c.Name, k)
+		}
+	}
+	if c.PrimaryKey {
+		pn, _ := r.lookup("primary_key")
+		s.ds.report(pn, ruleInvalidComputed, "", "computed column %q cannot be part of the primary key", c.Name)
+	}
+	if an, _ := r.lookup("autoincrement"); an != nil {
+		if v, _ := an.boolean(); v {
+			s.ds.report(an, ruleInvalidComputed, "", "computed column %q cannot autoincrement", c.Name)
+		}
+	}
+	return cp
 }
 
 func boolKey(r *resolved, k string) bool {

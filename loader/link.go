@@ -16,24 +16,27 @@ var (
 	topKeys    = []string{"types", "models", "tables"}
 	columnKeys = []string{"type", "length", "precision", "scale", "timezone", "values", "enum_name",
 		"primary_key", "autoincrement", "nullable", "unique", "index", "default", "insert_default",
-		"onupdate", "server_default", "foreign_key", "comment", "renamed_from"}
+		"onupdate", "server_default", "foreign_key", "comment", "renamed_from",
+		"computed", "unsigned", "fixed", "server_onupdate"}
 	modelKeys = []string{"table", "columns", "relationships", "indexes", "unique", "checks",
-		"foreign_keys", "version_column", "renamed_from", "comment"}
-	tableKeys = []string{"columns", "indexes", "unique", "checks", "foreign_keys", "renamed_from", "comment"}
+		"foreign_keys", "version_column", "renamed_from", "comment", "primary_key"}
+	tableKeys = []string{"columns", "indexes", "unique", "checks", "foreign_keys", "renamed_from", "comment",
+		"primary_key"}
 	relKeys   = []string{"target", "back_populates", "secondary", "cascade", "lazy", "order_by",
 		"foreign_keys", "remote_side", "uselist", "passive_deletes", "kind", "comment"}
 	fkKeys          = []string{"table", "column", "on_delete", "on_update", "name"}
-	indexKeys       = []string{"columns", "unique", "name"}
+	indexKeys       = []string{"columns", "unique", "name", "kind"}
 	uniqueKeys      = []string{"columns", "name"}
 	checkKeys       = []string{"expr", "name"}
 	tableFKKeys     = []string{"columns", "references", "on_delete", "on_update", "name"}
 	referencesKeys  = []string{"table", "columns"}
 	serverSQLKeys   = []string{"sql"}
+	computedKeys    = []string{"sql", "stored"}
 	allowedKeyLists = map[string][]string{
 		"top": topKeys, "column": columnKeys, "model": modelKeys, "table": tableKeys,
 		"relationship": relKeys, "foreignKey": fkKeys, "index": indexKeys, "unique": uniqueKeys,
 		"check": checkKeys, "tableForeignKey": tableFKKeys, "references": referencesKeys,
-		"serverDefault": serverSQLKeys,
+		"serverDefault": serverSQLKeys, "computed": computedKeys,
 	}
 )
 
@@ -447,6 +450,7 @@ func (s *state) buildTable(td *tableDef) {
 		}
 	}
 	s.indexTable(t)
+	s.tablePrimaryKey(td)
 	if td.broken {
 		s.brokenFK[t] = true // a broken column may have carried a foreign key
 	}
@@ -606,6 +610,24 @@ func (s *state) tableParts(td *tableDef) {
 		name, _ := it.get("name").str()
 		uniq, _ := it.get("unique").boolean()
 		ix := &spec.Index{Name: constraintName("ix", t.Name, names(cols), name), Columns: cols, Unique: uniq, Range: it.rng()}
+		if kn := it.get("kind"); kn != nil {
+			k, _ := kn.str()
+			switch spec.IndexKind(k) {
+			case spec.IndexFulltext:
+				ix.Kind = spec.IndexFulltext
+				if uniq {
+					s.ds.report(kn, ruleInvalidIndex, "", "a fulltext index cannot be unique")
+				}
+				for _, c := range cols {
+					if !c.Type.Kind.IsTextual() || c.Type.Kind == spec.TypeEnum {
+						s.ds.report(kn, ruleInvalidIndex, "", "a fulltext index needs string or text columns; %s.%s is %s", t.Name, c.Name, c.Type.Kind)
+					}
+				}
+			case spec.IndexPlain:
+			default:
+				s.ds.report(kn, ruleInvalidIndex, "", "unknown index kind %q (the kinds: fulltext)", k)
+			}
+		}
 		s.nodeOf[ix] = it
 		t.Indexes = append(t.Indexes, ix)
 	}
@@ -904,4 +926,55 @@ func (s *state) checkEnumNames(tables map[string]spec.Range) {
 			}
 		}
 	}
+}
+
+// tablePrimaryKey applies a model's or table's primary_key list: the key's
+// columns in key order, for a composite key whose order differs from the
+// columns' (PRIMARY KEY (paid_at, id)). Columns may also say primary_key:
+// true, but then the two must name the same columns.
+func (s *state) tablePrimaryKey(td *tableDef) {
+	t := td.table
+	n := td.val.get("primary_key")
+	if n == nil || n.kind != seqNode {
+		return // absent, or reported by the JSON Schema check
+	}
+	var cols []*spec.Column
+	seen := map[*spec.Column]bool{}
+	for _, it := range n.items {
+		name, ok := it.str()
+		if !ok {
+			continue
+		}
+		c := t.Column(name)
+		switch {
+		case c == nil:
+			s.ds.report(it, ruleInvalidPrimaryKey, s.suggest(name, columnNames(t)),
+				"primary_key names unknown column %q of table %q", name, t.Name)
+			continue
+		case seen[c]:
+			s.ds.report(it, ruleInvalidPrimaryKey, "", "primary_key lists column %q twice", name)
+			continue
+		case c.Nullable:
+			s.ds.report(it, ruleNullablePrimaryKey, "", "primary key column %q cannot be nullable", name)
+			c.Nullable = false
+		case c.Computed != nil:
+			s.ds.report(it, ruleInvalidComputed, "", "computed column %q cannot be part of the primary key", name)
+		}
+		seen[c] = true
+		cols = append(cols, c)
+	}
+	for _, c := range t.PrimaryKey {
+		if !seen[c] {
+			s.ds.report(n, ruleInvalidPrimaryKey, "list it, or remove primary_key: true from the column",
+				"column %q of table %q says primary_key: true but the table's primary_key list leaves it out", c.Name, t.Name)
+		}
+	}
+	if len(cols) == 0 {
+		return
+	}
+	for _, c := range cols {
+		c.PrimaryKey = true
+	}
+	t.PrimaryKey = cols
+	t.PrimaryKeyRange = n.rng()
 }

@@ -65,6 +65,9 @@ const (
 	ruleLazyInvalid        = "lazy-invalid"
 	ruleDeleteOrphan       = "delete-orphan-invalid"
 	ruleInternal           = "internal-error"
+	ruleInvalidPrimaryKey  = "invalid-primary-key"
+	ruleInvalidComputed    = "invalid-computed"
+	ruleInvalidIndex       = "invalid-index"
 )
 
 var rules = []Rule{
@@ -115,6 +118,9 @@ var rules = []Rule{
 	{ruleLazyInvalid, spec.SeverityError, "lazy: write_only on a scalar (to-one) relationship"},
 	{ruleDeleteOrphan, spec.SeverityError, "cascade delete-orphan on a many-to-one or many-to-many relationship"},
 	{ruleInternal, spec.SeverityError, "the loader failed unexpectedly (a bug; please report it)"},
+	{ruleInvalidPrimaryKey, spec.SeverityError, "a table-level primary_key list names a missing column, repeats one, or disagrees with column-level primary_key flags"},
+	{ruleInvalidComputed, spec.SeverityError, "a computed column is empty, or also has a default, autoincrement or primary key"},
+	{ruleInvalidIndex, spec.SeverityError, "an index has an unknown kind, or a fulltext index is unique or covers a column that is not string or text"},
 }
 
 // Rules returns every rule the loader can report, in a fixed order.

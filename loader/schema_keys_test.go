@@ -43,6 +43,7 @@ func TestSchemaKeysMatchDecoder(t *testing.T) {
 		{name: "tableForeignKey", schema: defs["tableForeignKey"], keys: tableFKKeys},
 		{name: "references", schema: defs["tableForeignKey"].(map[string]any)["properties"].(map[string]any)["references"], keys: referencesKeys},
 		{name: "serverDefault", schema: defs["serverDefault"], keys: serverSQLKeys},
+		{name: "computed", schema: defs["columnSpec"].(map[string]any)["properties"].(map[string]any)["computed"], keys: computedKeys},
 	}
 	if len(tests) != len(allowedKeyLists) {
 		t.Fatalf("%d key lists tested, %d declared", len(tests), len(allowedKeyLists))

@@ -103,6 +103,15 @@ type Type struct {
 	// fractional seconds when set).
 	Precision int `json:"precision,omitempty"`
 	Scale     int `json:"scale,omitempty"`
+	// ZeroPrecision marks a time or timestamp declared with precision: 0
+	// (whole seconds). Precision 0 alone means the dialect's default
+	// (microseconds).
+	ZeroPrecision bool `json:"zero_precision,omitempty"`
+	// Unsigned marks a numeric column that holds no negative values (MySQL
+	// UNSIGNED).
+	Unsigned bool `json:"unsigned,omitempty"`
+	// Fixed marks a string of fixed length (CHAR(n) rather than VARCHAR(n)).
+	Fixed bool `json:"fixed,omitempty"`
 	// Timezone applies to timestamp.
 	Timezone bool `json:"timezone,omitempty"`
 	// Values lists the members of an enum, in order.
