@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -266,6 +267,16 @@ func (d *differ) table(old, t *spec.Table) error {
 			continue
 		}
 		seen[oc.Name] = true
+		if ComputedKey(oc.Computed) != ComputedKey(c.Computed) {
+			// A generated column's expression cannot be altered in place
+			// everywhere: drop the column and add it anew (its values
+			// are computed; a plain column's values are lost).
+			d.dropKeys = append(d.dropKeys, dialects.Change{Kind: dialects.DropColumn, Table: t, Old: old, OldColumn: oc,
+				Destructive: oc.Computed == nil, Detail: "recreates column " + old.Name + "." + oc.Name + ": computed " +
+					ComputedKey(oc.Computed) + " -> " + ComputedKey(c.Computed)})
+			d.addCols = append(d.addCols, dialects.Change{Kind: dialects.AddColumn, Table: t, Old: old, Column: c})
+			continue
+		}
 		if oc.Name != c.Name {
 			d.renCols = append(d.renCols, dialects.Change{Kind: dialects.RenameColumn, Table: t, Old: old,
 				Column: c, OldColumn: oc, Detail: oc.Name + " -> " + c.Name})
@@ -458,6 +469,9 @@ func keysOf(t *spec.Table, mapOld func(string) string) map[string]*key {
 		if k.unique {
 			id = "unique (" + n + ")"
 		}
+		if k.idx != nil && k.idx.Kind != spec.IndexPlain {
+			id = string(k.idx.Kind) + " " + id
+		}
 		if prev := out[id]; prev != nil && (prev.uq != nil || prev.idx.Name != "") {
 			return
 		}
@@ -492,11 +506,16 @@ func (d *differ) columnChange(old, c *spec.Column) (detail string, destructive b
 		parts = append(parts, "type "+TypeString(old.Type)+" -> "+TypeString(c.Type))
 		destructive = narrows(old.Type, c.Type)
 	}
-	if old.Nullable != c.Nullable && !c.PrimaryKey {
+	if old.Nullable != c.Nullable && !c.PrimaryKey && c.Computed == nil {
+		// (A generated column's nullability follows its expression; MariaDB
+		// cannot declare one NOT NULL.)
 		parts = append(parts, fmt.Sprintf("nullable %t -> %t", old.Nullable, c.Nullable))
 	}
 	if a, b := DefaultKey(old.ServerDefault), DefaultKey(c.ServerDefault); a != b {
 		parts = append(parts, fmt.Sprintf("server default %q -> %q", a, b))
+	}
+	if a, b := DefaultKey(old.ServerOnUpdate), DefaultKey(c.ServerOnUpdate); a != b {
+		parts = append(parts, fmt.Sprintf("server onupdate %q -> %q", a, b))
 	}
 	if old.Autoincrement != c.Autoincrement && (len(c.Table.PrimaryKey) == 1 && c.PrimaryKey) && c.Type.Kind.IsInteger() {
 		parts = append(parts, fmt.Sprintf("autoincrement %t -> %t", old.Autoincrement, c.Autoincrement))
@@ -506,8 +525,36 @@ func (d *differ) columnChange(old, c *spec.Column) (detail string, destructive b
 
 func sameNeutralType(a, b spec.Type) bool {
 	return a.Kind == b.Kind && a.Length == b.Length && a.Precision == b.Precision && a.Scale == b.Scale &&
-		a.Timezone == b.Timezone && slices.Equal(a.Values, b.Values)
+		a.Timezone == b.Timezone && slices.Equal(a.Values, b.Values) && a.Unsigned == b.Unsigned &&
+		a.Fixed == b.Fixed && a.ZeroPrecision == b.ZeroPrecision
 }
+
+// ComputedKey is the comparable form of a computed column's expression:
+// "" for none, else "stored:" or "virtual:" and the expression lower-cased
+// without blanks, identifier quotes, parentheses and PostgreSQL ::casts, as
+// databases rewrite the text they are given (PostgreSQL adds parentheses
+// and casts, MySQL backquotes). Two expressions that differ only in those
+// compare equal.
+func ComputedKey(c *spec.Computed) string {
+	if c == nil {
+		return ""
+	}
+	s := strings.ToLower(c.SQL)
+	s = castRE.ReplaceAllString(s, "")
+	s = strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '\t', '\n', '\r', '`', '"', '(', ')':
+			return -1
+		}
+		return r
+	}, s)
+	if c.Stored {
+		return "stored:" + s
+	}
+	return "virtual:" + s
+}
+
+var castRE = regexp.MustCompile(`::[a-z_][a-z0-9_ ]*(\([0-9, ]*\))?(\[\])?`)
 
 // TypeString formats a type as it is written in YAML ("string(50)").
 func TypeString(t spec.Type) string {
@@ -519,6 +566,12 @@ func TypeString(t spec.Type) string {
 		s += "(" + strconv.Itoa(t.Length) + ")"
 	case t.Kind == spec.TypeEnum:
 		s += "(" + strings.Join(t.Values, ",") + ")"
+	}
+	if t.Fixed {
+		s += " fixed"
+	}
+	if t.Unsigned {
+		s += " unsigned"
 	}
 	if t.Timezone {
 		s += " with time zone"

@@ -3,6 +3,7 @@ package migrate
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -196,6 +197,7 @@ func (w *yamlWriter) tableNode(t *spec.Table) *yaml.Node {
 			singleUnique[u.Columns[0]] = true
 		}
 	}
+	pkList := pkOutOfOrder(t)
 	for _, c := range t.Columns {
 		cn := flowMap()
 		set(cn, "type", str(c.Type.Kind.String()))
@@ -203,8 +205,16 @@ func (w *yamlWriter) tableNode(t *spec.Table) *yaml.Node {
 		if ty.Length > 0 {
 			set(cn, "length", scalar(ty.Length))
 		}
+		if ty.Fixed {
+			set(cn, "fixed", scalar(true))
+		}
+		if ty.Unsigned {
+			set(cn, "unsigned", scalar(true))
+		}
 		if ty.Precision > 0 {
 			set(cn, "precision", scalar(ty.Precision))
+		} else if ty.ZeroPrecision {
+			set(cn, "precision", scalar(0))
 		}
 		if ty.Scale > 0 {
 			set(cn, "scale", scalar(ty.Scale))
@@ -218,7 +228,7 @@ func (w *yamlWriter) tableNode(t *spec.Table) *yaml.Node {
 		if ty.EnumName != "" && ty.EnumName != t.Name+"_"+c.Name+"_enum" {
 			set(cn, "enum_name", str(ty.EnumName))
 		}
-		if c.PrimaryKey && len(t.PrimaryKey) > 0 {
+		if c.PrimaryKey && len(t.PrimaryKey) > 0 && !pkList {
 			set(cn, "primary_key", scalar(true))
 		}
 		if c.Autoincrement != loaderAutoincrement(t, c) {
@@ -246,6 +256,15 @@ func (w *yamlWriter) tableNode(t *spec.Table) *yaml.Node {
 				set(cn, "server_default", scalar(d.Value))
 			}
 		}
+		if c.ServerOnUpdate != nil && c.ServerOnUpdate.Kind == spec.DefaultNow {
+			set(cn, "server_onupdate", str("now"))
+		}
+		if cp := c.Computed; cp != nil {
+			n := flowMap()
+			set(n, "sql", str(cp.SQL))
+			set(n, "stored", scalar(cp.Stored))
+			set(cn, "computed", n)
+		}
 		if fk := c.ForeignKey; fk != nil && len(fk.Columns) == 1 {
 			set(cn, "foreign_key", fkNode(fk))
 		}
@@ -255,6 +274,9 @@ func (w *yamlWriter) tableNode(t *spec.Table) *yaml.Node {
 		set(cols, c.Name, cn)
 	}
 	set(m, "columns", cols)
+	if pkList {
+		set(m, "primary_key", list(colNames(t.PrimaryKey)...))
+	}
 	var fks []*yaml.Node
 	for _, fk := range t.ForeignKeys {
 		if len(fk.Columns) == 1 {
@@ -297,6 +319,9 @@ func (w *yamlWriter) tableNode(t *spec.Table) *yaml.Node {
 		if ix.Unique {
 			set(n, "unique", scalar(true))
 		}
+		if ix.Kind != spec.IndexPlain {
+			set(n, "kind", str(string(ix.Kind)))
+		}
 		if ix.Name != "" {
 			set(n, "name", str(ix.Name))
 		}
@@ -321,6 +346,23 @@ func (w *yamlWriter) tableNode(t *spec.Table) *yaml.Node {
 		set(m, "comment", str(t.Comment))
 	}
 	return m
+}
+
+// pkOutOfOrder reports whether t's primary key lists its columns in
+// another order than the table does: the YAML then states the key as a
+// table-level primary_key list (and no column-level flags), which the
+// loader reads back in the same order. Keys in column order keep the
+// column-level flags, so the YAML of ordinary tables is unchanged.
+func pkOutOfOrder(t *spec.Table) bool {
+	last := -1
+	for _, c := range t.PrimaryKey {
+		i := slices.Index(t.Columns, c)
+		if i < last {
+			return true
+		}
+		last = i
+	}
+	return false
 }
 
 func fkNode(fk *spec.ForeignKey) *yaml.Node {

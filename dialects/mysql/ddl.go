@@ -17,6 +17,9 @@ const TableOptions = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
 
 func fsp(c *spec.Column) string {
 	p := c.Type.Precision
+	if c.Type.ZeroPrecision {
+		return "0"
+	}
 	if p <= 0 || p > 6 {
 		p = 6
 	}
@@ -30,7 +33,16 @@ func ddlConfig() sqlgen.DDLConfig {
 		Comments:      sqlgen.InlineComment,
 		TableOptions:  TableOptions,
 		NoSetDefault:  true,
-		KeyColumn:     keyColumn,
+		Fulltext:      "FULLTEXT",
+		// MariaDB refuses NOT NULL on a generated column (MySQL takes it).
+		ComputedNullable: true,
+		OnUpdateNow: func(c *spec.Column) (string, error) {
+			if c.Type.Kind != spec.TypeTimestamp {
+				return "", fmt.Errorf("on update now needs a timestamp column, not %s", c.Type.Kind)
+			}
+			return "ON UPDATE CURRENT_TIMESTAMP(" + fsp(c) + ")", nil
+		},
+		KeyColumn: keyColumn,
 		ParenLiteral: func(c *spec.Column) bool {
 			k := c.Type.Kind
 			return k == spec.TypeText || k == spec.TypeJSON || (k == spec.TypeBytes && c.Type.Length <= 0)

@@ -3,7 +3,6 @@ package mysql
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -77,14 +76,14 @@ WHERE cc.CONSTRAINT_SCHEMA = DATABASE() ORDER BY 1, 2`, 3, func(v []any) error {
 	}
 	err = rowutil.Each(ctx, in.q, `SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA,
   COLUMN_COMMENT, COALESCE(CHARACTER_MAXIMUM_LENGTH, 0), COALESCE(NUMERIC_PRECISION, 0), COALESCE(NUMERIC_SCALE, 0),
-  COALESCE(DATETIME_PRECISION, 0), COLUMN_DEFAULT IS NULL
-FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, ORDINAL_POSITION`, 13, func(v []any) error {
+  COALESCE(DATETIME_PRECISION, 0), COLUMN_DEFAULT IS NULL, COALESCE(GENERATION_EXPRESSION, '')
+FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, ORDINAL_POSITION`, 14, func(v []any) error {
 		t := in.tables[rowutil.Str(v[0])]
 		if t == nil {
 			return nil
 		}
 		c := &spec.Column{Name: rowutil.Str(v[1]), Table: t, Nullable: rowutil.Str(v[4]) == "YES", Comment: rowutil.Str(v[7])}
-		typ, err := parseType(strings.ToLower(rowutil.Str(v[2])), strings.ToLower(rowutil.Str(v[3])), int(rowutil.Int(v[8])),
+		typ, err := parseType(strings.ToLower(rowutil.Str(v[2])), rowutil.Str(v[3]), int(rowutil.Int(v[8])),
 			int(rowutil.Int(v[9])), int(rowutil.Int(v[10])), int(rowutil.Int(v[11])))
 		if err != nil {
 			return fmt.Errorf("column %s.%s: %w", t.Name, c.Name, err)
@@ -97,6 +96,13 @@ FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_N
 		c.Autoincrement = strings.Contains(extra, "auto_increment")
 		if rowutil.Int(v[12]) == 0 {
 			c.ServerDefault = parseDefault(rowutil.Str(v[5]), extra, c.Type)
+		}
+		if strings.Contains(extra, "on update current_timestamp") {
+			c.ServerOnUpdate = &spec.Default{Kind: spec.DefaultNow}
+		}
+		if expr := rowutil.Str(v[13]); expr != "" && strings.Contains(extra, "generated") && !strings.Contains(extra, "default_generated") {
+			c.Computed = &spec.Computed{SQL: expr, Stored: strings.Contains(extra, "stored")}
+			c.ServerDefault = nil
 		}
 		t.Columns = append(t.Columns, c)
 		return nil
@@ -164,7 +170,7 @@ ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`, 7, func(v []any) 
 		if ref == nil {
 			return fmt.Errorf("foreign key %s of %s references %q outside the database", f.name, f.t.Name, f.ref)
 		}
-		fk := &spec.ForeignKey{Name: f.name, Table: f.t, RefTable: ref, OnDelete: rowutil.Action(f.del), OnUpdate: rowutil.Action(f.upd)}
+		fk := &spec.ForeignKey{Name: f.name, Table: f.t, RefTable: ref, OnDelete: fkAction(f.del), OnUpdate: fkAction(f.upd)}
 		if fk.Columns, err = cols(f.t, f.cols); err != nil {
 			return err
 		}
@@ -179,15 +185,20 @@ ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`, 7, func(v []any) 
 	type ixRow struct {
 		name   string
 		unique bool
+		kind   spec.IndexKind
 		cols   []string
 	}
 	idx := map[string][]*ixRow{}
-	err = rowutil.Each(ctx, in.q, `SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME FROM information_schema.STATISTICS
-WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`, 4, func(v []any) error {
+	err = rowutil.Each(ctx, in.q, `SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, INDEX_TYPE FROM information_schema.STATISTICS
+WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`, 5, func(v []any) error {
 		tbl, name := rowutil.Str(v[0]), rowutil.Str(v[1])
 		list := idx[tbl]
 		if len(list) == 0 || list[len(list)-1].name != name {
-			list = append(list, &ixRow{name: name, unique: rowutil.Int(v[2]) == 0})
+			r := &ixRow{name: name, unique: rowutil.Int(v[2]) == 0}
+			if strings.EqualFold(rowutil.Str(v[4]), "FULLTEXT") {
+				r.kind = spec.IndexFulltext
+			}
+			list = append(list, r)
 			idx[tbl] = list
 		}
 		last := list[len(list)-1]
@@ -220,16 +231,85 @@ WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`, 
 					continue next // created by the server for the foreign key
 				}
 			}
-			t.Indexes = append(t.Indexes, &spec.Index{Name: ix.name, Columns: cs})
+			t.Indexes = append(t.Indexes, &spec.Index{Name: ix.name, Columns: cs, Kind: ix.kind})
 		}
 	}
 	return nil
 }
 
-var enumRE = regexp.MustCompile(`'((?:[^']|'')*)'`)
+// fkAction maps a referential rule of information_schema to an action.
+// MySQL and MariaDB report RESTRICT both for an explicit RESTRICT and for a
+// foreign key that states no action (and InnoDB treats both, and NO
+// ACTION, alike), so RESTRICT reads as "no action stated": the DDL made
+// from it states none, and reads back the same.
+func fkAction(rule string) spec.Action {
+	if a := rowutil.Action(rule); a != spec.ActionRestrict {
+		return a
+	}
+	return spec.ActionNone
+}
 
 // parseType maps information_schema type columns to a neutral type.
+// columnType is COLUMN_TYPE as the server gives it (enum values keep their
+// case).
 func parseType(dataType, columnType string, length, precision, scale, dtPrecision int) (spec.Type, error) {
+	t, err := parseType1(dataType, strings.ToLower(columnType), length, precision, scale, dtPrecision)
+	if err != nil {
+		return t, err
+	}
+	switch {
+	case t.Kind == spec.TypeEnum:
+		t.Values = enumValues(columnType)
+	case t.Kind.IsNumeric() && strings.Contains(strings.ToLower(columnType), " unsigned"):
+		t.Unsigned = true
+	case t.Kind == spec.TypeTime || t.Kind == spec.TypeTimestamp:
+		// dlayer's default is microseconds; whole seconds must be said.
+		switch t.Precision {
+		case 6:
+			t.Precision = 0
+		case 0:
+			t.ZeroPrecision = true
+		}
+	}
+	return t, nil
+}
+
+// enumValues reads the members of enum('a','b”c',…) byte for byte: quotes
+// doubled and backslashes escaped as the server writes them.
+func enumValues(columnType string) []string {
+	open := strings.IndexByte(columnType, '(')
+	if open < 0 {
+		return nil
+	}
+	var vals []string
+	var b strings.Builder
+	in := false
+	s := columnType[open+1:]
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch {
+		case !in && ch == '\'':
+			in = true
+			b.Reset()
+		case !in:
+			// separators, the closing parenthesis
+		case ch == '\'' && i+1 < len(s) && s[i+1] == '\'':
+			b.WriteByte('\'')
+			i++
+		case ch == '\'':
+			in = false
+			vals = append(vals, b.String())
+		case ch == '\\' && i+1 < len(s):
+			i++
+			b.WriteByte(s[i])
+		default:
+			b.WriteByte(ch)
+		}
+	}
+	return vals
+}
+
+func parseType1(dataType, columnType string, length, precision, scale, dtPrecision int) (spec.Type, error) {
 	switch dataType {
 	case "int", "mediumint":
 		return spec.Type{Kind: spec.TypeInteger}, nil
@@ -250,7 +330,7 @@ func parseType(dataType, columnType string, length, precision, scale, dtPrecisio
 		if length == 36 {
 			return spec.Type{Kind: spec.TypeUUID}, nil
 		}
-		return spec.Type{Kind: spec.TypeString, Length: length}, nil
+		return spec.Type{Kind: spec.TypeString, Length: length, Fixed: true}, nil
 	case "text", "mediumtext", "longtext", "tinytext":
 		return spec.Type{Kind: spec.TypeText}, nil
 	case "float":
@@ -281,11 +361,7 @@ func parseType(dataType, columnType string, length, precision, scale, dtPrecisio
 	case "blob", "mediumblob", "longblob", "tinyblob":
 		return spec.Type{Kind: spec.TypeBytes}, nil
 	case "enum":
-		var vals []string
-		for _, m := range enumRE.FindAllStringSubmatch(columnType, -1) {
-			vals = append(vals, strings.ReplaceAll(m[1], "''", "'"))
-		}
-		return spec.Type{Kind: spec.TypeEnum, Values: vals}, nil
+		return spec.Type{Kind: spec.TypeEnum}, nil
 	}
 	return spec.Type{}, fmt.Errorf("type %q has no dlayer equivalent", columnType)
 }

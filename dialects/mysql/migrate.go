@@ -124,6 +124,12 @@ func (d *Dialect) MigrateSQL(changes []dialects.Change) ([]string, error) {
 			def, _, err = dialects.ColumnDef(d, c.Table.Name, c.Column)
 			stmts = []string{"ALTER TABLE " + q(c.Table.Name) + " MODIFY COLUMN " + def}
 		case dialects.AddIndex:
+			if c.Index.Kind != spec.IndexPlain {
+				var s string
+				s, err = d.CreateIndexSQL(c.Table, indexName(c.Table, c.Index), c.Index)
+				stmts = []string{s}
+				break
+			}
 			stmts = []string{d.createIndex(c.Table, indexName(c.Table, c.Index), c.Index.Columns, c.Index.Unique)}
 		case dialects.DropIndex:
 			stmts = []string{"DROP INDEX " + q(indexName(c.Old, c.Index)) + " ON " + q(c.Old.Name)}

@@ -32,15 +32,26 @@ const indexPrefix = 255
 //	                           (MySQL's own default, DECIMAL(10,0), would drop fractions)
 //	date                       DATE
 //	time                       TIME(p), TIME(6) by default
-//	timestamp                  DATETIME(p), DATETIME(6) by default, with or
-//	                           without timezone: values are stored in UTC (TIMESTAMP
-//	                           would end in 2038 and shift with the session time zone)
+//	timestamp                  DATETIME(p), DATETIME(6) by default; with
+//	                           timezone, TIMESTAMP(p): MySQL's UTC-normalised type
+//	                           (1970 to 2038; dlayer's session time zone is UTC).
+//	                           precision: 0 writes DATETIME / TIMESTAMP (whole seconds)
+//	string, fixed              CHAR(n)
+//	unsigned (numeric types)   the type followed by UNSIGNED
 //	uuid                       CHAR(36), the canonical text form (readable, and the
 //	                           same form SQLite stores), with an ASCII binary collation
 //	json                       JSON (on MariaDB an alias of LONGTEXT with a JSON_VALID check)
 //	bytes                      VARBINARY(n), or LONGBLOB without a length
 //	enum                       ENUM('a', …)
 func ColumnType(c *spec.Column) (string, error) {
+	s, err := columnType(c)
+	if err == nil && c.Type.Unsigned && c.Type.Kind.IsNumeric() {
+		s += " UNSIGNED"
+	}
+	return s, err
+}
+
+func columnType(c *spec.Column) (string, error) {
 	t := c.Type
 	switch t.Kind {
 	case spec.TypeInteger:
@@ -56,6 +67,12 @@ func ColumnType(c *spec.Column) (string, error) {
 		}
 		if n > 16383 {
 			return "", fmt.Errorf("mysql: string length %d is over 16383 characters; use text", n)
+		}
+		if t.Fixed {
+			if n > 255 {
+				return "", fmt.Errorf("mysql: fixed string length %d is over 255 characters", n)
+			}
+			return "CHAR(" + strconv.Itoa(n) + ")", nil
 		}
 		return "VARCHAR(" + strconv.Itoa(n) + ")", nil
 	case spec.TypeText:
@@ -78,9 +95,12 @@ func ColumnType(c *spec.Column) (string, error) {
 	case spec.TypeDate:
 		return "DATE", nil
 	case spec.TypeTime:
-		return fraction("TIME", t.Precision)
+		return fraction("TIME", t)
 	case spec.TypeTimestamp:
-		return fraction("DATETIME", t.Precision)
+		if t.Timezone {
+			return fraction("TIMESTAMP", t)
+		}
+		return fraction("DATETIME", t)
 	case spec.TypeUUID:
 		return "CHAR(36) CHARACTER SET ascii COLLATE ascii_bin", nil
 	case spec.TypeJSON:
@@ -116,11 +136,15 @@ func ColumnType(c *spec.Column) (string, error) {
 }
 
 // fraction writes a temporal type with fractional seconds, microseconds
-// unless the column says otherwise.
-func fraction(name string, p int) (string, error) {
+// unless the column says otherwise (precision: 0 is whole seconds, written
+// without a fraction as MySQL reads it back).
+func fraction(name string, t spec.Type) (string, error) {
+	p := t.Precision
 	switch {
 	case p < 0 || p > 6:
 		return "", fmt.Errorf("mysql: %s precision %d is outside 0..6", name, p)
+	case t.ZeroPrecision:
+		return name, nil
 	case p == 0:
 		p = 6
 	}

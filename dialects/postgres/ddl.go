@@ -14,6 +14,8 @@ func ddlConfig() sqlgen.DDLConfig {
 		EnumTypes:     true,
 		BoolWords:     true,
 		Comments:      sqlgen.CommentOn,
+		// PostgreSQL 15 computes generated columns only on write.
+		NoVirtual: true,
 		Now: func(c *spec.Column) (string, error) {
 			switch c.Type.Kind {
 			case spec.TypeTimestamp:

@@ -62,14 +62,15 @@ ORDER BY t.typname, e.enumsortorder`, 2, func(v []any) error {
 		return fmt.Errorf("enum types: %w", err)
 	}
 	err = rowutil.Each(ctx, in.q, `SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), t.typname, t.typtype::text,
-  a.attnotnull, COALESCE(pg_get_expr(d.adbin, d.adrelid), ''), a.attidentity::text, COALESCE(col_description(c.oid, a.attnum), '')
+  a.attnotnull, COALESCE(pg_get_expr(d.adbin, d.adrelid), ''), a.attidentity::text, COALESCE(col_description(c.oid, a.attnum), ''),
+  a.attgenerated::text
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
-ORDER BY c.relname, a.attnum`, 9, func(v []any) error {
+ORDER BY c.relname, a.attnum`, 10, func(v []any) error {
 		t := in.tables[rowutil.Str(v[0])]
 		if t == nil {
 			return nil
@@ -84,7 +85,10 @@ ORDER BY c.relname, a.attnum`, 9, func(v []any) error {
 			c.Autoincrement = true
 		}
 		def := rowutil.Str(v[6])
-		if strings.HasPrefix(def, "nextval(") {
+		if g := rowutil.Str(v[9]); g != "" && def != "" {
+			// attgenerated 's': the "default" is the generation expression.
+			c.Computed = &spec.Computed{SQL: def, Stored: g == "s"}
+		} else if strings.HasPrefix(def, "nextval(") {
 			c.Autoincrement = true
 		} else {
 			c.ServerDefault = parseDefault(def, c.Type)
@@ -234,6 +238,7 @@ func parseType(formatted, typname, typtype string, enums map[string][]string) (s
 	n1, _ := strconv.Atoi(m[2])
 	n2, _ := strconv.Atoi(m[3])
 	tz := m[4] == " with time zone"
+	zero := m[2] == "0" // time(0), timestamp(0): whole seconds
 	switch m[1] {
 	case "integer":
 		return spec.Type{Kind: spec.TypeInteger}, nil
@@ -241,8 +246,10 @@ func parseType(formatted, typname, typtype string, enums map[string][]string) (s
 		return spec.Type{Kind: spec.TypeBigInt}, nil
 	case "smallint":
 		return spec.Type{Kind: spec.TypeSmallInt}, nil
-	case "character varying", "character":
+	case "character varying":
 		return spec.Type{Kind: spec.TypeString, Length: n1}, nil
+	case "character":
+		return spec.Type{Kind: spec.TypeString, Length: max(n1, 1), Fixed: true}, nil
 	case "text":
 		return spec.Type{Kind: spec.TypeText}, nil
 	case "boolean":
@@ -256,9 +263,9 @@ func parseType(formatted, typname, typtype string, enums map[string][]string) (s
 	case "date":
 		return spec.Type{Kind: spec.TypeDate}, nil
 	case "time":
-		return spec.Type{Kind: spec.TypeTime, Precision: n1, Timezone: tz}, nil
+		return spec.Type{Kind: spec.TypeTime, Precision: n1, Timezone: tz, ZeroPrecision: zero}, nil
 	case "timestamp":
-		return spec.Type{Kind: spec.TypeTimestamp, Precision: n1, Timezone: tz}, nil
+		return spec.Type{Kind: spec.TypeTimestamp, Precision: n1, Timezone: tz, ZeroPrecision: zero}, nil
 	case "uuid":
 		return spec.Type{Kind: spec.TypeUUID}, nil
 	case "json", "jsonb":

@@ -127,6 +127,10 @@ func (d *Dialect) MigrateSQL(changes []dialects.Change) ([]string, error) {
 		case dialects.AlterColumn:
 			stmts, err = d.alterColumn(c)
 		case dialects.AddIndex:
+			if c.Index.Kind != spec.IndexPlain {
+				err = fmt.Errorf("postgres has no %s index (see dlayer validate --dialect postgres)", c.Index.Kind)
+				break
+			}
 			stmts = []string{createIndex(d, c.Table, c.Index)}
 		case dialects.DropIndex:
 			stmts = []string{"DROP INDEX " + q(indexName(c.Old, c.Index))}

@@ -12,7 +12,7 @@ import (
 // ColumnType maps a dlayer type to its PostgreSQL type:
 //
 //	integer, bigint, smallint  INTEGER, BIGINT, SMALLINT
-//	string                     VARCHAR(n), or TEXT without a length
+//	string                     VARCHAR(n), or TEXT without a length; CHAR(n) when fixed
 //	text                       TEXT
 //	boolean                    BOOLEAN
 //	float, double              REAL, DOUBLE PRECISION
@@ -20,6 +20,8 @@ import (
 //	date                       DATE
 //	time                       TIME or TIME(p)
 //	timestamp                  TIMESTAMP / TIMESTAMPTZ (timezone), with (p) when given
+//	                           (precision: 0 writes (0))
+//	unsigned                   ignored: PostgreSQL has no unsigned types (validate warns)
 //	uuid, json, bytes          UUID, JSONB, BYTEA
 //	enum                       the type made by CREATE TYPE … AS ENUM (sqlgen.EnumTypeName)
 func ColumnType(c *spec.Column) (string, error) {
@@ -32,6 +34,9 @@ func ColumnType(c *spec.Column) (string, error) {
 	case spec.TypeSmallInt:
 		return "SMALLINT", nil
 	case spec.TypeString:
+		if t.Fixed && t.Length > 0 {
+			return "CHAR(" + strconv.Itoa(t.Length) + ")", nil
+		}
 		if t.Length > 0 {
 			return "VARCHAR(" + strconv.Itoa(t.Length) + ")", nil
 		}
@@ -57,12 +62,15 @@ func ColumnType(c *spec.Column) (string, error) {
 	case spec.TypeDate:
 		return "DATE", nil
 	case spec.TypeTime:
-		return withPrecision("TIME", t.Precision)
+		if t.Timezone {
+			return withPrecision("TIMETZ", t)
+		}
+		return withPrecision("TIME", t)
 	case spec.TypeTimestamp:
 		if t.Timezone {
-			return withPrecision("TIMESTAMPTZ", t.Precision)
+			return withPrecision("TIMESTAMPTZ", t)
 		}
-		return withPrecision("TIMESTAMP", t.Precision)
+		return withPrecision("TIMESTAMP", t)
 	case spec.TypeUUID:
 		return "UUID", nil
 	case spec.TypeJSON:
@@ -75,10 +83,13 @@ func ColumnType(c *spec.Column) (string, error) {
 	return "", fmt.Errorf("postgres: no type for %s", t.Kind)
 }
 
-func withPrecision(name string, p int) (string, error) {
+func withPrecision(name string, t spec.Type) (string, error) {
+	p := t.Precision
 	switch {
 	case p < 0 || p > 6:
 		return "", fmt.Errorf("postgres: %s precision %d is outside 0..6", name, p)
+	case t.ZeroPrecision:
+		return name + "(0)", nil
 	case p == 0:
 		return name, nil
 	}

@@ -54,6 +54,19 @@ type DDLConfig struct {
 	// DropForeignKey returns the statement dropping foreign key fk (used
 	// by DropAll to break cycles).
 	DropForeignKey func(g *Base, fk *spec.ForeignKey) string
+	// OnUpdateNow returns the ON UPDATE clause of a column with
+	// server_onupdate: now (MySQL "ON UPDATE CURRENT_TIMESTAMP(6)"). Nil:
+	// the dialect has none, and the clause is left out (its SchemaChecker
+	// warns).
+	OnUpdateNow func(c *spec.Column) (string, error)
+	// Fulltext is the keyword of a full-text index (MySQL "FULLTEXT");
+	// empty when the dialect has none (DDL for one fails).
+	Fulltext string
+	// NoVirtual: computed columns must be STORED (PostgreSQL 15).
+	NoVirtual bool
+	// ComputedNullable: a computed column is written without NOT NULL
+	// (MariaDB refuses NOT NULL on a generated column).
+	ComputedNullable bool
 	// CycleDropPrefix and CycleDropSuffix surround the DROP TABLEs of a
 	// schema with a foreign-key cycle where the dialect cannot drop the
 	// keys first (SQLite: pragmas that stop the implicit DELETE of DROP
@@ -522,6 +535,10 @@ func (g *Base) createTable(t *spec.Table, o ddlOptions) ([]string, error) {
 		if name == "" {
 			name = derivedName("ix_" + t.Name + "_" + colNames(ix.Columns))
 		}
+		if ix.Kind != spec.IndexPlain {
+			out = append(out, g.createKindIndex(w, t, name, ix))
+			continue
+		}
 		out = append(out, g.createIndex(w, t, name, ix.Columns, ix.Unique))
 	}
 	for _, c := range t.Columns {
@@ -579,6 +596,68 @@ func (g *Base) createIndex(w *ddlWriter, t *spec.Table, name string, cols []*spe
 	return w.take()
 }
 
+// createKindIndex writes CREATE <KIND> INDEX for an index of a kind other
+// than plain (a full-text index: no prefix lengths, never unique).
+func (g *Base) createKindIndex(w *ddlWriter, t *spec.Table, name string, ix *spec.Index) string {
+	switch {
+	case ix.Kind != spec.IndexFulltext:
+		w.fail(fmt.Errorf("index %q: unknown kind %q", name, ix.Kind))
+	case g.cfg.DDL.Fulltext == "":
+		w.fail(fmt.Errorf("index %q: %s has no fulltext index", name, g.cfg.Name))
+	case len(ix.Columns) == 0:
+		w.fail(fmt.Errorf("index %q has no columns", name))
+	}
+	w.str("CREATE ")
+	w.str(g.cfg.DDL.Fulltext)
+	w.str(" INDEX ")
+	w.ident(name)
+	w.str(" ON ")
+	w.ident(t.Name)
+	w.str(" (")
+	for i, c := range ix.Columns {
+		if i > 0 {
+			w.str(", ")
+		}
+		w.ident(c.Name)
+	}
+	w.str(")")
+	return w.take()
+}
+
+// CreateIndexSQL returns the CREATE INDEX statement of ix on t, of any kind.
+func (g *Base) CreateIndexSQL(t *spec.Table, name string, ix *spec.Index) (string, error) {
+	w := &ddlWriter{g: g}
+	var s string
+	if ix.Kind != spec.IndexPlain {
+		s = g.createKindIndex(w, t, name, ix)
+	} else {
+		s = g.createIndex(w, t, name, ix.Columns, ix.Unique)
+	}
+	if w.err != nil {
+		return "", fmt.Errorf("index %s: %w", name, w.err)
+	}
+	return s, nil
+}
+
+// computedDef writes GENERATED ALWAYS AS (expr) STORED|VIRTUAL.
+func (g *Base) computedDef(w *ddlWriter, c *spec.Column) {
+	cp := c.Computed
+	if strings.TrimSpace(cp.SQL) == "" || strings.IndexByte(cp.SQL, 0) >= 0 {
+		w.fail(fmt.Errorf("column %q: empty or invalid computed expression", c.Name))
+	}
+	if !cp.Stored && g.cfg.DDL.NoVirtual {
+		w.fail(fmt.Errorf("column %q: %s has no virtual computed columns; use stored: true", c.Name, g.cfg.Name))
+	}
+	w.str(" GENERATED ALWAYS AS (")
+	w.str(cp.SQL)
+	w.str(")")
+	if cp.Stored {
+		w.str(" STORED")
+	} else {
+		w.str(" VIRTUAL")
+	}
+}
+
 func (g *Base) columnDef(w *ddlWriter, t *spec.Table, c *spec.Column) {
 	cfg := &g.cfg.DDL
 	w.ident(c.Name)
@@ -591,6 +670,17 @@ func (g *Base) columnDef(w *ddlWriter, t *spec.Table, c *spec.Column) {
 		w.fail(fmt.Errorf("column %q: type name holds a NUL byte", c.Name))
 	}
 	w.str(typ)
+	if c.Computed != nil {
+		g.computedDef(w, c)
+		if !c.Nullable && !cfg.ComputedNullable {
+			w.str(" NOT NULL")
+		}
+		if cfg.Comments == InlineComment && c.Comment != "" {
+			w.str(" COMMENT ")
+			w.lit(c.Comment)
+		}
+		return
+	}
 	if c.Autoincrement {
 		if !c.Type.Kind.IsInteger() {
 			w.fail(fmt.Errorf("column %q: only integer columns autoincrement", c.Name))
@@ -610,6 +700,17 @@ func (g *Base) columnDef(w *ddlWriter, t *spec.Table, c *spec.Column) {
 			w.fail(fmt.Errorf("column %q: server default: %w", c.Name, err))
 		}
 		w.str(" DEFAULT ")
+		w.str(s)
+	}
+	if d := c.ServerOnUpdate; d != nil && cfg.OnUpdateNow != nil {
+		if d.Kind != spec.DefaultNow {
+			w.fail(fmt.Errorf("column %q: server_onupdate is not now", c.Name))
+		}
+		s, err := cfg.OnUpdateNow(c)
+		if err != nil {
+			w.fail(fmt.Errorf("column %q: server_onupdate: %w", c.Name, err))
+		}
+		w.str(" ")
 		w.str(s)
 	}
 	if cfg.EnumCheck && c.Type.Kind == spec.TypeEnum {

@@ -9,7 +9,9 @@ var _ dialects.SchemaChecker = (*Dialect)(nil)
 
 // schemaChecks are the rules this dialect applies to a schema before it
 // creates it (dlayer validate --dialect sqlite, dlayer ddl, CreateAll).
-var schemaChecks = []dialects.SchemaCheck{}
+var schemaChecks = []dialects.SchemaCheck{
+	columnChecks,
+}
 
 // CheckSchema reports what of s this dialect refuses or approximates.
 func (d *Dialect) CheckSchema(s *spec.Schema) spec.Diagnostics {

@@ -48,8 +48,15 @@ func inspect(ctx context.Context, q dialects.Queryer, skip []string) (*spec.Sche
 			pos int64
 		}
 		var pks []pkCol
-		err := rowutil.Each(ctx, q, `SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid`, 5, func(v []any) error {
+		err := rowutil.Each(ctx, q, `SELECT name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(?) ORDER BY cid`, 6, func(v []any) error {
+			hidden := rowutil.Int(v[5])
+			if hidden == 1 {
+				return nil // a virtual table's hidden column
+			}
 			c := &spec.Column{Name: rowutil.Str(v[0]), Table: t, Nullable: rowutil.Int(v[2]) == 0}
+			if hidden == 2 || hidden == 3 { // generated: 2 virtual, 3 stored
+				c.Computed = &spec.Computed{SQL: generatedExpr(c.Name, ddl[t.Name]), Stored: hidden == 3}
+			}
 			typ, err := parseType(rowutil.Str(v[1]))
 			if err != nil {
 				return fmt.Errorf("column %s.%s: %w", t.Name, c.Name, err)
@@ -95,6 +102,46 @@ func inspect(ctx context.Context, q dialects.Queryer, skip []string) (*spec.Sche
 		t.Checks = tableChecks(t, ddl[t.Name])
 	}
 	return s, nil
+}
+
+// generatedExpr finds the expression of generated column name in the
+// CREATE TABLE text: the parenthesised group after AS.
+func generatedExpr(name, ddl string) string {
+	for _, def := range splitDefs(ddl) {
+		n, rest := firstIdent(def)
+		if n != name {
+			continue
+		}
+		for s := rest; s != ""; {
+			s = strings.TrimLeft(s, " \t\r\n")
+			if s == "" {
+				break
+			}
+			switch s[0] {
+			case '\'', '"', '`':
+				j := strings.IndexByte(s[1:], s[0])
+				if j < 0 {
+					return ""
+				}
+				s = s[j+2:]
+				continue
+			case '(':
+				_, s = balanced(s)
+				continue
+			}
+			w, r := firstIdent(s)
+			if w == "" {
+				s = s[1:]
+				continue
+			}
+			if strings.EqualFold(w, "AS") {
+				expr, _ := balanced(strings.TrimSpace(r))
+				return expr
+			}
+			s = r
+		}
+	}
+	return ""
 }
 
 // declaredType finds a column's declared type in pragma output again
@@ -234,8 +281,10 @@ func parseType(decl string) (spec.Type, error) {
 		return spec.Type{Kind: spec.TypeBigInt}, nil
 	case "SMALLINT", "TINYINT", "INT2":
 		return spec.Type{Kind: spec.TypeSmallInt}, nil
-	case "VARCHAR", "CHARACTER VARYING", "NVARCHAR", "CHAR", "CHARACTER", "NCHAR", "STRING":
+	case "VARCHAR", "CHARACTER VARYING", "NVARCHAR", "STRING":
 		return spec.Type{Kind: spec.TypeString, Length: n1}, nil
+	case "CHAR", "CHARACTER", "NCHAR":
+		return spec.Type{Kind: spec.TypeString, Length: n1, Fixed: n1 > 0}, nil
 	case "TEXT", "CLOB", "":
 		return spec.Type{Kind: spec.TypeText}, nil
 	case "BOOLEAN", "BOOL":

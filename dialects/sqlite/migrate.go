@@ -166,6 +166,11 @@ func native(c dialects.Change) bool {
 		if col.PrimaryKey || col.Unique || col.ForeignKey != nil || col.Autoincrement {
 			return false
 		}
+		if col.Computed != nil {
+			// ALTER TABLE ADD COLUMN takes a VIRTUAL generated column,
+			// never a STORED one.
+			return !col.Computed.Stored
+		}
 		if d := col.ServerDefault; d != nil {
 			// ADD COLUMN takes only constant defaults.
 			return d.Kind == spec.DefaultLiteral
@@ -223,6 +228,10 @@ func (d *Dialect) MigrateSQL(changes []dialects.Change) ([]string, error) {
 			def, after, err = dialects.ColumnDef(d, c.Table.Name, c.Column)
 			stmts = append([]string{"ALTER TABLE " + q(c.Table.Name) + " ADD COLUMN " + def}, after...)
 		case dialects.AddIndex:
+			if c.Index.Kind != spec.IndexPlain {
+				err = fmt.Errorf("sqlite has no %s index", c.Index.Kind)
+				break
+			}
 			stmts = []string{d.createIndex(c.Table, c.Index)}
 		case dialects.DropIndex:
 			stmts = []string{"DROP INDEX " + q(indexName(c.Old, c.Index))}
@@ -277,7 +286,7 @@ func (d *Dialect) rebuild(old, t *spec.Table, renames map[string]string) ([]stri
 	}
 	var copied []string
 	for _, c := range t.Columns {
-		if live[c.Name] {
+		if live[c.Name] && c.Computed == nil { // SQLite computes generated columns itself
 			copied = append(copied, q(c.Name))
 		}
 	}

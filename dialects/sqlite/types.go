@@ -13,7 +13,8 @@ import (
 // columns back as time values:
 //
 //	integer, bigint, smallint  INTEGER (an INTEGER PRIMARY KEY is the rowid)
-//	string                     VARCHAR(n), or TEXT without a length
+//	string                     VARCHAR(n), or TEXT without a length; CHAR(n) when fixed
+//	                           (SQLite neither pads nor truncates: TEXT affinity)
 //	text, json, uuid, enum     TEXT (uuid in its 36-character form; enum with a CHECK)
 //	boolean                    BOOLEAN (stored as 0 and 1)
 //	float, double              REAL
@@ -27,6 +28,9 @@ func ColumnType(c *spec.Column) (string, error) {
 	case spec.TypeInteger, spec.TypeBigInt, spec.TypeSmallInt:
 		return "INTEGER", nil
 	case spec.TypeString:
+		if t.Fixed && t.Length > 0 {
+			return "CHAR(" + strconv.Itoa(t.Length) + ")", nil
+		}
 		if t.Length > 0 {
 			return "VARCHAR(" + strconv.Itoa(t.Length) + ")", nil
 		}
