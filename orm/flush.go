@@ -793,6 +793,10 @@ func (s *Session) insertLevel(ctx context.Context, tx *engine.Tx, p *flushPlan, 
 		for i := range m.cols {
 			cf := &m.cols[i]
 			c := cf.col
+			if c.Computed != nil {
+				sig[i] = 'f' // the database computes it; never written
+				continue
+			}
 			sig[i] = 'v'
 			unset := cf.zero(st.obj)
 			if !unset {
@@ -824,7 +828,15 @@ func (s *Session) insertLevel(ctx context.Context, tx *engine.Tx, p *flushPlan, 
 		g := byKey[string(sig)] // no allocation for the lookup
 		if g == nil {
 			g = &group{}
+			if m.autoPK >= 0 && sig[m.autoPK] == 'f' {
+				// The generated key comes first among the fetched
+				// columns, whatever its position in the table.
+				g.fetch = append(g.fetch, m.cols[m.autoPK].col)
+			}
 			for i := range m.cols {
+				if i == m.autoPK && sig[i] == 'f' {
+					continue
+				}
 				if sig[i] == 'f' {
 					g.fetch = append(g.fetch, m.cols[i].col)
 				} else {
@@ -1091,7 +1103,12 @@ func (s *Session) update(ctx context.Context, p *flushPlan, st *state, done *[]f
 		return fmt.Errorf("before update %s: %w", m.model.Name, err)
 	}
 	var changed []int
+	computed := false
 	for i := range m.cols {
+		if m.cols[i].col.Computed != nil {
+			computed = true
+			continue // the database computes it; never written
+		}
 		if !m.cols[i].eq(st.obj, st.snap) {
 			changed = append(changed, i)
 		}
@@ -1142,6 +1159,9 @@ func (s *Session) update(ctx context.Context, p *flushPlan, st *state, done *[]f
 	}
 	if res.RowsAffected == 0 {
 		return fmt.Errorf("update %s %v: %w", m.model.Name, pkVals(m, st.snap), ErrStaleObject)
+	}
+	if computed {
+		st.expired = true // computed columns are read back on next access
 	}
 	*done = append(*done, func() { _ = s.runHook(ctx, st, hookAfterUpdate) })
 	return nil
