@@ -297,14 +297,16 @@ func parseType(decl string) (spec.Type, error) {
 		return spec.Type{Kind: spec.TypeDecimal, Precision: n1, Scale: n2}, nil
 	case "DATE":
 		return spec.Type{Kind: spec.TypeDate}, nil
+	// A declared fractional-second precision is not read: SQLite keeps none
+	// and dlayer's DDL writes none, so reading it would not round-trip.
 	case "TIME":
-		return spec.Type{Kind: spec.TypeTime, Precision: n1}, nil
+		return spec.Type{Kind: spec.TypeTime}, nil
 	case "TIMESTAMP", "DATETIME":
-		return spec.Type{Kind: spec.TypeTimestamp, Precision: n1}, nil
+		return spec.Type{Kind: spec.TypeTimestamp}, nil
 	case "TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE":
-		return spec.Type{Kind: spec.TypeTimestamp, Precision: n1, Timezone: true}, nil
+		return spec.Type{Kind: spec.TypeTimestamp, Timezone: true}, nil
 	case "TIMETZ", "TIME WITH TIME ZONE":
-		return spec.Type{Kind: spec.TypeTime, Precision: n1, Timezone: true}, nil
+		return spec.Type{Kind: spec.TypeTime, Timezone: true}, nil
 	case "UUID":
 		return spec.Type{Kind: spec.TypeUUID}, nil
 	case "JSON", "JSONB":
