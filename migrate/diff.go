@@ -564,6 +564,8 @@ func TypeString(t spec.Type) string {
 		s += "(" + strconv.Itoa(t.Precision) + "," + strconv.Itoa(t.Scale) + ")"
 	case t.Length > 0:
 		s += "(" + strconv.Itoa(t.Length) + ")"
+	case t.Kind.IsTemporal() && (t.Precision > 0 || t.ZeroPrecision):
+		s += "(" + strconv.Itoa(t.Precision) + ")"
 	case t.Kind == spec.TypeEnum:
 		s += "(" + strings.Join(t.Values, ",") + ")"
 	}
