@@ -52,12 +52,15 @@ models:
 }
 
 // TestMigrateIssue8Columns generates and applies migrations for the keys
-// added for existing databases, on every database, and checks after each
+// added for existing databases, on every database (generated against the
+// live database and against the directory's state), and checks after each
 // up and down that the live database matches the YAML (what migrate check
-// --from-db reports) and that computed values are the database's.
+// --from-db reports), after each up that the directory's state (its
+// snapshots) does too, and that computed values are the database's.
 func TestMigrateIssue8Columns(t *testing.T) {
-	for _, name := range testdb.Names {
-		t.Run(name, func(t *testing.T) {
+	for _, combo := range combos() {
+		name, fromDir := combo.db, combo.fromDir
+		t.Run(combo.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			db := freshDB(t, name)
@@ -86,6 +89,21 @@ func TestMigrateIssue8Columns(t *testing.T) {
 				for _, c := range plan.Up {
 					t.Errorf("%s: database differs from the YAML: %s %s (%s)", when, c.Kind, c.TableName(), c.Detail)
 				}
+				// The state the migration directory produces (all of it:
+				// after an up) agrees too.
+				if !strings.HasPrefix(when, "after up") {
+					return
+				}
+				state, err := r.State()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if plan, err = r.Diff(state, want); err != nil {
+					t.Fatalf("%s: diff of the directory state: %v", when, err)
+				}
+				for _, c := range plan.Up {
+					t.Errorf("%s: directory state differs from the YAML: %s %s (%s)", when, c.Kind, c.TableName(), c.Detail)
+				}
 			}
 			total := func(want int64) {
 				t.Helper()
@@ -110,6 +128,9 @@ func TestMigrateIssue8Columns(t *testing.T) {
 				want := load(t, yaml)
 				r := runner()
 				from, err := r.Inspect(ctx)
+				if fromDir {
+					from, err = r.State()
+				}
 				if err != nil {
 					t.Fatal(err)
 				}

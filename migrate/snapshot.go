@@ -28,19 +28,29 @@ type snapTable struct {
 }
 
 type snapColumn struct {
-	Name          string       `json:"name"`
-	Type          string       `json:"type"`
-	Length        int          `json:"length,omitempty"`
-	Precision     int          `json:"precision,omitempty"`
-	Scale         int          `json:"scale,omitempty"`
-	Timezone      bool         `json:"timezone,omitempty"`
-	Values        []string     `json:"values,omitempty"`
-	EnumName      string       `json:"enum_name,omitempty"`
-	Nullable      bool         `json:"nullable,omitempty"`
-	Autoincrement bool         `json:"autoincrement,omitempty"`
-	Unique        bool         `json:"unique,omitempty"`
-	Index         bool         `json:"index,omitempty"`
-	Default       *snapDefault `json:"server_default,omitempty"`
+	Name          string        `json:"name"`
+	Type          string        `json:"type"`
+	Length        int           `json:"length,omitempty"`
+	Precision     int           `json:"precision,omitempty"`
+	Scale         int           `json:"scale,omitempty"`
+	Timezone      bool          `json:"timezone,omitempty"`
+	Values        []string      `json:"values,omitempty"`
+	EnumName      string        `json:"enum_name,omitempty"`
+	Nullable      bool          `json:"nullable,omitempty"`
+	Autoincrement bool          `json:"autoincrement,omitempty"`
+	Unique        bool          `json:"unique,omitempty"`
+	Index         bool          `json:"index,omitempty"`
+	Default       *snapDefault  `json:"server_default,omitempty"`
+	ZeroPrecision bool          `json:"zero_precision,omitempty"`
+	Unsigned      bool          `json:"unsigned,omitempty"`
+	Fixed         bool          `json:"fixed,omitempty"`
+	OnUpdateNow   bool          `json:"server_onupdate_now,omitempty"`
+	Computed      *snapComputed `json:"computed,omitempty"`
+}
+
+type snapComputed struct {
+	SQL    string `json:"sql"`
+	Stored bool   `json:"stored,omitempty"`
 }
 
 type snapDefault struct {
@@ -62,6 +72,7 @@ type snapIndex struct {
 	Name    string   `json:"name,omitempty"`
 	Columns []string `json:"columns"`
 	Unique  bool     `json:"unique,omitempty"`
+	Kind    string   `json:"kind,omitempty"`
 }
 
 type snapCheck struct {
@@ -85,6 +96,11 @@ func encodeSnapshot(s *spec.Schema) ([]byte, error) {
 			if d := c.ServerDefault; d != nil {
 				sc.Default = &snapDefault{Kind: defaultKinds[d.Kind], Value: d.Value, SQL: d.SQL}
 			}
+			sc.ZeroPrecision, sc.Unsigned, sc.Fixed = c.Type.ZeroPrecision, c.Type.Unsigned, c.Type.Fixed
+			sc.OnUpdateNow = c.ServerOnUpdate != nil && c.ServerOnUpdate.Kind == spec.DefaultNow
+			if cp := c.Computed; cp != nil {
+				sc.Computed = &snapComputed{SQL: cp.SQL, Stored: cp.Stored}
+			}
 			st.Columns = append(st.Columns, sc)
 		}
 		for _, fk := range t.ForeignKeys {
@@ -96,7 +112,7 @@ func encodeSnapshot(s *spec.Schema) ([]byte, error) {
 			st.ForeignKeys = append(st.ForeignKeys, f)
 		}
 		for _, ix := range t.Indexes {
-			st.Indexes = append(st.Indexes, snapIndex{Name: ix.Name, Columns: colNames(ix.Columns), Unique: ix.Unique})
+			st.Indexes = append(st.Indexes, snapIndex{Name: ix.Name, Columns: colNames(ix.Columns), Unique: ix.Unique, Kind: string(ix.Kind)})
 		}
 		for _, u := range t.Uniques {
 			st.Uniques = append(st.Uniques, snapIndex{Name: u.Name, Columns: colNames(u.Columns)})
@@ -139,8 +155,15 @@ func decodeSnapshot(b []byte) (*spec.Schema, error) {
 				return nil, fmt.Errorf("decode schema snapshot: table %s column %s: unknown type %q", st.Name, sc.Name, sc.Type)
 			}
 			c := &spec.Column{Name: sc.Name, Table: t, Type: spec.Type{Kind: k, Length: sc.Length, Precision: sc.Precision,
-				Scale: sc.Scale, Timezone: sc.Timezone, Values: sc.Values, EnumName: sc.EnumName},
+				Scale: sc.Scale, Timezone: sc.Timezone, Values: sc.Values, EnumName: sc.EnumName,
+				ZeroPrecision: sc.ZeroPrecision, Unsigned: sc.Unsigned, Fixed: sc.Fixed},
 				Nullable: sc.Nullable, Autoincrement: sc.Autoincrement, Unique: sc.Unique, Index: sc.Index}
+			if sc.OnUpdateNow {
+				c.ServerOnUpdate = &spec.Default{Kind: spec.DefaultNow}
+			}
+			if cp := sc.Computed; cp != nil {
+				c.Computed = &spec.Computed{SQL: cp.SQL, Stored: cp.Stored}
+			}
 			if d := sc.Default; d != nil {
 				nd := &spec.Default{SQL: d.SQL, Value: d.Value}
 				for k, n := range defaultKinds {
@@ -200,7 +223,7 @@ func decodeSnapshot(b []byte) (*spec.Schema, error) {
 			if err != nil {
 				return nil, err
 			}
-			t.Indexes = append(t.Indexes, &spec.Index{Name: ix.Name, Columns: cs, Unique: ix.Unique})
+			t.Indexes = append(t.Indexes, &spec.Index{Name: ix.Name, Columns: cs, Unique: ix.Unique, Kind: spec.IndexKind(ix.Kind)})
 		}
 		for _, u := range st.Uniques {
 			cs, err := cols(t, u.Columns)
