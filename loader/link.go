@@ -22,7 +22,7 @@ var (
 		"foreign_keys", "version_column", "renamed_from", "comment", "primary_key"}
 	tableKeys = []string{"columns", "indexes", "unique", "checks", "foreign_keys", "renamed_from", "comment",
 		"primary_key"}
-	relKeys   = []string{"target", "back_populates", "secondary", "cascade", "lazy", "order_by",
+	relKeys = []string{"target", "back_populates", "secondary", "cascade", "lazy", "order_by",
 		"foreign_keys", "remote_side", "uselist", "passive_deletes", "kind", "comment"}
 	fkKeys          = []string{"table", "column", "on_delete", "on_update", "name"}
 	indexKeys       = []string{"columns", "unique", "name", "kind"}
