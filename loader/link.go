@@ -20,9 +20,8 @@ var (
 		"computed", "unsigned", "fixed", "server_onupdate"}
 	modelKeys = []string{"table", "columns", "relationships", "indexes", "unique", "checks",
 		"foreign_keys", "version_column", "renamed_from", "comment", "primary_key"}
-	tableKeys = []string{"columns", "indexes", "unique", "checks", "foreign_keys", "renamed_from", "comment",
-		"primary_key"}
-	relKeys = []string{"target", "back_populates", "secondary", "cascade", "lazy", "order_by",
+	tableKeys = []string{"columns", "indexes", "unique", "checks", "foreign_keys", "renamed_from", "comment", "primary_key"}
+	relKeys   = []string{"target", "back_populates", "secondary", "cascade", "lazy", "order_by",
 		"foreign_keys", "remote_side", "uselist", "passive_deletes", "kind", "comment"}
 	fkKeys          = []string{"table", "column", "on_delete", "on_update", "name"}
 	indexKeys       = []string{"columns", "unique", "name", "kind"}
