@@ -112,3 +112,24 @@ func NoFulltext(dialect string) SchemaCheck {
 		return ds
 	}
 }
+
+// EnumLabelBytes refuses enum values longer than max bytes
+// (dialect-enum-value): PostgreSQL's enum labels hold at most 63.
+func EnumLabelBytes(dialect string, max int) SchemaCheck {
+	return func(s *spec.Schema) spec.Diagnostics {
+		var ds spec.Diagnostics
+		eachColumn(s, func(t *spec.Table, c *spec.Column) {
+			if c.Type.Kind != spec.TypeEnum {
+				return
+			}
+			for _, v := range c.Type.Values {
+				if len(v) > max {
+					ds = append(ds, diag(spec.SeverityError, "dialect-enum-value", c.Range, "",
+						"%s enum values hold at most %d bytes: %s.%s has one of %d", dialect, max, t.Name, c.Name, len(v)))
+					return
+				}
+			}
+		})
+		return ds
+	}
+}

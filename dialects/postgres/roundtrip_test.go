@@ -93,7 +93,8 @@ func TestCheckIssue8(t *testing.T) {
 	add(&spec.Column{Name: "s", Type: spec.Type{Kind: spec.TypeInteger}, Computed: &spec.Computed{SQL: "n * 2", Stored: true}})
 	add(&spec.Column{Name: "at", Type: spec.Type{Kind: spec.TypeTimestamp}, ServerOnUpdate: &spec.Default{Kind: spec.DefaultNow}})
 	add(&spec.Column{Name: "body", Type: spec.Type{Kind: spec.TypeText}})
-	tbl.Indexes = []*spec.Index{{Name: "ft", Kind: spec.IndexFulltext, Columns: tbl.Columns[4:]}}
+	add(&spec.Column{Name: "e", Type: spec.Type{Kind: spec.TypeEnum, Values: []string{"", strings.Repeat("é", 32)}}})
+	tbl.Indexes = []*spec.Index{{Name: "ft", Kind: spec.IndexFulltext, Columns: tbl.Columns[4:5]}}
 	s := &spec.Schema{Tables: []*spec.Table{tbl}}
 	s.Index()
 	got := map[string]spec.Severity{}
@@ -101,7 +102,8 @@ func TestCheckIssue8(t *testing.T) {
 		got[d.Rule] = d.Severity
 	}
 	want := map[string]spec.Severity{"dialect-unsigned": spec.SeverityWarning, "dialect-computed-virtual": spec.SeverityError,
-		"dialect-server-onupdate": spec.SeverityWarning, "dialect-fulltext": spec.SeverityError}
+		"dialect-server-onupdate": spec.SeverityWarning, "dialect-fulltext": spec.SeverityError,
+		"dialect-enum-value": spec.SeverityError}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
