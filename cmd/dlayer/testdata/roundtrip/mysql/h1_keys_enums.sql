@@ -5,6 +5,7 @@ CREATE TABLE film (
   title VARCHAR(128) NOT NULL,
   rating ENUM('G','PG','PG-13','R','NC-17') DEFAULT 'G',
   mood ENUM('it''s fine','a,b','x y','Über','back\\slash') NOT NULL DEFAULT 'Über',
+  kind ENUM('','Long Value With Spaces') NOT NULL DEFAULT '',
   PRIMARY KEY (film_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 
