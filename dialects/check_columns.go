@@ -133,3 +133,18 @@ func EnumLabelBytes(dialect string, max int) SchemaCheck {
 		return ds
 	}
 }
+
+// FixedMaxLength refuses fixed strings longer than max characters
+// (dialect-fixed-length): MySQL's CHAR holds at most 255.
+func FixedMaxLength(dialect string, max int) SchemaCheck {
+	return func(s *spec.Schema) spec.Diagnostics {
+		var ds spec.Diagnostics
+		eachColumn(s, func(t *spec.Table, c *spec.Column) {
+			if c.Type.Fixed && c.Type.Length > max {
+				ds = append(ds, diag(spec.SeverityError, "dialect-fixed-length", c.Range, "remove fixed: true for a VARCHAR",
+					"%s fixed strings hold at most %d characters: %s.%s has length %d", dialect, max, t.Name, c.Name, c.Type.Length))
+			}
+		})
+		return ds
+	}
+}

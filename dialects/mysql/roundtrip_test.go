@@ -131,3 +131,28 @@ func TestDDLIssue8(t *testing.T) {
 		t.Errorf("got\n%q\nwant\n%q", got, want)
 	}
 }
+
+// TestCheckIssue8 checks what validate --dialect mysql reports of the new
+// options.
+func TestCheckIssue8(t *testing.T) {
+	tbl := &spec.Table{Name: "t"}
+	for _, c := range []*spec.Column{
+		{Name: "g", Type: spec.Type{Kind: spec.TypeInteger}, Computed: &spec.Computed{SQL: "1"}},
+		{Name: "gn", Type: spec.Type{Kind: spec.TypeInteger}, Nullable: true, Computed: &spec.Computed{SQL: "1"}},
+		{Name: "c", Type: spec.Type{Kind: spec.TypeString, Length: 300, Fixed: true}},
+		{Name: "ok", Type: spec.Type{Kind: spec.TypeString, Length: 255, Fixed: true}},
+	} {
+		c.Table = tbl
+		tbl.Columns = append(tbl.Columns, c)
+	}
+	s := &spec.Schema{Tables: []*spec.Table{tbl}}
+	s.Index()
+	got := map[string]spec.Severity{}
+	for _, d := range dialects.CheckSchema(mysql.New(), s) {
+		got[d.Rule] = d.Severity
+	}
+	want := map[string]spec.Severity{"dialect-computed-not-null": spec.SeverityWarning, "dialect-fixed-length": spec.SeverityError}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
