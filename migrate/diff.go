@@ -296,9 +296,16 @@ func (d *differ) table(old, t *spec.Table) error {
 	for i, c := range old.PrimaryKey {
 		oldPK[i] = mapOld(c.Name)
 	}
-	if !slices.Equal(oldPK, colNames(t.PrimaryKey)) {
-		return fmt.Errorf("table %s: changing the primary key (%s -> %s) is not supported; write this migration by hand",
-			t.Name, strings.Join(oldPK, ", "), strings.Join(colNames(t.PrimaryKey), ", "))
+	if newPK := colNames(t.PrimaryKey); !slices.Equal(oldPK, newPK) {
+		hint := "write this migration by hand"
+		if len(oldPK) == len(newPK) && slices.Equal(slices.Sorted(slices.Values(oldPK)), slices.Sorted(slices.Values(newPK))) {
+			// The same columns in another order: most likely the YAML
+			// does not state the key's order.
+			hint = "if the key's order is right as it is, state it with primary_key: [" + strings.Join(oldPK, ", ") +
+				"] on the model or table; else write this migration by hand"
+		}
+		return fmt.Errorf("table %s: changing the primary key (%s -> %s) is not supported; %s",
+			t.Name, strings.Join(oldPK, ", "), strings.Join(newPK, ", "), hint)
 	}
 
 	// Foreign keys, compared by what they do rather than by name.

@@ -54,7 +54,7 @@ func TestDiffIssue8(t *testing.T) {
 		}, up: []string{"drop column payments.body", "add column payments.body"}, destroy: 1},
 		{name: "primary key order changed", edit: func(s string) string {
 			return strings.Replace(s, "primary_key: [paid_at, id]", "primary_key: [id, paid_at]", 1)
-		}, err: "changing the primary key (paid_at, id -> id, paid_at)"},
+		}, err: "changing the primary key (paid_at, id -> id, paid_at) is not supported; if the key's order is right as it is, state it with primary_key: [paid_at, id]"},
 		{name: "unsigned dropped", edit: func(s string) string { return strings.Replace(s, ", unsigned: true", "", 1) },
 			up: []string{"alter column payments.price (type decimal(8,2) unsigned -> decimal(8,2))"}},
 		{name: "fixed dropped", edit: func(s string) string { return strings.Replace(s, ", fixed: true", "", 1) },
