@@ -6,10 +6,10 @@ import (
 	"testing"
 
 	"github.com/dlayer/dlayer/dialects"
-	"github.com/dlayer/dlayer/dialects/internal/dialecttest"
 	"github.com/dlayer/dlayer/dialects/mysql"
 	"github.com/dlayer/dlayer/internal/testdb"
 	"github.com/dlayer/dlayer/internal/testdb/fresh"
+	"github.com/dlayer/dlayer/internal/testdb/roundtrip"
 	"github.com/dlayer/dlayer/spec"
 )
 
@@ -33,7 +33,7 @@ func freshPool(t *testing.T, prefix string) dialects.Pool {
 // inspect → YAML → DDL → inspect gives the same YAML byte for byte and
 // migrate check reports nothing.
 func TestRoundTripIssue8(t *testing.T) {
-	s, y := dialecttest.RoundTrip(t, mysql.New(), freshPool(t, "dl_rt_src"), freshPool(t, "dl_rt_dst"), []string{
+	s, y := roundtrip.Run(t, mysql.New(), freshPool(t, "dl_rt_src"), freshPool(t, "dl_rt_dst"), []string{
 		`CREATE TABLE film (film_id SMALLINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
 		  rating ENUM('G','PG','PG-13','R','NC-17') DEFAULT 'G',
 		  mood ENUM('it''s fine','a,b','x y','Über','back\\slash') NOT NULL DEFAULT 'Über',

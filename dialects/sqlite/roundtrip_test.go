@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/dlayer/dlayer/dialects"
-	"github.com/dlayer/dlayer/dialects/internal/dialecttest"
 	"github.com/dlayer/dlayer/dialects/sqlite"
+	"github.com/dlayer/dlayer/internal/testdb/roundtrip"
 	"github.com/dlayer/dlayer/spec"
 )
 
@@ -30,7 +30,7 @@ func tempPool(t *testing.T, name string) dialects.Pool {
 // each is read as written, and that inspect → YAML → DDL → inspect gives the
 // same YAML byte for byte and migrate check reports nothing.
 func TestRoundTripIssue8(t *testing.T) {
-	s, y := dialecttest.RoundTrip(t, sqlite.New(), tempPool(t, "src.db"), tempPool(t, "dst.db"), []string{
+	s, y := roundtrip.Run(t, sqlite.New(), tempPool(t, "src.db"), tempPool(t, "dst.db"), []string{
 		`CREATE TABLE customer (customer_id INTEGER NOT NULL PRIMARY KEY, country CHAR(2) NOT NULL,
 		  first_name VARCHAR(45) NOT NULL, last_name VARCHAR(45) NOT NULL,
 		  full_name TEXT GENERATED ALWAYS AS (first_name || ' ' || last_name) VIRTUAL,

@@ -1,4 +1,4 @@
-package dialecttest
+package roundtrip
 
 import (
 	"bytes"
@@ -12,13 +12,13 @@ import (
 	"github.com/dlayer/dlayer/spec"
 )
 
-// RoundTrip runs, in Go, the round trip an existing database must survive:
+// Run runs, in Go, the round trip an existing database must survive:
 // stmts are run on src (an empty database); its inspected schema, written as
 // YAML, must load, pass d's schema checks and match src (migrate.Diff with
 // the dialect's SameType reports no change); the DDL made from the loaded
 // YAML, run on dst (another empty database), must inspect to the same YAML,
 // byte for byte. It returns the schema inspected from src and its YAML.
-func RoundTrip(t *testing.T, d dialects.Dialect, src, dst dialects.Queryer, stmts []string) (*spec.Schema, []byte) {
+func Run(t *testing.T, d dialects.Dialect, src, dst dialects.Queryer, stmts []string) (*spec.Schema, []byte) {
 	t.Helper()
 	ctx := context.Background()
 	in, ok := d.(dialects.Inspector)
