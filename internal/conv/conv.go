@@ -187,12 +187,12 @@ func assignReflect(dest, src any) error {
 		}
 		return err
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		v, err := toInt(src, 64)
+		v, err := toUint(src)
 		if err == nil {
-			if v < 0 || ev.OverflowUint(uint64(v)) {
+			if ev.OverflowUint(v) {
 				return fmt.Errorf("value %d out of range for %s", v, ev.Type())
 			}
-			ev.SetUint(uint64(v))
+			ev.SetUint(v)
 		}
 		return err
 	case reflect.Float32, reflect.Float64:
@@ -251,6 +251,35 @@ func jsonBytes(src any) ([]byte, bool) {
 		return []byte(s), true
 	}
 	return nil, false
+}
+
+// toUint converts src for an unsigned destination: the whole uint64 range
+// (MySQL BIGINT UNSIGNED sends values above the int64 maximum as text or
+// uint64), never a negative value.
+func toUint(src any) (uint64, error) {
+	var text string
+	switch s := src.(type) {
+	case uint64:
+		return s, nil
+	case []byte:
+		text = string(s)
+	case string:
+		text = s
+	default:
+		v, err := toInt(src, 64)
+		if err != nil {
+			return 0, err
+		}
+		if v < 0 {
+			return 0, fmt.Errorf("value %d out of range for an unsigned integer", v)
+		}
+		return uint64(v), nil
+	}
+	n, err := strconv.ParseUint(text, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("cannot convert %q to an unsigned integer", text)
+	}
+	return n, nil
 }
 
 func toInt(src any, bits int) (int64, error) {

@@ -97,3 +97,35 @@ func TestUUIDRoundTrip(t *testing.T) {
 		t.Errorf("round trip: %s, %v", FormatUUID(u), err)
 	}
 }
+
+// TestAssignUnsigned reads values of unsigned columns above the signed
+// maximum (MySQL BIGINT UNSIGNED sends them as text) and refuses negative
+// ones.
+func TestAssignUnsigned(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		src  any
+		want uint64
+		err  bool
+	}{
+		{name: "text above int64", src: []byte("18446744073709551615"), want: 18446744073709551615},
+		{name: "string above int64", src: "9223372036854775808", want: 9223372036854775808},
+		{name: "uint64", src: uint64(18446744073709551615), want: 18446744073709551615},
+		{name: "int64", src: int64(7), want: 7},
+		{name: "negative int64", src: int64(-1), err: true},
+		{name: "negative text", src: []byte("-1"), err: true},
+		{name: "not a number", src: "x", err: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got uint64
+			err := Assign(&got, tc.src)
+			if (err != nil) != tc.err || got != tc.want {
+				t.Errorf("Assign(%v) = %d, %v; want %d, error %t", tc.src, got, err, tc.want, tc.err)
+			}
+		})
+	}
+	var small uint16
+	if err := Assign(&small, []byte("65536")); err == nil {
+		t.Errorf("65536 fits a uint16: %d", small)
+	}
+}
