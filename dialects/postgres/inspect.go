@@ -52,13 +52,14 @@ WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') ORDER BY c.relnam
 	if err != nil {
 		return fmt.Errorf("tables: %w", err)
 	}
-	// Enum types of the schemas on the search path; a name in several of
-	// them means the first one's (as an unqualified name resolves).
+	// Enum types by name; a name in several schemas means the one an
+	// unqualified name resolves to (the first on the search path), else
+	// the first by schema name.
 	enums := map[string][]string{}
 	enumNS := map[string]string{}
 	err = rowutil.Each(ctx, in.q, `SELECT t.typname, n.nspname, e.enumlabel FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid
-JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = ANY (current_schemas(false))
-ORDER BY t.typname, array_position(current_schemas(false), n.nspname), e.enumsortorder`, 3, func(v []any) error {
+JOIN pg_namespace n ON n.oid = t.typnamespace
+ORDER BY t.typname, array_position(current_schemas(false), n.nspname) NULLS LAST, n.nspname, e.enumsortorder`, 3, func(v []any) error {
 		name, ns := rowutil.Str(v[0]), rowutil.Str(v[1])
 		if first, ok := enumNS[name]; ok && first != ns {
 			return nil
