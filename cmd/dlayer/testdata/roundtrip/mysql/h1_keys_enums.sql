@@ -30,3 +30,19 @@ CREATE TABLE payment (
   amount DECIMAL(5,2) NOT NULL,
   PRIMARY KEY (paid_at, id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+-- An association table (only its two foreign keys) whose key is in another
+-- order than its columns: a plain table with a primary_key list.
+CREATE TABLE category (
+  category_id TINYINT UNSIGNED NOT NULL AUTO_INCREMENT,
+  name VARCHAR(25) NOT NULL,
+  PRIMARY KEY (category_id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+CREATE TABLE film_category (
+  category_id TINYINT UNSIGNED NOT NULL,
+  film_id SMALLINT UNSIGNED NOT NULL,
+  PRIMARY KEY (film_id, category_id),
+  CONSTRAINT fk_film_category_category FOREIGN KEY (category_id) REFERENCES category (category_id) ON UPDATE CASCADE,
+  CONSTRAINT fk_film_category_film FOREIGN KEY (film_id) REFERENCES film (film_id) ON UPDATE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
