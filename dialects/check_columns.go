@@ -2,6 +2,7 @@ package dialects
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/dlayer/dlayer/spec"
 )
@@ -147,4 +148,40 @@ func FixedMaxLength(dialect string, max int) SchemaCheck {
 		})
 		return ds
 	}
+}
+
+// NoPostgresCasts refuses computed expressions with PostgreSQL's ::type
+// casts (dialect-computed-cast) on a dialect that does not parse them: an
+// expression inspected from PostgreSQL (which adds such casts) would make
+// the DDL fail. Text inside quotes is not looked at.
+func NoPostgresCasts(dialect string) SchemaCheck {
+	return func(s *spec.Schema) spec.Diagnostics {
+		var ds spec.Diagnostics
+		eachColumn(s, func(t *spec.Table, c *spec.Column) {
+			if c.Computed != nil && strings.Contains(unquoted(c.Computed.SQL), "::") {
+				ds = append(ds, diag(spec.SeverityError, "dialect-computed-cast", c.Computed.Range, "write the cast as CAST(x AS type)",
+					"%s does not parse PostgreSQL's :: casts: computed column %s.%s", dialect, t.Name, c.Name))
+			}
+		})
+		return ds
+	}
+}
+
+// unquoted returns sql without the text of its '…', "…" and `…` quotes.
+func unquoted(sql string) string {
+	var b strings.Builder
+	var q byte
+	for i := 0; i < len(sql); i++ {
+		ch := sql[i]
+		switch {
+		case q != 0 && ch == q:
+			q = 0
+		case q != 0:
+		case ch == '\'' || ch == '"' || ch == '`':
+			q = ch
+		default:
+			b.WriteByte(ch)
+		}
+	}
+	return b.String()
 }

@@ -7,6 +7,6 @@ import (
 
 // columnChecks reports fulltext indexes (refused), unsigned bigint columns and server_onupdate (approximated).
 func columnChecks(s *spec.Schema) spec.Diagnostics {
-	return dialects.RunChecks(s,
+	return dialects.RunChecks(s, dialects.NoPostgresCasts("sqlite"),
 		dialects.NoUnsigned("sqlite", true), dialects.NoServerOnUpdate("sqlite"), dialects.NoFulltext("sqlite"))
 }

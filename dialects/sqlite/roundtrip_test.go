@@ -139,3 +139,33 @@ func TestMigrateComputed(t *testing.T) {
 		t.Fatalf("computed sums %d, %d; want 14, 21", a, b)
 	}
 }
+
+// TestCheckIssue8 checks what validate --dialect sqlite reports of the new
+// options: a PostgreSQL cast in a computed expression (as PostgreSQL writes
+// it back) and a fulltext index are refused, an unsigned bigint and
+// server_onupdate are warned about; a :: inside quotes is no cast.
+func TestCheckIssue8(t *testing.T) {
+	tbl := &spec.Table{Name: "t"}
+	for _, c := range []*spec.Column{
+		{Name: "n", Type: spec.Type{Kind: spec.TypeInteger, Unsigned: true}},
+		{Name: "b", Type: spec.Type{Kind: spec.TypeBigInt, Unsigned: true}},
+		{Name: "g", Type: spec.Type{Kind: spec.TypeInteger}, Computed: &spec.Computed{SQL: "((n * (100)::numeric))::integer", Stored: true}},
+		{Name: "q", Type: spec.Type{Kind: spec.TypeText}, Computed: &spec.Computed{SQL: "'a::b' || \"x::y\""}},
+		{Name: "at", Type: spec.Type{Kind: spec.TypeTimestamp}, ServerOnUpdate: &spec.Default{Kind: spec.DefaultNow}},
+	} {
+		c.Table = tbl
+		tbl.Columns = append(tbl.Columns, c)
+	}
+	tbl.Indexes = []*spec.Index{{Name: "ft", Kind: spec.IndexFulltext, Columns: tbl.Columns[3:4]}}
+	s := &spec.Schema{Tables: []*spec.Table{tbl}}
+	s.Index()
+	got := map[string]int{}
+	for _, d := range dialects.CheckSchema(sqlite.New(), s) {
+		got[d.Rule+"/"+d.Severity.String()]++
+	}
+	want := map[string]int{"dialect-unsigned/warning": 1, "dialect-computed-cast/error": 1,
+		"dialect-server-onupdate/warning": 1, "dialect-fulltext/error": 1}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
