@@ -185,3 +185,39 @@ func unquoted(sql string) string {
 	}
 	return b.String()
 }
+
+// NoBackquotes refuses computed expressions with MySQL's `quoted`
+// identifiers (dialect-computed-backquote) on a dialect that does not
+// parse them: an expression inspected from MySQL (which adds them) would
+// make the DDL fail. Text inside '…' and "…" is not looked at.
+func NoBackquotes(dialect string) SchemaCheck {
+	return func(s *spec.Schema) spec.Diagnostics {
+		var ds spec.Diagnostics
+		eachColumn(s, func(t *spec.Table, c *spec.Column) {
+			if c.Computed != nil && strings.ContainsRune(unquotedStrings(c.Computed.SQL), '`') {
+				ds = append(ds, diag(spec.SeverityError, "dialect-computed-backquote", c.Computed.Range, "quote identifiers with \"…\" or not at all",
+					"%s does not parse MySQL's `…` identifiers: computed column %s.%s", dialect, t.Name, c.Name))
+			}
+		})
+		return ds
+	}
+}
+
+// unquotedStrings returns sql without the text of its '…' and "…" quotes.
+func unquotedStrings(sql string) string {
+	var b strings.Builder
+	var q byte
+	for i := 0; i < len(sql); i++ {
+		ch := sql[i]
+		switch {
+		case q != 0 && ch == q:
+			q = 0
+		case q != 0:
+		case ch == '\'' || ch == '"':
+			q = ch
+		default:
+			b.WriteByte(ch)
+		}
+	}
+	return b.String()
+}

@@ -11,5 +11,6 @@ func columnChecks(s *spec.Schema) spec.Diagnostics {
 	return dialects.RunChecks(s,
 		dialects.StoredComputedOnly("postgres"), dialects.NoUnsigned("postgres", false),
 		dialects.NoServerOnUpdate("postgres"), dialects.NoFulltext("postgres"),
-		dialects.EnumLabelBytes("postgres", 63))
+		dialects.EnumLabelBytes("postgres", 63),
+		dialects.NoBackquotes("postgres"))
 }

@@ -91,10 +91,12 @@ func TestCheckIssue8(t *testing.T) {
 	add(&spec.Column{Name: "n", Type: spec.Type{Kind: spec.TypeInteger, Unsigned: true}})
 	add(&spec.Column{Name: "v", Type: spec.Type{Kind: spec.TypeInteger}, Computed: &spec.Computed{SQL: "n * 2"}})
 	add(&spec.Column{Name: "s", Type: spec.Type{Kind: spec.TypeInteger}, Computed: &spec.Computed{SQL: "n * 2", Stored: true}})
+	add(&spec.Column{Name: "bq", Type: spec.Type{Kind: spec.TypeInteger}, Computed: &spec.Computed{SQL: "`n` * 2", Stored: true}})
+	add(&spec.Column{Name: "lit", Type: spec.Type{Kind: spec.TypeText}, Computed: &spec.Computed{SQL: "'`' || n", Stored: true}})
 	add(&spec.Column{Name: "at", Type: spec.Type{Kind: spec.TypeTimestamp}, ServerOnUpdate: &spec.Default{Kind: spec.DefaultNow}})
 	add(&spec.Column{Name: "body", Type: spec.Type{Kind: spec.TypeText}})
 	add(&spec.Column{Name: "e", Type: spec.Type{Kind: spec.TypeEnum, Values: []string{"", strings.Repeat("é", 32)}}})
-	tbl.Indexes = []*spec.Index{{Name: "ft", Kind: spec.IndexFulltext, Columns: tbl.Columns[4:5]}}
+	tbl.Indexes = []*spec.Index{{Name: "ft", Kind: spec.IndexFulltext, Columns: tbl.Columns[6:7]}}
 	s := &spec.Schema{Tables: []*spec.Table{tbl}}
 	s.Index()
 	got := map[string]spec.Severity{}
@@ -103,7 +105,7 @@ func TestCheckIssue8(t *testing.T) {
 	}
 	want := map[string]spec.Severity{"dialect-unsigned": spec.SeverityWarning, "dialect-computed-virtual": spec.SeverityError,
 		"dialect-server-onupdate": spec.SeverityWarning, "dialect-fulltext": spec.SeverityError,
-		"dialect-enum-value": spec.SeverityError}
+		"dialect-enum-value": spec.SeverityError, "dialect-computed-backquote": spec.SeverityError}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
