@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/dlayer/dlayer/engine"
 	"github.com/dlayer/dlayer/spec"
@@ -30,6 +31,9 @@ func (s *Session) Execute(ctx context.Context, st stmt.Statement) (engine.Result
 	}
 	if isNil(st) {
 		return engine.Result{}, errors.New("execute: nil statement")
+	}
+	if t, ok := st.(*stmt.TextStmt); ok && strings.TrimSpace(t.Parts().SQL) == "" {
+		return engine.Result{}, errors.New("execute: empty SQL text")
 	}
 	if err := s.autoflush(ctx); err != nil {
 		return engine.Result{}, err

@@ -157,7 +157,13 @@ func Middleware(db *DB, opts ...MiddlewareOption) func(http.Handler) http.Handle
 // (rolled back) as soon as that goroutine's call returns, so its
 // transaction does not hold a connection and locks for ever.
 func rollbackAndClose(ctx context.Context, s *Session) error {
-	err := s.Close(ctx) // Close rolls back
+	err := s.Rollback(ctx) // (runs the AfterRollback event)
+	if errors.Is(err, ErrSessionClosed) {
+		err = nil // the handler closed it
+	}
+	if !errors.Is(err, ErrConcurrentUse) {
+		err = errors.Join(err, s.Close(ctx))
+	}
 	if errors.Is(err, ErrConcurrentUse) {
 		go closeWhenFree(ctx, s)
 		return fmt.Errorf("%w (the session is closed once that goroutine's call returns)", err)
