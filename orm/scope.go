@@ -171,13 +171,14 @@ func rollbackAndClose(ctx context.Context, s *Session) error {
 	return err
 }
 
-// closeWhenFree retries Close while another goroutine is inside the
-// session, for up to a minute.
+// closeWhenFree retries the rollback while another goroutine is inside the
+// session, for up to a minute, then closes it.
 func closeWhenFree(ctx context.Context, s *Session) {
 	wait := time.Millisecond
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); {
 		time.Sleep(wait)
-		if err := s.Close(ctx); !errors.Is(err, ErrConcurrentUse) {
+		if err := s.Rollback(ctx); !errors.Is(err, ErrConcurrentUse) {
+			_ = s.Close(ctx)
 			return
 		}
 		wait = min(2*wait, 100*time.Millisecond)
