@@ -80,9 +80,11 @@ func (s *Session) sortedStates() []*state {
 // of the flush stays), the objects are restored to their pre-flush values,
 // and the session refuses work with ErrSessionNeedsRollback until Rollback.
 //
-// Flush returns ErrSessionNeedsRollback (wrapping the cause) when it fails,
-// and again on every later call until Rollback or Close. A flush called
-// from a hook or event of a running flush is refused.
+// A failed Flush returns its cause (a *engine.ConstraintError, a context
+// error, ErrStaleObject …); from then on Flush, and every call listed under
+// ErrSessionNeedsRollback, returns ErrSessionNeedsRollback wrapping that
+// cause until Rollback or Close. A flush called from a hook or event of a
+// running flush is refused.
 func (s *Session) Flush(ctx context.Context) error {
 	nested, err := s.enterCtx(ctx, "flush")
 	if err != nil {

@@ -554,7 +554,9 @@ func (s *Session) reader(ctx context.Context, m *mapper, locking bool) (engine.Q
 // (ErrConcurrentUse): it never commits a unit of work that is known to be
 // incomplete. With a context that is already done, Commit sends nothing and
 // returns the context's error; the session and its transaction stay as
-// they were, so Commit can be called again (or Rollback).
+// they were, so Commit can be called again (or Rollback). A context that
+// ends while COMMIT runs is ErrCommitOutcomeUnknown (wrapping the context's
+// error).
 func (s *Session) Commit(ctx context.Context) error {
 	nested, err := s.enterCtx(ctx, "commit")
 	if err != nil {
@@ -590,6 +592,9 @@ func (s *Session) commit(ctx context.Context) error {
 		// Another goroutine met this call: what it meant to add may be
 		// missing, so do not commit a partial unit of work.
 		return misused{}
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("commit: %w (COMMIT was not sent; the transaction is still open: commit again or roll back)", err)
 	}
 	s.nested = nil
 	var firstErr error

@@ -1,0 +1,74 @@
+package orm_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/dlayer/dlayer/orm"
+	"github.com/dlayer/dlayer/stmt"
+)
+
+// TestDidYouMean: a misspelled model or relationship name gets the
+// closest valid name and the list of valid names, as the YAML
+// diagnostics do.
+func TestDidYouMean(t *testing.T) {
+	e, id := badSetup(t, "sqlite")
+	ctx := context.Background()
+	s, f := loaded(t, e.db, id)
+	defer s.Close(ctx)
+	type tc struct {
+		name    string
+		run     func() error
+		want    []string
+		unknown bool // the error matches stmt.ErrUnknown
+	}
+	for _, c := range []tc{
+		{name: "Bind", run: func() error { _, err := orm.New(e.eng, orm.Bind[User]("Usr")); return err },
+			want: []string{`no model "Usr"`, `did you mean "User"?`, "models: Account, Feed, Item, Node, Passport, Person, Post, Tag, User, Visit"}},
+		{name: "BindModel", run: func() error { _, err := orm.New(e.eng, orm.BindModel("Acount", e.eng)); return err },
+			want: []string{`no model "Acount"`, `did you mean "Account"?`}},
+		{name: "Session.Load", run: func() error { return s.Load(ctx, f.u, "postz") }, unknown: true,
+			want: []string{"load User.postz: unknown name", `did you mean "posts"?`, "relationships of User: posts"}},
+		{name: "nested load path", run: func() error {
+			_, err := orm.All[User](ctx, s, orm.Select[User](e.db), orm.SelectIn("posts.tagz"))
+			return err
+		}, unknown: true, want: []string{"load Post.tagz: unknown name", `did you mean "tags"?`, "relationships of Post: author, tags"}},
+		{name: "Session.Related", run: func() error { _, err := s.Related(f.u, "Posts"); return err }, unknown: true,
+			want: []string{`did you mean "posts"?`}},
+		{name: "Session.Link", run: func() error { return s.Link(f.u, "post", &Post{}) }, unknown: true,
+			want: []string{`did you mean "posts"?`}},
+		{name: "Session.GetObject", run: func() error { _, err := s.GetObject(ctx, "Acount", 1); return err },
+			want: []string{`no model "Acount"`, `did you mean "Account"?`}},
+		{name: "Session.New", run: func() error { _, err := s.New("acount"); return err },
+			want: []string{`did you mean "Account"?`}},
+		{name: "Object.Set", run: func() error {
+			o, err := s.New("Account")
+			if err != nil {
+				return err
+			}
+			return o.Set("balanse", 1)
+		}, want: []string{`no column "balanse"`, `did you mean "balance"?`, "columns: balance, id, owner, version"}},
+		{name: "nothing close", run: func() error { return s.Load(ctx, f.u, "zzzzzz") }, unknown: true,
+			want: []string{"relationships of User: posts"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			err := c.run()
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+			if c.unknown && !errors.Is(err, stmt.ErrUnknown) {
+				t.Errorf("error %q does not match stmt.ErrUnknown", err)
+			}
+			if c.name == "nothing close" && strings.Contains(err.Error(), "did you mean") {
+				t.Errorf("a far-fetched suggestion: %q", err)
+			}
+		})
+	}
+}
