@@ -195,6 +195,9 @@ func TestMiddlewareKeepsErrorsFromClients(t *testing.T) {
 		if l := logs.String(); !strings.Contains(l, "uq_users_email") || !strings.Contains(l, "/dup") {
 			t.Fatalf("the log lacks the detail: %s", l)
 		}
+		if _, redacts := any(e.eng).(interface{ Redact(error) string }); redacts && strings.Contains(logs.String(), secret) {
+			t.Fatalf("the log holds the submitted value: %s", logs.String())
+		}
 		if n := users(); n != 1 {
 			t.Fatalf("users after dup: %d", n)
 		}

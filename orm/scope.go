@@ -55,10 +55,17 @@ type MiddlewareOption func(*middlewareConfig)
 type middlewareConfig struct {
 	log     *slog.Logger
 	onError func(r *http.Request, err error)
+	// redact removes the values a database quotes in its error messages
+	// (MySQL's Duplicate entry '…') from logged text.
+	redact func(error) string
 }
 
+// redactor is the engine's error redaction, when it has one.
+type redactor interface{ Redact(err error) string }
+
 // ErrorLog sets where Middleware logs the errors it keeps from the client
-// (default slog.Default(); nil logs nothing).
+// (default slog.Default(); nil logs nothing). Values the database quotes in
+// its error messages are redacted from the log as from the engine's own.
 func ErrorLog(l *slog.Logger) MiddlewareOption {
 	return func(c *middlewareConfig) { c.log = l }
 }
@@ -67,7 +74,8 @@ func ErrorLog(l *slog.Logger) MiddlewareOption {
 // the client — a failed commit, a session left needing a rollback, a failed
 // rollback or close — together with the request, for the app's own error
 // reporting. It is called after the error is logged, before the response is
-// sent.
+// sent. The error is the full one (errors.As finds a
+// *engine.ConstraintError): its text may quote submitted values.
 func OnError(fn func(r *http.Request, err error)) MiddlewareOption {
 	return func(c *middlewareConfig) { c.onError = fn }
 }
@@ -102,6 +110,11 @@ func Middleware(db *DB, opts ...MiddlewareOption) func(http.Handler) http.Handle
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
+		}
+	}
+	if db != nil {
+		if r, ok := any(db.eng).(redactor); ok {
+			cfg.redact = r.Redact
 		}
 	}
 	return func(next http.Handler) http.Handler {
@@ -191,7 +204,11 @@ func (c *middlewareConfig) report(r *http.Request, err error) {
 		return
 	}
 	if c.log != nil {
-		c.log.ErrorContext(r.Context(), "orm.Middleware", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+		text := err.Error()
+		if c.redact != nil {
+			text = c.redact(err)
+		}
+		c.log.ErrorContext(r.Context(), "orm.Middleware", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("error", text))
 	}
 	if c.onError != nil {
 		c.onError(r, err)
