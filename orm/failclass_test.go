@@ -120,3 +120,37 @@ func TestFailedSessionAndClosedSession(t *testing.T) {
 		}
 	})
 }
+
+// TestTransactionBlockCommitFails: a Transaction block whose commit fails
+// (here: the context ends inside the block, so COMMIT is not sent) is
+// rolled back, not left open.
+func TestTransactionBlockCommitFails(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		s := e.db.Session()
+		defer s.Close(ctx)
+		cctx, cancel := context.WithCancel(ctx)
+		err := s.Transaction(cctx, func(s *orm.Session) error {
+			if err := s.Add(&User{Name: "t", Email: "t@x.org"}); err != nil {
+				return err
+			}
+			if err := s.Flush(cctx); err != nil {
+				return err
+			}
+			cancel()
+			return nil
+		})
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("transaction: %v", err)
+		}
+		if s.InTransaction() {
+			t.Fatal("the block left its transaction open")
+		}
+		if n := count(t, e, "users"); n != 0 {
+			t.Fatalf("users: %d", n)
+		}
+		// The session goes on.
+		must(t, s.Add(&User{Name: "u", Email: "u@x.org"}))
+		must(t, s.Commit(ctx))
+	})
+}

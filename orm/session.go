@@ -720,7 +720,8 @@ func (s *Session) rollbackTx(ctx context.Context) error {
 // Inside an open transaction it runs fn in a nested transaction (a
 // SAVEPOINT) instead, releasing it on success and rolling back to it on
 // error. It returns ErrSessionNeedsRollback after a failed flush (without
-// running fn), and so does the commit when fn left a failed flush behind.
+// running fn). When the commit fails (a failed flush, a done context, a
+// failed COMMIT), the block is rolled back and the commit's error returned.
 func (s *Session) Transaction(ctx context.Context, fn func(s *Session) error) (err error) {
 	nested, err := s.enterCtx(ctx, "transaction")
 	if err != nil {
@@ -767,7 +768,13 @@ func (s *Session) Transaction(ctx context.Context, fn func(s *Session) error) (e
 			}
 			return
 		}
-		err = s.commit(ctx)
+		if err = s.commit(ctx); err != nil {
+			// A block ends committed or rolled back, never open or
+			// needing a rollback (a done context leaves COMMIT unsent).
+			if rerr := s.rollback(ctx); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+		}
 	}()
 	return fn(s)
 }
