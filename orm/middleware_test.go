@@ -72,6 +72,7 @@ func TestMiddlewareKeepsErrorsFromClients(t *testing.T) {
 		entered, release := make(chan struct{}, 1), make(chan struct{})
 		var rollbacks sync.WaitGroup
 		var trackRollbacks bool
+		var rollbackEvents int
 		var trackMu sync.Mutex
 		e := setup(t, name, orm.WithEvents(orm.Events{
 			BeforeFlush: func(ctx context.Context, s *orm.Session) error {
@@ -84,6 +85,7 @@ func TestMiddlewareKeepsErrorsFromClients(t *testing.T) {
 			AfterRollback: func(ctx context.Context, s *orm.Session) {
 				trackMu.Lock()
 				defer trackMu.Unlock()
+				rollbackEvents++
 				if trackRollbacks {
 					rollbacks.Done()
 				}
@@ -176,6 +178,11 @@ func TestMiddlewareKeepsErrorsFromClients(t *testing.T) {
 		if n := users(); n != 1 {
 			t.Fatalf("users after ok: %d", n)
 		}
+		trackMu.Lock()
+		if rollbackEvents != 0 {
+			t.Fatalf("a committed request ran %d AfterRollback events", rollbackEvents)
+		}
+		trackMu.Unlock()
 
 		// The commit fails: a bare 500, without the handler's headers.
 		code, body, hdr = post("/dup", secret)

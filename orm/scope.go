@@ -159,27 +159,34 @@ func Middleware(db *DB, opts ...MiddlewareOption) func(http.Handler) http.Handle
 					rollbackAndClose(bg, s)))
 				return
 			}
-			cfg.report(r, rollbackAndClose(bg, s))
+			cfg.report(r, closeSession(bg, s, false))
 			buf.send(w, status)
 		})
 	}
 }
 
-// rollbackAndClose ends a request's session without committing it. If a
-// goroutine the handler started is still using the session, it is closed
-// (rolled back) as soon as that goroutine's call returns, so its
-// transaction does not hold a connection and locks for ever.
-func rollbackAndClose(ctx context.Context, s *Session) error {
-	err := s.Rollback(ctx) // (runs the AfterRollback event)
-	if errors.Is(err, ErrSessionClosed) {
-		err = nil // the handler closed it
+// rollbackAndClose ends a request's session without committing it.
+func rollbackAndClose(ctx context.Context, s *Session) error { return closeSession(ctx, s, true) }
+
+// closeSession closes a request's session, rolling it back first (which
+// runs the AfterRollback event) if rollback is set. If a goroutine the
+// handler started is still using the session, it is rolled back and closed
+// as soon as that goroutine's call returns, so its transaction does not hold
+// a connection and locks for ever.
+func closeSession(ctx context.Context, s *Session, rollback bool) error {
+	var err error
+	if rollback {
+		err = s.Rollback(ctx)
+		if errors.Is(err, ErrSessionClosed) {
+			err = nil // the handler closed it
+		}
 	}
 	if !errors.Is(err, ErrConcurrentUse) {
 		err = errors.Join(err, s.Close(ctx))
 	}
 	if errors.Is(err, ErrConcurrentUse) {
 		go closeWhenFree(ctx, s)
-		return fmt.Errorf("%w (the session is closed once that goroutine's call returns)", err)
+		return fmt.Errorf("%w (the session is rolled back and closed once that goroutine's call returns)", err)
 	}
 	return err
 }
