@@ -116,9 +116,11 @@ func (t *loadTree) validate(m *mapper) error {
 			return m.unknownRel("load", name)
 		}
 	}
-	for name, sub := range t.children {
-		if err := buildTree(sub).validate(m.relIdx[name].target); err != nil {
-			return err
+	for _, name := range names {
+		if sub, ok := t.children[name]; ok {
+			if err := buildTree(sub).validate(m.relIdx[name].target); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
