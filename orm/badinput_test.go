@@ -249,7 +249,7 @@ func sessionCalls(e *env) []sessCall {
 
 // badSetup binds User, Post and Tag and leaves the other models dynamic
 // (for the Object calls), with one user in the database.
-func badSetup(t *testing.T, name string) (*env, int64) {
+func badSetup(t testing.TB, name string) (*env, int64) {
 	t.Helper()
 	e := setupWith(t, name, orm.Bind[User]("User"), orm.Bind[Post]("Post"), orm.Bind[Tag]("Tag"))
 	ctx := context.Background()
