@@ -2,8 +2,10 @@ package orm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/dlayer/dlayer/engine"
 	"github.com/dlayer/dlayer/spec"
@@ -15,10 +17,23 @@ import (
 // UPDATE and DELETE of a model's table keep the identity map consistent:
 // the matching rows' keys are fetched first (SQLAlchemy's "fetch"
 // synchronisation), then updated objects are expired (reloaded on next
-// access) and deleted ones leave the session.
+// access) and deleted ones leave the session. It returns
+// ErrSessionNeedsRollback after a failed flush, and when the autoflush it
+// runs first fails.
 func (s *Session) Execute(ctx context.Context, st stmt.Statement) (engine.Result, error) {
+	nested, err := s.enterCtx(ctx, "execute")
+	if err != nil {
+		return engine.Result{}, err
+	}
+	defer s.leave(nested)
 	if err := s.usable(); err != nil {
 		return engine.Result{}, err
+	}
+	if isNil(st) {
+		return engine.Result{}, errors.New("execute: nil statement")
+	}
+	if t, ok := st.(*stmt.TextStmt); ok && strings.TrimSpace(t.Parts().SQL) == "" {
+		return engine.Result{}, errors.New("execute: empty SQL text")
 	}
 	if err := s.autoflush(ctx); err != nil {
 		return engine.Result{}, err
@@ -109,8 +124,15 @@ func (s *Session) matching(ctx context.Context, tx *engine.Tx, m *mapper, table 
 // Link appends child to parent's collection relationship rel (or sets a
 // to-one relationship) and sets the inverse side at once, as SQLAlchemy's
 // back_populates does on append: s.Link(user, "posts", post) also sets
-// post.Author. Objects not yet in the session are added (save-update).
+// post.Author. Objects not yet in the session are added (save-update). No
+// children is a no-op. It returns ErrSessionNeedsRollback after a failed
+// flush.
 func (s *Session) Link(parent any, rel string, children ...any) error {
+	nested, err := s.enter("link")
+	if err != nil {
+		return err
+	}
+	defer s.leave(nested)
 	if err := s.usable(); err != nil {
 		return err
 	}
@@ -120,7 +142,20 @@ func (s *Session) Link(parent any, rel string, children ...any) error {
 	}
 	rf := m.relIdx[rel]
 	if rf == nil {
-		return fmt.Errorf("link %s.%s: %w", m.model.Name, rel, stmt.ErrUnknown)
+		return m.unknownRel("link", rel)
+	}
+	// Check every child before changing anything.
+	for _, c := range children {
+		cm, _, err := s.db.mapperOf(c)
+		if err != nil {
+			return fmt.Errorf("link %s.%s: %w", m.model.Name, rel, err)
+		}
+		if cm != rf.target {
+			return fmt.Errorf("link %s.%s: want a %s, have %T", m.model.Name, rel, rf.target.model.Name, c)
+		}
+	}
+	if len(children) == 0 {
+		return nil
 	}
 	pst := s.stateOf(p)
 	if pst == nil {
@@ -159,7 +194,13 @@ func (s *Session) Link(parent any, rel string, children ...any) error {
 // side). At the next flush the child's foreign key is set NULL — or, with
 // the delete-orphan cascade, the child is deleted; a many-to-many link row
 // is deleted. It works on write_only relationships without loading them.
+// It returns ErrSessionNeedsRollback after a failed flush.
 func (s *Session) Unlink(parent any, rel string, child any) error {
+	nested, err := s.enter("unlink")
+	if err != nil {
+		return err
+	}
+	defer s.leave(nested)
 	if err := s.usable(); err != nil {
 		return err
 	}
@@ -169,11 +210,14 @@ func (s *Session) Unlink(parent any, rel string, child any) error {
 	}
 	rf := m.relIdx[rel]
 	if rf == nil {
-		return fmt.Errorf("unlink %s.%s: %w", m.model.Name, rel, stmt.ErrUnknown)
+		return m.unknownRel("unlink", rel)
 	}
-	_, cp, err := s.db.mapperOf(child)
+	cm, cp, err := s.db.mapperOf(child)
 	if err != nil {
-		return err
+		return fmt.Errorf("unlink %s.%s: %w", m.model.Name, rel, err)
+	}
+	if cm != rf.target {
+		return fmt.Errorf("unlink %s.%s: want a %s, have %T", m.model.Name, rel, rf.target.model.Name, child)
 	}
 	pst, cst := s.stateOf(p), s.stateOf(cp)
 	if pst == nil || cst == nil {

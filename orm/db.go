@@ -9,7 +9,9 @@ import (
 	"unsafe"
 
 	"github.com/dlayer/dlayer/engine"
+	"github.com/dlayer/dlayer/internal/suggest"
 	"github.com/dlayer/dlayer/spec"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 // DB binds Go types to the models of an engine's schema and makes Sessions
@@ -65,11 +67,21 @@ func InChunk(n int) Option { return func(c *config) { c.inChunk = n } }
 // WithEvents installs session-wide hooks (see Events).
 func WithEvents(ev Events) Option { return func(c *config) { c.events = ev } }
 
-// New binds the given types to eng's schema and returns the DB.
+// New binds the given types to eng's schema and returns the DB. It does no
+// I/O: a closed engine is reported by the first statement a session runs
+// (engine.ErrClosed). Nil options are ignored; every other problem (an
+// unknown model — with the closest model name and the list of models —, a
+// field that does not fit its column, a nil replica…) is reported, all
+// together, in the error.
 func New(eng *engine.Engine, opts ...Option) (*DB, error) {
+	if eng == nil {
+		return nil, errors.New("orm: nil *engine.Engine (open one with dlayer.Open)")
+	}
 	cfg := config{expireOnCommit: true, autoflush: true}
 	for _, o := range opts {
-		o(&cfg)
+		if o != nil {
+			o(&cfg)
+		}
 	}
 	sch := eng.Schema()
 	if sch == nil {
@@ -77,11 +89,27 @@ func New(eng *engine.Engine, opts ...Option) (*DB, error) {
 	}
 	db := &DB{eng: eng, schema: sch, byType: map[reflect.Type]*mapper{}, byModel: map[*spec.Model]*mapper{}, cfg: cfg}
 	var problems []string
+	if cfg.inChunk < 0 {
+		problems = append(problems, fmt.Sprintf("InChunk(%d): want a positive number of keys (or 0 for the default)", cfg.inChunk))
+	}
+	for i, r := range cfg.replicas {
+		if r == nil {
+			problems = append(problems, fmt.Sprintf("Replicas: replica %d is a nil *engine.Engine", i+1))
+		}
+	}
+	for _, name := range sortedKeys(cfg.modelBinds) {
+		if cfg.modelBinds[name] == nil {
+			problems = append(problems, fmt.Sprintf("BindModel(%q): nil *engine.Engine", name))
+		}
+		if sch.Model(name) == nil {
+			problems = append(problems, fmt.Sprintf("BindModel(%q): %s", name, unknownModel(sch, name)))
+		}
+	}
 	pending := map[*mapper][]pendingRel{}
 	for _, b := range cfg.binds {
 		m := sch.Model(b.model)
 		if m == nil {
-			problems = append(problems, fmt.Sprintf("bind %s: no model %q in the schema", b.typ, b.model))
+			problems = append(problems, fmt.Sprintf("bind %s: %s", b.typ, unknownModel(sch, b.model)))
 			continue
 		}
 		if _, dup := db.byModel[m]; dup {
@@ -153,11 +181,76 @@ func New(eng *engine.Engine, opts ...Option) (*DB, error) {
 	return db, nil
 }
 
-// Engine returns the primary engine.
-func (db *DB) Engine() *engine.Engine { return db.eng }
+// Engine returns the primary engine (nil for a nil DB).
+func (db *DB) Engine() *engine.Engine {
+	if db == nil {
+		return nil
+	}
+	return db.eng
+}
 
-// Schema returns the schema the DB maps.
-func (db *DB) Schema() *spec.Schema { return db.schema }
+// Schema returns the schema the DB maps (nil for a nil DB).
+func (db *DB) Schema() *spec.Schema {
+	if db == nil {
+		return nil
+	}
+	return db.schema
+}
+
+// unknownModel describes a model name the schema does not have, with the
+// closest name and the list of models.
+func unknownModel(sch *spec.Schema, name string) string {
+	names := make([]string, len(sch.Models))
+	for i, m := range sch.Models {
+		names[i] = m.Name
+	}
+	msg := fmt.Sprintf("no model %q in the schema", name)
+	if hint := suggest.DidYouMean(name, names); hint != "" {
+		msg += "; " + hint
+	}
+	if len(names) == 0 {
+		return msg + " (the schema has no models)"
+	}
+	return msg + " (models: " + suggest.List(names, 30) + ")"
+}
+
+// modelMapper returns the mapper of the named model.
+func (db *DB) modelMapper(name string) (*mapper, error) {
+	m := db.schema.Model(name)
+	if m == nil {
+		return nil, fmt.Errorf("orm: %s", unknownModel(db.schema, name))
+	}
+	return db.byModel[m], nil
+}
+
+// unknownRel is the error for a relationship name m does not have (it
+// matches stmt.ErrUnknown), with the closest name and the list of m's
+// relationships.
+func (m *mapper) unknownRel(op, name string) error {
+	names := make([]string, len(m.model.Relationships))
+	for i, r := range m.model.Relationships {
+		names[i] = r.Name
+	}
+	var detail string
+	if hint := suggest.DidYouMean(name, names); hint != "" {
+		detail = hint + " "
+	}
+	if len(names) == 0 {
+		detail += fmt.Sprintf("(%s has no relationships)", m.model.Name)
+	} else {
+		detail += fmt.Sprintf("(relationships of %s: %s)", m.model.Name, suggest.List(names, 30))
+	}
+	return fmt.Errorf("%s %s.%s: %w; %s", op, m.model.Name, name, stmt.ErrUnknown, detail)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
 
 // mapperOf returns the mapper and object pointer of a value the app passed
 // (*T of a bound T, or *Object).
@@ -165,6 +258,9 @@ func (db *DB) mapperOf(v any) (*mapper, unsafe.Pointer, error) {
 	if o, ok := v.(*Object); ok {
 		if o == nil || o.m == nil {
 			return nil, nil, fmt.Errorf("%w: nil or uninitialised *orm.Object (use Session.New)", ErrUnbound)
+		}
+		if db.byModel[o.m.model] != o.m {
+			return nil, nil, fmt.Errorf("%w: the *orm.Object comes from another orm.DB", ErrUnbound)
 		}
 		return o.m, unsafe.Pointer(o), nil
 	}
@@ -181,6 +277,9 @@ func (db *DB) mapperOf(v any) (*mapper, unsafe.Pointer, error) {
 
 // mapperFor returns the mapper of bound type T.
 func mapperFor[T any](db *DB) (*mapper, error) {
+	if db == nil {
+		return nil, errors.New("orm: nil *orm.DB")
+	}
 	t := reflect.TypeFor[T]()
 	if t == reflect.TypeFor[Object]() {
 		return nil, errors.New("orm: use the *Model functions (GetObject, AllObjects) for dynamic Objects")

@@ -5,7 +5,13 @@
 //
 // A DB binds struct types to models once (checked at bind time) and hands
 // out Sessions. A Session is not safe for concurrent use: open one per
-// request or goroutine. The DB is safe for concurrent use.
+// request or goroutine. The DB is safe for concurrent use. A Session used
+// by two goroutines at once notices (one atomic compare-and-swap per call):
+// the second call fails with ErrConcurrentUse and the session refuses to
+// commit until Rollback or Close.
+//
+// No function or method panics on a nil, zero, closed or cancelled
+// argument: each returns an error, or does the no-op its comment states.
 //
 //	db, err := orm.New(eng, orm.Bind[User]("User"), orm.Bind[Post]("Post"))
 //	s := db.Session()

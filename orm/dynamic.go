@@ -1,12 +1,14 @@
 package orm
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
 	"unsafe"
 
 	"github.com/dlayer/dlayer/internal/conv"
+	"github.com/dlayer/dlayer/internal/suggest"
 )
 
 // Object is a dynamic instance of a model, for code that has no Go struct
@@ -33,11 +35,27 @@ func (o *Object) clone() *Object {
 	return c
 }
 
-// Model returns the name of the object's model.
-func (o *Object) Model() string { return o.m.model.Name }
+// errNoObject answers the methods of a nil or zero Object that return an
+// error; the others return their zero value.
+var errNoObject = errors.New("orm: nil or uninitialised *orm.Object (make one with Session.New)")
 
-// Get returns the value of column col (nil for NULL or unknown columns).
+// ok reports whether o was made by the ORM (not nil, not a zero Object).
+func (o *Object) ok() bool { return o != nil && o.m != nil }
+
+// Model returns the name of the object's model ("" for a nil Object).
+func (o *Object) Model() string {
+	if !o.ok() {
+		return ""
+	}
+	return o.m.model.Name
+}
+
+// Get returns the value of column col (nil for NULL, unknown columns and a
+// nil Object).
 func (o *Object) Get(col string) any {
+	if !o.ok() {
+		return nil
+	}
 	if c := o.m.table.Column(col); c != nil {
 		return o.vals[c.Ordinal]
 	}
@@ -45,18 +63,33 @@ func (o *Object) Get(col string) any {
 }
 
 // Set sets column col to v. Values are normalised as a Record's are
-// (integers int64, floats float64, text string …).
+// (integers int64, floats float64, text string …). An unknown column is an
+// error naming the closest column.
 func (o *Object) Set(col string, v any) error {
+	if !o.ok() {
+		return errNoObject
+	}
 	c := o.m.table.Column(col)
 	if c == nil {
-		return fmt.Errorf("model %s has no column %q", o.m.model.Name, col)
+		names := make([]string, len(o.m.table.Columns))
+		for i, c := range o.m.table.Columns {
+			names[i] = c.Name
+		}
+		msg := fmt.Sprintf("model %s has no column %q", o.m.model.Name, col)
+		if hint := suggest.DidYouMean(col, names); hint != "" {
+			msg += "; " + hint
+		}
+		return errors.New(msg + " (columns: " + suggest.List(names, 30) + ")")
 	}
 	o.vals[c.Ordinal] = conv.Normalize(v)
 	return nil
 }
 
-// Values returns the column values by name.
+// Values returns the column values by name (nil for a nil Object).
 func (o *Object) Values() map[string]any {
+	if !o.ok() {
+		return nil
+	}
 	out := make(map[string]any, len(o.vals))
 	for i, c := range o.m.table.Columns {
 		out[c.Name] = o.vals[i]
@@ -64,42 +97,79 @@ func (o *Object) Values() map[string]any {
 	return out
 }
 
-// One returns the object of a to-one relationship (nil when unset).
+// One returns the object of a to-one relationship (nil when unset, and for
+// a nil Object).
 func (o *Object) One(rel string) *Object {
+	if o == nil {
+		return nil
+	}
 	v, _ := o.rels[rel].(*Object)
 	return v
 }
 
-// Many returns the objects of a collection relationship.
+// Many returns the objects of a collection relationship (nil for a nil
+// Object).
 func (o *Object) Many(rel string) []*Object {
+	if o == nil {
+		return nil
+	}
 	v, _ := o.rels[rel].([]*Object)
 	return v
 }
 
-// SetOne sets a to-one relationship.
+// SetOne sets a to-one relationship; nil unsets it. v must be an Object of
+// the relationship's target model.
 func (o *Object) SetOne(rel string, v *Object) error {
 	if err := o.checkRel(rel, false); err != nil {
 		return err
 	}
+	if v != nil {
+		if err := o.checkTarget(rel, v); err != nil {
+			return err
+		}
+	}
 	o.setRel(rel, v)
 	return nil
 }
 
-// SetMany sets a collection relationship.
+// SetMany sets a collection relationship. Every element must be a non-nil
+// Object of the relationship's target model.
 func (o *Object) SetMany(rel string, v []*Object) error {
 	if err := o.checkRel(rel, true); err != nil {
 		return err
 	}
+	for _, x := range v {
+		if err := o.checkTarget(rel, x); err != nil {
+			return err
+		}
+	}
 	o.setRel(rel, v)
 	return nil
 }
 
-// Append adds v to a collection relationship.
+// Append adds v to a collection relationship (see SetMany).
 func (o *Object) Append(rel string, v ...*Object) error {
 	if err := o.checkRel(rel, true); err != nil {
 		return err
 	}
+	for _, x := range v {
+		if err := o.checkTarget(rel, x); err != nil {
+			return err
+		}
+	}
 	o.setRel(rel, append(o.Many(rel), v...))
+	return nil
+}
+
+// checkTarget checks that v may be a member of relationship rel.
+func (o *Object) checkTarget(rel string, v *Object) error {
+	want := o.m.model.Relationship(rel).Target
+	if !v.ok() {
+		return fmt.Errorf("relationship %s.%s: %w", o.m.model.Name, rel, errNoObject)
+	}
+	if v.m.model != want {
+		return fmt.Errorf("relationship %s.%s: want an Object of model %s, have one of %s", o.m.model.Name, rel, want.Name, v.m.model.Name)
+	}
 	return nil
 }
 
@@ -111,9 +181,12 @@ func (o *Object) setRel(rel string, v any) {
 }
 
 func (o *Object) checkRel(rel string, many bool) error {
+	if !o.ok() {
+		return errNoObject
+	}
 	r := o.m.model.Relationship(rel)
 	if r == nil {
-		return fmt.Errorf("model %s has no relationship %q", o.m.model.Name, rel)
+		return o.m.unknownRel("relationship", rel)
 	}
 	if r.UseList != many {
 		if many {

@@ -10,8 +10,17 @@ var (
 	// ErrNotFound is returned by Get and One when no row matches; it is
 	// engine.ErrNotFound, so it also matches sql.ErrNoRows.
 	ErrNotFound = engine.ErrNotFound
-	// ErrSessionNeedsRollback is returned by every operation of a Session
-	// whose flush failed, until Rollback is called. It wraps the cause.
+	// ErrSessionNeedsRollback is returned, wrapping the cause, after a
+	// flush of the session failed (the failing call itself — Flush, or
+	// Commit, Get, All, One, First, Stream, GetObject, AllObjects, Load,
+	// Execute, Conn, Nested or Transaction through their flush — returns
+	// the cause), and after concurrent use was detected (ErrConcurrentUse),
+	// until Rollback or Close. Until then these calls return it: Add,
+	// AddAll, New, Delete, Link, Unlink, Refresh, Begin, Flush, Commit,
+	// Transaction, Nested, Execute, Conn, Load, GetObject, AllObjects, Get,
+	// All, One, First and Stream. These keep working: Rollback, Close,
+	// Expire, ExpireAll, Expunge, ExpungeAll, Related, RelatedQuery,
+	// IsLoaded, InTransaction and DB.
 	ErrSessionNeedsRollback = errors.New("dlayer: session needs rollback after a failed flush")
 	// ErrStaleObject is returned when an UPDATE or DELETE of a versioned
 	// (or any) object matched no row: another transaction changed or

@@ -533,8 +533,13 @@ func ExampleMiddleware() {
 	}
 	defer done()
 	// The seed's FastAPI dependency: a session per request, committed
-	// when the handler succeeds and rolled back when it fails.
-	h := orm.Middleware(db)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// when the handler succeeds and rolled back when it fails. A failed
+	// commit is a bare 500 for the client; its detail goes to the log and
+	// to the OnError hook.
+	onError := func(r *http.Request, err error) {
+		fmt.Println("hook: unique violation:", engine.IsUnique(err))
+	}
+	h := orm.Middleware(db, orm.ErrorLog(nil), orm.OnError(onError))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := orm.FromContext(r.Context())
 		name := r.URL.Query().Get("name")
 		if err := s.Add(&User{Name: name, Email: strings.ToLower(name) + "@example.com"}); err != nil {
@@ -558,7 +563,7 @@ func ExampleMiddleware() {
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		fmt.Println(resp.StatusCode, strings.SplitN(strings.TrimSpace(string(body)), ":", 2)[0])
+		fmt.Println(resp.StatusCode, strings.TrimSpace(string(body)))
 	}
 	ctx := context.Background()
 	n, _ := engine.Scalar[int64](ctx, db.Engine(), stmt.Select(stmt.CountAll()).From(db.Table("users")))
@@ -566,7 +571,8 @@ func ExampleMiddleware() {
 	// Output:
 	// 201 created Ann
 	// 500 handler failed
-	// 500 commit failed
+	// hook: unique violation: true
+	// 500 Internal Server Error
 	// users: 1
 }
 

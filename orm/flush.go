@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -78,10 +79,30 @@ func (s *Session) sortedStates() []*state {
 // committed. If any statement fails, the transaction is rolled back (no row
 // of the flush stays), the objects are restored to their pre-flush values,
 // and the session refuses work with ErrSessionNeedsRollback until Rollback.
+//
+// A failed Flush returns its cause (a *engine.ConstraintError, a context
+// error, ErrStaleObject …); from then on Flush, and every call listed under
+// ErrSessionNeedsRollback, returns ErrSessionNeedsRollback wrapping that
+// cause until Rollback or Close. A flush called from a hook or event of a
+// running flush is refused.
 func (s *Session) Flush(ctx context.Context) error {
+	nested, err := s.enterCtx(ctx, "flush")
+	if err != nil {
+		return err
+	}
+	defer s.leave(nested)
+	return s.flush(ctx)
+}
+
+func (s *Session) flush(ctx context.Context) error {
 	if err := s.usable(); err != nil {
 		return err
 	}
+	if s.flushing {
+		return errors.New("flush: the session is already flushing (a flush was called from a flush's hook or event)")
+	}
+	s.flushing = true
+	defer func() { s.flushing = false }()
 	plan, err := s.plan(ctx)
 	if err != nil {
 		if plan != nil && len(s.txs) > 0 {
@@ -95,7 +116,10 @@ func (s *Session) Flush(ctx context.Context) error {
 		return nil
 	}
 	if ev := s.cfg.events.BeforeFlush; ev != nil {
-		if err := ev(ctx, s); err != nil {
+		prev := s.calloutBegin()
+		err := ev(ctx, s)
+		s.calloutEnd(prev)
+		if err != nil {
 			return fmt.Errorf("flush: before flush: %w", err)
 		}
 	}
@@ -108,7 +132,10 @@ func (s *Session) Flush(ctx context.Context) error {
 	}
 	s.settle(plan)
 	if ev := s.cfg.events.AfterFlush; ev != nil {
-		if err := ev(ctx, s); err != nil {
+		prev := s.calloutBegin()
+		err := ev(ctx, s)
+		s.calloutEnd(prev)
+		if err != nil {
 			return fmt.Errorf("flush: after flush: %w", err)
 		}
 	}

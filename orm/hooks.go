@@ -79,6 +79,8 @@ func (s *Session) runHook(ctx context.Context, st *state, bit hookSet) error {
 		return nil
 	}
 	obj := st.m.iface(st.obj)
+	prev := s.calloutBegin()
+	defer s.calloutEnd(prev)
 	switch bit {
 	case hookBeforeInsert:
 		return obj.(BeforeInserter).BeforeInsert(ctx, s)

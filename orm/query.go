@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"reflect"
 	"slices"
 	"strings"
 	"unsafe"
@@ -15,10 +16,22 @@ import (
 
 // Table returns the statement table of the named model (or plain table),
 // for building queries: q := stmt.Select(u).Where(u.C("name").ILike("%a%")).
-func (db *DB) Table(name string) *stmt.Table { return stmt.TableOf(db.schema, name) }
+// An unknown name (or a nil DB) gives a table whose statements fail with
+// an error when they run.
+func (db *DB) Table(name string) *stmt.Table {
+	if db == nil {
+		return stmt.TableOf(nil, name)
+	}
+	return stmt.TableOf(db.schema, name)
+}
 
-// TableOf returns the statement table of T's model.
+// TableOf returns the statement table of T's model. For an unbound T (or a
+// nil DB) it returns a table whose statements fail with an error when they
+// run.
 func TableOf[T any](db *DB) *stmt.Table {
+	if db == nil {
+		return stmt.TableOf(nil, reflect.TypeFor[T]().String())
+	}
 	m, err := mapperFor[T](db)
 	if err != nil {
 		return stmt.TableOf(db.schema, fmt.Sprintf("<%v>", err))
@@ -61,12 +74,15 @@ func NoLoad(path string) Load { return Load{strings.Split(path, "."), spec.LazyN
 type loadTree struct {
 	strategy map[string]spec.Strategy
 	children map[string][]Load
+	// empty records a zero Load (no path), which validate refuses.
+	empty bool
 }
 
 func buildTree(opts []Load) *loadTree {
 	t := &loadTree{strategy: map[string]spec.Strategy{}, children: map[string][]Load{}}
 	for _, o := range opts {
 		if len(o.path) == 0 {
+			t.empty = true
 			continue
 		}
 		if len(o.path) == 1 {
@@ -84,17 +100,27 @@ func buildTree(opts []Load) *loadTree {
 }
 
 func (t *loadTree) validate(m *mapper) error {
+	if t.empty {
+		return fmt.Errorf("load %s: an empty orm.Load (make one with SelectIn, Joined, Lazy, Raise or NoLoad)", m.model.Name)
+	}
+	names := make([]string, 0, len(t.strategy))
 	for name := range t.strategy {
+		names = append(names, name)
+	}
+	slices.Sort(names) // report the same problem first every time
+	for _, name := range names {
 		if m.relIdx[name] == nil {
 			if m.model.Relationship(name) != nil {
 				return fmt.Errorf("load %s.%s: the relationship has no field in %s", m.model.Name, name, m.typ)
 			}
-			return fmt.Errorf("load %s.%s: %w", m.model.Name, name, stmt.ErrUnknown)
+			return m.unknownRel("load", name)
 		}
 	}
-	for name, sub := range t.children {
-		if err := buildTree(sub).validate(m.relIdx[name].target); err != nil {
-			return err
+	for _, name := range names {
+		if sub, ok := t.children[name]; ok {
+			if err := buildTree(sub).validate(m.relIdx[name].target); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -111,7 +137,15 @@ func (t *loadTree) strategyFor(rf *relField) spec.Strategy {
 // Get returns the T with the given primary key: from the identity map
 // without a query when the session has it, else with a SELECT. A missing
 // row is ErrNotFound (which matches sql.ErrNoRows).
+//
+// Get returns ErrSessionNeedsRollback after a failed flush, and when the
+// autoflush it runs first fails.
 func Get[T any](ctx context.Context, s *Session, pk ...any) (*T, error) {
+	nested, err := s.enterCtx(ctx, "get")
+	if err != nil {
+		return nil, err
+	}
+	defer s.leave(nested)
 	m, err := mapperFor[T](s.db)
 	if err != nil {
 		return nil, err
@@ -125,11 +159,19 @@ func Get[T any](ctx context.Context, s *Session, pk ...any) (*T, error) {
 
 // GetObject is Get for dynamic Objects of the named model.
 func (s *Session) GetObject(ctx context.Context, model string, pk ...any) (*Object, error) {
-	m := s.db.schema.Model(model)
-	if m == nil {
-		return nil, fmt.Errorf("orm: no model %q", model)
+	nested, err := s.enterCtx(ctx, "get")
+	if err != nil {
+		return nil, err
 	}
-	p, err := s.get(ctx, s.db.byModel[m], pk)
+	defer s.leave(nested)
+	mp, err := s.db.modelMapper(model)
+	if err != nil {
+		return nil, err
+	}
+	if mp.typ != nil {
+		return nil, fmt.Errorf("orm: model %s is bound to %s: use orm.Get[%s]", model, mp.typ, mp.typ)
+	}
+	p, err := s.get(ctx, mp, pk)
 	if err != nil {
 		return nil, err
 	}
@@ -177,18 +219,33 @@ func (s *Session) get(ctx context.Context, m *mapper, pk []any) (unsafe.Pointer,
 	return found, nil
 }
 
+// autoflush flushes before a query, unless autoflush is off or the query
+// runs from a hook of a flush in progress (as in SQLAlchemy).
 func (s *Session) autoflush(ctx context.Context) error {
-	if !s.cfg.autoflush {
+	if !s.cfg.autoflush || s.flushing {
 		return nil
 	}
-	return s.Flush(ctx)
+	return s.flush(ctx)
 }
 
 // All runs q, a SELECT of T's model (see Select), and returns its objects
 // through the identity map: an object the session already holds is
 // returned as it is (unflushed changes kept), unless it was expired. Load
 // options override the relationships' default strategies.
+//
+// All (like One, First, AllObjects and Stream) returns
+// ErrSessionNeedsRollback after a failed flush, and when the autoflush it
+// runs first fails.
 func All[T any](ctx context.Context, s *Session, q *stmt.SelectStmt, opts ...Load) ([]*T, error) {
+	nested, err := s.enterCtx(ctx, "all")
+	if err != nil {
+		return nil, err
+	}
+	defer s.leave(nested)
+	return all[T](ctx, s, q, opts)
+}
+
+func all[T any](ctx context.Context, s *Session, q *stmt.SelectStmt, opts []Load) ([]*T, error) {
 	m, err := mapperFor[T](s.db)
 	if err != nil {
 		return nil, err
@@ -207,7 +264,12 @@ func All[T any](ctx context.Context, s *Session, q *stmt.SelectStmt, opts ...Loa
 // One is All for a query that must return exactly one object: ErrNotFound
 // for none, engine.ErrTooManyRows for more.
 func One[T any](ctx context.Context, s *Session, q *stmt.SelectStmt, opts ...Load) (*T, error) {
-	out, err := All[T](ctx, s, q, opts...)
+	nested, err := s.enterCtx(ctx, "one")
+	if err != nil {
+		return nil, err
+	}
+	defer s.leave(nested)
+	out, err := all[T](ctx, s, q, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +284,15 @@ func One[T any](ctx context.Context, s *Session, q *stmt.SelectStmt, opts ...Loa
 
 // First returns the first object of q (LIMIT 1 is added), or ErrNotFound.
 func First[T any](ctx context.Context, s *Session, q *stmt.SelectStmt, opts ...Load) (*T, error) {
-	out, err := All[T](ctx, s, q.Limit(1), opts...)
+	nested, err := s.enterCtx(ctx, "first")
+	if err != nil {
+		return nil, err
+	}
+	defer s.leave(nested)
+	if q == nil {
+		return nil, fmt.Errorf("first %T: nil query (use orm.Select)", *new(T))
+	}
+	out, err := all[T](ctx, s, q.Limit(1), opts)
 	if err != nil {
 		return nil, err
 	}
@@ -234,11 +304,19 @@ func First[T any](ctx context.Context, s *Session, q *stmt.SelectStmt, opts ...L
 
 // AllObjects is All for dynamic Objects of the model q selects.
 func (s *Session) AllObjects(ctx context.Context, model string, q *stmt.SelectStmt, opts ...Load) ([]*Object, error) {
-	m := s.db.schema.Model(model)
-	if m == nil {
-		return nil, fmt.Errorf("orm: no model %q", model)
+	nested, err := s.enterCtx(ctx, "all objects")
+	if err != nil {
+		return nil, err
 	}
-	sts, err := s.query(ctx, s.db.byModel[m], q, opts)
+	defer s.leave(nested)
+	mp, err := s.db.modelMapper(model)
+	if err != nil {
+		return nil, err
+	}
+	if mp.typ != nil {
+		return nil, fmt.Errorf("orm: model %s is bound to %s: use orm.All[%s]", model, mp.typ, mp.typ)
+	}
+	sts, err := s.query(ctx, mp, q, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -251,6 +329,9 @@ func (s *Session) AllObjects(ctx context.Context, model string, q *stmt.SelectSt
 
 // checkQuery verifies that q selects m's table first.
 func checkQuery(m *mapper, q *stmt.SelectStmt) (stmt.SelectParts, error) {
+	if q == nil {
+		return stmt.SelectParts{}, fmt.Errorf("query %s: nil query (use orm.Select)", m.model.Name)
+	}
 	p := q.Parts()
 	if p.Err != nil {
 		return p, p.Err
@@ -395,7 +476,14 @@ func wantsEager(m *mapper, tree *loadTree, path []*spec.Relationship) bool {
 
 // Load loads a relationship of obj now (the "select" strategy, made
 // explicit): s.Load(ctx, user, "posts"). Nested paths load level by level.
+// It returns ErrSessionNeedsRollback after a failed flush, and when the
+// autoflush it runs first fails.
 func (s *Session) Load(ctx context.Context, obj any, path string) error {
+	nested, err := s.enterCtx(ctx, "load")
+	if err != nil {
+		return err
+	}
+	defer s.leave(nested)
 	if err := s.usable(); err != nil {
 		return err
 	}
@@ -412,7 +500,7 @@ func (s *Session) Load(ctx context.Context, obj any, path string) error {
 	for _, name := range parts {
 		rf := m.relIdx[name]
 		if rf == nil {
-			return fmt.Errorf("load %s.%s: %w", m.model.Name, name, stmt.ErrUnknown)
+			return m.unknownRel("load", name)
 		}
 		if rf.rel.Lazy == spec.LazyWriteOnly {
 			return fmt.Errorf("load %s.%s: the relationship is write-only; query it with Session.RelatedQuery", m.model.Name, name)
@@ -440,13 +528,21 @@ func (s *Session) Load(ctx context.Context, obj any, path string) error {
 // []*Object) if it is loaded, and ErrNotLoaded otherwise — the N+1 guard
 // that the raise strategy asks for.
 func (s *Session) Related(obj any, rel string) (any, error) {
+	nested, err := s.enter("related")
+	if err != nil {
+		return nil, err
+	}
+	defer s.leave(nested)
+	if s.closed {
+		return nil, fmt.Errorf("related: %w", ErrSessionClosed)
+	}
 	m, p, err := s.db.mapperOf(obj)
 	if err != nil {
 		return nil, err
 	}
 	rf := m.relIdx[rel]
 	if rf == nil {
-		return nil, fmt.Errorf("related %s.%s: %w", m.model.Name, rel, stmt.ErrUnknown)
+		return nil, m.unknownRel("related", rel)
 	}
 	st := s.stateOf(p)
 	i := slices.Index(m.rels, rf)
@@ -463,8 +559,19 @@ func (s *Session) Related(obj any, rel string) (any, error) {
 	return rf.iface(p), nil
 }
 
-// IsLoaded reports whether obj's relationship rel has been loaded.
+// IsLoaded reports whether obj's relationship rel has been loaded (false
+// for an object not in the session, an unknown relationship, a closed
+// session, and a call that meets another goroutine's call, which marks the
+// session misused).
 func (s *Session) IsLoaded(obj any, rel string) bool {
+	nested, err := s.enter("is loaded")
+	if err != nil {
+		return false
+	}
+	defer s.leave(nested)
+	if s.closed {
+		return false
+	}
 	m, p, err := s.db.mapperOf(obj)
 	if err != nil {
 		return false
@@ -477,13 +584,21 @@ func (s *Session) IsLoaded(obj any, rel string) bool {
 // RelatedQuery returns the SELECT of the objects obj's relationship rel
 // holds — the way to read a write_only relationship (add Where, Limit…).
 func (s *Session) RelatedQuery(obj any, rel string) (*stmt.SelectStmt, error) {
+	nested, err := s.enter("related query")
+	if err != nil {
+		return nil, err
+	}
+	defer s.leave(nested)
+	if s.closed {
+		return nil, fmt.Errorf("related query: %w", ErrSessionClosed)
+	}
 	m, p, err := s.db.mapperOf(obj)
 	if err != nil {
 		return nil, err
 	}
 	rf := m.relIdx[rel]
 	if rf == nil {
-		return nil, fmt.Errorf("related query %s.%s: %w", m.model.Name, rel, stmt.ErrUnknown)
+		return nil, m.unknownRel("related query", rel)
 	}
 	r := rf.rel
 	tt := rf.target.tref
@@ -523,8 +638,15 @@ func orderTerm(t *stmt.Table, o spec.OrderTerm) stmt.Order {
 
 // Conn returns where the session's reads of model run now (its transaction,
 // or a replica outside one), after an autoflush, for Core queries through
-// package engine: engine.All[Row](ctx, conn, stmt).
+// package engine: engine.All[Row](ctx, conn, stmt). It returns
+// ErrSessionNeedsRollback after a failed flush, and when the autoflush it
+// runs first fails.
 func (s *Session) Conn(ctx context.Context) (engine.Querier, error) {
+	nested, err := s.enterCtx(ctx, "conn")
+	if err != nil {
+		return nil, err
+	}
+	defer s.leave(nested)
 	if err := s.usable(); err != nil {
 		return nil, err
 	}
@@ -545,29 +667,14 @@ func (s *Session) Conn(ctx context.Context) (engine.Querier, error) {
 // millions of rows) unless keep is true. Relationships are not loaded.
 func Stream[T any](ctx context.Context, s *Session, q *stmt.SelectStmt, keep bool) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
-		m, err := mapperFor[T](s.db)
+		nested, err := s.enterCtx(ctx, "stream")
 		if err != nil {
 			yield(nil, err)
 			return
 		}
-		if err := s.usable(); err != nil {
-			yield(nil, err)
-			return
-		}
-		if _, err := checkQuery(m, q); err != nil {
-			yield(nil, err)
-			return
-		}
-		if err := s.autoflush(ctx); err != nil {
-			yield(nil, err)
-			return
-		}
-		conn, err := s.reader(ctx, m, false)
-		if err != nil {
-			yield(nil, err)
-			return
-		}
-		rows, err := conn.Query(ctx, q)
+		// The session is left between rows: the loop body may use it.
+		m, rows, err := streamOpen[T](ctx, s, q)
+		s.leave(nested)
 		if err != nil {
 			yield(nil, err)
 			return
@@ -589,7 +696,17 @@ func Stream[T any](ctx context.Context, s *Session, q *stmt.SelectStmt, keep boo
 				return
 			}
 			if keep {
+				nested, err := s.enter("stream")
+				if err == nil && s.closed {
+					s.leave(nested)
+					err = fmt.Errorf("stream: %w", ErrSessionClosed)
+				}
+				if err != nil {
+					yield(nil, err)
+					return
+				}
 				obj = s.track(m, obj).obj
+				s.leave(nested)
 			}
 			if !yield((*T)(obj), nil) {
 				return
@@ -599,6 +716,32 @@ func Stream[T any](ctx context.Context, s *Session, q *stmt.SelectStmt, keep boo
 			yield(nil, err)
 		}
 	}
+}
+
+// streamOpen starts Stream's query.
+func streamOpen[T any](ctx context.Context, s *Session, q *stmt.SelectStmt) (*mapper, *engine.Rows, error) {
+	m, err := mapperFor[T](s.db)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.usable(); err != nil {
+		return nil, nil, err
+	}
+	if _, err := checkQuery(m, q); err != nil {
+		return nil, nil, err
+	}
+	if err := s.autoflush(ctx); err != nil {
+		return nil, nil, err
+	}
+	conn, err := s.reader(ctx, m, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err := conn.Query(ctx, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, rows, nil
 }
 
 // loadInto runs q (a SELECT of m's table) and passes each row's object,

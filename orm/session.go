@@ -82,6 +82,12 @@ type Session struct {
 	closed bool
 	// nested holds open savepoints (innermost last).
 	nested []*savepoint
+	// g detects concurrent use (guard.go); calledOut records that the
+	// running call ran app code (and so set g.owner).
+	g         guard
+	calledOut bool
+	// flushing is set while a flush runs, to refuse a flush from a hook.
+	flushing bool
 	// Chunked storage for states and snapshots (arena.go).
 	stateBuf   []state
 	stateChunk int
@@ -98,11 +104,18 @@ type savepoint struct {
 // SessionOption configures one Session.
 type SessionOption func(*config)
 
-// Session returns a new Session. Options override the DB's defaults.
+// Session returns a new Session. Options override the DB's defaults (nil
+// options are ignored). The session of a nil *DB answers every call with an
+// error.
 func (db *DB) Session(opts ...SessionOption) *Session {
+	if db == nil {
+		return &Session{}
+	}
 	s := &Session{db: db, cfg: db.cfg}
 	for _, o := range opts {
-		o(&s.cfg)
+		if o != nil {
+			o(&s.cfg)
+		}
 	}
 	return s
 }
@@ -113,12 +126,22 @@ func WithExpireOnCommit(on bool) SessionOption { return func(c *config) { c.expi
 // WithAutoflush overrides the DB's Autoflush for one session.
 func WithAutoflush(on bool) SessionOption { return func(c *config) { c.autoflush = on } }
 
-// DB returns the DB the session came from.
-func (s *Session) DB() *DB { return s.db }
+// DB returns the DB the session came from (nil for a nil or zero Session).
+func (s *Session) DB() *DB {
+	if s == nil {
+		return nil
+	}
+	return s.db
+}
 
+// usable reports why the session refuses work: it is closed, it was used
+// concurrently, or a flush failed (ErrSessionNeedsRollback).
 func (s *Session) usable() error {
 	if s.closed {
 		return ErrSessionClosed
+	}
+	if s.g.misuse.Load() {
+		return misused{}
 	}
 	if s.failed != nil {
 		return &needsRollback{cause: s.failed}
@@ -127,24 +150,42 @@ func (s *Session) usable() error {
 }
 
 // New returns a new dynamic Object of the named model, already added to the
-// session (pending).
+// session (pending). It returns ErrSessionNeedsRollback after a failed
+// flush.
 func (s *Session) New(model string) (*Object, error) {
-	m := s.db.schema.Model(model)
-	if m == nil {
-		return nil, fmt.Errorf("orm: no model %q", model)
+	nested, err := s.enter("new")
+	if err != nil {
+		return nil, err
 	}
-	mp := s.db.byModel[m]
+	defer s.leave(nested)
+	if err := s.usable(); err != nil {
+		return nil, err
+	}
+	mp, err := s.db.modelMapper(model)
+	if err != nil {
+		return nil, err
+	}
 	if mp.typ != nil {
 		return nil, fmt.Errorf("orm: model %s is bound to %s: use a *%s", model, mp.typ, mp.typ)
 	}
 	o := newDynamic(mp)
-	return o, s.Add(o)
+	return o, s.addObj(o)
 }
 
 // Add puts obj (a pointer to a bound struct, or an *Object) in the session:
 // a new object becomes pending and is inserted by the next flush, with the
-// objects reachable from it through save-update cascades.
+// objects reachable from it through save-update cascades. It returns
+// ErrSessionNeedsRollback after a failed flush.
 func (s *Session) Add(obj any) error {
+	nested, err := s.enter("add")
+	if err != nil {
+		return err
+	}
+	defer s.leave(nested)
+	return s.addObj(obj)
+}
+
+func (s *Session) addObj(obj any) error {
 	if err := s.usable(); err != nil {
 		return err
 	}
@@ -156,10 +197,16 @@ func (s *Session) Add(obj any) error {
 	return nil
 }
 
-// AddAll adds every object (see Add).
+// AddAll adds every object (see Add), stopping at the first error (the
+// objects before it stay added). No objects is a no-op.
 func (s *Session) AddAll(objs ...any) error {
+	nested, err := s.enter("add")
+	if err != nil {
+		return err
+	}
+	defer s.leave(nested)
 	for _, o := range objs {
-		if err := s.Add(o); err != nil {
+		if err := s.addObj(o); err != nil {
 			return err
 		}
 	}
@@ -184,8 +231,14 @@ func (s *Session) attach(m *mapper, p unsafe.Pointer) *state {
 
 // Delete marks obj for deletion at the next flush. Cascades (delete,
 // delete-orphan) follow the relationships' settings. Deleting a pending
-// object just removes it from the session.
+// object just removes it from the session. It returns
+// ErrSessionNeedsRollback after a failed flush.
 func (s *Session) Delete(obj any) error {
+	nested, err := s.enter("delete")
+	if err != nil {
+		return err
+	}
+	defer s.leave(nested)
 	if err := s.usable(); err != nil {
 		return err
 	}
@@ -206,8 +259,17 @@ func (s *Session) Delete(obj any) error {
 	return nil
 }
 
-// Expunge removes obj from the session without touching the database.
+// Expunge removes obj from the session without touching the database. It
+// works after a failed flush too.
 func (s *Session) Expunge(obj any) error {
+	nested, err := s.enter("expunge")
+	if err != nil {
+		return err
+	}
+	defer s.leave(nested)
+	if s.closed {
+		return fmt.Errorf("expunge: %w", ErrSessionClosed)
+	}
 	_, p, err := s.db.mapperOf(obj)
 	if err != nil {
 		return err
@@ -277,8 +339,19 @@ func (s *Session) live() []*state {
 	return out
 }
 
-// ExpungeAll empties the session.
+// ExpungeAll empties the session. On a closed session it does nothing; a
+// call that meets another goroutine's call does nothing but mark the
+// session misused (see ErrConcurrentUse).
 func (s *Session) ExpungeAll() {
+	nested, err := s.enter("expunge all")
+	if err != nil {
+		return
+	}
+	defer s.leave(nested)
+	s.expungeAll()
+}
+
+func (s *Session) expungeAll() {
 	for _, st := range s.all {
 		st.gone = true
 	}
@@ -287,8 +360,17 @@ func (s *Session) ExpungeAll() {
 }
 
 // Expire marks obj's loaded state stale: the next Get or query that meets
-// it reloads its columns (Refresh reloads at once).
+// it reloads its columns (Refresh reloads at once). It works after a failed
+// flush too.
 func (s *Session) Expire(obj any) error {
+	nested, err := s.enter("expire")
+	if err != nil {
+		return err
+	}
+	defer s.leave(nested)
+	if s.closed {
+		return fmt.Errorf("expire: %w", ErrSessionClosed)
+	}
 	_, p, err := s.db.mapperOf(obj)
 	if err != nil {
 		return err
@@ -303,8 +385,19 @@ func (s *Session) Expire(obj any) error {
 	return nil
 }
 
-// ExpireAll expires every persistent object.
+// ExpireAll expires every persistent object. On a closed session it does
+// nothing; a call that meets another goroutine's call does nothing but mark
+// the session misused (see ErrConcurrentUse).
 func (s *Session) ExpireAll() {
+	nested, err := s.enter("expire all")
+	if err != nil {
+		return
+	}
+	defer s.leave(nested)
+	s.expireAll()
+}
+
+func (s *Session) expireAll() {
 	for _, st := range s.live() {
 		if st.status == statusPersistent {
 			st.expired = true
@@ -313,8 +406,14 @@ func (s *Session) ExpireAll() {
 }
 
 // Refresh reloads obj's columns from the database now, discarding unflushed
-// changes to them. Loaded relationships are marked unloaded.
+// changes to them. Loaded relationships are marked unloaded. It returns
+// ErrSessionNeedsRollback after a failed flush.
 func (s *Session) Refresh(ctx context.Context, obj any) error {
+	nested, err := s.enterCtx(ctx, "refresh")
+	if err != nil {
+		return err
+	}
+	defer s.leave(nested)
 	if err := s.usable(); err != nil {
 		return err
 	}
@@ -351,27 +450,59 @@ func (m *mapper) pkWhere(obj unsafe.Pointer) []stmt.Expr {
 }
 
 // Close ends the session: an open transaction is rolled back and every
-// object is expunged. The session cannot be used afterwards.
+// object is expunged. The session cannot be used afterwards; closing it
+// again does nothing. It works after a failed flush or a detected
+// concurrent use (it is the way out of both), and with a cancelled or nil
+// ctx (the rollback is sent regardless).
 func (s *Session) Close(ctx context.Context) error {
+	nested, err := s.enter("close")
+	if err != nil {
+		return err
+	}
+	defer s.leave(nested)
 	if s.closed {
 		return nil
 	}
-	err := s.rollbackTx(ctx)
-	s.ExpungeAll()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	err = s.rollbackTx(ctx)
+	s.expungeAll()
 	s.closed = true
+	s.failed = nil
+	s.g.misuse.Store(false)
 	return err
 }
 
-// InTransaction reports whether the session has an open transaction.
-func (s *Session) InTransaction() bool { return len(s.txs) > 0 }
+// InTransaction reports whether the session has an open transaction (false
+// for a closed session, and for a call that meets another goroutine's call,
+// which marks the session misused).
+func (s *Session) InTransaction() bool {
+	nested, err := s.enter("in transaction")
+	if err != nil {
+		return false
+	}
+	defer s.leave(nested)
+	return len(s.txs) > 0
+}
 
 // Begin opens the session's transaction on the primary now (a session also
 // begins one on its own at the first write or locking read). Reads inside
-// it go to the primary.
+// it go to the primary. It returns ErrSessionNeedsRollback after a failed
+// flush.
 func (s *Session) Begin(ctx context.Context) error {
+	nested, err := s.enterCtx(ctx, "begin")
+	if err != nil {
+		return err
+	}
+	defer s.leave(nested)
 	if err := s.usable(); err != nil {
 		return err
 	}
+	return s.begin(ctx)
+}
+
+func (s *Session) begin(ctx context.Context) error {
 	_, err := s.txFor(ctx, s.db.router.primary)
 	return err
 }
@@ -417,17 +548,53 @@ func (s *Session) reader(ctx context.Context, m *mapper, locking bool) (engine.Q
 // Commit flushes pending changes and commits the transaction(s). With
 // ExpireOnCommit, loaded objects are expired. A failure of COMMIT itself is
 // reported wrapping ErrCommitOutcomeUnknown: the data may or may not be saved.
+//
+// Commit returns ErrSessionNeedsRollback (wrapping the cause) after a failed
+// flush — its own or an earlier one — and after a detected concurrent use
+// (ErrConcurrentUse): it never commits a unit of work that is known to be
+// incomplete. With a context that is already done, Commit sends nothing and
+// returns the context's error; the session and its transaction stay as
+// they were, so Commit can be called again (or Rollback). A context that
+// ends while COMMIT runs is ErrCommitOutcomeUnknown (wrapping the context's
+// error).
 func (s *Session) Commit(ctx context.Context) error {
+	nested, err := s.enterCtx(ctx, "commit")
+	if err != nil {
+		return err
+	}
+	defer s.leave(nested)
+	return s.commit(ctx)
+}
+
+func (s *Session) commit(ctx context.Context) error {
 	if err := s.usable(); err != nil {
 		return err
 	}
-	if err := s.Flush(ctx); err != nil {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("commit: %w (nothing was sent; the session is unchanged)", err)
+	}
+	if err := s.flush(ctx); err != nil {
 		return err
 	}
 	if ev := s.cfg.events.BeforeCommit; ev != nil {
-		if err := ev(ctx, s); err != nil {
+		prev := s.calloutBegin()
+		err := ev(ctx, s)
+		s.calloutEnd(prev)
+		if err != nil {
 			return fmt.Errorf("before commit: %w", err)
 		}
+		if err := s.usable(); err != nil {
+			// The event failed a flush or closed the session.
+			return err
+		}
+	}
+	if s.g.misuse.Load() {
+		// Another goroutine met this call: what it meant to add may be
+		// missing, so do not commit a partial unit of work.
+		return misused{}
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("commit: %w (COMMIT was not sent; the transaction is still open: commit again or roll back)", err)
 	}
 	s.nested = nil
 	var firstErr error
@@ -445,15 +612,17 @@ func (s *Session) Commit(ctx context.Context) error {
 	if firstErr != nil {
 		// Whatever happened, the session's view is no longer reliable.
 		s.afterTxEnd(false)
-		s.ExpireAll()
+		s.expireAll()
 		return firstErr
 	}
 	s.afterTxEnd(true)
 	if s.cfg.expireOnCommit {
-		s.ExpireAll()
+		s.expireAll()
 	}
 	if ev := s.cfg.events.AfterCommit; ev != nil {
+		prev := s.calloutBegin()
 		ev(ctx, s)
+		s.calloutEnd(prev)
 	}
 	return nil
 }
@@ -473,11 +642,25 @@ func (s *Session) afterTxEnd(committed bool) {
 // objects (flushed or not) are expunged, with keys the database generated
 // for them cleared; deleted ones are restored; loaded ones lose their
 // unflushed changes and are expired, so the next Get or query reloads them.
-// After a failed flush it is the way back to a usable session.
+// After a failed flush, or a detected concurrent use (ErrConcurrentUse), it
+// is the way back to a usable session. A cancelled or nil ctx still rolls
+// back. Rollback of a closed session returns ErrSessionClosed.
 func (s *Session) Rollback(ctx context.Context) error {
+	nested, err := s.enter("rollback")
+	if err != nil {
+		return err
+	}
+	defer s.leave(nested)
 	if s.closed {
 		return ErrSessionClosed
 	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return s.rollback(ctx)
+}
+
+func (s *Session) rollback(ctx context.Context) error {
 	err := s.rollbackTx(ctx)
 	for _, st := range s.live() {
 		switch {
@@ -498,8 +681,11 @@ func (s *Session) Rollback(ctx context.Context) error {
 		}
 	}
 	s.failed = nil
+	s.g.misuse.Store(false)
 	if ev := s.cfg.events.AfterRollback; ev != nil {
+		prev := s.calloutBegin()
 		ev(ctx, s)
+		s.calloutEnd(prev)
 	}
 	return err
 }
@@ -533,29 +719,62 @@ func (s *Session) rollbackTx(ctx context.Context) error {
 // and rolls back when fn returns an error or panics (re-panicking after).
 // Inside an open transaction it runs fn in a nested transaction (a
 // SAVEPOINT) instead, releasing it on success and rolling back to it on
-// error.
+// error. It returns ErrSessionNeedsRollback after a failed flush (without
+// running fn). When the commit fails (a failed flush, a done context, a
+// failed COMMIT), the block is rolled back and the commit's error returned.
 func (s *Session) Transaction(ctx context.Context, fn func(s *Session) error) (err error) {
-	if err := s.usable(); err != nil {
+	nested, err := s.enterCtx(ctx, "transaction")
+	if err != nil {
 		return err
 	}
-	if s.InTransaction() {
+	if fn == nil {
+		s.leave(nested)
+		return errors.New("transaction: nil function")
+	}
+	if err := s.usable(); err != nil {
+		s.leave(nested)
+		return err
+	}
+	if len(s.txs) > 0 {
+		s.leave(nested)
 		return s.Nested(ctx, fn)
 	}
-	if err := s.Begin(ctx); err != nil {
+	if err := s.begin(ctx); err != nil {
+		s.leave(nested)
 		return err
 	}
+	// fn calls the session's methods itself: let it in.
+	s.leave(nested)
 	defer func() {
-		if p := recover(); p != nil {
-			_ = s.Rollback(ctx)
+		p := recover()
+		nested, gerr := s.enter("transaction")
+		if gerr != nil {
+			// Another goroutine is inside: it cannot be cleaned up here;
+			// the session is marked misused (Rollback or Close it).
+			if p != nil {
+				panic(p)
+			}
+			err = errors.Join(err, gerr)
+			return
+		}
+		defer s.leave(nested)
+		if p != nil {
+			_ = s.rollback(ctx)
 			panic(p)
 		}
 		if err != nil {
-			if rerr := s.Rollback(ctx); rerr != nil {
+			if rerr := s.rollback(ctx); rerr != nil {
 				err = errors.Join(err, rerr)
 			}
 			return
 		}
-		err = s.Commit(ctx)
+		if err = s.commit(ctx); err != nil {
+			// A block ends committed or rolled back, never open or
+			// needing a rollback (a done context leaves COMMIT unsent).
+			if rerr := s.rollback(ctx); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+		}
 	}()
 	return fn(s)
 }
@@ -563,42 +782,45 @@ func (s *Session) Transaction(ctx context.Context, fn func(s *Session) error) (e
 // Nested runs fn inside a SAVEPOINT of the session's transaction (begun if
 // needed): pending changes are flushed first; on error (or panic) the
 // database work since the savepoint is rolled back and the objects it
-// touched are expired, and the outer transaction goes on.
+// touched are expired, and the outer transaction goes on. It returns
+// ErrSessionNeedsRollback after a failed flush (without running fn).
 func (s *Session) Nested(ctx context.Context, fn func(s *Session) error) (err error) {
-	if err := s.usable(); err != nil {
-		return err
-	}
-	if err := s.Flush(ctx); err != nil {
-		return err
-	}
-	e := s.db.router.primary
-	tx, err := s.txFor(ctx, e)
+	nested, err := s.enterCtx(ctx, "nested")
 	if err != nil {
 		return err
 	}
-	sp, err := tx.Savepoint(ctx)
+	sp, depth, err := s.openNested(ctx, fn)
+	s.leave(nested)
 	if err != nil {
 		return err
-	}
-	s.nested = append(s.nested, &savepoint{sp: sp, tx: tx, eng: e})
-	depth := len(s.nested)
-	undo := func() error {
-		s.nested = s.nested[:depth-1]
-		rerr := sp.Rollback(context.WithoutCancel(ctx))
-		s.failed = nil
-		for _, st := range s.live() {
-			if st.status == statusDeleted {
-				st.status = statusPersistent
-				st.deleteFlushed = false
-			}
-			if st.status == statusPersistent {
-				s.discard(st)
-			}
-		}
-		return rerr
 	}
 	defer func() {
-		if p := recover(); p != nil {
+		p := recover()
+		nested, gerr := s.enter("nested")
+		if gerr != nil {
+			if p != nil {
+				panic(p)
+			}
+			err = errors.Join(err, gerr)
+			return
+		}
+		defer s.leave(nested)
+		undo := func() error {
+			s.nested = s.nested[:min(depth-1, len(s.nested))]
+			rerr := sp.Rollback(context.WithoutCancel(ctx))
+			s.failed = nil
+			for _, st := range s.live() {
+				if st.status == statusDeleted {
+					st.status = statusPersistent
+					st.deleteFlushed = false
+				}
+				if st.status == statusPersistent {
+					s.discard(st)
+				}
+			}
+			return rerr
+		}
+		if p != nil {
 			_ = undo()
 			panic(p)
 		}
@@ -608,14 +830,38 @@ func (s *Session) Nested(ctx context.Context, fn func(s *Session) error) (err er
 			}
 			return
 		}
-		if ferr := s.Flush(ctx); ferr != nil {
+		if ferr := s.flush(ctx); ferr != nil {
 			err = ferr
 			return
 		}
-		s.nested = s.nested[:depth-1]
+		s.nested = s.nested[:min(depth-1, len(s.nested))]
 		err = sp.Release(ctx)
 	}()
 	return fn(s)
+}
+
+// openNested checks fn, flushes and sets the savepoint for Nested.
+func (s *Session) openNested(ctx context.Context, fn func(s *Session) error) (*engine.Savepoint, int, error) {
+	if fn == nil {
+		return nil, 0, errors.New("nested: nil function")
+	}
+	if err := s.usable(); err != nil {
+		return nil, 0, err
+	}
+	if err := s.flush(ctx); err != nil {
+		return nil, 0, err
+	}
+	e := s.db.router.primary
+	tx, err := s.txFor(ctx, e)
+	if err != nil {
+		return nil, 0, err
+	}
+	sp, err := tx.Savepoint(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	s.nested = append(s.nested, &savepoint{sp: sp, tx: tx, eng: e})
+	return sp, len(s.nested), nil
 }
 
 func (st *state) isLoaded(i int) bool { return st.loaded&(1<<uint(i)) != 0 }

@@ -139,7 +139,7 @@ func setup(t *testing.T, name string, opts ...orm.Option) *env {
 }
 
 // setupWith is setup with only the given bindings.
-func setupWith(t *testing.T, name string, opts ...orm.Option) *env {
+func setupWith(t testing.TB, name string, opts ...orm.Option) *env {
 	t.Helper()
 	ctx := context.Background()
 	u := fresh.URL(t, name, "dl_orm")
@@ -180,7 +180,7 @@ func each2(t *testing.T, fn func(t *testing.T, name string)) {
 	}
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
