@@ -3,6 +3,7 @@ package dialects
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -15,7 +16,9 @@ type Driver struct {
 	Schemes []string
 	// Dialect returns the dialect value the pools of this driver speak.
 	Dialect func() Dialect
-	// Open opens a pool for url (the full URL, scheme included).
+	// Open opens a pool for url (the full URL, scheme included, perhaps
+	// with a SQLAlchemy driver suffix such as "+asyncpg"). Its errors must
+	// not show the URL's password: see Redact and RedactError.
 	Open func(ctx context.Context, url string, opts PoolOptions) (Pool, error)
 }
 
@@ -52,36 +55,63 @@ func Schemes() []string {
 }
 
 // Scheme returns the scheme of a database URL: the text before the first
-// colon, lower-cased ("sqlite" for "sqlite::memory:").
+// colon, lower-cased ("sqlite" for "sqlite::memory:", "postgresql+asyncpg"
+// for "postgresql+asyncpg://…"), or "" when that text is not a scheme (a
+// keyword/value connection string, a file name).
 func Scheme(url string) string {
 	i := strings.IndexByte(url, ':')
-	if i <= 0 {
+	if i <= 0 || !validScheme(url[:i]) {
 		return ""
 	}
 	return strings.ToLower(url[:i])
 }
 
-// Lookup returns the driver registered for url's scheme.
+// Lookup returns the driver registered for url's scheme. A scheme with a
+// SQLAlchemy driver suffix ("postgresql+psycopg2", "mysql+pymysql") finds
+// the driver of the part before the '+'.
 func Lookup(url string) (*Driver, error) {
 	s := Scheme(url)
 	regMu.RLock()
 	d := registry[s]
-	regMu.RUnlock()
 	if d == nil {
-		known := strings.Join(Schemes(), ", ")
-		if known == "" {
-			known = "none; import a dialect package such as github.com/dlayer/dlayer/dialects/sqlite"
-		}
-		if s == "" {
-			return nil, fmt.Errorf("open %q: %w: the URL has no scheme (registered: %s)", Redact(url), ErrNoDialect, known)
-		}
-		return nil, fmt.Errorf("open %q: %w %q (registered: %s)", Redact(url), ErrNoDialect, s, known)
+		base, _, _ := strings.Cut(s, "+")
+		d = registry[base]
 	}
-	return d, nil
+	regMu.RUnlock()
+	if d != nil {
+		return d, nil
+	}
+	known := strings.Join(Schemes(), ", ")
+	if known == "" {
+		known = "none; import a dialect package such as github.com/dlayer/dlayer/dialects/sqlite"
+	}
+	if s == "" {
+		return nil, fmt.Errorf("open %q: %w: the URL has no scheme%s (registered: %s)", Redact(url), ErrNoDialect, noSchemeHint(url), known)
+	}
+	return nil, fmt.Errorf("open %q: %w %q (registered: %s)", Redact(url), ErrNoDialect, s, known)
 }
 
+// noSchemeHint recognises the connection strings people paste instead of
+// a URL.
+func noSchemeHint(url string) string {
+	t := strings.TrimSpace(url)
+	switch {
+	case strings.Contains(t, "@tcp(") || strings.Contains(t, "@unix(") || strings.Contains(t, "@/"):
+		return "; this looks like a go-sql-driver/mysql DSN: write mysql://user:password@host:3306/dbname"
+	case keywordDSN.MatchString(t):
+		return "; this looks like a keyword/value connection string: write postgres://user:password@host:5432/dbname?sslmode=disable"
+	}
+	if i := strings.IndexAny(t, ":/"); i > 0 && registered(t[:i]) {
+		return fmt.Sprintf("; did you mean %s://…?", strings.ToLower(t[:i]))
+	}
+	return ""
+}
+
+var keywordDSN = regexp.MustCompile(`^[A-Za-z_]+\s*=`)
+
 // Open opens a pool for url with the registered driver for its scheme and
-// returns it with its dialect.
+// returns it with its dialect. No error it returns shows a password of url
+// (see RedactError).
 func Open(ctx context.Context, url string, opts PoolOptions) (Dialect, Pool, error) {
 	d, err := Lookup(url)
 	if err != nil {
@@ -92,30 +122,7 @@ func Open(ctx context.Context, url string, opts PoolOptions) (Dialect, Pool, err
 	}
 	p, err := d.Open(ctx, url, opts)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, RedactError(err, url)
 	}
 	return d.Dialect(), p, nil
-}
-
-// Redact returns url with any password replaced by "xxxxx", for messages.
-func Redact(url string) string {
-	i := strings.Index(url, "://")
-	if i < 0 {
-		return url
-	}
-	rest := url[i+3:]
-	end := strings.IndexAny(rest, "/?#")
-	if end < 0 {
-		end = len(rest)
-	}
-	auth := rest[:end]
-	at := strings.LastIndexByte(auth, '@')
-	if at < 0 {
-		return url
-	}
-	colon := strings.IndexByte(auth[:at], ':')
-	if colon < 0 {
-		return url
-	}
-	return url[:i+3] + auth[:colon+1] + "xxxxx" + rest[at:]
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 
@@ -43,42 +44,95 @@ const SQLMode = "STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISI
 // bound parameter), multiStatements off, utf8mb4 with utf8mb4_unicode_ci,
 // and the strict SQLMode. Other query parameters are passed to the driver
 // as in its own DSN; the safety settings above cannot be overridden.
+//
+// URLs copied from SQLAlchemy work: a driver suffix (mysql+pymysql://,
+// mysql+aiomysql://, mariadb+mariadbconnector://, …) is ignored, and the
+// Python drivers' query parameters unix_socket (a socket path; the host is
+// ignored), password/passwd (the password, when the user info has none)
+// and connect_timeout, read_timeout, write_timeout (seconds) are mapped to
+// their go-sql-driver equivalents; ssl_* parameters are refused with a hint
+// (use tls=true, or a config registered with mysql.RegisterTLSConfig).
+//
+// The URL must be unambiguous (see dialects.ParseURL): an '@', '/', '?' or
+// '#' in the password is percent-encoded. No error shows the password.
 func Config(rawURL string) (*mysql.Config, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return nil, fmt.Errorf("mysql URL: %w", err)
-	}
-	if u.Scheme != "mysql" && u.Scheme != "mariadb" {
+	if base, _ := dialects.SplitScheme(rawURL); base != "mysql" && base != "mariadb" {
 		return nil, fmt.Errorf("not a mysql URL: %q", dialects.Redact(rawURL))
 	}
-	host := u.Host
-	if host == "" {
-		host = "127.0.0.1:3306"
+	fail := func(err error) error {
+		return dialects.RedactError(fmt.Errorf("mysql URL %s: %w", dialects.Redact(rawURL), err), rawURL)
+	}
+	u, err := dialects.ParseURL(rawURL)
+	if err != nil {
+		return nil, fail(err)
+	}
+	q := u.Query()
+	var user, pass string
+	hasPass := false
+	if u.User != nil {
+		user = u.User.Username()
+		pass, hasPass = u.User.Password()
+	}
+	for _, k := range []string{"password", "passwd"} {
+		if vs, ok := q[k]; ok {
+			if hasPass {
+				return nil, fail(fmt.Errorf("the password is given twice (in the user info and as ?%s=)", k))
+			}
+			pass, hasPass = vs[len(vs)-1], true
+			delete(q, k)
+		}
+	}
+	for k := range q {
+		if strings.HasPrefix(k, "ssl_") || k == "ssl" {
+			return nil, fail(fmt.Errorf("?%s= is a Python driver option: use tls=true, tls=skip-verify or the name of a config registered with mysql.RegisterTLSConfig", k))
+		}
+	}
+	for py, gosql := range map[string]string{"connect_timeout": "timeout", "read_timeout": "readTimeout", "write_timeout": "writeTimeout"} {
+		if v := q.Get(py); v != "" {
+			if numeric(v) {
+				v += "s"
+			}
+			q.Set(gosql, v)
+			delete(q, py)
+		}
+	}
+	netw, addr := "tcp", u.Host
+	if sock := q.Get("unix_socket"); sock != "" {
+		netw, addr = "unix", sock
+		delete(q, "unix_socket")
+	} else if addr == "" {
+		addr = "127.0.0.1:3306"
 	} else if u.Port() == "" {
-		host += ":3306"
+		addr += ":3306"
 	}
 	// Build the driver's DSN so its parser validates the parameters.
-	q := u.Query()
 	var params []string
 	for k, vs := range q {
 		for _, v := range vs {
 			params = append(params, k+"="+url.QueryEscape(v))
 		}
 	}
-	dsn := "tcp(" + host + ")/" + strings.TrimPrefix(u.Path, "/")
+	sort.Strings(params)
+	dsn := netw + "(" + addr + ")/" + strings.TrimPrefix(u.Path, "/")
 	if len(params) > 0 {
 		dsn += "?" + strings.Join(params, "&")
 	}
 	cfg, err := mysql.ParseDSN(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("mysql URL %q: %w", dialects.Redact(rawURL), err)
+		return nil, fail(err)
 	}
-	if u.User != nil {
-		cfg.User = u.User.Username()
-		cfg.Passwd, _ = u.User.Password()
-	}
+	cfg.User, cfg.Passwd = user, pass
 	safe(cfg)
 	return cfg, nil
+}
+
+func numeric(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if (s[i] < '0' || s[i] > '9') && s[i] != '.' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func safe(cfg *mysql.Config) {
@@ -107,7 +161,7 @@ func OpenPool(ctx context.Context, rawURL string, opts dialects.PoolOptions) (*s
 	}
 	conn, err := mysql.NewConnector(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", dialects.Redact(rawURL), err)
+		return nil, openError(rawURL, err)
 	}
 	db := sql.OpenDB(conn)
 	if opts.MaxOpenConns > 0 {
@@ -125,9 +179,14 @@ func OpenPool(ctx context.Context, rawURL string, opts dialects.PoolOptions) (*s
 	p := sqldb.New(db, sqldb.Config{Encode: EncodeArgs, Owned: true})
 	if err := db.PingContext(ctx); err != nil {
 		p.Close()
-		return nil, fmt.Errorf("open %s: %w", dialects.Redact(rawURL), err)
+		return nil, openError(rawURL, err)
 	}
 	return p, nil
+}
+
+// openError says which database failed to open, without its password.
+func openError(rawURL string, err error) error {
+	return dialects.RedactError(fmt.Errorf("open %s: %w", dialects.Redact(rawURL), err), rawURL)
 }
 
 // Wrap adapts a *sql.DB opened with go-sql-driver/mysql. The caller keeps

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -54,10 +55,15 @@ func (t *Tx) CopyFrom(ctx context.Context, table string, columns []string, rows 
 // OpenPool opens a pgxpool for a postgres:// or postgresql:// URL (any
 // setting pgx understands may be given as a query parameter). MaxOpenConns
 // sets pool_max_conns; MaxIdleConns has no pgx equivalent and is ignored.
+// See ConnString for the URLs accepted. No error shows the password.
 func OpenPool(ctx context.Context, url string, opts dialects.PoolOptions) (*Pool, error) {
-	cfg, err := pgxpool.ParseConfig(url)
+	conn, err := ConnString(url)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", dialects.Redact(url), err)
+		return nil, err
+	}
+	cfg, err := pgxpool.ParseConfig(conn)
+	if err != nil {
+		return nil, openError(url, err)
 	}
 	if opts.MaxOpenConns > 0 {
 		cfg.MaxConns = int32(opts.MaxOpenConns)
@@ -70,13 +76,57 @@ func OpenPool(ctx context.Context, url string, opts dialects.PoolOptions) (*Pool
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", dialects.Redact(url), err)
+		return nil, openError(url, err)
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("open %s: %w", dialects.Redact(url), err)
+		return nil, openError(url, err)
 	}
 	return &Pool{pool: pool, owned: true}, nil
+}
+
+// ConnString checks a postgres:// or postgresql:// URL and returns the
+// connection string pgx is given. The URL must be unambiguous (see
+// dialects.ParseURL): an '@', '/', '?' or '#' in the password is
+// percent-encoded, so no part of it can be read as a host name (and sent
+// to DNS) or a database name. URLs copied from SQLAlchemy work: a driver
+// suffix (postgresql+psycopg2://, postgresql+asyncpg://, …) is ignored, and
+// asyncpg's ssl=… parameter becomes sslmode (ssl=true is require). Strings
+// that are not URLs (keyword/value connection strings such as "host=h
+// dbname=d") are passed to pgx as they are.
+func ConnString(url string) (string, error) {
+	base, driver := dialects.SplitScheme(url)
+	if base != "postgres" && base != "postgresql" {
+		if dialects.Scheme(url) == "" {
+			return url, nil
+		}
+		return "", fmt.Errorf("not a postgres URL: %q", dialects.Redact(url))
+	}
+	u, err := dialects.ParseURL(url)
+	if err != nil {
+		return "", openError(url, err)
+	}
+	if q := u.Query(); driver == "asyncpg" && q.Has("ssl") {
+		v := q.Get("ssl")
+		q.Del("ssl")
+		switch strings.ToLower(v) {
+		case "true", "1", "on", "yes":
+			v = "require"
+		case "false", "0", "off", "no":
+			v = "disable"
+		}
+		if !q.Has("sslmode") {
+			q.Set("sslmode", v)
+		}
+		u.RawQuery = q.Encode()
+		url = u.String()
+	}
+	return dialects.WithScheme(url, "postgresql"), nil
+}
+
+// openError says which database failed to open, without its password.
+func openError(url string, err error) error {
+	return dialects.RedactError(fmt.Errorf("open %s: %w", dialects.Redact(url), err), url)
 }
 
 // Wrap adapts a pool the application already has. The caller keeps

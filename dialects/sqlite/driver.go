@@ -4,10 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,17 +38,28 @@ func init() {
 
 // DSN turns a dlayer SQLite URL into a modernc.org/sqlite data source name
 // with dlayer's connection settings. It reports whether the database lives
-// in memory. Accepted forms:
+// in memory. Accepted forms, with SQLAlchemy's meaning for the ones with
+// "//" (so a URL copied from a Python project opens the same file):
 //
-//	sqlite::memory:            a private in-memory database (per Open)
-//	sqlite:app.db              a file, relative to the working directory
-//	sqlite:///abs/path/app.db  an absolute path
-//	sqlite:file:app.db?mode=ro an SQLite URI, passed through
+//	sqlite://                  a private in-memory database (per Open)
+//	sqlite:///:memory:         the same
+//	sqlite::memory:            the same
+//	sqlite:///data/app.db      data/app.db, relative to the working directory
+//	sqlite:////var/db/app.db   /var/db/app.db, an absolute path
+//	sqlite:data/app.db         data/app.db, relative
+//	sqlite:/var/db/app.db      /var/db/app.db, absolute
+//	sqlite:file:app.db?mode=ro an SQLite URI; "file:" is dropped
 //
-// Query parameters after the path are passed to the driver. Every
-// connection gets foreign_keys=ON, busy_timeout, the double-quoted string
-// literal quirk off (_dqs=0) and, for files, WAL journaling with
-// synchronous=NORMAL.
+// The scheme may be sqlite3: or carry a SQLAlchemy driver suffix
+// (sqlite+pysqlite://, sqlite+aiosqlite://), which is ignored;
+// sqlite+pysqlcipher (encrypted databases) is refused. A host or user after
+// "//" (sqlite://app.db) is refused, as SQLAlchemy does. The path is taken
+// literally (no %-decoding). Query parameters after the path are passed to
+// the driver, except SQLAlchemy's uri, check_same_thread, cached_statements
+// and detect_types, which are dropped, and timeout (seconds), which sets
+// busy_timeout. Every connection gets foreign_keys=ON, busy_timeout, the
+// double-quoted string literal quirk off (_dqs=0) and, for files, WAL
+// journaling with synchronous=NORMAL.
 //
 // ":memory:" (or mode=memory) gives a private database that lives as long
 // as the pool, stored in a temporary file (see OpenPool) so that pooled
@@ -57,28 +71,80 @@ func init() {
 // connection deadlocks a program that queries while it holds a transaction.
 // For the temporary file DSN returns "" and memory=true.
 func DSN(rawURL string) (dsn string, memory bool, err error) {
-	rest, ok := strings.CutPrefix(rawURL, "sqlite:")
-	if !ok {
-		rest, ok = strings.CutPrefix(rawURL, "sqlite3:")
+	loc, err := parseURL(rawURL)
+	if err != nil {
+		return "", false, err
 	}
-	if !ok {
-		return "", false, fmt.Errorf("not an sqlite URL: %q", rawURL)
+	if loc.memory {
+		return "", true, nil
 	}
-	rest = strings.TrimPrefix(rest, "//")
+	return fileDSN(loc.path, loc.query, "NORMAL"), false, nil
+}
+
+// location is what an SQLite URL names.
+type location struct {
+	path   string
+	memory bool
+	query  url.Values
+	// slashes is set for the sqlite:///path form (SQLAlchemy's relative
+	// path).
+	slashes bool
+}
+
+// forms lists the URL forms for error messages.
+const forms = "sqlite:///relative/path.db, sqlite:////absolute/path.db, sqlite:path.db or sqlite::memory:"
+
+// sqlalchemyParams are SQLAlchemy's and pysqlite's query parameters that
+// mean nothing here.
+var sqlalchemyParams = []string{"uri", "check_same_thread", "cached_statements", "detect_types"}
+
+func parseURL(rawURL string) (location, error) {
+	base, driver := dialects.SplitScheme(rawURL)
+	if base != "sqlite" && base != "sqlite3" {
+		return location{}, fmt.Errorf("not an sqlite URL: %q", dialects.Redact(rawURL))
+	}
+	fail := func(format string, args ...any) error {
+		return fmt.Errorf("sqlite URL %q: "+format, append([]any{dialects.Redact(rawURL)}, args...)...)
+	}
+	if driver == "pysqlcipher" {
+		return location{}, fail("SQLCipher-encrypted databases (sqlite+pysqlcipher) are not supported")
+	}
+	rest := rawURL[strings.IndexByte(rawURL, ':')+1:]
 	path, query, _ := strings.Cut(rest, "?")
 	q, err := url.ParseQuery(query)
 	if err != nil {
-		return "", false, fmt.Errorf("sqlite URL %q: bad query: %w", rawURL, err)
+		return location{}, dialects.RedactError(fail("bad query: %w", err), rawURL)
 	}
+	for _, k := range sqlalchemyParams {
+		delete(q, k)
+	}
+	if v, ok := q["timeout"]; ok {
+		secs, err := strconv.ParseFloat(v[len(v)-1], 64)
+		if err != nil || secs < 0 || secs > 1e6 {
+			return location{}, fail("timeout is a number of seconds")
+		}
+		q["_pragma"] = append(q["_pragma"], fmt.Sprintf("busy_timeout(%d)", int64(secs*1000)))
+		delete(q, "timeout")
+	}
+	loc := location{query: q}
+	if after, ok := strings.CutPrefix(path, "//"); ok {
+		auth, p, _ := strings.Cut(after, "/")
+		if auth != "" {
+			return location{}, fail("an SQLite URL has no host or user after \"//\"; write %s", forms)
+		}
+		path, loc.slashes = p, true
+	} else if path == "" && q.Get("mode") != "memory" {
+		return location{}, fail("names no database (use %s)", forms)
+	}
+	path = strings.TrimPrefix(path, "file:")
 	switch {
+	case path == ":memory:" || q.Get("mode") == "memory" || loc.slashes && path == "":
+		loc.memory = true
 	case path == "":
-		return "", false, fmt.Errorf("sqlite URL %q names no database (use sqlite::memory: or sqlite:path.db)", rawURL)
-	case path == ":memory:" || q.Get("mode") == "memory":
-		return "", true, nil
-	default:
-		path = strings.TrimPrefix(path, "file:")
+		return location{}, fail("names no database (use %s)", forms)
 	}
-	return fileDSN(path, q, "NORMAL"), false, nil
+	loc.path = path
+	return loc, nil
 }
 
 func fileDSN(path string, q url.Values, sync string) string {
@@ -100,31 +166,57 @@ func fileDSN(path string, q url.Values, sync string) string {
 // process that dies without closing the pool leaves it in the system's
 // temporary directory.
 func OpenPool(ctx context.Context, rawURL string, opts dialects.PoolOptions) (*sqldb.Pool, error) {
-	dsn, memory, err := DSN(rawURL)
+	loc, err := parseURL(rawURL)
 	if err != nil {
 		return nil, err
 	}
+	name := dialects.Redact(rawURL)
+	if err := checkRelative(loc); err != nil {
+		return nil, fmt.Errorf("open %s: %w", name, err)
+	}
 	cfg := config()
 	cfg.Owned = true
-	if memory {
+	dsn := ""
+	if loc.memory {
 		dir, err := os.MkdirTemp("", "dlayer-memory-")
 		if err != nil {
-			return nil, fmt.Errorf("open %s: temporary database: %w", rawURL, err)
+			return nil, fmt.Errorf("open %s: temporary database: %w", name, err)
 		}
 		dsn = fileDSN(filepath.Join(dir, "memory.db"), url.Values{}, "OFF")
 		cfg.AfterClose = func() error { return os.RemoveAll(dir) }
+	} else {
+		dsn = fileDSN(loc.path, loc.query, "NORMAL")
 	}
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", rawURL, err)
+		return nil, dialects.RedactError(fmt.Errorf("open %s: %w", name, err), rawURL)
 	}
 	applyPoolOptions(db, opts)
 	p := sqldb.New(db, cfg)
 	if err := db.PingContext(ctx); err != nil {
 		p.Close()
-		return nil, fmt.Errorf("open %s: %w", rawURL, err)
+		return nil, dialects.RedactError(fmt.Errorf("open %s: %w", name, err), rawURL)
 	}
 	return p, nil
+}
+
+// checkRelative refuses sqlite:///x.db when x.db does not exist relative to
+// the working directory but /x.db does: before dlayer followed SQLAlchemy,
+// three slashes meant an absolute path, and opening would silently create
+// a new, empty database beside the real one.
+func checkRelative(loc location) error {
+	if !loc.slashes || loc.memory || filepath.IsAbs(loc.path) {
+		return nil
+	}
+	if _, err := os.Stat(loc.path); !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	abs := "/" + loc.path
+	if st, err := os.Stat(abs); err != nil || st.IsDir() {
+		return nil
+	}
+	return fmt.Errorf("three slashes make a path relative to the working directory (as in SQLAlchemy): %s does not exist there, but %s does; "+
+		"write sqlite:///%s (four slashes) or sqlite:%s for the absolute path", loc.path, abs, abs, abs)
 }
 
 // Wrap adapts a *sql.DB opened with the modernc.org/sqlite driver. The

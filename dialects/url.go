@@ -1,0 +1,580 @@
+package dialects
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// mask stands in for a password in redacted text.
+const mask = "xxxxx"
+
+// minSecret is the shortest password text RedactError replaces wherever it
+// occurs in a driver's message; shorter passwords are masked only where
+// they sit in a URL or a key=value pair (replacing every "ab" in a message
+// would garble it without hiding anything).
+const minSecret = 4
+
+// ErrBadURL is wrapped by the errors of ParseURL and of the drivers' Open
+// for a database URL that cannot be read unambiguously.
+var ErrBadURL = errors.New("dlayer: malformed database URL")
+
+// validScheme reports whether s is an RFC 3986 scheme: a letter, then
+// letters, digits, '+', '-' or '.'.
+func validScheme(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// SplitScheme returns the scheme of url split at its first '+', lower-cased:
+// ("postgresql", "asyncpg") for "postgresql+asyncpg://…", ("sqlite", "")
+// for "sqlite:app.db". The driver part is SQLAlchemy's name of the Python
+// driver; dlayer's drivers ignore it or map its query parameters.
+func SplitScheme(url string) (base, driver string) {
+	base, driver, _ = strings.Cut(Scheme(url), "+")
+	return base, driver
+}
+
+// WithScheme returns url with its scheme (and any +driver suffix) replaced
+// by scheme.
+func WithScheme(url, scheme string) string {
+	i := strings.IndexByte(url, ':')
+	if i < 0 {
+		return url
+	}
+	return scheme + url[i:]
+}
+
+// ParseURL parses a network database URL, scheme://user:password@host:port/
+// path?query, refusing any URL that parsers could read differently: a
+// literal '@' after the host or more than one '@' (a password with an
+// unescaped '@', '/', '?' or '#' puts part of it into the host, the path or
+// the query, where a driver would print it), a '#', a non-numeric port, and
+// what net/url refuses (bad %-escapes, control characters, a broken IPv6
+// host). The error wraps ErrBadURL and never quotes the URL or any part of
+// it; callers add Redact(url) for context.
+func ParseURL(raw string) (*url.URL, error) {
+	i := strings.Index(raw, "://")
+	if i < 0 || !validScheme(raw[:i]) {
+		return nil, badURL("want scheme://user:password@host:port/database")
+	}
+	rest := raw[i+3:]
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	switch {
+	case strings.IndexByte(rest[end:], '@') >= 0:
+		return nil, badURL("an '@' after the host; percent-encode '@', '/', '?' and '#' in a user name or password (%40, %2F, %3F, %23)")
+	case strings.Count(rest[:end], "@") > 1:
+		return nil, badURL("more than one '@' before the host; percent-encode '@' in a user name or password as %40")
+	case strings.IndexByte(raw, '#') >= 0:
+		return nil, badURL("a '#' (a database URL has no fragment; percent-encode '#' as %23)")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, badURL(describeParseError(err))
+	}
+	for _, hp := range strings.Split(u.Host, ",") {
+		if !numeric(port(hp)) {
+			return nil, badURL("invalid port (a port is digits; percent-encode ':' and '/' in a password)")
+		}
+	}
+	return u, nil
+}
+
+func badURL(reason string) error { return fmt.Errorf("%w: %s", ErrBadURL, reason) }
+
+// describeParseError says what net/url refused without quoting the input
+// (its messages quote the URL, or the part that failed, which may be a
+// piece of the password).
+func describeParseError(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var ee url.EscapeError
+	var he url.InvalidHostError
+	msg := err.Error()
+	switch {
+	case errors.As(err, &ee):
+		return "invalid percent-escape (write a literal '%' as %25)"
+	case errors.As(err, &he):
+		return "invalid character in the host"
+	case strings.Contains(msg, "invalid port"):
+		return "invalid port (a port is digits; percent-encode ':' and '/' in a password)"
+	case strings.Contains(msg, "missing ']'"):
+		return "missing ']' after an IPv6 address"
+	case strings.Contains(msg, "control character"):
+		return "a control character"
+	case strings.Contains(msg, "invalid userinfo"):
+		return "invalid character in the user name or password (percent-encode it)"
+	}
+	return "cannot parse it"
+}
+
+// port returns the port of one host[:port] element ("" when none).
+func port(hostport string) string {
+	if strings.HasPrefix(hostport, "[") {
+		end := strings.IndexByte(hostport, ']')
+		if end < 0 {
+			return ""
+		}
+		hostport = hostport[end+1:]
+		p, _ := strings.CutPrefix(hostport, ":")
+		return p
+	}
+	_, p, _ := strings.Cut(hostport, ":")
+	return p
+}
+
+func numeric(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Redact returns url with every password in it replaced by "xxxxx", for
+// messages: the password of the user info, the values of password-like
+// query parameters or key=value pairs (password, sslpassword, passwd, pwd,
+// anything with "pass", "secret" or "token" in its name) and any port that
+// is not a number. It never fails and errs on the side of hiding more: when
+// a URL is malformed (an unescaped '@', '/', '?' or '#' in a password), all
+// from the first ':' after the scheme's "//" up to the last '@' is hidden.
+// Strings that are not URLs (a keyword/value connection string, a
+// go-sql-driver DSN such as user:password@tcp(host)/db) are redacted too.
+func Redact(url string) string {
+	if i := strings.Index(url, "://"); i >= 0 && validScheme(url[:i]) {
+		return url[:i+3] + redactParams(redactAuthority(url[i+3:]), true)
+	}
+	return redactParams(redactOpaque(url), false)
+}
+
+// redactAuthority hides the password and non-numeric ports in the part of
+// a URL after "//".
+func redactAuthority(rest string) string {
+	var b strings.Builder
+	if at := strings.LastIndexByte(rest, '@'); at >= 0 {
+		if c := strings.IndexByte(rest[:at], ':'); c >= 0 {
+			b.WriteString(rest[:c+1])
+			b.WriteString(mask)
+			b.WriteByte('@')
+		} else {
+			b.WriteString(rest[:at+1])
+		}
+		rest = rest[at+1:]
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	for i, hp := range strings.Split(rest[:end], ",") {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if p := port(hp); !numeric(p) {
+			hp = hp[:len(hp)-len(p)] + mask
+		}
+		b.WriteString(hp)
+	}
+	b.WriteString(rest[end:])
+	return b.String()
+}
+
+// redactOpaque hides the password of a string that is not a scheme://
+// URL: user:password@… (a go-sql-driver DSN), from the first ':' to the
+// last '@'. After a registered scheme (sqlite:path) the scheme's own colon
+// does not count.
+func redactOpaque(s string) string {
+	at := strings.LastIndexByte(s, '@')
+	if at < 0 {
+		return s
+	}
+	from := 0
+	if i := strings.IndexByte(s, ':'); i > 0 && registered(s[:i]) {
+		from = i + 1
+	}
+	c := strings.IndexByte(s[from:at], ':')
+	if c < 0 {
+		return s
+	}
+	c += from
+	return s[:c+1] + mask + s[at:]
+}
+
+func registered(scheme string) bool {
+	if !validScheme(scheme) {
+		return false
+	}
+	base, _, _ := strings.Cut(strings.ToLower(scheme), "+")
+	regMu.RLock()
+	defer regMu.RUnlock()
+	return registry[base] != nil
+}
+
+// redactParams hides the values of password-like keys in key=value pairs:
+// URL query parameters (inURL: pairs separated by '&', ';') or keyword/value
+// connection strings (pairs separated by white space, values perhaps
+// quoted).
+func redactParams(s string, inURL bool) string {
+	var b strings.Builder
+	last := 0
+	scanParams(s, inURL, func(start, end int) {
+		b.WriteString(s[last:start])
+		b.WriteString(mask)
+		last = end
+	})
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// scanParams calls f with the byte range of the value of every
+// password-like key=value pair in s, in order.
+func scanParams(s string, inURL bool, f func(start, end int)) {
+	i := 0
+	for i < len(s) {
+		j := strings.IndexByte(s[i:], '=')
+		if j < 0 {
+			return
+		}
+		j += i
+		e := j
+		if !inURL {
+			for e > i && (s[e-1] == ' ' || s[e-1] == '\t') {
+				e--
+			}
+		}
+		k := e
+		for k > i && !keyBoundary(s[k-1], inURL) {
+			k--
+		}
+		v := j + 1
+		if !inURL {
+			for v < len(s) && (s[v] == ' ' || s[v] == '\t') {
+				v++
+			}
+		}
+		end := valueEnd(s, v, inURL)
+		if secretKey(s[k:e], s[v:end]) {
+			f(v, end)
+			i = end
+			continue
+		}
+		i = v
+	}
+}
+
+func keyBoundary(c byte, inURL bool) bool {
+	switch c {
+	case '?', '&', ';':
+		return true
+	case ' ', '\t', '\r', '\n', '(', ',', '`', '"', '\'':
+		return !inURL
+	case '/', '@', '#':
+		return inURL
+	}
+	return false
+}
+
+// valueEnd returns where the value starting at v ends: after its closing
+// quote when quoted (backslash escapes), else at '&' in a URL and at white
+// space elsewhere.
+func valueEnd(s string, v int, inURL bool) int {
+	if v < len(s) && (s[v] == '\'' || s[v] == '"') {
+		q := s[v]
+		for i := v + 1; i < len(s); i++ {
+			switch s[i] {
+			case '\\':
+				i++
+			case q:
+				return i + 1
+			}
+		}
+		return len(s)
+	}
+	for i := v; i < len(s); i++ {
+		c := s[i]
+		if inURL && c == '&' || !inURL && (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+			return i
+		}
+	}
+	return len(s)
+}
+
+// secretKey reports whether a key=value pair carries a secret: its key
+// (percent-decoded, any case, punctuation ignored) names a password, a
+// secret or a token, or it is an SQLite key pragma.
+func secretKey(key, value string) bool {
+	k := strings.ToLower(lenientUnescape(key))
+	k = strings.Map(func(r rune) rune {
+		if 'a' <= r && r <= 'z' || '0' <= r && r <= '9' {
+			return r
+		}
+		return -1
+	}, k)
+	if k == "" {
+		return false
+	}
+	for _, w := range []string{"pass", "pwd", "secret", "token"} {
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	if k == "pragma" {
+		v := strings.ToLower(lenientUnescape(value))
+		for _, p := range []string{"key", "hexkey", "rekey", "hexrekey", "textkey"} {
+			if strings.HasPrefix(v, p+"(") || strings.HasPrefix(v, p+"=") {
+				return true
+			}
+		}
+	}
+	return k == "key" || k == "hexkey"
+}
+
+// lenientUnescape decodes the valid %XX escapes of s and keeps the rest.
+func lenientUnescape(s string) string {
+	if strings.IndexByte(s, '%') < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && unhex(s[i+1]) >= 0 && unhex(s[i+2]) >= 0 {
+			b.WriteByte(byte(unhex(s[i+1])<<4 | unhex(s[i+2])))
+			i += 2
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func unhex(c byte) int {
+	switch {
+	case '0' <= c && c <= '9':
+		return int(c - '0')
+	case 'a' <= c && c <= 'f':
+		return int(c-'a') + 10
+	case 'A' <= c && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}
+
+// secrets returns every text of raw that may be a password, under every
+// reading a parser may give it (the user info up to each '@', a
+// non-numeric port, password-like parameters), raw and decoded, with the
+// fragments a parser could cut out of them, longest first. Texts shorter
+// than minSecret are left out.
+func secrets(raw string) []string {
+	set := map[string]bool{}
+	var add func(s string, split bool)
+	add = func(s string, split bool) {
+		if len(s) < minSecret || set[s] {
+			return
+		}
+		set[s] = true
+		for _, v := range []string{lenientUnescape(s), strings.ReplaceAll(lenientUnescape(s), "+", " "), unquote(s)} {
+			add(v, split)
+		}
+		if split {
+			for _, f := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune("@/?#:&=;, '\"\\", r) }) {
+				add(f, false)
+			}
+		}
+	}
+	body, inURL := raw, false
+	if i := strings.Index(raw, "://"); i >= 0 && validScheme(raw[:i]) {
+		body, inURL = raw[i+3:], true
+	} else if i := strings.IndexByte(raw, ':'); i > 0 && registered(raw[:i]) {
+		body = raw[i+1:]
+	}
+	if c := strings.IndexByte(body, ':'); c >= 0 {
+		for a := c + 1; a < len(body); a++ {
+			if body[a] == '@' {
+				add(body[c+1:a], true)
+			}
+		}
+	}
+	if inURL {
+		host := body[strings.LastIndexByte(body, '@')+1:]
+		if end := strings.IndexAny(host, "/?#"); end >= 0 {
+			host = host[:end]
+		}
+		for _, hp := range strings.Split(host, ",") {
+			if p := port(hp); !numeric(p) {
+				add(p, true)
+			}
+		}
+	}
+	for _, mode := range []bool{true, false} {
+		scanParams(raw, mode, func(start, end int) { add(raw[start:end], true) })
+	}
+	out := make([]string, 0, len(set))
+	for s := range set {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if len(out[i]) != len(out[j]) {
+			return len(out[i]) > len(out[j])
+		}
+		return out[i] < out[j]
+	})
+	return out
+}
+
+// unquote strips the quotes and backslash escapes of a quoted
+// keyword/value value.
+func unquote(s string) string {
+	if len(s) < 2 || (s[0] != '\'' && s[0] != '"') {
+		return s
+	}
+	q := s[0]
+	s = strings.TrimSuffix(s[1:], string(q))
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+var embeddedURL = regexp.MustCompile("[A-Za-z][A-Za-z0-9+.-]*://[^\\s\"'`]*")
+
+// redactor hides the secrets of one URL in text.
+type redactor struct{ secrets []string }
+
+func (r redactor) scrub(text string) string {
+	text = embeddedURL.ReplaceAllStringFunc(text, Redact)
+	text = redactParams(text, false)
+	for _, s := range r.secrets {
+		text = replaceFold(text, s, mask)
+	}
+	return text
+}
+
+func (r redactor) clean(text string) bool { return r.scrub(text) == text }
+
+// cleanTree reports whether err and every error it wraps are free of
+// secrets.
+func (r redactor) cleanTree(err error, depth int) bool {
+	if err == nil {
+		return true
+	}
+	if depth > 32 || !r.clean(err.Error()) {
+		return false
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			if !r.cleanTree(e, depth+1) {
+				return false
+			}
+		}
+	case interface{ Unwrap() error }:
+		return r.cleanTree(u.Unwrap(), depth+1)
+	}
+	return true
+}
+
+// safeParts returns the outermost errors of err's tree that are free of
+// secrets with all they wrap.
+func (r redactor) safeParts(err error, out []error, depth int) []error {
+	if err == nil || depth > 32 {
+		return out
+	}
+	if r.cleanTree(err, depth) {
+		return append(out, err)
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			out = r.safeParts(e, out, depth+1)
+		}
+	case interface{ Unwrap() error }:
+		out = r.safeParts(u.Unwrap(), out, depth+1)
+	}
+	return out
+}
+
+// RedactError returns err with every password of url hidden from its
+// message (see Redact), and from any URL or password=… pair a driver
+// echoed into it. The result wraps, for errors.Is and errors.As, only the
+// errors of err's chain whose own text and wrapped errors are free of the
+// password (a context deadline, a *pgconn.PgError, a net error, a
+// *mysql.MySQLError); an error that quotes the password is never reachable
+// by unwrapping. err is returned as is when nothing in it needs hiding.
+func RedactError(err error, url string) error {
+	if err == nil {
+		return nil
+	}
+	r := redactor{secrets: secrets(url)}
+	if r.cleanTree(err, 0) {
+		return err
+	}
+	return &redactedError{msg: r.scrub(err.Error()), errs: r.safeParts(err, nil, 0)}
+}
+
+type redactedError struct {
+	msg  string
+	errs []error
+}
+
+func (e *redactedError) Error() string   { return e.msg }
+func (e *redactedError) Unwrap() []error { return e.errs }
+
+// replaceFold replaces every occurrence of old in s, matched ignoring ASCII
+// letter case, by repl.
+func replaceFold(s, old, repl string) string {
+	if old == "" || len(old) > len(s) {
+		return s
+	}
+	ls, lo := asciiLower(s), asciiLower(old)
+	if !strings.Contains(ls, lo) {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for {
+		i := strings.Index(ls[last:], lo)
+		if i < 0 {
+			break
+		}
+		b.WriteString(s[last : last+i])
+		b.WriteString(repl)
+		last += i + len(lo)
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
