@@ -65,12 +65,14 @@ func WithScheme(url, scheme string) string {
 // unescaped '@', '/', '?' or '#' puts part of it into the host, the path or
 // the query, where a driver would print it), a '#', a non-numeric port, and
 // what net/url refuses (bad %-escapes, control characters, a broken IPv6
-// host). The error wraps ErrBadURL and never quotes the URL or any part of
-// it; callers add Redact(url) for context.
+// host). A host that starts with %2F is a Unix-socket directory, as libpq
+// reads it; Host is then the decoded directory. The error wraps ErrBadURL
+// and never quotes the URL or any part of it; callers add Redact(url) for
+// context.
 func ParseURL(raw string) (*url.URL, error) {
 	i := strings.Index(raw, "://")
 	if i < 0 || !validScheme(raw[:i]) {
-		return nil, badURL("want scheme://user:password@host:port/database")
+		return nil, badURL("want scheme://host/database, with user:password@ before the host and :port after it where needed")
 	}
 	rest := raw[i+3:]
 	end := strings.IndexAny(rest, "/?#")
@@ -85,9 +87,26 @@ func ParseURL(raw string) (*url.URL, error) {
 	case strings.IndexByte(raw, '#') >= 0:
 		return nil, badURL("a '#' (a database URL has no fragment; percent-encode '#' as %23)")
 	}
+	// A Unix-socket directory as the host, percent-encoded as libpq reads
+	// it (postgres://u:pw@%2Fvar%2Frun%2Fpostgresql/db), is not a host to
+	// net/url: check the rest of the URL with a stand-in host.
+	at := strings.LastIndexByte(rest[:end], '@') + 1
+	host, socket := rest[at:end], ""
+	if len(host) >= 3 && strings.EqualFold(host[:3], "%2F") {
+		socket, host = host, "socket"
+		raw = raw[:i+3] + rest[:at] + host + rest[end:]
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, badURL(describeParseError(err))
+	}
+	if socket != "" {
+		dir, err := url.PathUnescape(socket)
+		if err != nil {
+			return nil, badURL("invalid percent-escape in the socket directory")
+		}
+		u.Host = dir
+		return u, nil
 	}
 	for _, hp := range strings.Split(u.Host, ",") {
 		if !numeric(port(hp)) {
@@ -234,9 +253,19 @@ func registered(scheme string) bool {
 // connection strings (pairs separated by white space, values perhaps
 // quoted).
 func redactParams(s string, inURL bool) string {
+	return maskParams(s, inURL, false)
+}
+
+// maskParams is redactParams; with prose set, a value that is already the
+// mask followed by punctuation (a redacted URL inside a sentence, "…?password=
+// xxxxx: connection refused") is left alone.
+func maskParams(s string, inURL, prose bool) string {
 	var b strings.Builder
 	last := 0
 	scanParams(s, inURL, func(start, end int) {
+		if prose && strings.TrimRight(s[start:end], ":.,;)]") == mask {
+			return
+		}
 		b.WriteString(s[last:start])
 		b.WriteString(mask)
 		last = end
@@ -466,8 +495,12 @@ var embeddedURL = regexp.MustCompile("[A-Za-z][A-Za-z0-9+.-]*://[^\\s\"'`]*")
 type redactor struct{ secrets []string }
 
 func (r redactor) scrub(text string) string {
-	text = embeddedURL.ReplaceAllStringFunc(text, Redact)
-	text = redactParams(text, false)
+	text = embeddedURL.ReplaceAllStringFunc(text, func(u string) string {
+		// Leave the punctuation that follows a URL in a sentence.
+		t := strings.TrimRight(u, ":.,;)]")
+		return Redact(t) + u[len(t):]
+	})
+	text = maskParams(text, false, true)
 	for _, s := range r.secrets {
 		text = replaceFold(text, s, mask)
 	}

@@ -118,8 +118,8 @@ func ConnString(url string) (string, error) {
 		if !q.Has("sslmode") {
 			q.Set("sslmode", v)
 		}
-		u.RawQuery = q.Encode()
-		url = u.String()
+		// Replace the query only: u.String() would re-encode the rest.
+		url = url[:strings.IndexByte(url, '?')+1] + q.Encode()
 	}
 	return dialects.WithScheme(url, "postgresql"), nil
 }

@@ -45,7 +45,7 @@ func Corpus() []Case {
 	long := strings.Repeat(m+"-", 800)
 	pairs := [][2]string{
 		{"postgres bad port", "postgres://alice:" + m + "@127.0.0.1:5x432/app"},
-		{"mysql bad port", "mysql://alice:" + m + "@127.0.0.1:port/app"},
+		{"mysql bad port", "mysql://alice:" + m + "@127.0.0.1:33o6/app"},
 		{"postgres percent zz", "postgres://alice:" + m + "%zz" + m + "@127.0.0.1/app"},
 		{"mysql percent zz", "mysql://alice:" + m + "%zz" + m + "@127.0.0.1/app"},
 		{"postgres slash in password", "postgres://alice:" + m + "/" + m + "@127.0.0.1:1/app"},
