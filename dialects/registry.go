@@ -88,7 +88,11 @@ func Lookup(url string) (*Driver, error) {
 	if s == "" {
 		return nil, fmt.Errorf("open %q: %w: the URL has no scheme%s (registered: %s)", Redact(url), ErrNoDialect, noSchemeHint(url), known)
 	}
-	return nil, fmt.Errorf("open %q: %w %q (registered: %s)", Redact(url), ErrNoDialect, s, known)
+	hint := ""
+	if !strings.Contains(url, "://") {
+		hint = noSchemeHint(url)
+	}
+	return nil, fmt.Errorf("open %q: %w %q%s (registered: %s)", Redact(url), ErrNoDialect, s, hint, known)
 }
 
 // noSchemeHint recognises the connection strings people paste instead of

@@ -180,51 +180,62 @@ func numeric(s string) bool {
 // Strings that are not URLs (a keyword/value connection string, a
 // go-sql-driver DSN such as user:password@tcp(host)/db) are redacted too.
 func Redact(url string) string {
-	if i := strings.Index(url, "://"); i >= 0 && validScheme(url[:i]) {
-		return url[:i+3] + redactParams(redactAuthority(url[i+3:]), true)
-	}
-	return redactParams(redactOpaque(url), false)
+	return applySpans(url, redactSpans(url), false)
 }
 
-// redactAuthority hides the password and non-numeric ports in the part of
-// a URL after "//".
-func redactAuthority(rest string) string {
-	var b strings.Builder
+// span is a byte range [from, to) of text to hide.
+type span struct{ from, to int }
+
+// redactSpans returns the ranges of s that may hold a password. Every
+// decision is made on s itself and the ranges are merged afterwards, so one
+// rule cannot hide from another what it should mask.
+func redactSpans(s string) []span {
+	var spans []span
+	if i := strings.Index(s, "://"); i >= 0 && validScheme(s[:i]) {
+		spans = authoritySpans(s, i+3)
+	} else {
+		spans = opaqueSpans(s)
+	}
+	scanParams(s, strings.Contains(s, "://"), func(from, to int) { spans = append(spans, span{from, to}) })
+	return spans
+}
+
+// authoritySpans finds the password and the non-numeric ports of a URL
+// whose authority starts at start: the user info's password runs from the
+// first ':' to the last '@' (net/url's reading when the URL is well
+// formed, and the widest reading when a password holds '/', '?' or '#').
+func authoritySpans(s string, start int) []span {
+	var spans []span
+	rest := s[start:]
+	hostFrom := 0
 	if at := strings.LastIndexByte(rest, '@'); at >= 0 {
 		if c := strings.IndexByte(rest[:at], ':'); c >= 0 {
-			b.WriteString(rest[:c+1])
-			b.WriteString(mask)
-			b.WriteByte('@')
-		} else {
-			b.WriteString(rest[:at+1])
+			spans = append(spans, span{start + c + 1, start + at})
 		}
-		rest = rest[at+1:]
+		hostFrom = at + 1
 	}
-	end := strings.IndexAny(rest, "/?#")
+	end := strings.IndexAny(rest[hostFrom:], "/?#")
 	if end < 0 {
-		end = len(rest)
+		end = len(rest) - hostFrom
 	}
-	for i, hp := range strings.Split(rest[:end], ",") {
-		if i > 0 {
-			b.WriteByte(',')
-		}
+	off := start + hostFrom
+	for _, hp := range strings.Split(rest[hostFrom:hostFrom+end], ",") {
 		if p := port(hp); !numeric(p) {
-			hp = hp[:len(hp)-len(p)] + mask
+			spans = append(spans, span{off + len(hp) - len(p), off + len(hp)})
 		}
-		b.WriteString(hp)
+		off += len(hp) + 1
 	}
-	b.WriteString(rest[end:])
-	return b.String()
+	return spans
 }
 
-// redactOpaque hides the password of a string that is not a scheme://
-// URL: user:password@… (a go-sql-driver DSN), from the first ':' to the
-// last '@'. After a registered scheme (sqlite:path) the scheme's own colon
-// does not count.
-func redactOpaque(s string) string {
+// opaqueSpans finds the password of a string that is not a scheme:// URL:
+// user:password@… (a go-sql-driver DSN), from the first ':' to the last
+// '@'. After a registered scheme (sqlite:path) the scheme's own colon does
+// not count.
+func opaqueSpans(s string) []span {
 	at := strings.LastIndexByte(s, '@')
 	if at < 0 {
-		return s
+		return nil
 	}
 	from := 0
 	if i := strings.IndexByte(s, ':'); i > 0 && registered(s[:i]) {
@@ -232,46 +243,36 @@ func redactOpaque(s string) string {
 	}
 	c := strings.IndexByte(s[from:at], ':')
 	if c < 0 {
+		return nil
+	}
+	return []span{{from + c + 1, at}}
+}
+
+// applySpans replaces the merged spans of s by the mask. With prose set, a
+// span that is already the mask, perhaps followed by sentence punctuation
+// (a redacted URL inside a message: "…?password=xxxxx: connection
+// refused"), is left as it is.
+func applySpans(s string, spans []span, prose bool) string {
+	if len(spans) == 0 {
 		return s
 	}
-	c += from
-	return s[:c+1] + mask + s[at:]
-}
-
-func registered(scheme string) bool {
-	if !validScheme(scheme) {
-		return false
-	}
-	base, _, _ := strings.Cut(strings.ToLower(scheme), "+")
-	regMu.RLock()
-	defer regMu.RUnlock()
-	return registry[base] != nil
-}
-
-// redactParams hides the values of password-like keys in key=value pairs:
-// URL query parameters (inURL: pairs separated by '&', ';') or keyword/value
-// connection strings (pairs separated by white space, values perhaps
-// quoted).
-func redactParams(s string, inURL bool) string {
-	return maskParams(s, inURL, false)
-}
-
-// maskParams is redactParams; with prose set, a value that is already the
-// mask followed by punctuation (a redacted URL inside a sentence, "…?password=
-// xxxxx: connection refused") is left alone.
-func maskParams(s string, inURL, prose bool) string {
+	sort.Slice(spans, func(i, j int) bool { return spans[i].from < spans[j].from })
 	var b strings.Builder
 	last := 0
-	scanParams(s, inURL, func(start, end int) {
-		if prose && strings.TrimRight(s[start:end], ":.,;)]") == mask {
-			return
+	for i := 0; i < len(spans); {
+		sp := spans[i]
+		for i++; i < len(spans) && spans[i].from <= sp.to; i++ {
+			sp.to = max(sp.to, spans[i].to)
 		}
-		b.WriteString(s[last:start])
+		if sp.from >= sp.to || sp.from < last {
+			continue
+		}
+		if prose && strings.TrimRight(s[sp.from:sp.to], ":.,;)]") == mask {
+			continue
+		}
+		b.WriteString(s[last:sp.from])
 		b.WriteString(mask)
-		last = end
-	})
-	if last == 0 {
-		return s
+		last = sp.to
 	}
 	b.WriteString(s[last:])
 	return b.String()
@@ -431,12 +432,13 @@ func secrets(raw string) []string {
 			}
 		}
 	}
-	body, inURL := raw, false
+	body := raw
 	if i := strings.Index(raw, "://"); i >= 0 && validScheme(raw[:i]) {
-		body, inURL = raw[i+3:], true
+		body = raw[i+3:]
 	} else if i := strings.IndexByte(raw, ':'); i > 0 && registered(raw[:i]) {
 		body = raw[i+1:]
 	}
+	// The user info up to each '@', for the parsers that stop at the first.
 	if c := strings.IndexByte(body, ':'); c >= 0 {
 		for a := c + 1; a < len(body); a++ {
 			if body[a] == '@' {
@@ -444,19 +446,8 @@ func secrets(raw string) []string {
 			}
 		}
 	}
-	if inURL {
-		host := body[strings.LastIndexByte(body, '@')+1:]
-		if end := strings.IndexAny(host, "/?#"); end >= 0 {
-			host = host[:end]
-		}
-		for _, hp := range strings.Split(host, ",") {
-			if p := port(hp); !numeric(p) {
-				add(p, true)
-			}
-		}
-	}
-	for _, mode := range []bool{true, false} {
-		scanParams(raw, mode, func(start, end int) { add(raw[start:end], true) })
+	for _, sp := range redactSpans(raw) {
+		add(raw[sp.from:sp.to], true)
 	}
 	out := make([]string, 0, len(set))
 	for s := range set {
@@ -495,16 +486,19 @@ var embeddedURL = regexp.MustCompile("[A-Za-z][A-Za-z0-9+.-]*://[^\\s\"'`]*")
 type redactor struct{ secrets []string }
 
 func (r redactor) scrub(text string) string {
-	text = embeddedURL.ReplaceAllStringFunc(text, func(u string) string {
-		// Leave the punctuation that follows a URL in a sentence.
-		t := strings.TrimRight(u, ":.,;)]")
-		return Redact(t) + u[len(t):]
-	})
-	text = maskParams(text, false, true)
+	var spans []span
 	for _, s := range r.secrets {
-		text = replaceFold(text, s, mask)
+		spans = append(spans, findFold(text, s)...)
 	}
-	return text
+	for _, m := range embeddedURL.FindAllStringIndex(text, -1) {
+		// Leave the punctuation that follows a URL in a sentence.
+		u := strings.TrimRight(text[m[0]:m[1]], ":.,;)]")
+		for _, sp := range redactSpans(u) {
+			spans = append(spans, span{m[0] + sp.from, m[0] + sp.to})
+		}
+	}
+	scanParams(text, false, func(from, to int) { spans = append(spans, span{from, to}) })
+	return applySpans(text, spans, true)
 }
 
 func (r redactor) clean(text string) bool { return r.scrub(text) == text }
@@ -577,29 +571,22 @@ type redactedError struct {
 func (e *redactedError) Error() string   { return e.msg }
 func (e *redactedError) Unwrap() []error { return e.errs }
 
-// replaceFold replaces every occurrence of old in s, matched ignoring ASCII
-// letter case, by repl.
-func replaceFold(s, old, repl string) string {
-	if old == "" || len(old) > len(s) {
-		return s
+// findFold returns the spans of every occurrence of sub in s, matched
+// ignoring ASCII letter case.
+func findFold(s, sub string) []span {
+	if sub == "" || len(sub) > len(s) {
+		return nil
 	}
-	ls, lo := asciiLower(s), asciiLower(old)
-	if !strings.Contains(ls, lo) {
-		return s
-	}
-	var b strings.Builder
-	last := 0
-	for {
-		i := strings.Index(ls[last:], lo)
+	ls, lsub := asciiLower(s), asciiLower(sub)
+	var out []span
+	for from := 0; ; {
+		i := strings.Index(ls[from:], lsub)
 		if i < 0 {
-			break
+			return out
 		}
-		b.WriteString(s[last : last+i])
-		b.WriteString(repl)
-		last += i + len(lo)
+		out = append(out, span{from + i, from + i + len(sub)})
+		from += i + 1
 	}
-	b.WriteString(s[last:])
-	return b.String()
 }
 
 func asciiLower(s string) string {
@@ -610,4 +597,16 @@ func asciiLower(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// registered reports whether scheme (perhaps with a +driver suffix) has a
+// registered driver.
+func registered(scheme string) bool {
+	if !validScheme(scheme) {
+		return false
+	}
+	base, _, _ := strings.Cut(strings.ToLower(scheme), "+")
+	regMu.RLock()
+	defer regMu.RUnlock()
+	return registry[base] != nil
 }
