@@ -113,3 +113,69 @@ func TestOpenErrorRedactsPassword(t *testing.T) {
 		t.Errorf("error shows the password: %v", err)
 	}
 }
+
+// TestSQLAlchemyURLs opens the test server through URLs spelled as a
+// Python project writes them: mysql+<driver>:// and mariadb+<driver>://,
+// with SQLAlchemy's usual charset parameter.
+func TestSQLAlchemyURLs(t *testing.T) {
+	base := testdb.URL(t, testdb.MySQL)
+	rest := base[strings.Index(base, "://"):]
+	ctx := context.Background()
+	for _, scheme := range []string{"mysql+pymysql", "mysql+mysqldb", "mysql+aiomysql", "mysql+asyncmy", "mysql+mysqlconnector", "mariadb+mariadbconnector", "mariadb+pymysql"} {
+		t.Run(scheme, func(t *testing.T) {
+			u := scheme + rest
+			if strings.Contains(u, "?") {
+				u += "&charset=utf8mb4"
+			} else {
+				u += "?charset=utf8mb4"
+			}
+			_, p, err := dialects.Open(ctx, u, dialects.PoolOptions{MaxOpenConns: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close()
+			if err := p.Ping(ctx); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestConfigPythonParams(t *testing.T) {
+	tests := []struct {
+		name, url     string
+		net, addr, pw string
+		timeout       time.Duration
+		wantErr       string
+	}{
+		{name: "query password", url: "mysql+pymysql://u@h/db?password=s%26cret", net: "tcp", addr: "h:3306", pw: "s&cret"},
+		{name: "passwd", url: "mysql://u@h/db?passwd=pw", net: "tcp", addr: "h:3306", pw: "pw"},
+		{name: "password twice", url: "mysql://u:a@h/db?password=b", wantErr: "given twice"},
+		{name: "unix socket", url: "mysql+pymysql://u:pw@localhost/db?unix_socket=/run/mysqld/mysqld.sock", net: "unix", addr: "/run/mysqld/mysqld.sock", pw: "pw"},
+		{name: "connect timeout", url: "mysql+pymysql://u@h/db?connect_timeout=7", net: "tcp", addr: "h:3306", timeout: 7 * time.Second},
+		{name: "ssl refused", url: "mysql+pymysql://u@h/db?ssl_ca=/etc/ca.pem", wantErr: "tls=true"},
+		{name: "at in password", url: "mysql://u:p@w@h/db", wantErr: "percent-encode '@'"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := mysql.Config(tt.url)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Net != tt.net || cfg.Addr != tt.addr || cfg.Passwd != tt.pw || cfg.Timeout != tt.timeout {
+				t.Errorf("net %q addr %q password %q timeout %v", cfg.Net, cfg.Addr, cfg.Passwd, cfg.Timeout)
+			}
+			for k := range cfg.Params {
+				if k == "password" || k == "passwd" || k == "unix_socket" || k == "connect_timeout" {
+					t.Errorf("%s sent as a session variable", k)
+				}
+			}
+		})
+	}
+}

@@ -94,3 +94,52 @@ func TestOpenErrorRedactsPassword(t *testing.T) {
 		t.Errorf("error shows the password: %v", err)
 	}
 }
+
+// TestSQLAlchemyURLs opens the test server through URLs spelled as a
+// Python project writes them: postgresql+<driver>://, the driver ignored.
+func TestSQLAlchemyURLs(t *testing.T) {
+	base := testdb.URL(t, testdb.Postgres)
+	rest := base[strings.Index(base, "://"):]
+	ctx := context.Background()
+	for _, scheme := range []string{"postgresql", "postgresql+psycopg2", "postgresql+psycopg", "postgresql+asyncpg", "postgresql+pg8000", "postgres"} {
+		t.Run(scheme, func(t *testing.T) {
+			_, p, err := dialects.Open(ctx, scheme+rest, dialects.PoolOptions{MaxOpenConns: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close()
+			if err := p.Ping(ctx); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestConnString(t *testing.T) {
+	tests := []struct{ name, url, want, wantErr string }{
+		{name: "driver suffix dropped", url: "postgresql+psycopg2://u:p%40w@h:5432/db?sslmode=disable", want: "postgresql://u:p%40w@h:5432/db?sslmode=disable"},
+		{name: "asyncpg ssl true", url: "postgresql+asyncpg://u@h/db?ssl=true", want: "postgresql://u@h/db?sslmode=require"},
+		{name: "asyncpg ssl mode", url: "postgresql+asyncpg://u@h/db?ssl=verify-full&application_name=x", want: "postgresql://u@h/db?application_name=x&sslmode=verify-full"},
+		{name: "asyncpg ssl with sslmode", url: "postgresql+asyncpg://u@h/db?ssl=true&sslmode=disable", want: "postgresql://u@h/db?sslmode=disable"},
+		{name: "keyword/value passes", url: "host=h dbname=d", want: "host=h dbname=d"},
+		{name: "unix socket host", url: "postgres://u@%2Fvar%2Frun%2Fpostgresql/db", want: "postgresql://u@%2Fvar%2Frun%2Fpostgresql/db"},
+		{name: "at in password", url: "postgres://u:p@w@h/db", wantErr: "percent-encode '@'"},
+		{name: "slash in password", url: "postgres://u:p/w@h/db", wantErr: "an '@' after the host"},
+		{name: "bad port", url: "postgres://u@h:54x2/db", wantErr: "invalid port"},
+		{name: "other scheme", url: "mysql://u@h/db", wantErr: "not a postgres URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := postgres.ConnString(tt.url)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("ConnString(%q) error = %v, want %q", tt.url, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("ConnString(%q) = %q, %v, want %q", tt.url, got, err, tt.want)
+			}
+		})
+	}
+}

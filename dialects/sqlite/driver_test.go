@@ -3,7 +3,10 @@ package sqlite_test
 import (
 	"context"
 	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -23,7 +26,24 @@ func TestDSN(t *testing.T) {
 	}{
 		{name: "memory", url: "sqlite::memory:", memory: true},
 		{name: "relative file", url: "sqlite:app.db", contains: []string{"file:app.db?", "journal_mode%28WAL%29", "busy_timeout%285000%29"}},
-		{name: "absolute", url: "sqlite:///tmp/x.db", contains: []string{"file:/tmp/x.db?"}},
+		{name: "three slashes are relative", url: "sqlite:///tmp/x.db", contains: []string{"file:tmp/x.db?"}},
+		{name: "four slashes are absolute", url: "sqlite:////tmp/x.db", contains: []string{"file:/tmp/x.db?"}},
+		{name: "one slash is absolute", url: "sqlite:/tmp/x.db", contains: []string{"file:/tmp/x.db?"}},
+		{name: "sqlalchemy memory", url: "sqlite://", memory: true},
+		{name: "sqlalchemy memory with slash", url: "sqlite:///", memory: true},
+		{name: "sqlalchemy named memory", url: "sqlite:///:memory:", memory: true},
+		{name: "file memory", url: "sqlite:file::memory:", memory: true},
+		{name: "mode memory", url: "sqlite:x.db?mode=memory", memory: true},
+		{name: "driver suffix", url: "sqlite+pysqlite:///app.db", contains: []string{"file:app.db?"}},
+		{name: "aiosqlite", url: "sqlite+aiosqlite:////srv/app.db", contains: []string{"file:/srv/app.db?"}},
+		{name: "sqlite3 scheme", url: "sqlite3:app.db", contains: []string{"file:app.db?"}},
+		{name: "sqlalchemy uri form", url: "sqlite:///file:app.db?mode=ro&uri=true", contains: []string{"file:app.db?", "mode=ro"}},
+		{name: "sqlalchemy params dropped", url: "sqlite:///app.db?check_same_thread=false&uri=true", contains: []string{"file:app.db?"}},
+		{name: "sqlalchemy timeout", url: "sqlite:///app.db?timeout=30", contains: []string{"busy_timeout%2830000%29"}},
+		{name: "bad timeout", url: "sqlite:///app.db?timeout=soon", wantErr: "seconds"},
+		{name: "host refused", url: "sqlite://app.db", wantErr: "no host or user"},
+		{name: "user refused", url: "sqlite://u:pw@/app.db", wantErr: "no host or user"},
+		{name: "sqlcipher refused", url: "sqlite+pysqlcipher://:key@/app.db", wantErr: "not supported"},
 		{name: "file uri", url: "sqlite:file:data.db?mode=ro", contains: []string{"file:data.db?", "mode=ro"}},
 		{name: "escaped path", url: "sqlite:we?ird#.db", contains: []string{"file:we"}},
 		{name: "empty", url: "sqlite:", wantErr: "names no database"},
@@ -32,6 +52,11 @@ func TestDSN(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dsn, mem, err := sqlite.DSN(tt.url)
+			for _, bad := range []string{"check_same_thread", "uri=", "timeout="} {
+				if strings.Contains(dsn, bad) {
+					t.Errorf("DSN(%q) = %q passes %q on", tt.url, dsn, bad)
+				}
+			}
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("DSN(%q) error = %v, want %q", tt.url, err, tt.wantErr)
@@ -222,4 +247,122 @@ func TestEncodeArgs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestURLFormsCreateFiles opens every URL form through dialects.Open,
+// writes a row, and checks which file was created where: relative forms in
+// the working directory, absolute forms at their path, memory forms
+// nowhere.
+func TestURLFormsCreateFiles(t *testing.T) {
+	cwd := t.TempDir()
+	abs := t.TempDir()
+	t.Chdir(cwd)
+	if err := os.Mkdir("sub", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, url string
+		want      string // the file created; "" for memory
+	}{
+		{"sqlalchemy relative", "sqlite:///rel.db", filepath.Join(cwd, "rel.db")},
+		{"sqlalchemy relative subdirectory", "sqlite:///sub/rel.db", filepath.Join(cwd, "sub", "rel.db")},
+		{"sqlalchemy absolute", "sqlite:///" + filepath.Join(abs, "a.db"), filepath.Join(abs, "a.db")},
+		{"sqlalchemy driver suffix", "sqlite+pysqlite:///py.db", filepath.Join(cwd, "py.db")},
+		{"sqlalchemy driver suffix absolute", "sqlite+aiosqlite:///" + filepath.Join(abs, "aio.db"), filepath.Join(abs, "aio.db")},
+		{"dlayer relative", "sqlite:plain.db", filepath.Join(cwd, "plain.db")},
+		{"dlayer absolute", "sqlite:" + filepath.Join(abs, "b.db"), filepath.Join(abs, "b.db")},
+		{"sqlite3 scheme", "sqlite3:three.db", filepath.Join(cwd, "three.db")},
+		{"file URI", "sqlite:file:uri.db", filepath.Join(cwd, "uri.db")},
+		{"sqlalchemy memory", "sqlite://", ""},
+		{"sqlalchemy named memory", "sqlite:///:memory:", ""},
+		{"dlayer memory", "sqlite::memory:", ""},
+		{"file memory", "sqlite:file::memory:", ""},
+	}
+	ctx := context.Background()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := dbFiles(t, cwd, abs)
+			_, p, err := dialects.Open(ctx, tt.url, dialects.PoolOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.Exec(ctx, "CREATE TABLE t (x INTEGER)"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.Exec(ctx, "INSERT INTO t VALUES (1)"); err != nil {
+				t.Fatal(err)
+			}
+			p.Close()
+			created := map[string]bool{}
+			for f := range dbFiles(t, cwd, abs) {
+				if !before[f] {
+					created[f] = true
+				}
+			}
+			want := map[string]bool{}
+			if tt.want != "" {
+				want[tt.want] = true
+			}
+			if len(created) != len(want) || (tt.want != "" && !created[tt.want]) {
+				t.Errorf("%s created %v, want %v", tt.url, keys(created), keys(want))
+			}
+		})
+	}
+}
+
+// dbFiles lists the files under dirs, without SQLite's -wal and -shm
+// companions.
+func dbFiles(t *testing.T, dirs ...string) map[string]bool {
+	t.Helper()
+	out := map[string]bool{}
+	for _, d := range dirs {
+		err := filepath.WalkDir(d, func(p string, e fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !e.IsDir() && !strings.HasSuffix(p, "-wal") && !strings.HasSuffix(p, "-shm") {
+				out[p] = true
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+func keys(m map[string]bool) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestThreeSlashesGuard: sqlite:///srv/app.db used to name /srv/app.db.
+// When the relative file does not exist and the absolute one does, Open
+// refuses instead of creating an empty database beside the real one.
+func TestThreeSlashesGuard(t *testing.T) {
+	cwd := t.TempDir()
+	real := filepath.Join(t.TempDir(), "real.db")
+	if err := os.WriteFile(real, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(cwd)
+	url := "sqlite://" + real // three slashes: relative to cwd
+	_, _, err := dialects.Open(context.Background(), url, dialects.PoolOptions{})
+	if err == nil || !strings.Contains(err.Error(), "sqlite:///"+real) {
+		t.Fatalf("Open(%s) = %v, want a refusal naming the four-slash form", url, err)
+	}
+	if files := dbFiles(t, cwd); len(files) != 0 {
+		t.Errorf("created %v", keys(files))
+	}
+	// The four-slash form opens the real file.
+	_, p, err := dialects.Open(context.Background(), "sqlite:///"+real, dialects.PoolOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
 }
