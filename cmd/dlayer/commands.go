@@ -9,6 +9,8 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+
+	"github.com/dlayer/dlayer/dialects"
 )
 
 // Exit codes shared by every command.
@@ -137,7 +139,7 @@ func run(ctx context.Context, args []string, e *env) int {
 	}
 	c, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(e.stderr, "dlayer: unknown command %q\n\n", args[0])
+		fmt.Fprintf(e.stderr, "dlayer: unknown command %q\n\n", dialects.Redact(args[0]))
 		usage(e.stderr)
 		return exitUsage
 	}
@@ -149,6 +151,10 @@ func run(ctx context.Context, args []string, e *env) int {
 		return exitOK
 	}
 	if err != nil {
+		// flag quotes the offending value, which may be a URL.
+		for _, a := range args {
+			err = dialects.RedactError(err, a)
+		}
 		fmt.Fprintf(e.stderr, "dlayer %s: %v\n", c.name, err)
 		fs2, _ := newFlagSet(c, e.stderr)
 		fs2.Usage()
@@ -193,7 +199,7 @@ func init() {
 				case 1:
 					c, ok := commands[args[0]]
 					if !ok {
-						fmt.Fprintf(e.stderr, "dlayer help: unknown command %q\n", args[0])
+						fmt.Fprintf(e.stderr, "dlayer help: unknown command %q\n", dialects.Redact(args[0]))
 						return exitUsage
 					}
 					fs, _ := newFlagSet(c, e.stdout)

@@ -40,7 +40,9 @@ Exit status: 0 ok, 1 a migration failed or the schema and migrations disagree,
 2 bad usage or a connection error.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
 			var o cli.Options
-			fs.StringVar(&o.URL, "url", os.Getenv("DLAYER_DATABASE_URL"), "database `URL` (default $DLAYER_DATABASE_URL)")
+			// The default is read at run time, not given to the flag: flag
+			// prints a default in --help, and the URL holds a password.
+			fs.StringVar(&o.URL, "url", "", "database `URL` (default $DLAYER_DATABASE_URL)")
 			fs.StringVar(&o.Dialect, "dialect", "", "`dialect` for diff and check without a database: postgres, mysql or sqlite")
 			fs.StringVar(&o.Models, "models", "models", "YAML schema `directory`")
 			fs.StringVar(&o.Dir, "dir", "migrations", "migration `directory`")
@@ -55,6 +57,9 @@ Exit status: 0 ok, 1 a migration failed or the schema and migrations disagree,
 			fs.BoolVar(&o.RolledBack, "rolled-back", false, "resolve: remove the migration from the history")
 			fs.BoolVar(&o.Unlock, "unlock", false, "resolve: remove the lock a crashed migrator left (SQLite)")
 			return func(ctx context.Context, e *env, args []string) int {
+				if o.URL == "" {
+					o.URL = os.Getenv("DLAYER_DATABASE_URL")
+				}
 				o.Stdout, o.Stderr = e.stdout, e.stderr
 				sub := ""
 				if len(args) > 0 {

@@ -125,12 +125,14 @@ func Migrate(ctx context.Context, o Options, sub string, args []string) int {
 		err = usagef("unknown subcommand %q (one of %s)", sub, strings.Join(Subcommands, ", "))
 	}
 	if err != nil {
-		fmt.Fprintf(o.Stderr, "dlayer migrate %s: %v\n", sub, err)
+		var ue usageError
+		usage := errors.As(err, &ue)
+		err = hideSecrets(err, append([]string{o.URL, sub}, args...)...)
+		fmt.Fprintf(o.Stderr, "dlayer migrate %s: %v\n", dialects.Redact(sub), err)
 		if o.Format == "json" {
 			writeJSON(o.Stdout, map[string]any{"error": err.Error()})
 		}
-		var ue usageError
-		if errors.As(err, &ue) {
+		if usage {
 			return ExitUsage
 		}
 		if code == ExitOK {
@@ -138,6 +140,16 @@ func Migrate(ctx context.Context, o Options, sub string, args []string) int {
 		}
 	}
 	return code
+}
+
+// hideSecrets returns err without the passwords of the database URL and
+// of any argument that holds one (a URL passed where a subcommand or a
+// count was expected is echoed by the usage errors).
+func hideSecrets(err error, texts ...string) error {
+	for _, t := range texts {
+		err = dialects.RedactError(err, t)
+	}
+	return err
 }
 
 func writeJSON(w io.Writer, v any) {
@@ -510,7 +522,7 @@ func Inspect(ctx context.Context, o InspectOptions) int {
 		o.Stderr = os.Stderr
 	}
 	fail := func(code int, err error) int {
-		fmt.Fprintf(o.Stderr, "dlayer inspect: %v\n", err)
+		fmt.Fprintf(o.Stderr, "dlayer inspect: %v\n", hideSecrets(err, o.URL))
 		return code
 	}
 	if o.URL == "" {
