@@ -23,8 +23,10 @@ import (
 // Any error diagnostic of the schema fails Open with every diagnostic in
 // the error (a spec.Diagnostics, for errors.As); warnings are ignored. url
 // picks the database: sqlite:app.db, sqlite::memory:, postgres://…,
-// postgresql://…, mysql://…, mariadb://…. Options configure the pool,
-// logging and tracing (see package engine).
+// postgresql://…, mysql://…, mariadb://…, and SQLAlchemy's forms
+// (sqlite:///relative.db, sqlite:////absolute.db, postgresql+asyncpg://…);
+// docs/urls.md lists them all. No error shows the URL's password. Options
+// configure the pool, logging and tracing (see package engine).
 func Open(ctx context.Context, models any, url string, opts ...engine.Option) (*engine.Engine, error) {
 	s, err := LoadSchema(models)
 	if err != nil {

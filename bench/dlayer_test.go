@@ -70,7 +70,7 @@ func openDlayerPG(ctx context.Context, dsn string) (any, error) {
 // openDlayerSQLite turns the hand-written contender's modernc DSN into a
 // dlayer URL for the same file; dlayer applies its own (identical) pragmas.
 func openDlayerSQLite(ctx context.Context, dsn string) (any, error) {
-	return openDlayer(ctx, "sqlite://"+sqliteFix.path)
+	return openDlayer(ctx, "sqlite:"+sqliteFix.path)
 }
 
 func openDlayer(ctx context.Context, url string) (any, error) {

@@ -5,4 +5,11 @@
 //
 // Code above this boundary asks for features (d.Features().Has(Returning)),
 // never for a dialect's name.
+//
+// The URL registry (Register, Lookup, Open) maps a database URL's scheme to
+// its driver; a SQLAlchemy driver suffix ("postgresql+asyncpg") finds the
+// driver of the part before the '+'. ParseURL reads network URLs strictly,
+// refusing any a parser could read differently. Redact and RedactError keep
+// passwords out of every message: drivers pass their open errors through
+// RedactError, and Open does again. docs/urls.md lists every URL form.
 package dialects

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/dlayer/dlayer"
+	"github.com/dlayer/dlayer/dialects"
 	"github.com/dlayer/dlayer/engine"
 	"github.com/dlayer/dlayer/migrate"
 	"github.com/dlayer/dlayer/orm"
@@ -204,18 +205,7 @@ func (t *tour) routing() error {
 }
 
 // redact hides a URL's password.
-func redact(u string) string {
-	at := strings.LastIndex(u, "@")
-	scheme := strings.Index(u, "://")
-	if at < 0 || scheme < 0 || at < scheme {
-		return u
-	}
-	cred := u[scheme+3 : at]
-	if i := strings.Index(cred, ":"); i >= 0 {
-		return u[:scheme+3] + cred[:i] + ":***" + u[at:]
-	}
-	return u
-}
+func redact(u string) string { return dialects.Redact(u) }
 
 // ---- Raw SQL -----------------------------------------------------------
 
