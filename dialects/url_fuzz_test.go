@@ -7,8 +7,25 @@ import (
 	"testing"
 
 	"github.com/dlayer/dlayer/dialects"
+	"github.com/dlayer/dlayer/dialects/mysql"
+	"github.com/dlayer/dlayer/dialects/postgres"
+	"github.com/dlayer/dlayer/dialects/sqlite"
 	"github.com/dlayer/dlayer/internal/secrettest"
 )
+
+// parsers are the drivers' URL readers, which must not panic and whose
+// errors must not show a password either.
+var parsers = map[string]func(string) error{
+	"mysql":    func(u string) error { _, err := mysql.Config(u); return err },
+	"postgres": func(u string) error { _, err := postgres.ConnString(u); return err },
+	"sqlite":   func(u string) error { _, _, err := sqlite.DSN(u); return err },
+}
+
+// schemeOf returns a driver's scheme with a SQLAlchemy suffix, to put in
+// front of a fuzzed URL.
+func schemeOf(driver string) string {
+	return map[string]string{"mysql": "mysql+pymysql", "postgres": "postgresql+asyncpg", "sqlite": "sqlite+pysqlite"}[driver]
+}
 
 // sentinel marks the start, middle and end of every fuzzed password; no
 // other part of a fuzzed URL holds it, so any sentinel in Redact's output
@@ -58,6 +75,19 @@ func FuzzRedact(f *testing.F) {
 			if _, err := dialects.ParseURL(form.url); err != nil && (strings.Contains(err.Error(), sentinel) || strings.Contains(err.Error(), "%01")) {
 				t.Fatalf("%s: ParseURL error quotes the password: %v", form.name, err)
 			}
+			for driver, parse := range parsers {
+				// The form as it is, and with the driver's scheme: in place of
+				// the form's own, or in front of a string that is not a URL.
+				other := schemeOf(driver) + ":" + form.url
+				if sch := dialects.Scheme(form.url); sch != "" && strings.HasPrefix(form.url[len(sch):], "://") {
+					other = schemeOf(driver) + form.url[len(sch):]
+				}
+				for _, u := range []string{form.url, other} {
+					if err := parse(u); err != nil && (strings.Contains(err.Error(), sentinel) || strings.Contains(err.Error(), "%01")) {
+						t.Fatalf("%s: %s(%q) error shows the password: %v", form.name, driver, u, err)
+					}
+				}
+			}
 			if len(pw) == 0 {
 				continue // a 3-byte password is below what RedactError finds in free text
 			}
@@ -67,6 +97,9 @@ func FuzzRedact(f *testing.F) {
 			}
 		}
 		// Arbitrary input: no panic.
+		for _, parse := range parsers {
+			parse(pw)
+		}
 		dialects.Redact(pw)
 		dialects.ParseURL(pw)
 		dialects.SplitScheme(pw)
