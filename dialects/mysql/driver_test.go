@@ -3,6 +3,7 @@ package mysql_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -177,5 +178,22 @@ func TestConfigPythonParams(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestWrongPasswordKeepsDriverError: the open error hides the password but
+// still carries the server's typed error for errors.As.
+func TestWrongPasswordKeepsDriverError(t *testing.T) {
+	base := testdb.URL(t, testdb.MySQL)
+	i, j := strings.Index(base, "://")+3, strings.LastIndex(base, "@")
+	user, _, _ := strings.Cut(base[i:j], ":")
+	bad := base[:i] + user + ":Wr0ng%40Passw0rd" + base[j:]
+	_, _, err := dialects.Open(context.Background(), bad, dialects.PoolOptions{})
+	var me *gomysql.MySQLError
+	if !errors.As(err, &me) || me.Number != 1045 {
+		t.Fatalf("error %v (%T), want a *mysql.MySQLError 1045", err, err)
+	}
+	if strings.Contains(err.Error(), "Wr0ng") {
+		t.Errorf("error shows the password: %v", err)
 	}
 }
