@@ -99,12 +99,32 @@ func (p *Pool) Query(ctx context.Context, sql string, args ...any) (dialects.Row
 // Ping checks the server is reachable.
 func (p *Pool) Ping(ctx context.Context) error { return p.pool.Ping(ctx) }
 
-// Close closes the pool when it was opened by OpenPool.
+// closeWait bounds how long Close waits for connections still in use.
+const closeWait = 3 * time.Second
+
+// Close closes the pool when it was opened by OpenPool. pgxpool's Close
+// waits for every acquired connection to be released (an open transaction
+// or unclosed rows holds one): Close waits at most closeWait for that, then
+// returns an error naming how many connections are still in use, and the
+// pool finishes closing in the background when they are released.
 func (p *Pool) Close() error {
-	if p.owned {
-		p.pool.Close()
+	if !p.owned {
+		return nil
 	}
-	return nil
+	done := make(chan struct{})
+	go func() {
+		p.pool.Close()
+		close(done)
+	}()
+	t := time.NewTimer(closeWait)
+	defer t.Stop()
+	select {
+	case <-done:
+		return nil
+	case <-t.C:
+		return fmt.Errorf("close pool: %d connections still in use (an open transaction or unclosed rows) after %s; they are closed when released",
+			p.pool.Stat().AcquiredConns(), closeWait)
+	}
 }
 
 var isoLevels = map[string]pgx.TxIsoLevel{
