@@ -21,6 +21,10 @@ func Run(t *testing.T, cfg Config) {
 		{"Retryable", testRetryable},
 		{"BulkInsert", testBulkInsert},
 		{"Serializable", testSerializable},
+		{"CloseWithOpenTx", testCloseWithOpenTx},
+		{"TxOutlivesBeginContext", testTxOutlivesBeginContext},
+		{"QueryErrorsNotMasked", testQueryErrorsNotMasked},
+		{"EmptyStatement", testEmptyStatement},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, cfg) })

@@ -79,19 +79,29 @@ func exec(ctx context.Context, e execer, enc func([]any) ([]any, error), q strin
 	if err != nil {
 		return dialects.Result{}, err
 	}
-	var out dialects.Result
+	return result(res), nil
+}
+
+// result reads rows affected and the last insert ID. A driver may return no
+// result at all for text that holds no statement (modernc.org/sqlite does
+// for "" and for a lone comment), which database/sql wraps so that asking
+// it panics: that is read as nothing affected.
+func result(res sql.Result) (out dialects.Result) {
 	if res == nil {
-		// A driver may return no result for text that holds no statement
-		// (modernc.org/sqlite does for "" and for a lone comment).
-		return out, nil
+		return out
 	}
+	defer func() {
+		if recover() != nil {
+			out = dialects.Result{}
+		}
+	}()
 	if n, err := res.RowsAffected(); err == nil {
 		out.RowsAffected = n
 	}
 	if id, err := res.LastInsertId(); err == nil {
 		out.LastInsertID = id
 	}
-	return out, nil
+	return out
 }
 
 func query(ctx context.Context, e execer, enc func([]any) ([]any, error), q string, args []any) (dialects.Rows, error) {
