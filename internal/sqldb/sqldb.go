@@ -79,14 +79,14 @@ func exec(ctx context.Context, e execer, enc func([]any) ([]any, error), q strin
 	if err != nil {
 		return dialects.Result{}, err
 	}
-	return result(res), nil
+	return Result(res), nil
 }
 
-// result reads rows affected and the last insert ID. A driver may return no
+// Result reads rows affected and the last insert ID. A driver may return no
 // result at all for text that holds no statement (modernc.org/sqlite does
 // for "" and for a lone comment), which database/sql wraps so that asking
 // it panics: that is read as nothing affected.
-func result(res sql.Result) (out dialects.Result) {
+func Result(res sql.Result) (out dialects.Result) {
 	if res == nil {
 		return out
 	}
