@@ -90,14 +90,18 @@ func WithConnMaxIdleTime(d time.Duration) Option {
 
 // WithLogger logs every statement to l at slog.LevelDebug (see
 // WithLogLevel), with its SQL text, duration and rows; failures are logged
-// at slog.LevelWarn. Argument values are redacted unless WithLogArgs.
+// at slog.LevelWarn. Argument values are redacted unless WithLogArgs: the
+// log shows how many there were, not what they were, and a failure's error
+// text is redacted too (see Engine.Redact), since databases quote values
+// in their messages.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
 // WithLogLevel sets the level successful statements are logged at.
 func WithLogLevel(level slog.Level) Option { return func(c *config) { c.logLevel = level } }
 
-// WithLogArgs includes bound argument values in log records. They may hold
-// personal data or secrets: enable it for development only.
+// WithLogArgs includes bound argument values in log records, and logs
+// error messages as the database wrote them (values included). They may
+// hold personal data or secrets: enable it for development only.
 func WithLogArgs(on bool) Option { return func(c *config) { c.logArgs = on } }
 
 // WithTracer installs a Tracer called around every database round trip.
@@ -320,7 +324,7 @@ func (e *Engine) abandonTx(tx *Tx, deadline time.Time) error {
 func (e *Engine) warn(msg string, tx *Tx, err error) {
 	if l := e.cfg.logger; l != nil {
 		l.LogAttrs(context.Background(), slog.LevelWarn, msg,
-			slog.Duration("age", time.Since(tx.begun)), slog.Int("calls", tx.stmts), slog.String("error", err.Error()))
+			slog.Duration("age", time.Since(tx.begun)), slog.Int("calls", tx.stmts), slog.String("error", e.redact(err.Error(), nil)))
 	}
 }
 

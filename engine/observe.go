@@ -100,7 +100,13 @@ func (ob *observation) done(err error, rows int64) {
 		attrs = append(attrs, slog.Int64("rows", rows))
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
+		msg := err.Error()
+		if !ob.e.cfg.logArgs {
+			// Databases quote values in their messages (MySQL's
+			// "Duplicate entry 'x'"): without WithLogArgs they go too.
+			msg = ob.e.redact(msg, ob.args)
+		}
+		attrs = append(attrs, slog.String("error", msg))
 	}
 	l.LogAttrs(ob.ctx, level, "dlayer sql", attrs...)
 }

@@ -25,6 +25,7 @@ func Run(t *testing.T, cfg Config) {
 		{"TxOutlivesBeginContext", testTxOutlivesBeginContext},
 		{"QueryErrorsNotMasked", testQueryErrorsNotMasked},
 		{"EmptyStatement", testEmptyStatement},
+		{"RedactedErrors", testRedactedErrors},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, cfg) })
