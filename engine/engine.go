@@ -63,6 +63,7 @@ type config struct {
 	logArgs  bool
 	tracer   Tracer
 	schema   *spec.Schema
+	single   bool
 }
 
 // Option configures an Engine.
@@ -106,6 +107,19 @@ func WithLogArgs(on bool) Option { return func(c *config) { c.logArgs = on } }
 
 // WithTracer installs a Tracer called around every database round trip.
 func WithTracer(t Tracer) Option { return func(c *config) { c.tracer = t } }
+
+// WithSingleStatementText makes the engine refuse raw text (stmt.Text)
+// that holds more than one statement, with an error matching
+// ErrMultipleStatements, before it reaches the database. Without it,
+// PostgreSQL runs every statement of a text that has no arguments, and
+// SQLite every statement of any text (MySQL/MariaDB connections never
+// allow several: dlayer keeps multiStatements off). Turn it on when text
+// is assembled from anything but constants.
+func WithSingleStatementText() Option { return func(c *config) { c.single = true } }
+
+// ErrMultipleStatements is returned, with WithSingleStatementText, for raw
+// text that holds more than one statement.
+var ErrMultipleStatements = errors.New("dlayer: the text holds more than one statement")
 
 // WithSchema attaches the loaded schema to an Engine made by Open.
 func WithSchema(s *spec.Schema) Option { return func(c *config) { c.schema = s } }
@@ -366,6 +380,9 @@ func (e *Engine) prepare(s stmt.Statement) (*dialects.Compiled, []any, error) {
 	}
 	if strings.TrimSpace(c.SQL) == "" {
 		return nil, nil, errors.New("run: empty SQL statement")
+	}
+	if c.MultiStatement && e.cfg.single {
+		return nil, nil, fmt.Errorf("%s: %w (WithSingleStatementText)", describe(c.SQL), ErrMultipleStatements)
 	}
 	args := c.Args
 	if c.ParamNames != nil {

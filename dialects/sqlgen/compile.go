@@ -28,6 +28,8 @@ type state struct {
 	scopes    [][]*stmt.Table
 	noQualify bool
 	inUpsert  bool
+	// multi: raw text holding more than one statement.
+	multi bool
 	depth     int
 	// tbuf backs the inferred FROM lists of one compilation.
 	tbuf []*stmt.Table
@@ -47,7 +49,7 @@ func (st *state) reset(g *Base) {
 	st.args, st.types, st.names, st.cols = nil, nil, nil, nil
 	st.scopes = st.scopes[:0]
 	st.tbuf = st.tbuf[:0]
-	st.noQualify, st.inUpsert, st.depth = false, false, 0
+	st.noQualify, st.inUpsert, st.depth, st.multi = false, false, 0, false
 }
 
 // Compile turns a statement into SQL text and arguments.
@@ -63,7 +65,7 @@ func (g *Base) Compile(s stmt.Statement) (*dialects.Compiled, error) {
 	}
 	if err == nil {
 		c = &r.c
-		*c = dialects.Compiled{SQL: string(st.buf), Args: st.args, ArgTypes: st.types, Columns: st.cols, ParamNames: st.names}
+		*c = dialects.Compiled{SQL: string(st.buf), Args: st.args, ArgTypes: st.types, Columns: st.cols, ParamNames: st.names, MultiStatement: st.multi}
 	}
 	st.args, st.types, st.names, st.cols = nil, nil, nil, nil
 	clear(st.scopes[:cap(st.scopes)])

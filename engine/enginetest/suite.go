@@ -26,6 +26,7 @@ func Run(t *testing.T, cfg Config) {
 		{"QueryErrorsNotMasked", testQueryErrorsNotMasked},
 		{"EmptyStatement", testEmptyStatement},
 		{"RedactedErrors", testRedactedErrors},
+		{"SingleStatementText", testSingleStatementText},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, cfg) })
