@@ -30,7 +30,7 @@ type state struct {
 	inUpsert  bool
 	// multi: raw text holding more than one statement.
 	multi bool
-	depth     int
+	depth int
 	// tbuf backs the inferred FROM lists of one compilation.
 	tbuf []*stmt.Table
 }
