@@ -28,11 +28,12 @@ type state struct {
 	scopes    [][]*stmt.Table
 	noQualify bool
 	inUpsert  bool
-	// multi: raw text holding more than one statement.
-	multi bool
-	depth int
+	depth     int
 	// tbuf backs the inferred FROM lists of one compilation.
 	tbuf []*stmt.Table
+
+	// multi: raw text holding more than one statement.
+	multi bool
 }
 
 // result holds a Compiled with room for eight arguments, so compiling a
