@@ -49,7 +49,17 @@ func Retryable(kind, err error) error {
 
 type retryableError struct{ kind, err error }
 
-func (e *retryableError) Error() string   { return e.kind.Error() + ": " + e.err.Error() }
+func (e *retryableError) Error() string {
+	switch {
+	case e.kind == nil && e.err == nil:
+		return "dlayer: retryable error"
+	case e.kind == nil:
+		return e.err.Error()
+	case e.err == nil:
+		return e.kind.Error()
+	}
+	return e.kind.Error() + ": " + e.err.Error()
+}
 func (e *retryableError) Unwrap() []error { return []error{e.kind, e.err} }
 
 // ConstraintKind says which kind of constraint was violated.
@@ -129,6 +139,13 @@ func (e *ConstraintError) Is(target error) bool {
 		(t.Table == "" || t.Table == e.Table)
 }
 
+// ErrNilContext is returned by functions given a nil context.Context.
+var ErrNilContext = errors.New("dlayer: nil context.Context (use context.Background())")
+
+// ErrNilQueryer is returned by functions given a nil Queryer, Pool or
+// driver handle.
+var ErrNilQueryer = errors.New("dlayer: nil Queryer, Pool or database handle")
+
 // ErrNoDialect is returned by Open for a URL whose scheme no registered
 // dialect handles.
 var ErrNoDialect = errors.New("dlayer: no dialect registered for URL scheme")
@@ -152,6 +169,9 @@ type ErrorRedactor interface {
 // occurrence is taken because a database quotes values verbatim: a value
 // may itself hold an end marker, and over-redacting is the safe side.
 func RedactBetween(text, open string, ends ...string) string {
+	if open == "" {
+		return text
+	}
 	var b strings.Builder
 	for {
 		i := strings.Index(text, open)

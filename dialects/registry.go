@@ -83,11 +83,14 @@ func Lookup(url string) (*Driver, error) {
 // Open opens a pool for url with the registered driver for its scheme and
 // returns it with its dialect.
 func Open(ctx context.Context, url string, opts PoolOptions) (Dialect, Pool, error) {
+	if ctx == nil {
+		return nil, nil, ErrNilContext
+	}
 	d, err := Lookup(url)
 	if err != nil {
 		return nil, nil, err
 	}
-	if d.Dialect == nil {
+	if d.Dialect == nil || d.Open == nil {
 		return nil, nil, fmt.Errorf("open %q: dialect for scheme %q is not available", Redact(url), Scheme(url))
 	}
 	p, err := d.Open(ctx, url, opts)

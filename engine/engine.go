@@ -138,6 +138,9 @@ func newConfig(opts []Option) config {
 // scheme (sqlite:, postgres://, postgresql://, mysql://, mariadb://); the
 // dialect package must be imported (package dlayer imports all of them).
 func Open(ctx context.Context, url string, opts ...Option) (*Engine, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	cfg := newConfig(opts)
 	d, p, err := dialects.Open(ctx, url, cfg.pool)
 	if err != nil {
@@ -193,7 +196,7 @@ func (e *Engine) Pool() dialects.Pool {
 
 var (
 	errNilEngine  = errors.New("dlayer: nil or zero Engine (use engine.Open or engine.New)")
-	errNilContext = errors.New("dlayer: nil context.Context (use context.Background())")
+	errNilContext = dialects.ErrNilContext
 	errNilQuerier = errors.New("dlayer: nil Querier (pass an *engine.Engine or *engine.Tx)")
 )
 

@@ -33,6 +33,9 @@ type TracerFunc func(ctx context.Context, q QueryInfo) (context.Context, func(er
 
 // Start calls f.
 func (f TracerFunc) Start(ctx context.Context, q QueryInfo) (context.Context, func(error)) {
+	if f == nil {
+		return ctx, func(error) {}
+	}
 	return f(ctx, q)
 }
 

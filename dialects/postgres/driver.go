@@ -43,6 +43,9 @@ var (
 
 // CopyFrom bulk-loads rows with COPY … FROM STDIN in binary format.
 func (p *Pool) CopyFrom(ctx context.Context, table string, columns []string, rows [][]any) (int64, error) {
+	if err := p.check(ctx); err != nil {
+		return 0, err
+	}
 	return p.pool.CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
 }
 
@@ -55,6 +58,9 @@ func (t *Tx) CopyFrom(ctx context.Context, table string, columns []string, rows 
 // setting pgx understands may be given as a query parameter). MaxOpenConns
 // sets pool_max_conns; MaxIdleConns has no pgx equivalent and is ignored.
 func OpenPool(ctx context.Context, url string, opts dialects.PoolOptions) (*Pool, error) {
+	if ctx == nil {
+		return nil, dialects.ErrNilContext
+	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", dialects.Redact(url), err)
@@ -86,18 +92,40 @@ func Wrap(p *pgxpool.Pool) *Pool { return &Pool{pool: p} }
 // Unwrap returns the *pgxpool.Pool.
 func (p *Pool) Unwrap() any { return p.pool }
 
+// check reports why p cannot run anything with ctx, if it cannot.
+func (p *Pool) check(ctx context.Context) error {
+	switch {
+	case p == nil || p.pool == nil:
+		return dialects.ErrNilQueryer
+	case ctx == nil:
+		return dialects.ErrNilContext
+	}
+	return nil
+}
+
 // Exec runs a statement that returns no rows.
 func (p *Pool) Exec(ctx context.Context, sql string, args ...any) (dialects.Result, error) {
+	if err := p.check(ctx); err != nil {
+		return dialects.Result{}, err
+	}
 	return execOn(ctx, p.pool, sql, args)
 }
 
 // Query runs a statement that returns rows.
 func (p *Pool) Query(ctx context.Context, sql string, args ...any) (dialects.Rows, error) {
+	if err := p.check(ctx); err != nil {
+		return nil, err
+	}
 	return queryOn(ctx, p.pool, sql, args)
 }
 
 // Ping checks the server is reachable.
-func (p *Pool) Ping(ctx context.Context) error { return p.pool.Ping(ctx) }
+func (p *Pool) Ping(ctx context.Context) error {
+	if err := p.check(ctx); err != nil {
+		return err
+	}
+	return p.pool.Ping(ctx)
+}
 
 // closeWait bounds how long Close waits for connections still in use.
 const closeWait = 3 * time.Second
@@ -108,7 +136,7 @@ const closeWait = 3 * time.Second
 // returns an error naming how many connections are still in use, and the
 // pool finishes closing in the background when they are released.
 func (p *Pool) Close() error {
-	if !p.owned {
+	if p == nil || p.pool == nil || !p.owned {
 		return nil
 	}
 	done := make(chan struct{})
@@ -137,6 +165,9 @@ var isoLevels = map[string]pgx.TxIsoLevel{
 
 // Begin starts a transaction.
 func (p *Pool) Begin(ctx context.Context, opts dialects.TxOptions) (dialects.Tx, error) {
+	if err := p.check(ctx); err != nil {
+		return nil, err
+	}
 	lvl, ok := isoLevels[opts.Isolation]
 	if !ok {
 		return nil, fmt.Errorf("unknown isolation level %q", opts.Isolation)

@@ -222,6 +222,9 @@ func (g *Base) TypeSQL(c *spec.Column) (string, error) {
 // EnumTypeName is the database type name of an enum column: its
 // Type.EnumName, or <table>_<column>_enum when the loader gave none.
 func EnumTypeName(c *spec.Column) string {
+	if c == nil {
+		return ""
+	}
 	if c.Type.EnumName != "" {
 		return c.Type.EnumName
 	}
@@ -827,7 +830,12 @@ func (g *Base) DropAll(s *spec.Schema) ([]string, error) {
 }
 
 // FKName returns the constraint name of fk (derived when not given).
-func FKName(fk *spec.ForeignKey) string { return fkName(fk) }
+func FKName(fk *spec.ForeignKey) string {
+	if fk == nil {
+		return ""
+	}
+	return fkName(fk)
+}
 
 // ColumnSQL returns the definition of column c of table t as CREATE TABLE
 // writes it ("name TYPE … NOT NULL DEFAULT …"), without table-level keys:

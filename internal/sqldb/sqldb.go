@@ -116,21 +116,46 @@ func query(ctx context.Context, e execer, enc func([]any) ([]any, error), q stri
 	return newRows(rows)
 }
 
+// check reports why p cannot run anything with ctx, if it cannot.
+func (p *Pool) check(ctx context.Context) error {
+	switch {
+	case p == nil || p.db == nil:
+		return dialects.ErrNilQueryer
+	case ctx == nil:
+		return dialects.ErrNilContext
+	}
+	return nil
+}
+
 // Exec runs a statement that returns no rows.
 func (p *Pool) Exec(ctx context.Context, q string, args ...any) (dialects.Result, error) {
+	if err := p.check(ctx); err != nil {
+		return dialects.Result{}, err
+	}
 	return exec(ctx, p.db, p.encode, q, args)
 }
 
 // Query runs a statement that returns rows.
 func (p *Pool) Query(ctx context.Context, q string, args ...any) (dialects.Rows, error) {
+	if err := p.check(ctx); err != nil {
+		return nil, err
+	}
 	return query(ctx, p.db, p.encode, q, args)
 }
 
 // Ping checks that the database is reachable.
-func (p *Pool) Ping(ctx context.Context) error { return p.db.PingContext(ctx) }
+func (p *Pool) Ping(ctx context.Context) error {
+	if err := p.check(ctx); err != nil {
+		return err
+	}
+	return p.db.PingContext(ctx)
+}
 
 // Close closes the handle when the pool owns it.
 func (p *Pool) Close() error {
+	if p == nil || p.db == nil {
+		return nil
+	}
 	var err error
 	if p.cfg.Owned {
 		err = p.db.Close()
@@ -151,6 +176,9 @@ var isolation = map[string]sql.IsolationLevel{
 
 // Begin starts a transaction.
 func (p *Pool) Begin(ctx context.Context, opts dialects.TxOptions) (dialects.Tx, error) {
+	if err := p.check(ctx); err != nil {
+		return nil, err
+	}
 	if p.cfg.BeginSQL != nil {
 		begin, err := p.cfg.BeginSQL(opts)
 		if err != nil {
