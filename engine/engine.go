@@ -314,7 +314,7 @@ func (e *Engine) abandonTx(tx *Tx, deadline time.Time) error {
 		if time.Now().After(deadline) {
 			err := fmt.Errorf("%w: a transaction begun %s ago is still in use (a statement running or rows open): left to its owner",
 				ErrTxAbandoned, time.Since(tx.begun).Round(time.Millisecond))
-			e.warn("dlayer: Engine.Close left a transaction in use", tx, err)
+			e.warn("dlayer: Engine.Close left a transaction in use", tx, -1, err)
 			return err
 		}
 		time.Sleep(5 * time.Millisecond)
@@ -333,16 +333,23 @@ func (e *Engine) abandonTx(tx *Tx, deadline time.Time) error {
 	if rbErr := tx.rollback(ctx, "rollback on close"); rbErr != nil {
 		err = fmt.Errorf("%w: %s: %w", ErrTxAbandoned, what, rbErr)
 	}
-	e.warn("dlayer: Engine.Close rolled back a transaction left open", tx, err)
+	e.warn("dlayer: Engine.Close rolled back a transaction left open", tx, tx.stmts, err)
 	return err
 }
 
-// warn logs a problem Close found.
-func (e *Engine) warn(msg string, tx *Tx, err error) {
-	if l := e.cfg.logger; l != nil {
-		l.LogAttrs(context.Background(), slog.LevelWarn, msg,
-			slog.Duration("age", time.Since(tx.begun)), slog.Int("calls", tx.stmts), slog.String("error", e.redact(err.Error(), nil)))
+// warn logs a problem Close found; calls < 0 is unknown (the transaction
+// is in use).
+func (e *Engine) warn(msg string, tx *Tx, calls int, err error) {
+	l := e.cfg.logger
+	if l == nil {
+		return
 	}
+	attrs := []slog.Attr{slog.Duration("age", time.Since(tx.begun))}
+	if calls >= 0 {
+		attrs = append(attrs, slog.Int("calls", calls))
+	}
+	attrs = append(attrs, slog.String("error", e.redact(err.Error(), nil)))
+	l.LogAttrs(context.Background(), slog.LevelWarn, msg, attrs...)
 }
 
 // Exec runs a statement that returns no rows and reports rows affected.

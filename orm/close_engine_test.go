@@ -60,3 +60,37 @@ func TestEngineCloseWithSessionLeftOpen(t *testing.T) {
 		}
 	})
 }
+
+// TestSessionOutlivesFlushContext is issue 9 item 7 through the ORM: a
+// session flushed under a context that is then cancelled still commits with
+// another context, on every database (MariaDB used to report "transaction
+// has already been committed or rolled back" and save nothing).
+func TestSessionOutlivesFlushContext(t *testing.T) {
+	each2(t, func(t *testing.T, name string) {
+		ctx := context.Background()
+		eng, err := dlayer.Open(ctx, "testdata", fresh.URL(t, name, "dl_orm_txctx"))
+		must(t, err)
+		t.Cleanup(func() { eng.Close() })
+		must(t, eng.CreateAll(ctx))
+		db, err := orm.New(eng, orm.Bind[UserOnly]("User"))
+		must(t, err)
+		s := db.Session()
+		defer s.Close(ctx)
+		must(t, s.Add(&UserOnly{Name: "flushed", Email: "flushed@x.org"}))
+		short, cancel := context.WithTimeout(ctx, 30*time.Second)
+		must(t, s.Flush(short))
+		cancel()
+		time.Sleep(50 * time.Millisecond)
+		must(t, s.Add(&UserOnly{Name: "later", Email: "later@x.org"}))
+		if err := s.Commit(ctx); err != nil {
+			t.Fatalf("commit after the flush's context was cancelled: %v", err)
+		}
+		s2 := db.Session()
+		defer s2.Close(ctx)
+		users, err := orm.All[UserOnly](ctx, s2, orm.Select[UserOnly](db))
+		must(t, err)
+		if len(users) != 2 {
+			t.Errorf("saved %d users, want 2", len(users))
+		}
+	})
+}

@@ -148,6 +148,33 @@ func testCloseWithOpenTx(t *testing.T, cfg Config) {
 			t.Errorf("second Close = %v", err)
 		}
 	})
+	t.Run("in use by another goroutine", func(t *testing.T) {
+		e, logs := openOwn(t, url)
+		tx, err := e.Begin(ctx, engine.TxOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(ctx, insert("busy@x")); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := tx.Query(ctx, stmt.Select(f.U.C("id")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = closeWithin(t, e, 15*time.Second)
+		if !errors.Is(err, engine.ErrTxAbandoned) || !strings.Contains(err.Error(), "still in use") {
+			t.Errorf("Close = %v, want it to report a transaction still in use", err)
+		}
+		if !strings.Contains(logs.String(), "left a transaction in use") {
+			t.Errorf("no warning logged: %q", logs.String())
+		}
+		// The owner can still finish it.
+		rows.Close()
+		_ = tx.Rollback(ctx)
+		if n := count(t, "busy@x"); n != 0 {
+			t.Errorf("the rolled-back row is visible (%d)", n)
+		}
+	})
 	t.Run("rows never closed", func(t *testing.T) {
 		e, _ := openOwn(t, url)
 		rows, err := e.Query(ctx, stmt.Select(f.U.C("id")))
