@@ -84,8 +84,10 @@
 //     (kind, constraint, table, columns). A Tracer's end function gets the
 //     full error: redact it with Engine.Redact before exporting it.
 //   - SQL text never holds values (they are bound parameters), so the
-//     statement shown in logs and errors is safe; Tracer QueryInfo.Args
-//     holds the values, for the Tracer to export or not.
+//     statement shown in logs and errors is safe — unless raw text
+//     (stmt.Text) writes a value as a literal instead of a :name parameter:
+//     then it is part of the SQL, and logged. Tracer QueryInfo.Args holds
+//     the values, for the Tracer to export or not.
 //
 // # Transactions and contexts
 //
