@@ -271,9 +271,11 @@ func (r *Rows) Err() error { return r.rows.Err() }
 // Close closes the rows.
 func (r *Rows) Close() error { r.rows.Close(); return nil }
 
-// Columns returns the result column names.
+// Columns returns the result column names. A query that failed before
+// its result was described has none until Next reports the error; an empty
+// list is not kept, so a later call sees the columns once they are known.
 func (r *Rows) Columns() []string {
-	if r.cols == nil {
+	if len(r.cols) == 0 {
 		fds := r.rows.FieldDescriptions()
 		r.cols = make([]string, len(fds))
 		for i, fd := range fds {
