@@ -63,6 +63,7 @@ var apiFuncs = map[string]any{
 	"stmt.Text": stmt.Text, "stmt.Tuple": stmt.Tuple, "stmt.TypeOf": stmt.TypeOf, "stmt.Update": stmt.Update,
 	"stmt.Upper": stmt.Upper, "stmt.Val": stmt.Val,
 
+	"dialects.CheckSchema": dialects.CheckSchema, "dialects.RunChecks": dialects.RunChecks,
 	"dialects.ColumnDef": dialects.ColumnDef, "dialects.CreateAllSQL": dialects.CreateAllSQL,
 	"dialects.DropAllSQL": dialects.DropAllSQL, "dialects.IsRetryable": dialects.IsRetryable,
 	"dialects.Lookup": dialects.Lookup, "dialects.Open": dialects.Open, "dialects.Redact": dialects.Redact,
