@@ -17,8 +17,9 @@ const minScrub = 4
 // replaced by "[redacted]", as the engine's log shows failed statements
 // when WithLogArgs is off: MySQL/MariaDB's "Duplicate entry '…'" and
 // "Incorrect integer value: '…'", PostgreSQL's data exceptions
-// (`invalid input syntax for type integer: "…"`) and pgx's encoding
-// errors. Identifiers (constraint, table and column names) and the
+// (`invalid input syntax for type integer: "…"`), pgx's encoding errors,
+// and the column values quoted by scan errors (`cannot convert "…" to an
+// integer`). Identifiers (constraint, table and column names) and the
 // statement's SQL text, which never holds values, are kept. Use it where an
 // error's text leaves the application (an HTTP answer, a shared log); the
 // error itself keeps the database's full message for the application.
@@ -32,12 +33,17 @@ func (e *Engine) Redact(err error) string {
 	return e.redact(err.Error(), nil)
 }
 
-// redact removes values from error text: the dialect's patterns, then any
-// bound text value that still appears verbatim or Go-quoted.
+// redact removes values from error text: the dialect's patterns, the
+// values conversion errors quote (a column value that cannot be scanned
+// into the destination's type), then any bound text value that still
+// appears verbatim or Go-quoted.
 func (e *Engine) redact(text string, args []any) string {
 	if r, ok := e.d.(dialects.ErrorRedactor); ok {
 		text = r.RedactErrorText(text)
 	}
+	text = dialects.RedactBetween(text, `cannot convert "`, `" to `)
+	text = dialects.RedactBetween(text, `cannot parse "`, `" as `)
+	text = dialects.RedactBetween(text, `: parsing "`, `": `) // strconv, in driver errors
 	for _, a := range args {
 		var s string
 		switch v := a.(type) {

@@ -60,6 +60,21 @@ func testRedactedErrors(t *testing.T, cfg Config) {
 			return err
 		}},
 	}
+	t.Run("a column value that cannot be scanned", func(t *testing.T) {
+		buf := &syncBuffer{}
+		l := slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		le := engine.New(e.Dialect(), e.Pool(), f.schema, engine.WithLogger(l))
+		mustExec(t, e, stmt.Insert(f.U).Columns("email", "name", "active").Values("scan-"+f.sfx+"@x", "NAME-"+core, true))
+		// Raw text: the result's types are unknown until scanned.
+		_, err := engine.All[int64](ctx, le, stmt.Text("SELECT name FROM "+users+" WHERE email = :e").Bind("e", "scan-"+f.sfx+"@x"))
+		if err == nil {
+			t.Fatal("scanning text into int64: no error")
+		}
+		t.Logf("returned error: %v", err)
+		if log := buf.String(); strings.Contains(log, core) || !strings.Contains(log, "level=WARN") {
+			t.Errorf("the log shows the column value, or no failure:\n%s", log)
+		}
+	})
 	for _, tc := range cases {
 		for i, secret := range secrets {
 			t.Run(tc.name, func(t *testing.T) {
