@@ -156,12 +156,12 @@ func apiReceivers(t *testing.T) map[string][]receiver {
 		"postgres.Dialect":         {{"default", postgres.Default()}, {"New()", postgres.New()}},
 		"mysql.Dialect":            {{"default", mysql.Default()}, {"New()", mysql.New()}},
 		"sqlite.Dialect":           {{"default", sqlite.Default()}, {"New()", sqlite.New()}},
-		"postgres.Pool":            {{"Wrap(nil)", postgres.Wrap(nil)}},
+		"postgres.Pool":            append([]receiver{{"Wrap(nil)", postgres.Wrap(nil)}}, closedServerPools(t, "DLAYER_TEST_POSTGRES_URL")...),
 		// postgres.Tx and postgres.Rows are made only by a Pool; swept
 		// through engine.Tx and engine.Rows.
 		"postgres.Tx":   nil,
 		"postgres.Rows": nil,
-		"sqldb.Pool":    {{"New(nil)", sqldb.New(nil, sqldb.Config{})}, {"closed", closedPool}},
+		"sqldb.Pool":    append([]receiver{{"New(nil)", sqldb.New(nil, sqldb.Config{})}, {"closed", closedPool}}, closedServerPools(t, "DLAYER_TEST_MYSQL_URL")...),
 		// sqldb.Rows is made only by a Pool; swept through engine.Rows.
 		"sqldb.Rows":        nil,
 		"stmt.Column":       {{"zero", &stmt.Column{}}, {"of Ref(nil)", stmt.Ref(nil).C("x")}},
@@ -179,6 +179,23 @@ func apiReceivers(t *testing.T) map[string][]receiver {
 		"stmt.UpdateStmt":   {{"zero", &stmt.UpdateStmt{}}, {"Update(nil)", stmt.Update(nil)}},
 	}
 	return r
+}
+
+// closedServerPools opens and closes a pool on the server the environment
+// variable names, when it is set (the sweep runs without servers too).
+func closedServerPools(t *testing.T, env string) []receiver {
+	url := os.Getenv(env)
+	if url == "" {
+		return nil
+	}
+	_, p, err := dialects.Open(context.Background(), url, dialects.PoolOptions{})
+	if err != nil {
+		t.Fatalf("%s: %v", env, err)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return []receiver{{"closed " + env, p}}
 }
 
 type receiver struct {
