@@ -64,7 +64,12 @@ var apiFuncs = map[string]any{
 	"stmt.Upper": stmt.Upper, "stmt.Val": stmt.Val,
 
 	"dialects.CheckSchema": dialects.CheckSchema, "dialects.RunChecks": dialects.RunChecks,
-	"dialects.ColumnDef": dialects.ColumnDef, "dialects.CreateAllSQL": dialects.CreateAllSQL,
+	"dialects.StoredComputedOnly": dialects.StoredComputedOnly, "dialects.ComputedNullable": dialects.ComputedNullable,
+	"dialects.NoUnsigned": dialects.NoUnsigned, "dialects.NoServerOnUpdate": dialects.NoServerOnUpdate,
+	"dialects.NoFulltext": dialects.NoFulltext, "dialects.EnumLabelBytes": dialects.EnumLabelBytes,
+	"dialects.FixedMaxLength": dialects.FixedMaxLength, "dialects.NoPostgresCasts": dialects.NoPostgresCasts,
+	"dialects.NoBackquotes": dialects.NoBackquotes,
+	"dialects.ColumnDef":    dialects.ColumnDef, "dialects.CreateAllSQL": dialects.CreateAllSQL,
 	"dialects.DropAllSQL": dialects.DropAllSQL, "dialects.IsRetryable": dialects.IsRetryable,
 	"dialects.Lookup": dialects.Lookup, "dialects.Open": dialects.Open, "dialects.Redact": dialects.Redact,
 	"dialects.RedactBetween": dialects.RedactBetween, "dialects.Register": dialects.Register,

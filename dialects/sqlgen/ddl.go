@@ -629,6 +629,9 @@ func (g *Base) createKindIndex(w *ddlWriter, t *spec.Table, name string, ix *spe
 
 // CreateIndexSQL returns the CREATE INDEX statement of ix on t, of any kind.
 func (g *Base) CreateIndexSQL(t *spec.Table, name string, ix *spec.Index) (string, error) {
+	if t == nil || ix == nil {
+		return "", fmt.Errorf("index %s: nil table or index", name)
+	}
 	w := &ddlWriter{g: g}
 	var s string
 	if ix.Kind != spec.IndexPlain {
