@@ -2,6 +2,7 @@ package dialects
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -129,6 +130,9 @@ type MigrationRunner interface {
 // COLUMN, and the statements CREATE TABLE writes after the table for the
 // column (comments). Key flags (primary key, unique, index) are left out.
 func ColumnDef(d Dialect, table string, c *spec.Column) (def string, after []string, err error) {
+	if d == nil || c == nil {
+		return "", nil, errors.New("column definition: nil dialect or column")
+	}
 	cc := *c
 	cc.PrimaryKey, cc.Unique, cc.Index, cc.ForeignKey = false, false, false, nil
 	t := &spec.Table{Name: table, Columns: []*spec.Column{&cc}}

@@ -27,9 +27,14 @@ type SchemaCheck func(s *spec.Schema) spec.Diagnostics
 
 // RunChecks runs each check on s and gathers what they report.
 func RunChecks(s *spec.Schema, checks ...SchemaCheck) spec.Diagnostics {
+	if s == nil {
+		return nil
+	}
 	var ds spec.Diagnostics
 	for _, c := range checks {
-		ds = append(ds, c(s)...)
+		if c != nil {
+			ds = append(ds, c(s)...)
+		}
 	}
 	return ds
 }

@@ -30,6 +30,10 @@ type Compiled struct {
 	// (stmt.NamedParam); then it has one entry per argument, the parameter's
 	// name or "" for a value bound at compile time. See Bind.
 	ParamNames []string
+	// MultiStatement reports raw text (stmt.Text) that holds more than one
+	// statement: a ";" outside quotes and comments followed by more than
+	// space and comments.
+	MultiStatement bool
 }
 
 // Bind returns the arguments with named parameters filled from params, so one

@@ -48,7 +48,10 @@ type Tx interface {
 }
 
 // Pool is a pool of connections: the Engine's handle on a database. It is
-// safe for concurrent use.
+// safe for concurrent use. The context given to Begin bounds the begin
+// only (waiting for a connection, BEGIN): the transaction must not end with
+// it, but live until Commit or Rollback (each statement obeys its own
+// context).
 type Pool interface {
 	Queryer
 	Begin(ctx context.Context, opts TxOptions) (Tx, error)

@@ -49,7 +49,17 @@ func Retryable(kind, err error) error {
 
 type retryableError struct{ kind, err error }
 
-func (e *retryableError) Error() string   { return e.kind.Error() + ": " + e.err.Error() }
+func (e *retryableError) Error() string {
+	switch {
+	case e.kind == nil && e.err == nil:
+		return "dlayer: retryable error"
+	case e.kind == nil:
+		return e.err.Error()
+	case e.err == nil:
+		return e.kind.Error()
+	}
+	return e.kind.Error() + ": " + e.err.Error()
+}
 func (e *retryableError) Unwrap() []error { return []error{e.kind, e.err} }
 
 // ConstraintKind says which kind of constraint was violated.
@@ -129,6 +139,70 @@ func (e *ConstraintError) Is(target error) bool {
 		(t.Table == "" || t.Table == e.Table)
 }
 
+// ErrNilContext is returned by functions given a nil context.Context.
+var ErrNilContext = errors.New("dlayer: nil context.Context (use context.Background())")
+
+// ErrNilQueryer is returned by functions given a nil Queryer, Pool or
+// driver handle.
+var ErrNilQueryer = errors.New("dlayer: nil Queryer, Pool or database handle")
+
 // ErrNoDialect is returned by Open for a URL whose scheme no registered
 // dialect handles.
 var ErrNoDialect = errors.New("dlayer: no dialect registered for URL scheme")
+
+// Redacted replaces a value in redacted error text.
+const Redacted = "[redacted]"
+
+// ErrorRedactor is implemented by dialects whose database quotes values in
+// its error messages (MySQL's "Duplicate entry 'x' for key …",
+// PostgreSQL's `invalid input syntax for type integer: "x"`).
+// RedactErrorText returns text — an error message, or a chain of wrapped
+// messages — with every such value replaced by Redacted; identifiers
+// (constraint, table and column names) are kept.
+type ErrorRedactor interface {
+	RedactErrorText(text string) string
+}
+
+// RedactBetween replaces, in text, what follows each occurrence of open up
+// to the last occurrence after it of the first of ends found there (or to
+// the end of text when none is) with Redacted. The last, not the first,
+// occurrence is taken because a database quotes values verbatim: a value
+// may itself hold an end marker, and over-redacting is the safe side.
+func RedactBetween(text, open string, ends ...string) string {
+	if open == "" {
+		return text
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(text, open)
+		if i < 0 {
+			b.WriteString(text)
+			return b.String()
+		}
+		start := i + len(open)
+		b.WriteString(text[:start])
+		rest := text[start:]
+		stop := -1
+		for _, end := range ends {
+			if stop = strings.LastIndex(rest, end); stop >= 0 {
+				break
+			}
+		}
+		b.WriteString(Redacted)
+		if stop < 0 {
+			return b.String()
+		}
+		text = rest[stop:]
+	}
+}
+
+// Safe returns the violation without the database's message (which may
+// quote the violating values, as MySQL's "Duplicate entry 'x'" and
+// PostgreSQL's detail "Key (email)=(x)" do): kind, constraint, table and
+// columns only. Use it where the error text leaves the application, such
+// as an HTTP answer or a shared log.
+func (e *ConstraintError) Safe() string {
+	c := *e
+	c.Err = nil
+	return c.Error()
+}

@@ -117,11 +117,14 @@ var keywordDSN = regexp.MustCompile(`^[A-Za-z_]+\s*=`)
 // returns it with its dialect. No error it returns shows a password of url
 // (see RedactError).
 func Open(ctx context.Context, url string, opts PoolOptions) (Dialect, Pool, error) {
+	if ctx == nil {
+		return nil, nil, ErrNilContext
+	}
 	d, err := Lookup(url)
 	if err != nil {
 		return nil, nil, err
 	}
-	if d.Dialect == nil {
+	if d.Dialect == nil || d.Open == nil {
 		return nil, nil, fmt.Errorf("open %q: dialect for scheme %q is not available", Redact(url), Scheme(url))
 	}
 	p, err := d.Open(ctx, url, opts)

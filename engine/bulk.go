@@ -25,17 +25,18 @@ var CopyThreshold = 64
 // Outside a transaction the statements of one call are not atomic: wrap the
 // call in Tx when that matters.
 func (e *Engine) BulkInsert(ctx context.Context, t *spec.Table, columns []string, rows [][]any) (int64, error) {
-	if e.closed.Load() {
-		return 0, ErrClosed
+	if err := e.usable(ctx); err != nil {
+		return 0, err
 	}
 	return bulkInsert(ctx, e, e.pool, t, columns, rows)
 }
 
 // BulkInsert is Engine.BulkInsert inside the transaction.
 func (tx *Tx) BulkInsert(ctx context.Context, t *spec.Table, columns []string, rows [][]any) (int64, error) {
-	if tx.done {
-		return 0, ErrTxDone
+	if err := tx.lock(ctx); err != nil {
+		return 0, err
 	}
+	defer tx.mu.Unlock()
 	return bulkInsert(ctx, tx.e, tx.tx, t, columns, rows)
 }
 

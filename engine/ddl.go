@@ -10,16 +10,29 @@ import (
 )
 
 // CreateAll creates every table of the engine's schema (see CreateTables).
-func (e *Engine) CreateAll(ctx context.Context) error { return e.CreateTables(ctx, e.schema) }
+func (e *Engine) CreateAll(ctx context.Context) error {
+	if e == nil {
+		return errNilEngine
+	}
+	return e.CreateTables(ctx, e.schema)
+}
 
 // DropAll drops every table of the engine's schema (see DropTables).
-func (e *Engine) DropAll(ctx context.Context) error { return e.DropTables(ctx, e.schema) }
+func (e *Engine) DropAll(ctx context.Context) error {
+	if e == nil {
+		return errNilEngine
+	}
+	return e.DropTables(ctx, e.schema)
+}
 
 // CreateTables creates the tables of s with their constraints, indexes and
 // dialect-side types, in foreign-key dependency order. Where the dialect
 // has transactional DDL it runs in one transaction, so a failure leaves
 // nothing behind.
 func (e *Engine) CreateTables(ctx context.Context, s *spec.Schema) error {
+	if err := e.usable(ctx); err != nil {
+		return err
+	}
 	if s == nil {
 		return errors.New("create tables: no schema (open the engine with one)")
 	}
@@ -32,6 +45,9 @@ func (e *Engine) CreateTables(ctx context.Context, s *spec.Schema) error {
 
 // DropTables drops the tables of s, dependents first.
 func (e *Engine) DropTables(ctx context.Context, s *spec.Schema) error {
+	if err := e.usable(ctx); err != nil {
+		return err
+	}
 	if s == nil {
 		return errors.New("drop tables: no schema (open the engine with one)")
 	}
@@ -43,13 +59,13 @@ func (e *Engine) DropTables(ctx context.Context, s *spec.Schema) error {
 }
 
 func (e *Engine) runDDL(ctx context.Context, what string, sqls []string) error {
-	if e.closed.Load() {
-		return ErrClosed
+	if err := e.usable(ctx); err != nil {
+		return err
 	}
 	if e.d.Features().Has(dialects.TransactionalDDL) {
 		return e.Tx(ctx, func(tx *Tx) error {
 			for _, q := range sqls {
-				if _, err := e.execSQL(ctx, tx.tx, q, nil); err != nil {
+				if err := tx.execSQL(ctx, q); err != nil {
 					return fmt.Errorf("%s: %w", what, err)
 				}
 			}

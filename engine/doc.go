@@ -61,4 +61,76 @@
 // SQL text, duration and row count (argument values only with WithLogArgs);
 // WithTracer calls a Tracer around each round trip, for OpenTelemetry-style
 // spans.
+//
+// # Values in error messages
+//
+// Databases quote values in their error messages: MySQL and MariaDB write
+// "Duplicate entry 'TOKEN-…' for key …" and "Incorrect integer value: 'pw…'
+// for column …", PostgreSQL `invalid input syntax for type integer: "…"`
+// (and, in an error's Detail, "Key (email)=(…) already exists"), pgx prints
+// a value it cannot encode. dlayer's choice, as a security reviewer would
+// want it:
+//
+//   - The log never shows them unless asked: without WithLogArgs the error
+//     text of a failed statement is logged redacted — each dialect replaces
+//     the values its database quotes (dialects.ErrorRedactor), and any bound
+//     text value of four bytes or more still found in the text, verbatim or
+//     Go-quoted, is replaced too. Constraint, table and column names stay.
+//   - Returned errors keep the database's message, values included: the
+//     error is the application's, which needs it to tell a user which value
+//     was refused. So do not send err.Error() to a client or a shared log
+//     as is. Engine.Redact(err) gives the text as the log shows it, and
+//     ConstraintError.Safe() the violation without the database's message
+//     (kind, constraint, table, columns). A Tracer's end function gets the
+//     full error: redact it with Engine.Redact before exporting it.
+//   - SQL text never holds values (they are bound parameters), so the
+//     statement shown in logs and errors is safe — unless raw text
+//     (stmt.Text) writes a value as a literal instead of a :name parameter:
+//     then it is part of the SQL, and logged. Tracer QueryInfo.Args holds
+//     the values, for the Tracer to export or not.
+//
+// # Transactions and contexts
+//
+// A transaction belongs to its owner (the code holding the *Tx, or an
+// orm.Session), not to the context that began it: the context given to
+// Begin bounds the begin only, each statement obeys its own context, and
+// Commit and Rollback theirs. This is so on every database; database/sql
+// would otherwise roll a MySQL/MariaDB or SQLite transaction back as soon
+// as the context of BeginTx ended, so that Flush under a timeout followed by
+// Commit with a fresh context failed on MySQL alone. A statement cancelled
+// while it runs is aborted by the database, and on PostgreSQL and
+// MySQL/MariaDB the transaction with it: roll back and retry. Commit with a
+// context already ended fails and rolls back.
+//
+// # Closing
+//
+// Close stops new work (ErrClosed), rolls back every transaction still open
+// (begun with Begin, or by a Session never committed or closed), logs a
+// warning for each through the engine's logger and returns an error
+// matching ErrTxAbandoned that lists them; such a transaction then answers
+// an error matching both ErrTxDone and ErrClosed. A transaction running a
+// statement or with rows open is waited for two seconds, then left to its
+// owner; result sets never closed are reported. Close returns within a few
+// seconds on every database (pgxpool's own Close waits forever for
+// connections in use; dlayer's PostgreSQL pool gives up after three
+// seconds, says how many connections are still in use, and lets them close
+// when released).
+//
+// # Raw SQL text
+//
+// stmt.Text is the one entry point for SQL written by hand; values are
+// bound :name parameters. A text may hold several statements separated by
+// ";": PostgreSQL runs them all when the text has no arguments (the simple
+// protocol), SQLite runs them all in any case, and MySQL/MariaDB refuse
+// them (dlayer keeps multiStatements off). WithSingleStatementText refuses
+// such text on every database before it is sent, with an error matching
+// ErrMultipleStatements; use it when any part of the text is not a
+// constant. An empty text is an error; a text holding only a comment is no
+// statement, and runs as nothing.
+//
+// # Bad input
+//
+// No exported function panics on a nil, empty, closed or cancelled
+// argument: a nil context, a nil Querier or statement, a nil or closed
+// Engine, a finished Tx or closed Rows are errors.
 package engine

@@ -5,6 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -21,6 +25,13 @@ type Engine struct {
 	schema *spec.Schema
 	cfg    config
 	closed atomic.Bool
+
+	// txMu guards txs, the transactions begun and not yet finished, which
+	// Close rolls back.
+	txMu sync.Mutex
+	txs  map[*Tx]struct{}
+	// openRows counts the Rows not yet closed.
+	openRows atomic.Int64
 }
 
 // Result reports the outcome of Exec.
@@ -52,6 +63,7 @@ type config struct {
 	logArgs  bool
 	tracer   Tracer
 	schema   *spec.Schema
+	single   bool
 }
 
 // Option configures an Engine.
@@ -79,18 +91,35 @@ func WithConnMaxIdleTime(d time.Duration) Option {
 
 // WithLogger logs every statement to l at slog.LevelDebug (see
 // WithLogLevel), with its SQL text, duration and rows; failures are logged
-// at slog.LevelWarn. Argument values are redacted unless WithLogArgs.
+// at slog.LevelWarn. Argument values are redacted unless WithLogArgs: the
+// log shows how many there were, not what they were, and a failure's error
+// text is redacted too (see Engine.Redact), since databases quote values
+// in their messages.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
 // WithLogLevel sets the level successful statements are logged at.
 func WithLogLevel(level slog.Level) Option { return func(c *config) { c.logLevel = level } }
 
-// WithLogArgs includes bound argument values in log records. They may hold
-// personal data or secrets: enable it for development only.
+// WithLogArgs includes bound argument values in log records, and logs
+// error messages as the database wrote them (values included). They may
+// hold personal data or secrets: enable it for development only.
 func WithLogArgs(on bool) Option { return func(c *config) { c.logArgs = on } }
 
 // WithTracer installs a Tracer called around every database round trip.
 func WithTracer(t Tracer) Option { return func(c *config) { c.tracer = t } }
+
+// WithSingleStatementText makes the engine refuse raw text (stmt.Text)
+// that holds more than one statement, with an error matching
+// ErrMultipleStatements, before it reaches the database. Without it,
+// PostgreSQL runs every statement of a text that has no arguments, and
+// SQLite every statement of any text (MySQL/MariaDB connections never
+// allow several: dlayer keeps multiStatements off). Turn it on when text
+// is assembled from anything but constants.
+func WithSingleStatementText() Option { return func(c *config) { c.single = true } }
+
+// ErrMultipleStatements is returned, with WithSingleStatementText, for raw
+// text that holds more than one statement.
+var ErrMultipleStatements = errors.New("dlayer: the text holds more than one statement")
 
 // WithSchema attaches the loaded schema to an Engine made by Open.
 func WithSchema(s *spec.Schema) Option { return func(c *config) { c.schema = s } }
@@ -109,6 +138,9 @@ func newConfig(opts []Option) config {
 // scheme (sqlite:, postgres://, postgresql://, mysql://, mariadb://); the
 // dialect package must be imported (package dlayer imports all of them).
 func Open(ctx context.Context, url string, opts ...Option) (*Engine, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	cfg := newConfig(opts)
 	d, p, err := dialects.Open(ctx, url, cfg.pool)
 	if err != nil {
@@ -119,7 +151,8 @@ func Open(ctx context.Context, url string, opts ...Option) (*Engine, error) {
 
 // New makes an Engine from a dialect and a pool, such as one wrapping a
 // handle the application already has (postgres.Wrap(pgxpool), mysql.Wrap(db),
-// sqlite.Wrap(db)). schema may be nil for raw text statements only.
+// sqlite.Wrap(db)). schema may be nil for raw text statements only. With a
+// nil dialect or pool every method of the engine returns an error.
 func New(d dialects.Dialect, p dialects.Pool, schema *spec.Schema, opts ...Option) *Engine {
 	cfg := newConfig(opts)
 	if schema == nil {
@@ -130,55 +163,216 @@ func New(d dialects.Dialect, p dialects.Pool, schema *spec.Schema, opts ...Optio
 
 func newEngine(d dialects.Dialect, p dialects.Pool, schema *spec.Schema, cfg config) *Engine {
 	e := &Engine{d: d, pool: p, schema: schema, cfg: cfg}
-	e.enc, _ = p.(dialects.ArgEncoder)
+	if p != nil {
+		e.enc, _ = p.(dialects.ArgEncoder)
+	}
 	return e
 }
 
 // Dialect returns the engine's dialect.
-func (e *Engine) Dialect() dialects.Dialect { return e.d }
+func (e *Engine) Dialect() dialects.Dialect {
+	if e == nil {
+		return nil
+	}
+	return e.d
+}
 
 // Schema returns the schema the engine was opened with (may be nil).
-func (e *Engine) Schema() *spec.Schema { return e.schema }
+func (e *Engine) Schema() *spec.Schema {
+	if e == nil {
+		return nil
+	}
+	return e.schema
+}
 
 // Pool returns the connection pool; use dialects.Unwrapper to reach the
 // driver handle.
-func (e *Engine) Pool() dialects.Pool { return e.pool }
+func (e *Engine) Pool() dialects.Pool {
+	if e == nil {
+		return nil
+	}
+	return e.pool
+}
+
+var (
+	errNilEngine  = errors.New("dlayer: nil or zero Engine (use engine.Open or engine.New)")
+	errNilContext = dialects.ErrNilContext
+	errNilQuerier = errors.New("dlayer: nil Querier (pass an *engine.Engine or *engine.Tx)")
+)
+
+// usable reports why e cannot run a statement with ctx, if it cannot.
+func (e *Engine) usable(ctx context.Context) error {
+	switch {
+	case e == nil || e.d == nil || e.pool == nil:
+		return errNilEngine
+	case e.closed.Load():
+		return ErrClosed
+	case ctx == nil:
+		return errNilContext
+	}
+	return nil
+}
 
 // Ping checks the database is reachable.
 func (e *Engine) Ping(ctx context.Context) error {
-	if e.closed.Load() {
-		return ErrClosed
+	if err := e.usable(ctx); err != nil {
+		return err
 	}
 	return e.translate(ctx, "ping", e.pool.Ping(ctx))
 }
 
+// ErrTxAbandoned is matched (errors.Is) by the error of Engine.Close when
+// it found transactions still open.
+var ErrTxAbandoned = errors.New("dlayer: transaction left open")
+
+// closeWait bounds how long Close waits for a transaction that is running
+// a statement before leaving it to its owner.
+const closeWait = 2 * time.Second
+
 // Close closes the connection pool (a wrapped handle is left to its
 // owner). Using the engine afterwards returns ErrClosed.
+//
+// A transaction still open (begun and neither committed nor rolled back,
+// such as that of an orm.Session never committed or closed) is rolled
+// back first, and Close says so: each one is logged at slog.LevelWarn
+// through the engine's logger (WithLogger) and listed in the returned
+// error, which matches ErrTxAbandoned. A transaction that is running a
+// statement, or has Rows open, is waited for briefly (closeWait) and then
+// left to its owner; its connection is closed once it is released. Close
+// never waits for longer than that on a transaction, on any database.
 func (e *Engine) Close() error {
+	if e == nil || e.pool == nil {
+		return nil
+	}
 	if e.closed.Swap(true) {
 		return nil
 	}
-	return e.pool.Close()
+	errs := e.abandon()
+	if n := e.openRows.Load(); n > 0 {
+		errs = append(errs, fmt.Errorf("%d result sets (Rows) were never closed: their connections close when they are", n))
+	}
+	if err := e.pool.Close(); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("dlayer: close engine: %w", errors.Join(errs...))
+}
+
+// track registers a transaction just begun; it fails (rolling it back)
+// when the engine was closed meanwhile.
+func (e *Engine) track(tx *Tx) error {
+	e.txMu.Lock()
+	if !e.closed.Load() {
+		if e.txs == nil {
+			e.txs = map[*Tx]struct{}{}
+		}
+		e.txs[tx] = struct{}{}
+		e.txMu.Unlock()
+		return nil
+	}
+	e.txMu.Unlock()
+	_ = tx.tx.Rollback(context.Background())
+	return ErrClosed
+}
+
+func (e *Engine) untrack(tx *Tx) {
+	e.txMu.Lock()
+	delete(e.txs, tx)
+	e.txMu.Unlock()
+}
+
+// abandon rolls back the transactions still open, oldest first, and
+// describes each.
+func (e *Engine) abandon() []error {
+	e.txMu.Lock()
+	txs := make([]*Tx, 0, len(e.txs))
+	for tx := range e.txs {
+		txs = append(txs, tx)
+	}
+	e.txMu.Unlock()
+	slices.SortFunc(txs, func(a, b *Tx) int { return a.begun.Compare(b.begun) })
+	var errs []error
+	deadline := time.Now().Add(closeWait)
+	for _, tx := range txs {
+		if err := e.abandonTx(tx, deadline); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
+
+func (e *Engine) abandonTx(tx *Tx, deadline time.Time) error {
+	for {
+		if tx.mu.TryLock() {
+			if tx.done || tx.rows.Load() == 0 {
+				break
+			}
+			tx.mu.Unlock() // idle, but its rows are open: wait for them
+		}
+		if time.Now().After(deadline) {
+			err := fmt.Errorf("%w: a transaction begun %s ago is still in use (a statement running or rows open): left to its owner",
+				ErrTxAbandoned, time.Since(tx.begun).Round(time.Millisecond))
+			e.warn("dlayer: Engine.Close left a transaction in use", tx, -1, err)
+			return err
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	defer tx.mu.Unlock()
+	if tx.done {
+		return nil
+	}
+	tx.done, tx.abandoned = true, true
+	e.untrack(tx)
+	ctx, cancel := context.WithTimeout(context.Background(), closeWait)
+	defer cancel()
+	what := "rolled back a transaction left open (begun " + time.Since(tx.begun).Round(time.Millisecond).String() +
+		" ago, " + strconv.Itoa(tx.stmts) + " calls)"
+	err := fmt.Errorf("%w: %s", ErrTxAbandoned, what)
+	if rbErr := tx.rollback(ctx, "rollback on close"); rbErr != nil {
+		err = fmt.Errorf("%w: %s: %w", ErrTxAbandoned, what, rbErr)
+	}
+	e.warn("dlayer: Engine.Close rolled back a transaction left open", tx, tx.stmts, err)
+	return err
+}
+
+// warn logs a problem Close found; calls < 0 is unknown (the transaction
+// is in use).
+func (e *Engine) warn(msg string, tx *Tx, calls int, err error) {
+	l := e.cfg.logger
+	if l == nil {
+		return
+	}
+	attrs := []slog.Attr{slog.Duration("age", time.Since(tx.begun))}
+	if calls >= 0 {
+		attrs = append(attrs, slog.Int("calls", calls))
+	}
+	attrs = append(attrs, slog.String("error", e.redact(err.Error(), nil)))
+	l.LogAttrs(context.Background(), slog.LevelWarn, msg, attrs...)
 }
 
 // Exec runs a statement that returns no rows and reports rows affected.
 func (e *Engine) Exec(ctx context.Context, s stmt.Statement) (Result, error) {
-	if e.closed.Load() {
-		return Result{}, ErrClosed
+	if err := e.usable(ctx); err != nil {
+		return Result{}, err
 	}
 	return e.exec(ctx, e.pool, s)
 }
 
 // Query runs a statement that returns rows. The caller must Close them.
 func (e *Engine) Query(ctx context.Context, s stmt.Statement) (*Rows, error) {
-	if e.closed.Load() {
-		return nil, ErrClosed
+	if err := e.usable(ctx); err != nil {
+		return nil, err
 	}
 	return e.query(ctx, e.pool, s)
 }
 
 // Compile compiles s for the engine's dialect, without running it.
 func (e *Engine) Compile(s stmt.Statement) (*dialects.Compiled, error) {
+	if e == nil || e.d == nil {
+		return nil, errNilEngine
+	}
 	if s == nil {
 		return nil, errors.New("compile: nil statement")
 	}
@@ -193,6 +387,12 @@ func (e *Engine) prepare(s stmt.Statement) (*dialects.Compiled, []any, error) {
 	c, err := e.Compile(s)
 	if err != nil {
 		return nil, nil, err
+	}
+	if strings.TrimSpace(c.SQL) == "" {
+		return nil, nil, errors.New("run: empty SQL statement")
+	}
+	if c.MultiStatement && e.cfg.single {
+		return nil, nil, fmt.Errorf("%s: %w (WithSingleStatementText)", describe(c.SQL), ErrMultipleStatements)
 	}
 	args := c.Args
 	if c.ParamNames != nil {
@@ -238,6 +438,7 @@ func (e *Engine) query(ctx context.Context, q dialects.Queryer, s stmt.Statement
 		ob.done(err, -1)
 		return nil, err
 	}
+	e.openRows.Add(1)
 	return &Rows{e: e, ctx: ctx, rows: rows, sql: c.SQL, cols: c.Columns, ob: ob}, nil
 }
 
@@ -256,9 +457,13 @@ func describe(sql string) string {
 }
 
 // Begin starts a transaction. The caller must Commit or Rollback it.
+//
+// ctx bounds the begin only (waiting for a connection, BEGIN): the
+// transaction is not tied to it, and lives until Commit or Rollback (or
+// Engine.Close), whatever happens to ctx afterwards. See Tx.
 func (e *Engine) Begin(ctx context.Context, opts TxOptions) (*Tx, error) {
-	if e.closed.Load() {
-		return nil, ErrClosed
+	if err := e.usable(ctx); err != nil {
+		return nil, err
 	}
 	ob := e.observe(ctx, "begin", "BEGIN", nil)
 	tx, err := e.pool.Begin(ob.ctx, opts)
@@ -267,7 +472,11 @@ func (e *Engine) Begin(ctx context.Context, opts TxOptions) (*Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Tx{e: e, tx: tx}, nil
+	t := &Tx{e: e, tx: tx, begun: time.Now()}
+	if err := e.track(t); err != nil {
+		return nil, err
+	}
+	return t, nil
 }
 
 // Tx runs fn in a transaction: it commits when fn returns nil, and rolls
@@ -282,6 +491,9 @@ func (e *Engine) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 
 // TxWith is Tx with transaction options.
 func (e *Engine) TxWith(ctx context.Context, opts TxOptions, fn func(tx *Tx) error) (err error) {
+	if fn == nil {
+		return errors.New("dlayer: transaction: nil function")
+	}
 	tx, err := e.Begin(ctx, opts)
 	if err != nil {
 		return err

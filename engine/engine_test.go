@@ -31,6 +31,7 @@ func TestSQLite(t *testing.T) {
 	t.Parallel()
 	enginetest.Run(t, enginetest.Config{
 		Open: open(testdb.SQLite),
+		URL:  func(t *testing.T) string { return testdb.URL(t, testdb.SQLite) },
 		// SQLite interrupts a running statement on cancel, so a CPU-bound
 		// query stops at once.
 		SlowQuery: "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) SELECT max(n) FROM c",
@@ -39,12 +40,14 @@ func TestSQLite(t *testing.T) {
 
 func TestPostgres(t *testing.T) {
 	t.Parallel()
-	enginetest.Run(t, enginetest.Config{Open: open(testdb.Postgres), SlowQuery: "SELECT pg_sleep(10)"})
+	enginetest.Run(t, enginetest.Config{Open: open(testdb.Postgres), SlowQuery: "SELECT pg_sleep(10)",
+		URL: func(t *testing.T) string { return testdb.URL(t, testdb.Postgres) }})
 }
 
 func TestMySQL(t *testing.T) {
 	t.Parallel()
-	enginetest.Run(t, enginetest.Config{Open: open(testdb.MySQL), SlowQuery: "SELECT SLEEP(10)"})
+	enginetest.Run(t, enginetest.Config{Open: open(testdb.MySQL), SlowQuery: "SELECT SLEEP(10)",
+		URL: func(t *testing.T) string { return testdb.URL(t, testdb.MySQL) }})
 }
 
 func TestNamedParamWithoutValueIsAnError(t *testing.T) {

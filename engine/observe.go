@@ -33,6 +33,9 @@ type TracerFunc func(ctx context.Context, q QueryInfo) (context.Context, func(er
 
 // Start calls f.
 func (f TracerFunc) Start(ctx context.Context, q QueryInfo) (context.Context, func(error)) {
+	if f == nil {
+		return ctx, func(error) {}
+	}
 	return f(ctx, q)
 }
 
@@ -100,7 +103,13 @@ func (ob *observation) done(err error, rows int64) {
 		attrs = append(attrs, slog.Int64("rows", rows))
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
+		msg := err.Error()
+		if !ob.e.cfg.logArgs {
+			// Databases quote values in their messages (MySQL's
+			// "Duplicate entry 'x'"): without WithLogArgs they go too.
+			msg = ob.e.redact(msg, ob.args)
+		}
+		attrs = append(attrs, slog.String("error", msg))
 	}
 	l.LogAttrs(ob.ctx, level, "dlayer sql", attrs...)
 }

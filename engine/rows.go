@@ -26,12 +26,16 @@ type Rows struct {
 	err    error
 	closed bool
 	names  *columnSet
+	// tx is the transaction the rows were read in (nil on the pool).
+	tx *Tx
 }
+
+var errNilRows = errors.New("dlayer: nil or zero Rows (use Engine.Query)")
 
 // Next prepares the next row; it returns false at the end or on error
 // (see Err), and then closes the rows.
 func (r *Rows) Next() bool {
-	if r.closed {
+	if r == nil || r.rows == nil || r.closed {
 		return false
 	}
 	if r.rows.Next() {
@@ -45,6 +49,9 @@ func (r *Rows) Next() bool {
 // Scan copies the current row's columns into dest (pointers such as
 // *int64, *string, *time.Time, **string for NULL, sql.Scanner).
 func (r *Rows) Scan(dest ...any) error {
+	if r == nil || r.rows == nil {
+		return errNilRows
+	}
 	if r.closed {
 		return errors.New("scan: rows are closed")
 	}
@@ -60,20 +67,57 @@ func (r *Rows) fail(err error) error {
 	return err
 }
 
-// Columns returns the result column names, in order.
-func (r *Rows) Columns() []string { return r.columnSet().names }
+// prefer returns the query's own error in place of err, a complaint about
+// the result's columns: a driver may report a failed query (a deadline, a
+// division by zero, a lock not granted) only on the first Next, and show no
+// columns before it (pgx does), so the columns are not to be judged before
+// the query is known to have run. It reads ahead one row and closes the
+// rows.
+func (r *Rows) prefer(err error) error {
+	if !r.closed {
+		r.Next()
+		r.close(nil)
+	}
+	if r.err != nil {
+		return r.err
+	}
+	return err
+}
+
+// Columns returns the result column names, in order. Some drivers (pgx)
+// know them only once the query has run: for a query that failed they may
+// be empty before the first Next (see Err).
+func (r *Rows) Columns() []string {
+	if r == nil || r.rows == nil {
+		return nil
+	}
+	return r.columnSet().names
+}
 
 // ResultColumns returns what the compiler knows about the result columns
 // (types, schema columns); empty for raw text.
-func (r *Rows) ResultColumns() []dialects.ResultColumn { return r.cols }
+func (r *Rows) ResultColumns() []dialects.ResultColumn {
+	if r == nil {
+		return nil
+	}
+	return r.cols
+}
 
 // Err returns the error that ended iteration, normalised (nil at a clean
 // end).
-func (r *Rows) Err() error { return r.err }
+func (r *Rows) Err() error {
+	if r == nil || r.rows == nil {
+		return errNilRows
+	}
+	return r.err
+}
 
 // Close releases the rows' connection. It returns the iteration error, if
 // any.
 func (r *Rows) Close() error {
+	if r == nil || r.rows == nil {
+		return errNilRows
+	}
 	r.close(nil)
 	return r.err
 }
@@ -83,6 +127,10 @@ func (r *Rows) close(err error) {
 		return
 	}
 	r.closed = true
+	r.e.openRows.Add(-1)
+	if r.tx != nil {
+		defer r.tx.rows.Add(-1)
+	}
 	if err == nil {
 		if rerr := r.rows.Err(); rerr != nil {
 			err = r.e.translate(r.ctx, describe(r.sql), rerr)
@@ -140,6 +188,9 @@ func (r *Rows) columnSet() *columnSet {
 
 // Record reads the current row as a Record.
 func (r *Rows) Record() (Record, error) {
+	if r == nil || r.rows == nil {
+		return Record{}, errNilRows
+	}
 	cs := r.columnSet()
 	cs.buildIndex()
 	vals := make([]any, len(cs.names))

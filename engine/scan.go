@@ -31,6 +31,9 @@ import (
 // the column and the type), and a field's Go type must suit the column's
 // schema type where the compiler knows it.
 func All[T any](ctx context.Context, q Querier, s stmt.Statement) ([]T, error) {
+	if q == nil {
+		return nil, errNilQuerier
+	}
 	rows, err := q.Query(ctx, s)
 	if err != nil {
 		return nil, err
@@ -41,6 +44,9 @@ func All[T any](ctx context.Context, q Querier, s stmt.Statement) ([]T, error) {
 // CollectRows reads every remaining row of rows as a T (see All) and closes
 // the rows.
 func CollectRows[T any](rows *Rows) ([]T, error) {
+	if rows == nil || rows.rows == nil {
+		return nil, errNilRows
+	}
 	defer rows.Close()
 	sc, err := newScanner[T](rows)
 	if err != nil {
@@ -83,13 +89,16 @@ func First[T any](ctx context.Context, q Querier, s stmt.Statement) (T, error) {
 // value.
 func Scalar[T any](ctx context.Context, q Querier, s stmt.Statement) (T, error) {
 	var zero T
+	if q == nil {
+		return zero, errNilQuerier
+	}
 	rows, err := q.Query(ctx, s)
 	if err != nil {
 		return zero, err
 	}
 	defer rows.Close()
 	if n := len(rows.Columns()); n != 1 {
-		return zero, fmt.Errorf("scalar: the query returns %d columns, want 1", n)
+		return zero, rows.prefer(fmt.Errorf("scalar: the query returns %d columns, want 1", n))
 	}
 	var v T
 	if !rows.Next() {
@@ -106,6 +115,9 @@ func Scalar[T any](ctx context.Context, q Querier, s stmt.Statement) (T, error) 
 
 func one[T any](ctx context.Context, q Querier, s stmt.Statement, exact bool) (T, error) {
 	var zero T
+	if q == nil {
+		return zero, errNilQuerier
+	}
 	rows, err := q.Query(ctx, s)
 	if err != nil {
 		return zero, err
@@ -138,6 +150,10 @@ func one[T any](ctx context.Context, q Querier, s stmt.Statement, exact bool) (T
 func Stream[T any](ctx context.Context, q Querier, s stmt.Statement) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
+		if q == nil {
+			yield(zero, errNilQuerier)
+			return
+		}
 		rows, err := q.Query(ctx, s)
 		if err != nil {
 			yield(zero, err)
@@ -189,7 +205,7 @@ func newScanner[T any](rows *Rows) (*scanner[T], error) {
 	cs := rows.columnSet()
 	p, err := planFor(reflect.TypeFor[T](), cs)
 	if err != nil {
-		return nil, err
+		return nil, rows.prefer(err)
 	}
 	sc := &scanner[T]{plan: p}
 	if n := len(cs.names); n <= len(sc.buf) {

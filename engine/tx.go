@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/dlayer/dlayer/dialects"
 	"github.com/dlayer/dlayer/stmt"
@@ -12,19 +15,72 @@ import (
 
 // Tx is a database transaction. It is not safe for concurrent use: use it
 // from one goroutine, and finish it with Commit or Rollback.
+//
+// A transaction belongs to its owner, not to the context that began it:
+// the context given to Begin bounds only the begin, each statement obeys
+// its own context, and Commit and Rollback theirs. So a transaction whose
+// first statement ran under a timeout that has since expired can still run
+// more statements and commit, on every database. (A statement cancelled
+// while it runs is another matter: the database aborts it, and on
+// PostgreSQL and MySQL/MariaDB the transaction with it.)
+//
+// A transaction still open when the engine is closed is rolled back by
+// Engine.Close, which reports it; using it afterwards returns an error
+// matching both ErrTxDone and ErrClosed.
 type Tx struct {
-	e    *Engine
-	tx   dialects.Tx
-	done bool
-	sp   int
+	e  *Engine
+	tx dialects.Tx
+	// mu is held while a statement, Commit or Rollback runs, so that
+	// Engine.Close never touches a transaction in use.
+	mu        sync.Mutex
+	done      bool
+	abandoned bool
+	sp        int
+	begun     time.Time
+	stmts     int
+	// rows counts the open Rows of the transaction.
+	rows atomic.Int32
+}
+
+var errNilTx = errors.New("dlayer: nil or zero transaction (use Engine.Begin)")
+
+// errAbandoned is returned by a transaction Engine.Close rolled back.
+var errAbandoned = fmt.Errorf("%w (%w: Engine.Close rolled it back)", ErrTxDone, ErrClosed)
+
+// lock checks tx and ctx and takes tx.mu; the caller unlocks.
+func (tx *Tx) lock(ctx context.Context) error {
+	if tx == nil || tx.e == nil || tx.tx == nil {
+		return errNilTx
+	}
+	if ctx == nil {
+		return errNilContext
+	}
+	tx.mu.Lock()
+	if tx.done {
+		tx.mu.Unlock()
+		if tx.abandoned {
+			return errAbandoned
+		}
+		return ErrTxDone
+	}
+	tx.stmts++
+	return nil
 }
 
 // Engine returns the engine the transaction belongs to.
-func (tx *Tx) Engine() *Engine { return tx.e }
+func (tx *Tx) Engine() *Engine {
+	if tx == nil {
+		return nil
+	}
+	return tx.e
+}
 
 // Unwrap returns the driver's transaction handle (pgx.Tx, *sql.Tx or
 // *sql.Conn) when the driver exposes it.
 func (tx *Tx) Unwrap() any {
+	if tx == nil {
+		return nil
+	}
 	if u, ok := tx.tx.(dialects.Unwrapper); ok {
 		return u.Unwrap()
 	}
@@ -33,27 +89,46 @@ func (tx *Tx) Unwrap() any {
 
 // Exec runs a statement in the transaction.
 func (tx *Tx) Exec(ctx context.Context, s stmt.Statement) (Result, error) {
-	if tx.done {
-		return Result{}, ErrTxDone
+	if err := tx.lock(ctx); err != nil {
+		return Result{}, err
 	}
+	defer tx.mu.Unlock()
 	return tx.e.exec(ctx, tx.tx, s)
 }
 
 // Query runs a query in the transaction. Close the rows before running the
 // next statement in the same transaction.
 func (tx *Tx) Query(ctx context.Context, s stmt.Statement) (*Rows, error) {
-	if tx.done {
-		return nil, ErrTxDone
+	if err := tx.lock(ctx); err != nil {
+		return nil, err
 	}
-	return tx.e.query(ctx, tx.tx, s)
+	defer tx.mu.Unlock()
+	rows, err := tx.e.query(ctx, tx.tx, s)
+	if err == nil {
+		rows.tx = tx
+		tx.rows.Add(1)
+	}
+	return rows, err
 }
 
-// Commit commits the transaction.
-func (tx *Tx) Commit(ctx context.Context) error {
-	if tx.done {
-		return ErrTxDone
+// execSQL runs compiled SQL in the transaction.
+func (tx *Tx) execSQL(ctx context.Context, sql string) error {
+	if err := tx.lock(ctx); err != nil {
+		return err
 	}
-	tx.done = true
+	defer tx.mu.Unlock()
+	_, err := tx.e.execSQL(ctx, tx.tx, sql, nil)
+	return err
+}
+
+// Commit commits the transaction. ctx bounds the commit only; a context
+// that ended before makes Commit fail and the transaction roll back.
+func (tx *Tx) Commit(ctx context.Context) error {
+	if err := tx.lock(ctx); err != nil {
+		return err
+	}
+	defer tx.mu.Unlock()
+	tx.finish()
 	ob := tx.e.observe(ctx, "commit", "COMMIT", nil)
 	err := tx.e.translate(ctx, "commit", tx.tx.Commit(ob.ctx))
 	ob.done(err, -1)
@@ -63,16 +138,32 @@ func (tx *Tx) Commit(ctx context.Context) error {
 // Rollback aborts the transaction. Rolling back a finished transaction
 // returns ErrTxDone, so a deferred Rollback after Commit is harmless.
 func (tx *Tx) Rollback(ctx context.Context) error {
-	if tx.done {
-		return ErrTxDone
+	if ctx == nil {
+		ctx = context.Background()
 	}
-	tx.done = true
+	if err := tx.lock(ctx); err != nil {
+		return err
+	}
+	defer tx.mu.Unlock()
+	tx.finish()
+	return tx.rollback(ctx, "rollback")
+}
+
+// rollback rolls back; tx.mu is held and tx finished.
+func (tx *Tx) rollback(ctx context.Context, what string) error {
 	// Roll back even when ctx is already cancelled.
 	ctx = context.WithoutCancel(ctx)
 	ob := tx.e.observe(ctx, "rollback", "ROLLBACK", nil)
-	err := tx.e.translate(ctx, "rollback", tx.tx.Rollback(ob.ctx))
+	err := tx.e.translate(ctx, what, tx.tx.Rollback(ob.ctx))
 	ob.done(err, -1)
 	return err
+}
+
+// finish marks the transaction done and forgets it in the engine; tx.mu is
+// held.
+func (tx *Tx) finish() {
+	tx.done = true
+	tx.e.untrack(tx)
 }
 
 // Savepoint is a named point inside a transaction that work can be rolled
@@ -85,9 +176,10 @@ type Savepoint struct {
 
 // Savepoint sets a new savepoint (SAVEPOINT sp_N).
 func (tx *Tx) Savepoint(ctx context.Context) (*Savepoint, error) {
-	if tx.done {
-		return nil, ErrTxDone
+	if err := tx.lock(ctx); err != nil {
+		return nil, err
 	}
+	tx.mu.Unlock()
 	if !tx.e.d.Features().Has(dialects.Savepoints) {
 		return nil, fmt.Errorf("savepoint: the %s dialect has no savepoints", tx.e.d.Name())
 	}
@@ -100,16 +192,24 @@ func (tx *Tx) Savepoint(ctx context.Context) (*Savepoint, error) {
 }
 
 func (sp *Savepoint) run(ctx context.Context, verb string) error {
-	sql := verb + sp.tx.e.d.QuoteIdent(sp.name)
-	_, err := sp.tx.e.execSQL(ctx, sp.tx.tx, sql, nil)
-	return err
+	return sp.tx.execSQL(ctx, verb+sp.tx.e.d.QuoteIdent(sp.name))
 }
 
+var errNilSavepoint = errors.New("dlayer: nil or zero savepoint (use Tx.Savepoint)")
+
 // Name returns the savepoint's name.
-func (sp *Savepoint) Name() string { return sp.name }
+func (sp *Savepoint) Name() string {
+	if sp == nil {
+		return ""
+	}
+	return sp.name
+}
 
 // Release forgets the savepoint, keeping the work done since it.
 func (sp *Savepoint) Release(ctx context.Context) error {
+	if sp == nil || sp.tx == nil {
+		return errNilSavepoint
+	}
 	if sp.done {
 		return ErrTxDone
 	}
@@ -119,6 +219,9 @@ func (sp *Savepoint) Release(ctx context.Context) error {
 
 // Rollback undoes the work done since the savepoint and releases it.
 func (sp *Savepoint) Rollback(ctx context.Context) error {
+	if sp == nil || sp.tx == nil {
+		return errNilSavepoint
+	}
 	if sp.done {
 		return ErrTxDone
 	}
@@ -133,6 +236,9 @@ func (sp *Savepoint) Rollback(ctx context.Context) error {
 // returns nil, and rolled back (leaving the transaction usable) when fn
 // returns an error or panics (the panic is re-raised).
 func (tx *Tx) Nested(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	if fn == nil {
+		return errors.New("nested: nil function")
+	}
 	sp, err := tx.Savepoint(ctx)
 	if err != nil {
 		return err

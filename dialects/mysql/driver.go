@@ -155,6 +155,9 @@ func safe(cfg *mysql.Config) {
 
 // OpenPool opens a database/sql pool for a mysql:// or mariadb:// URL.
 func OpenPool(ctx context.Context, rawURL string, opts dialects.PoolOptions) (*sqldb.Pool, error) {
+	if ctx == nil {
+		return nil, dialects.ErrNilContext
+	}
 	cfg, err := Config(rawURL)
 	if err != nil {
 		return nil, err

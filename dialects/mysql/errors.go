@@ -142,3 +142,20 @@ func parseFK(msg string, ce *dialects.ConstraintError) {
 		}
 	}
 }
+
+// RedactErrorText replaces the values MySQL and MariaDB quote in their
+// messages — "Duplicate entry '…' for key", "Incorrect integer value: '…'
+// for column", "Truncated incorrect DOUBLE value: '…'", "Incorrect string
+// value: '\xF0…'" — with dialects.Redacted. Both quote values verbatim (a
+// quote inside is not escaped), so the redaction runs to the last quote
+// that can close the value.
+func RedactErrorText(text string) string {
+	text = dialects.RedactBetween(text, "Duplicate entry '", "' for key")
+	text = dialects.RedactBetween(text, " value: '", "' for column", "' at row", "'")
+	return text
+}
+
+// RedactErrorText is the package function RedactErrorText.
+func (d *Dialect) RedactErrorText(text string) string { return RedactErrorText(text) }
+
+var _ dialects.ErrorRedactor = (*Dialect)(nil)

@@ -19,6 +19,12 @@ import (
 // server created for a foreign key (named after it) are left out, and so
 // are MariaDB's json_valid checks, which mark a JSON column.
 func Inspect(ctx context.Context, q dialects.Queryer, skip ...string) (*spec.Schema, error) {
+	if ctx == nil {
+		return nil, dialects.ErrNilContext
+	}
+	if q == nil {
+		return nil, dialects.ErrNilQueryer
+	}
 	in := &inspector{q: q, tables: map[string]*spec.Table{}}
 	if err := in.run(ctx, skip); err != nil {
 		return nil, fmt.Errorf("inspect mysql database: %w", err)

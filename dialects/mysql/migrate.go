@@ -34,6 +34,12 @@ func (d *Dialect) SameType(a, b *spec.Column) bool {
 // LockMigrations takes GET_LOCK(name) on a dedicated connection, polling
 // until timeout; the lock is released with RELEASE_LOCK on that connection.
 func (d *Dialect) LockMigrations(ctx context.Context, p dialects.Pool, name string, timeout time.Duration) (func(context.Context) error, error) {
+	if ctx == nil {
+		return nil, dialects.ErrNilContext
+	}
+	if p == nil {
+		return nil, dialects.ErrNilQueryer
+	}
 	key := "dlayer-migrate:" + name
 	if len(key) > 64 {
 		key = key[:64]

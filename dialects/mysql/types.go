@@ -44,6 +44,9 @@ const indexPrefix = 255
 //	bytes                      VARBINARY(n), or LONGBLOB without a length
 //	enum                       ENUM('a', …)
 func ColumnType(c *spec.Column) (string, error) {
+	if c == nil {
+		return "", errors.New("column type: nil column")
+	}
 	s, err := columnType(c)
 	if err == nil && c.Type.Unsigned && c.Type.Kind.IsNumeric() {
 		s += " UNSIGNED"

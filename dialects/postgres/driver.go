@@ -44,6 +44,9 @@ var (
 
 // CopyFrom bulk-loads rows with COPY … FROM STDIN in binary format.
 func (p *Pool) CopyFrom(ctx context.Context, table string, columns []string, rows [][]any) (int64, error) {
+	if err := p.check(ctx); err != nil {
+		return 0, err
+	}
 	return p.pool.CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
 }
 
@@ -57,6 +60,9 @@ func (t *Tx) CopyFrom(ctx context.Context, table string, columns []string, rows 
 // sets pool_max_conns; MaxIdleConns has no pgx equivalent and is ignored.
 // See ConnString for the URLs accepted. No error shows the password.
 func OpenPool(ctx context.Context, url string, opts dialects.PoolOptions) (*Pool, error) {
+	if ctx == nil {
+		return nil, dialects.ErrNilContext
+	}
 	conn, err := ConnString(url)
 	if err != nil {
 		return nil, err
@@ -136,25 +142,67 @@ func Wrap(p *pgxpool.Pool) *Pool { return &Pool{pool: p} }
 // Unwrap returns the *pgxpool.Pool.
 func (p *Pool) Unwrap() any { return p.pool }
 
+// check reports why p cannot run anything with ctx, if it cannot.
+func (p *Pool) check(ctx context.Context) error {
+	switch {
+	case p == nil || p.pool == nil:
+		return dialects.ErrNilQueryer
+	case ctx == nil:
+		return dialects.ErrNilContext
+	}
+	return nil
+}
+
 // Exec runs a statement that returns no rows.
 func (p *Pool) Exec(ctx context.Context, sql string, args ...any) (dialects.Result, error) {
+	if err := p.check(ctx); err != nil {
+		return dialects.Result{}, err
+	}
 	return execOn(ctx, p.pool, sql, args)
 }
 
 // Query runs a statement that returns rows.
 func (p *Pool) Query(ctx context.Context, sql string, args ...any) (dialects.Rows, error) {
+	if err := p.check(ctx); err != nil {
+		return nil, err
+	}
 	return queryOn(ctx, p.pool, sql, args)
 }
 
 // Ping checks the server is reachable.
-func (p *Pool) Ping(ctx context.Context) error { return p.pool.Ping(ctx) }
-
-// Close closes the pool when it was opened by OpenPool.
-func (p *Pool) Close() error {
-	if p.owned {
-		p.pool.Close()
+func (p *Pool) Ping(ctx context.Context) error {
+	if err := p.check(ctx); err != nil {
+		return err
 	}
-	return nil
+	return p.pool.Ping(ctx)
+}
+
+// closeWait bounds how long Close waits for connections still in use.
+const closeWait = 3 * time.Second
+
+// Close closes the pool when it was opened by OpenPool. pgxpool's Close
+// waits for every acquired connection to be released (an open transaction
+// or unclosed rows holds one): Close waits at most closeWait for that, then
+// returns an error naming how many connections are still in use, and the
+// pool finishes closing in the background when they are released.
+func (p *Pool) Close() error {
+	if p == nil || p.pool == nil || !p.owned {
+		return nil
+	}
+	done := make(chan struct{})
+	go func() {
+		p.pool.Close()
+		close(done)
+	}()
+	t := time.NewTimer(closeWait)
+	defer t.Stop()
+	select {
+	case <-done:
+		return nil
+	case <-t.C:
+		return fmt.Errorf("close pool: %d connections still in use (an open transaction or unclosed rows) after %s; they are closed when released",
+			p.pool.Stat().AcquiredConns(), closeWait)
+	}
 }
 
 var isoLevels = map[string]pgx.TxIsoLevel{
@@ -167,6 +215,9 @@ var isoLevels = map[string]pgx.TxIsoLevel{
 
 // Begin starts a transaction.
 func (p *Pool) Begin(ctx context.Context, opts dialects.TxOptions) (dialects.Tx, error) {
+	if err := p.check(ctx); err != nil {
+		return nil, err
+	}
 	lvl, ok := isoLevels[opts.Isolation]
 	if !ok {
 		return nil, fmt.Errorf("unknown isolation level %q", opts.Isolation)
@@ -270,9 +321,11 @@ func (r *Rows) Err() error { return r.rows.Err() }
 // Close closes the rows.
 func (r *Rows) Close() error { r.rows.Close(); return nil }
 
-// Columns returns the result column names.
+// Columns returns the result column names. A query that failed before
+// its result was described has none until Next reports the error; an empty
+// list is not kept, so a later call sees the columns once they are known.
 func (r *Rows) Columns() []string {
-	if r.cols == nil {
+	if len(r.cols) == 0 {
 		fds := r.rows.FieldDescriptions()
 		r.cols = make([]string, len(fds))
 		for i, fd := range fds {

@@ -72,3 +72,45 @@ func keyColumns(detail string) []string {
 	}
 	return cols
 }
+
+// RedactErrorText replaces the values PostgreSQL quotes in its messages
+// with dialects.Redacted. Data exceptions (SQLSTATE class 22: `invalid
+// input syntax for type integer: "…"`, `value "…" is out of range`,
+// `invalid input value for enum …: "…"`) quote the offending value, verbatim,
+// in double quotes: everything from the first to the last double quote of
+// such a message goes. pgx's own encoding errors ("unable to encode … into
+// binary format") print the value too. Constraint violations name only
+// identifiers in their message; the values are in the error's Detail
+// (`Key (email)=(…)`), which is not part of its text.
+func RedactErrorText(text string) string {
+	text = dialects.RedactBetween(text, "unable to encode ", " into binary format", " into text format")
+	var b strings.Builder
+	for {
+		i := strings.Index(text, " (SQLSTATE 22")
+		if i < 0 {
+			b.WriteString(text)
+			return b.String()
+		}
+		msg := text[:i]
+		start := strings.LastIndex(msg, "ERROR: ")
+		if start < 0 {
+			start = 0
+		}
+		if q := strings.IndexByte(msg[start:], '"'); q >= 0 {
+			q += start
+			if e := strings.LastIndexByte(msg, '"'); e > q {
+				msg = msg[:q+1] + dialects.Redacted + msg[e:]
+			} else {
+				msg = msg[:q+1] + dialects.Redacted
+			}
+		}
+		b.WriteString(msg)
+		b.WriteString(" (SQLSTATE 22")
+		text = text[i+len(" (SQLSTATE 22"):]
+	}
+}
+
+// RedactErrorText is the package function RedactErrorText.
+func (d *Dialect) RedactErrorText(text string) string { return RedactErrorText(text) }
+
+var _ dialects.ErrorRedactor = (*Dialect)(nil)

@@ -19,6 +19,12 @@ import (
 // keys, foreign keys with their actions, unique constraints, indexes (those
 // not backing a constraint, and not on expressions) and check constraints.
 func Inspect(ctx context.Context, q dialects.Queryer, skip ...string) (*spec.Schema, error) {
+	if ctx == nil {
+		return nil, dialects.ErrNilContext
+	}
+	if q == nil {
+		return nil, dialects.ErrNilQueryer
+	}
 	in := &inspector{q: q, tables: map[string]*spec.Table{}}
 	if err := in.run(ctx, skip); err != nil {
 		return nil, fmt.Errorf("inspect postgres schema: %w", err)

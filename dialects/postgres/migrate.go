@@ -39,6 +39,12 @@ func (d *Dialect) SameType(a, b *spec.Column) bool {
 // LockMigrations takes a session-level advisory lock keyed by name on a
 // dedicated connection, polling until timeout.
 func (d *Dialect) LockMigrations(ctx context.Context, p dialects.Pool, name string, timeout time.Duration) (func(context.Context) error, error) {
+	if ctx == nil {
+		return nil, dialects.ErrNilContext
+	}
+	if p == nil {
+		return nil, dialects.ErrNilQueryer
+	}
 	h := fnv.New64a()
 	h.Write([]byte("dlayer-migrate:" + name))
 	key := int64(h.Sum64() >> 1)

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -25,6 +26,9 @@ import (
 //	uuid, json, bytes          UUID, JSONB, BYTEA
 //	enum                       the type made by CREATE TYPE … AS ENUM (sqlgen.EnumTypeName)
 func ColumnType(c *spec.Column) (string, error) {
+	if c == nil {
+		return "", errors.New("column type: nil column")
+	}
 	t := c.Type
 	switch t.Kind {
 	case spec.TypeInteger:

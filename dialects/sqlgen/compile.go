@@ -31,6 +31,9 @@ type state struct {
 	depth     int
 	// tbuf backs the inferred FROM lists of one compilation.
 	tbuf []*stmt.Table
+
+	// multi: raw text holding more than one statement.
+	multi bool
 }
 
 // result holds a Compiled with room for eight arguments, so compiling a
@@ -47,7 +50,7 @@ func (st *state) reset(g *Base) {
 	st.args, st.types, st.names, st.cols = nil, nil, nil, nil
 	st.scopes = st.scopes[:0]
 	st.tbuf = st.tbuf[:0]
-	st.noQualify, st.inUpsert, st.depth = false, false, 0
+	st.noQualify, st.inUpsert, st.depth, st.multi = false, false, 0, false
 }
 
 // Compile turns a statement into SQL text and arguments.
@@ -63,7 +66,7 @@ func (g *Base) Compile(s stmt.Statement) (*dialects.Compiled, error) {
 	}
 	if err == nil {
 		c = &r.c
-		*c = dialects.Compiled{SQL: string(st.buf), Args: st.args, ArgTypes: st.types, Columns: st.cols, ParamNames: st.names}
+		*c = dialects.Compiled{SQL: string(st.buf), Args: st.args, ArgTypes: st.types, Columns: st.cols, ParamNames: st.names, MultiStatement: st.multi}
 	}
 	st.args, st.types, st.names, st.cols = nil, nil, nil, nil
 	clear(st.scopes[:cap(st.scopes)])

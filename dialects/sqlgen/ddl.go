@@ -222,6 +222,9 @@ func (g *Base) TypeSQL(c *spec.Column) (string, error) {
 // EnumTypeName is the database type name of an enum column: its
 // Type.EnumName, or <table>_<column>_enum when the loader gave none.
 func EnumTypeName(c *spec.Column) string {
+	if c == nil {
+		return ""
+	}
 	if c.Type.EnumName != "" {
 		return c.Type.EnumName
 	}
@@ -626,6 +629,9 @@ func (g *Base) createKindIndex(w *ddlWriter, t *spec.Table, name string, ix *spe
 
 // CreateIndexSQL returns the CREATE INDEX statement of ix on t, of any kind.
 func (g *Base) CreateIndexSQL(t *spec.Table, name string, ix *spec.Index) (string, error) {
+	if t == nil || ix == nil {
+		return "", fmt.Errorf("index %s: nil table or index", name)
+	}
 	w := &ddlWriter{g: g}
 	var s string
 	if ix.Kind != spec.IndexPlain {
@@ -827,7 +833,12 @@ func (g *Base) DropAll(s *spec.Schema) ([]string, error) {
 }
 
 // FKName returns the constraint name of fk (derived when not given).
-func FKName(fk *spec.ForeignKey) string { return fkName(fk) }
+func FKName(fk *spec.ForeignKey) string {
+	if fk == nil {
+		return ""
+	}
+	return fkName(fk)
+}
 
 // ColumnSQL returns the definition of column c of table t as CREATE TABLE
 // writes it ("name TYPE … NOT NULL DEFAULT …"), without table-level keys:

@@ -13,6 +13,24 @@ func isIdentStart(c byte) bool {
 
 func isIdentChar(c byte) bool { return isIdentStart(c) || (c >= '0' && c <= '9') }
 
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+}
+
+// startsComment reports whether a comment starts at src[i], as text reads
+// them.
+func startsComment(src string, i int, hash bool) bool {
+	switch {
+	case src[i] == '-' && i+1 < len(src) && src[i+1] == '-':
+		return !hash || i+2 >= len(src) || src[i+2] <= ' '
+	case src[i] == '#':
+		return hash
+	case src[i] == '/' && i+1 < len(src) && src[i+1] == '*':
+		return true
+	}
+	return false
+}
+
 // text compiles raw SQL: :name becomes a placeholder bound to the named
 // value; quoted strings, quoted identifiers, comments and (PostgreSQL)
 // dollar-quoted strings are copied untouched; "::" is copied; "\:" writes ":".
@@ -25,9 +43,18 @@ func (st *state) text(p stmt.TextParts) error {
 	start := 0 // start of the span not yet copied
 	flush := func(end int) { st.buf = append(st.buf, src[start:end]...) }
 	i := 0
+	// ended: a top-level ";" was seen; anything but space and comments
+	// after it is a second statement.
+	ended := false
 	for i < len(src) {
 		c := src[i]
+		if ended && !st.multi && !isSpace(c) && c != ';' && !startsComment(src, i, cfg.HashComments) {
+			st.multi = true
+		}
 		switch {
+		case c == ';':
+			ended = true
+			i++
 		case c == '\'' || c == '"' || c == '`':
 			esc := cfg.BackslashEscapes && c != '`'
 			if c == '\'' && cfg.DollarQuotes && i > 0 && (src[i-1] == 'E' || src[i-1] == 'e') && (i < 2 || !isIdentChar(src[i-2])) {

@@ -166,6 +166,9 @@ func fileDSN(path string, q url.Values, sync string) string {
 // process that dies without closing the pool leaves it in the system's
 // temporary directory.
 func OpenPool(ctx context.Context, rawURL string, opts dialects.PoolOptions) (*sqldb.Pool, error) {
+	if ctx == nil {
+		return nil, dialects.ErrNilContext
+	}
 	loc, err := parseURL(rawURL)
 	if err != nil {
 		return nil, err

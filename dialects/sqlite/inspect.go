@@ -20,6 +20,12 @@ import (
 // in the CREATE TABLE text when there are any; check constraints are read
 // from that text.
 func Inspect(ctx context.Context, q dialects.Queryer, skip ...string) (*spec.Schema, error) {
+	if ctx == nil {
+		return nil, dialects.ErrNilContext
+	}
+	if q == nil {
+		return nil, dialects.ErrNilQueryer
+	}
 	s, err := inspect(ctx, q, skip)
 	if err != nil {
 		return nil, fmt.Errorf("inspect sqlite database: %w", err)

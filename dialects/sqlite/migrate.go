@@ -11,6 +11,7 @@ import (
 
 	"github.com/dlayer/dlayer/dialects"
 	"github.com/dlayer/dlayer/dialects/internal/rowutil"
+	"github.com/dlayer/dlayer/internal/sqldb"
 	"github.com/dlayer/dlayer/spec"
 )
 
@@ -121,9 +122,7 @@ func (q connQueryer) Exec(ctx context.Context, s string, args ...any) (dialects.
 	if err != nil {
 		return dialects.Result{}, TranslateError(err)
 	}
-	n, _ := r.RowsAffected()
-	id, _ := r.LastInsertId()
-	return dialects.Result{RowsAffected: n, LastInsertID: id}, nil
+	return sqldb.Result(r), nil
 }
 
 func (q connQueryer) Query(ctx context.Context, s string, args ...any) (dialects.Rows, error) {

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -23,6 +24,9 @@ import (
 //	date, time, timestamp      DATE, TIME, TIMESTAMP
 //	bytes                      BLOB
 func ColumnType(c *spec.Column) (string, error) {
+	if c == nil {
+		return "", errors.New("column type: nil column")
+	}
 	t := c.Type
 	switch t.Kind {
 	case spec.TypeInteger, spec.TypeBigInt, spec.TypeSmallInt:

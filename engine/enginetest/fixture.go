@@ -17,6 +17,10 @@ type Config struct {
 	// SlowQuery is raw SQL that takes several seconds, preferably without
 	// burning CPU (pg_sleep, SLEEP), for the cancellation tests.
 	SlowQuery string
+	// URL returns a URL of the database Open opens, for tests that open
+	// (and close) engines of their own. Each call may return a new
+	// database; tests that need two engines on one database call it once.
+	URL func(t *testing.T) string
 }
 
 // fixture is a schema of uniquely named tables, created for one test.

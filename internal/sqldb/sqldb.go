@@ -79,14 +79,29 @@ func exec(ctx context.Context, e execer, enc func([]any) ([]any, error), q strin
 	if err != nil {
 		return dialects.Result{}, err
 	}
-	var out dialects.Result
+	return Result(res), nil
+}
+
+// Result reads rows affected and the last insert ID. A driver may return no
+// result at all for text that holds no statement (modernc.org/sqlite does
+// for "" and for a lone comment), which database/sql wraps so that asking
+// it panics: that is read as nothing affected.
+func Result(res sql.Result) (out dialects.Result) {
+	if res == nil {
+		return out
+	}
+	defer func() {
+		if recover() != nil {
+			out = dialects.Result{}
+		}
+	}()
 	if n, err := res.RowsAffected(); err == nil {
 		out.RowsAffected = n
 	}
 	if id, err := res.LastInsertId(); err == nil {
 		out.LastInsertID = id
 	}
-	return out, nil
+	return out
 }
 
 func query(ctx context.Context, e execer, enc func([]any) ([]any, error), q string, args []any) (dialects.Rows, error) {
@@ -101,21 +116,46 @@ func query(ctx context.Context, e execer, enc func([]any) ([]any, error), q stri
 	return newRows(rows)
 }
 
+// check reports why p cannot run anything with ctx, if it cannot.
+func (p *Pool) check(ctx context.Context) error {
+	switch {
+	case p == nil || p.db == nil:
+		return dialects.ErrNilQueryer
+	case ctx == nil:
+		return dialects.ErrNilContext
+	}
+	return nil
+}
+
 // Exec runs a statement that returns no rows.
 func (p *Pool) Exec(ctx context.Context, q string, args ...any) (dialects.Result, error) {
+	if err := p.check(ctx); err != nil {
+		return dialects.Result{}, err
+	}
 	return exec(ctx, p.db, p.encode, q, args)
 }
 
 // Query runs a statement that returns rows.
 func (p *Pool) Query(ctx context.Context, q string, args ...any) (dialects.Rows, error) {
+	if err := p.check(ctx); err != nil {
+		return nil, err
+	}
 	return query(ctx, p.db, p.encode, q, args)
 }
 
 // Ping checks that the database is reachable.
-func (p *Pool) Ping(ctx context.Context) error { return p.db.PingContext(ctx) }
+func (p *Pool) Ping(ctx context.Context) error {
+	if err := p.check(ctx); err != nil {
+		return err
+	}
+	return p.db.PingContext(ctx)
+}
 
 // Close closes the handle when the pool owns it.
 func (p *Pool) Close() error {
+	if p == nil || p.db == nil {
+		return nil
+	}
 	var err error
 	if p.cfg.Owned {
 		err = p.db.Close()
@@ -136,6 +176,9 @@ var isolation = map[string]sql.IsolationLevel{
 
 // Begin starts a transaction.
 func (p *Pool) Begin(ctx context.Context, opts dialects.TxOptions) (dialects.Tx, error) {
+	if err := p.check(ctx); err != nil {
+		return nil, err
+	}
 	if p.cfg.BeginSQL != nil {
 		begin, err := p.cfg.BeginSQL(opts)
 		if err != nil {
@@ -155,16 +198,35 @@ func (p *Pool) Begin(ctx context.Context, opts dialects.TxOptions) (dialects.Tx,
 	if !ok {
 		return nil, fmt.Errorf("unknown isolation level %q", opts.Isolation)
 	}
-	tx, err := p.db.BeginTx(ctx, &sql.TxOptions{Isolation: lvl, ReadOnly: opts.ReadOnly})
+	// A transaction belongs to its owner, not to the context that began
+	// it: database/sql rolls a transaction back as soon as the context
+	// given to BeginTx ends, so a statement run under a timeout followed by
+	// Commit with another context would find the transaction gone (as
+	// neither pgx nor the SQLite path does). ctx bounds the begin only
+	// (waiting for a connection, BEGIN); each statement and the commit then
+	// obey their own contexts.
+	txCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, cancel)
+	tx, err := p.db.BeginTx(txCtx, &sql.TxOptions{Isolation: lvl, ReadOnly: opts.ReadOnly})
+	if !stop() {
+		// ctx ended during BeginTx: the transaction may be half made.
+		if err == nil {
+			_ = tx.Rollback()
+		}
+		cancel()
+		return nil, context.Cause(ctx)
+	}
 	if err != nil {
+		cancel()
 		return nil, err
 	}
-	return &sqlTx{tx: tx, enc: p.encode}, nil
+	return &sqlTx{tx: tx, enc: p.encode, cancel: cancel}, nil
 }
 
 type sqlTx struct {
-	tx  *sql.Tx
-	enc func([]any) ([]any, error)
+	tx     *sql.Tx
+	enc    func([]any) ([]any, error)
+	cancel context.CancelFunc
 }
 
 func (t *sqlTx) Exec(ctx context.Context, q string, args ...any) (dialects.Result, error) {
@@ -175,9 +237,25 @@ func (t *sqlTx) Query(ctx context.Context, q string, args ...any) (dialects.Rows
 	return query(ctx, t.tx, t.enc, q, args)
 }
 
-func (t *sqlTx) Commit(context.Context) error   { return t.tx.Commit() }
-func (t *sqlTx) Rollback(context.Context) error { return t.tx.Rollback() }
-func (t *sqlTx) Unwrap() any                    { return t.tx }
+// Commit commits. database/sql's Commit takes no context: a COMMIT is not
+// interrupted (ctx is checked before it starts).
+func (t *sqlTx) Commit(ctx context.Context) error {
+	defer t.cancel()
+	if err := ctx.Err(); err != nil {
+		// As database/sql would have done with a tied context: the
+		// transaction is rolled back, never left open.
+		_ = t.tx.Rollback()
+		return err
+	}
+	return t.tx.Commit()
+}
+
+func (t *sqlTx) Rollback(context.Context) error {
+	defer t.cancel()
+	return t.tx.Rollback()
+}
+
+func (t *sqlTx) Unwrap() any { return t.tx }
 
 // connTx is a transaction begun with explicit SQL on a dedicated connection.
 type connTx struct {
