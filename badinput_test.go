@@ -71,7 +71,7 @@ var apiFuncs = map[string]any{
 	"dialects.NoBackquotes": dialects.NoBackquotes,
 	"dialects.ColumnDef":    dialects.ColumnDef, "dialects.CreateAllSQL": dialects.CreateAllSQL,
 	"dialects.DropAllSQL": dialects.DropAllSQL, "dialects.IsRetryable": dialects.IsRetryable,
-	"dialects.Lookup": dialects.Lookup, "dialects.Open": dialects.Open, "dialects.Redact": dialects.Redact,
+	"dialects.Lookup": dialects.Lookup, "dialects.Open": dialects.Open, "dialects.Redact": dialects.Redact, "dialects.ParseURL": dialects.ParseURL, "dialects.SplitScheme": dialects.SplitScheme, "dialects.WithScheme": dialects.WithScheme, "dialects.RedactError": dialects.RedactError,
 	"dialects.RedactBetween": dialects.RedactBetween, "dialects.Register": dialects.Register,
 	"dialects.Retryable": dialects.Retryable, "dialects.Scheme": dialects.Scheme, "dialects.Schemes": dialects.Schemes,
 	"dialects.SortTables": dialects.SortTables,
@@ -80,7 +80,7 @@ var apiFuncs = map[string]any{
 
 	"postgres.ColumnType": postgres.ColumnType, "postgres.Default": postgres.Default, "postgres.Inspect": postgres.Inspect,
 	"postgres.New": postgres.New, "postgres.OpenPool": postgres.OpenPool, "postgres.RedactErrorText": postgres.RedactErrorText,
-	"postgres.TranslateError": postgres.TranslateError, "postgres.Wrap": postgres.Wrap,
+	"postgres.TranslateError": postgres.TranslateError, "postgres.Wrap": postgres.Wrap, "postgres.ConnString": postgres.ConnString,
 
 	"mysql.ColumnType": mysql.ColumnType, "mysql.Config": mysql.Config, "mysql.Default": mysql.Default,
 	"mysql.EncodeArgs": mysql.EncodeArgs, "mysql.Inspect": mysql.Inspect, "mysql.New": mysql.New,
