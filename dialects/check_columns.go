@@ -158,7 +158,7 @@ func NoPostgresCasts(dialect string) SchemaCheck {
 	return func(s *spec.Schema) spec.Diagnostics {
 		var ds spec.Diagnostics
 		eachColumn(s, func(t *spec.Table, c *spec.Column) {
-			if c.Computed != nil && strings.Contains(unquoted(c.Computed.SQL), "::") {
+			if c.Computed != nil && strings.Contains(unquoted(c.Computed.SQL, "'\"`"), "::") {
 				ds = append(ds, diag(spec.SeverityError, "dialect-computed-cast", c.Computed.Range, "write the cast as CAST(x AS type)",
 					"%s does not parse PostgreSQL's :: casts: computed column %s.%s", dialect, t.Name, c.Name))
 			}
@@ -167,8 +167,9 @@ func NoPostgresCasts(dialect string) SchemaCheck {
 	}
 }
 
-// unquoted returns sql without the text of its '…', "…" and `…` quotes.
-func unquoted(sql string) string {
+// unquoted returns sql without the text inside the quote characters given
+// (each of quotes opens and closes its own kind of quoted text).
+func unquoted(sql, quotes string) string {
 	var b strings.Builder
 	var q byte
 	for i := 0; i < len(sql); i++ {
@@ -177,7 +178,7 @@ func unquoted(sql string) string {
 		case q != 0 && ch == q:
 			q = 0
 		case q != 0:
-		case ch == '\'' || ch == '"' || ch == '`':
+		case strings.IndexByte(quotes, ch) >= 0:
 			q = ch
 		default:
 			b.WriteByte(ch)
@@ -194,30 +195,11 @@ func NoBackquotes(dialect string) SchemaCheck {
 	return func(s *spec.Schema) spec.Diagnostics {
 		var ds spec.Diagnostics
 		eachColumn(s, func(t *spec.Table, c *spec.Column) {
-			if c.Computed != nil && strings.ContainsRune(unquotedStrings(c.Computed.SQL), '`') {
+			if c.Computed != nil && strings.ContainsRune(unquoted(c.Computed.SQL, "'\""), '`') {
 				ds = append(ds, diag(spec.SeverityError, "dialect-computed-backquote", c.Computed.Range, "quote identifiers with \"…\" or not at all",
 					"%s does not parse MySQL's `…` identifiers: computed column %s.%s", dialect, t.Name, c.Name))
 			}
 		})
 		return ds
 	}
-}
-
-// unquotedStrings returns sql without the text of its '…' and "…" quotes.
-func unquotedStrings(sql string) string {
-	var b strings.Builder
-	var q byte
-	for i := 0; i < len(sql); i++ {
-		ch := sql[i]
-		switch {
-		case q != 0 && ch == q:
-			q = 0
-		case q != 0:
-		case ch == '\'' || ch == '"':
-			q = ch
-		default:
-			b.WriteByte(ch)
-		}
-	}
-	return b.String()
 }
