@@ -9,6 +9,7 @@ func Run(t *testing.T, cfg Config) {
 		fn   func(*testing.T, Config)
 	}{
 		{"TypesRoundTrip", testTypesRoundTrip},
+		{"Decimals", testDecimals},
 		{"Records", testRecords},
 		{"StructScan", testStructScan},
 		{"NotFound", testNotFound},
