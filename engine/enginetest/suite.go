@@ -10,6 +10,7 @@ func Run(t *testing.T, cfg Config) {
 	}{
 		{"TypesRoundTrip", testTypesRoundTrip},
 		{"Decimals", testDecimals},
+		{"RawTimes", testRawTimes},
 		{"Records", testRecords},
 		{"StructScan", testStructScan},
 		{"NotFound", testNotFound},
