@@ -110,7 +110,27 @@ func Scalar[T any](ctx context.Context, q Querier, s stmt.Statement) (T, error) 
 	if err := rows.Scan(&v); err != nil {
 		return zero, err
 	}
+	if t := rows.columnSet().typ(0); t != nil && t.Kind == spec.TypeDecimal {
+		decimalText(&v, t)
+	}
 	return v, rows.Close()
+}
+
+// decimalText writes a decimal read into a *string or **string p in its
+// one text form (conv.Decimal).
+func decimalText(p any, t *spec.Type) {
+	var sp *string
+	switch x := p.(type) {
+	case *string:
+		sp = x
+	case **string:
+		sp = *x
+	}
+	if sp != nil {
+		if d, err := conv.Decimal(*sp, t); err == nil {
+			*sp = d
+		}
+	}
 }
 
 func one[T any](ctx context.Context, q Querier, s stmt.Statement, exact bool) (T, error) {
@@ -402,6 +422,10 @@ func buildPlan(t reflect.Type, cs *columnSet) (*plan, error) {
 			return nil, fmt.Errorf("bind %s to column %q: %w", t, cs.names[0], err)
 		}
 		p.mode = modeScalar
+		if ct := cs.typ(0); ct != nil && ct.Kind == spec.TypeDecimal && (t == reflect.TypeFor[string]() || t == reflect.TypeFor[*string]()) {
+			d := *ct
+			p.fields, p.decimals = []fieldPlan{{dec: &d, ptrField: t.Kind() == reflect.Pointer}}, true
+		}
 		return p, nil
 	}
 	fields := map[string]fieldInfo{}

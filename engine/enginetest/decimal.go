@@ -150,6 +150,14 @@ func testDecimals(t *testing.T, cfg Config) {
 		if rows[1].Total != "10.00" || rows[2].Q == nil || *rows[2].Q != "0.0000" || rows[0].F == nil || *rows[0].F != 100.5 {
 			t.Errorf("struct scan: %+v %v %v", rows[1], deref(rows[2].Q), deref(rows[0].F))
 		}
+		// A scalar read of a column is in its scale too (PostgreSQL's
+		// driver prints a zero numeric(15,4) as "0").
+		if q, err := engine.Scalar[string](ctx, e, stmt.Select(T.C("q")).Where(T.C("id").Eq(3))); err != nil || q != "0.0000" {
+			t.Errorf("scalar q = %q (%v), want \"0.0000\"", q, err)
+		}
+		if mx, err := engine.Scalar[string](ctx, e, stmt.Select(stmt.Max(total)).From(T)); err != nil || mx != "100.50" {
+			t.Errorf("scalar MAX(total) = %q (%v), want \"100.50\"", mx, err)
+		}
 		// Raw SQL reads the same text.
 		raw, err := engine.All[engine.Record](ctx, e, stmt.Text("SELECT total FROM "+tbl.Name+" WHERE id = :id").Bind("id", 3))
 		if err != nil {
