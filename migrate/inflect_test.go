@@ -74,3 +74,24 @@ func TestInflectNames(t *testing.T) {
 		})
 	}
 }
+
+// FuzzInflect: names from any identifier never panic, and a singular is
+// its own singular.
+func FuzzInflect(f *testing.F) {
+	for _, s := range []string{"statuses", "SupportRepId", "HTTPServer", "", "_", "ÄÖÜ_ies", "a__b", "ies", "2fa_codes"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		_ = camel(s)
+		_ = snake(pluralName(s))
+		for _, w := range splitWords(s) {
+			if w == "" {
+				t.Fatalf("splitWords(%q) holds an empty word", s)
+			}
+			lw := strings.ToLower(w)
+			if one := singularWord(lw); singularWord(one) != one {
+				t.Fatalf("singular(%q) = %q, whose singular is %q", lw, one, singularWord(one))
+			}
+		}
+	})
+}

@@ -2,6 +2,7 @@ package conv
 
 import (
 	"math"
+	"math/big"
 	"testing"
 
 	"github.com/dlayer/dlayer/spec"
@@ -81,4 +82,33 @@ func TestDecimalNumber(t *testing.T) {
 			t.Errorf("DecimalNumber(%q) = %#v, %v; want %#v, %v", tt.in, got, ok, tt.want, tt.ok)
 		}
 	}
+}
+
+// FuzzDecimal: Decimal never panics, its output is its own canonical form,
+// and (without a scale to round to) it keeps the value exactly.
+func FuzzDecimal(f *testing.F) {
+	for _, s := range []string{"100.50", "-0.00", "1e3", ".5", "+007.10", "NaN", "9.995", "1E-1000", "-"} {
+		f.Add(s, 2)
+	}
+	f.Fuzz(func(t *testing.T, s string, scale int) {
+		scale = ((scale % 31) + 31) % 31
+		typ := &spec.Type{Kind: spec.TypeDecimal, Precision: 65, Scale: scale}
+		got, err := Decimal(s, typ)
+		if err != nil {
+			return
+		}
+		again, err := Decimal(got, typ)
+		if err != nil || again != got {
+			t.Fatalf("Decimal(%q) = %q, but Decimal of that = %q, %v", s, got, again, err)
+		}
+		free, err := Decimal(s, nil)
+		if err != nil {
+			t.Fatalf("Decimal(%q) with a scale works but without fails: %v", s, err)
+		}
+		a, ok1 := new(big.Rat).SetString(s)
+		b, ok2 := new(big.Rat).SetString(free)
+		if ok1 && ok2 && a.Cmp(b) != 0 {
+			t.Fatalf("Decimal(%q, unconstrained) = %q: a different value", s, free)
+		}
+	})
 }
