@@ -31,11 +31,16 @@ func (ns NameScope) Check(s *spec.Schema) spec.Diagnostics {
 		what string
 		r    spec.Range
 	}
+	if s == nil {
+		return nil
+	}
 	seen := map[string]first{}
 	var ds spec.Diagnostics
 	if ns.Tables {
 		for _, t := range s.Tables {
-			seen[t.Name] = first{"table " + quote(t.Name), t.Range}
+			if t != nil {
+				seen[t.Name] = first{"table " + quote(t.Name), t.Range}
+			}
 		}
 	}
 	add := func(t *spec.Table, kind, name string, r spec.Range) {
@@ -56,24 +61,35 @@ func (ns NameScope) Check(s *spec.Schema) spec.Diagnostics {
 		seen[name] = first{kind + " of table " + quote(t.Name), r}
 	}
 	for _, t := range s.Tables {
+		if t == nil {
+			continue
+		}
 		if ns.Indexes {
 			for _, x := range t.Indexes {
-				add(t, "index", x.Name, x.Range)
+				if x != nil {
+					add(t, "index", x.Name, x.Range)
+				}
 			}
 		}
 		if ns.Uniques {
 			for _, x := range t.Uniques {
-				add(t, "unique constraint", x.Name, x.Range)
+				if x != nil {
+					add(t, "unique constraint", x.Name, x.Range)
+				}
 			}
 		}
 		if ns.ForeignKeys {
 			for _, x := range t.ForeignKeys {
-				add(t, "foreign key", x.Name, x.Range)
+				if x != nil {
+					add(t, "foreign key", x.Name, x.Range)
+				}
 			}
 		}
 		if ns.Checks {
 			for _, x := range t.Checks {
-				add(t, "check", x.Name, x.Range)
+				if x != nil {
+					add(t, "check", x.Name, x.Range)
+				}
 			}
 		}
 	}

@@ -17,8 +17,11 @@ const RuleDecimalPrecision = "dialect-decimal-precision"
 func checkDecimals(s *spec.Schema) spec.Diagnostics {
 	var ds spec.Diagnostics
 	for _, t := range s.Tables {
+		if t == nil {
+			continue
+		}
 		for _, c := range t.Columns {
-			if c.Type.Kind != spec.TypeDecimal || c.Type.Precision > 0 && c.Type.Precision <= conv.FloatDigits {
+			if c == nil || c.Type.Kind != spec.TypeDecimal || c.Type.Precision > 0 && c.Type.Precision <= conv.FloatDigits {
 				continue
 			}
 			what := fmt.Sprintf("decimal(%d,%d) holds up to %d significant digits", c.Type.Precision, c.Type.Scale, c.Type.Precision)
