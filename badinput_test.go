@@ -61,7 +61,7 @@ var apiFuncs = map[string]any{
 	"stmt.Ref": stmt.Ref, "stmt.RelJoins": stmt.RelJoins, "stmt.Scalar": stmt.Scalar, "stmt.Select": stmt.Select,
 	"stmt.StartsWith": stmt.StartsWith, "stmt.Sub": stmt.Sub, "stmt.Sum": stmt.Sum, "stmt.TableOf": stmt.TableOf,
 	"stmt.Text": stmt.Text, "stmt.Tuple": stmt.Tuple, "stmt.TypeOf": stmt.TypeOf, "stmt.Update": stmt.Update,
-	"stmt.Upper": stmt.Upper, "stmt.Val": stmt.Val,
+	"stmt.Upper": stmt.Upper, "stmt.Val": stmt.Val, "stmt.Typed": stmt.Typed,
 
 	"dialects.CheckSchema": dialects.CheckSchema, "dialects.RunChecks": dialects.RunChecks,
 	"dialects.StoredComputedOnly": dialects.StoredComputedOnly, "dialects.ComputedNullable": dialects.ComputedNullable,
@@ -157,6 +157,7 @@ func apiReceivers(t *testing.T) map[string][]receiver {
 		"dialects.ConstraintError": {{"zero", &dialects.ConstraintError{}}},
 		"dialects.ConstraintKind":  {{"out of range", dialects.ConstraintKind(-1)}},
 		"dialects.Feature":         {{"zero", dialects.Feature(0)}},
+		"dialects.NameScope":       {{"zero", dialects.NameScope{}}, {"everything", dialects.NameScope{Tables: true, Indexes: true, Uniques: true, ForeignKeys: true, Checks: true}}},
 		"sqlgen.Base":              {{"New(zero Config)", sqlgen.New(sqlgen.Config{})}},
 		"postgres.Dialect":         {{"default", postgres.Default()}, {"New()", postgres.New()}},
 		"mysql.Dialect":            {{"default", mysql.Default()}, {"New()", mysql.New()}},

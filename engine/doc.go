@@ -25,7 +25,9 @@
 //
 //	integer, bigint, smallint  int64 (any integer type; uint64 above MaxInt64 is an error)
 //	float, double              float64 / float32
-//	decimal                    string, exactly (no float rounding); float64 if you accept rounding
+//	decimal                    string in the column's scale ("100.50"), exactly (no float
+//	                           rounding; SQLite: to 15 significant digits); float64 if you
+//	                           accept rounding
 //	string, text, enum         string
 //	boolean                    bool (SQLite and MySQL store 0/1 integers)
 //	date                       time.Time (midnight UTC)
@@ -50,7 +52,11 @@
 //     as its wall clock; microsecond precision.
 //   - SQLite: text "2006-01-02 15:04:05.000000000Z" in UTC (fixed width, so
 //     text order is time order), nanosecond precision; the same instant /
-//     wall-clock rule; dates as "2006-01-02".
+//     wall-clock rule; dates as "2006-01-02". A time.Time bound to raw SQL
+//     (stmt.Text) has no column type and is bound in the timestamp form, so
+//     it matches timestamp columns; against a date column write
+//     date(:d) (which PostgreSQL and MySQL accept too), or bind
+//     stmt.Typed(t, &spec.Type{Kind: spec.TypeDate}) to get "2006-01-02".
 //
 // Connections: Open takes pool settings (WithPool, WithMaxOpenConns, …);
 // New wraps a handle the application already has (postgres.Wrap of a

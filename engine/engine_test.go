@@ -34,7 +34,8 @@ func TestSQLite(t *testing.T) {
 		URL:  func(t *testing.T) string { return testdb.URL(t, testdb.SQLite) },
 		// SQLite interrupts a running statement on cancel, so a CPU-bound
 		// query stops at once.
-		SlowQuery: "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) SELECT max(n) FROM c",
+		SlowQuery:     "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) SELECT max(n) FROM c",
+		DecimalDigits: 15,
 	})
 }
 

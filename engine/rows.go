@@ -218,7 +218,16 @@ func normalize(v any, t *spec.Type) any {
 		if b, err := conv.ToBool(v); err == nil {
 			return b
 		}
-	case spec.TypeDecimal, spec.TypeString, spec.TypeText, spec.TypeEnum, spec.TypeTime:
+	case spec.TypeDecimal:
+		// One text form on every database: the column's scale, or the
+		// shortest form for an unconstrained decimal.
+		if s, err := conv.Decimal(v, t); err == nil {
+			return s
+		}
+		if b, ok := v.([]byte); ok {
+			return string(b)
+		}
+	case spec.TypeString, spec.TypeText, spec.TypeEnum, spec.TypeTime:
 		switch x := v.(type) {
 		case []byte:
 			return string(x)
@@ -256,7 +265,8 @@ func normalize(v any, t *spec.Type) any {
 
 // Record is one row of a dynamic result: the values in column order, with
 // typed getters by column name or index. Values are normalised: integers
-// int64, floats float64, text and decimals string, booleans bool, times
+// int64, floats float64, text string, decimals string in one form on every
+// database (conv.Decimal: "100.50" for a decimal(10,2)), booleans bool, times
 // time.Time, JSON json.RawMessage, bytes []byte, NULL nil. A Record is
 // immutable and safe to keep.
 type Record struct {

@@ -110,7 +110,27 @@ func Scalar[T any](ctx context.Context, q Querier, s stmt.Statement) (T, error) 
 	if err := rows.Scan(&v); err != nil {
 		return zero, err
 	}
+	if t := rows.columnSet().typ(0); t != nil && t.Kind == spec.TypeDecimal {
+		decimalText(&v, t)
+	}
 	return v, rows.Close()
+}
+
+// decimalText writes a decimal read into a *string or **string p in its
+// one text form (conv.Decimal).
+func decimalText(p any, t *spec.Type) {
+	var sp *string
+	switch x := p.(type) {
+	case *string:
+		sp = x
+	case **string:
+		sp = *x
+	}
+	if sp != nil {
+		if d, err := conv.Decimal(*sp, t); err == nil {
+			*sp = d
+		}
+	}
 }
 
 func one[T any](ctx context.Context, q Querier, s stmt.Statement, exact bool) (T, error) {
@@ -236,7 +256,30 @@ func (s *scanner[T]) scan(rows *Rows, v *T) error {
 	if err := rows.Scan(s.dest...); err != nil {
 		return fmt.Errorf("scan into %s: %w", s.plan.typ, err)
 	}
+	if s.plan.decimals {
+		s.plan.canonical(unsafe.Pointer(v))
+	}
 	return nil
+}
+
+// canonical rewrites the decimal text of string fields in its one form
+// (conv.Decimal): each driver prints decimals its own way.
+func (p *plan) canonical(base unsafe.Pointer) {
+	for _, f := range p.fields {
+		if f.dec == nil {
+			continue
+		}
+		sp := (*string)(unsafe.Add(base, f.offset))
+		if f.ptrField {
+			sp = *(**string)(unsafe.Add(base, f.offset))
+			if sp == nil {
+				continue
+			}
+		}
+		if d, err := conv.Decimal(*sp, f.dec); err == nil {
+			*sp = d
+		}
+	}
 }
 
 type planMode int
@@ -252,6 +295,8 @@ type plan struct {
 	typ    reflect.Type
 	mode   planMode
 	fields []fieldPlan // one per result column
+	// decimals: some string field holds a decimal column (see canonical).
+	decimals bool
 	// sizeHint is the row count of the last CollectRows with this plan.
 	sizeHint atomic.Int32
 }
@@ -259,6 +304,10 @@ type plan struct {
 type fieldPlan struct {
 	offset uintptr
 	ptr    func(unsafe.Pointer) any // makes the typed field pointer
+	// dec is the type of a decimal column read into a string (ptrField:
+	// a *string) field.
+	dec      *spec.Type
+	ptrField bool
 }
 
 // planKey identifies a binding: the Go type and a hash of the result's
@@ -270,9 +319,22 @@ type planKey struct {
 
 type planEntry struct {
 	names []string
-	kinds []spec.TypeKind
+	kinds []uint64 // typeSig of each column
 	plan  *plan
 	err   error
+}
+
+// typeSig is what a plan depends on of a column type: the kind, and a
+// decimal's precision and scale (see plan.canonical).
+func typeSig(t *spec.Type) uint64 {
+	if t == nil {
+		return uint64(spec.TypeInvalid)
+	}
+	sig := uint64(t.Kind)
+	if t.Kind == spec.TypeDecimal {
+		sig |= uint64(uint32(t.Precision))<<8 | uint64(uint32(t.Scale))<<36
+	}
+	return sig
 }
 
 var (
@@ -285,11 +347,7 @@ func planFor(t reflect.Type, cs *columnSet) (*plan, error) {
 	h.SetSeed(planSeed)
 	for i, n := range cs.names {
 		h.WriteString(n)
-		k := spec.TypeInvalid
-		if ty := cs.typ(i); ty != nil {
-			k = ty.Kind
-		}
-		h.WriteByte(byte(k))
+		h.WriteByte(byte(typeSig(cs.typ(i))))
 	}
 	key := planKey{typ: t, hash: h.Sum64()}
 	if v, ok := plans.Load(key); ok {
@@ -300,11 +358,9 @@ func planFor(t reflect.Type, cs *columnSet) (*plan, error) {
 		}
 	}
 	p, err := buildPlan(t, cs)
-	e := &planEntry{names: slices.Clone(cs.names), kinds: make([]spec.TypeKind, len(cs.names)), plan: p, err: err}
+	e := &planEntry{names: slices.Clone(cs.names), kinds: make([]uint64, len(cs.names)), plan: p, err: err}
 	for i := range cs.names {
-		if ty := cs.typ(i); ty != nil {
-			e.kinds[i] = ty.Kind
-		}
+		e.kinds[i] = typeSig(cs.typ(i))
 	}
 	for {
 		old, loaded := plans.LoadOrStore(key, []*planEntry{e})
@@ -324,11 +380,7 @@ func (e *planEntry) matches(cs *columnSet) bool {
 		return false
 	}
 	for i, n := range cs.names {
-		k := spec.TypeInvalid
-		if ty := cs.typ(i); ty != nil {
-			k = ty.Kind
-		}
-		if e.names[i] != n || e.kinds[i] != k {
+		if e.names[i] != n || e.kinds[i] != typeSig(cs.typ(i)) {
 			return false
 		}
 	}
@@ -370,6 +422,10 @@ func buildPlan(t reflect.Type, cs *columnSet) (*plan, error) {
 			return nil, fmt.Errorf("bind %s to column %q: %w", t, cs.names[0], err)
 		}
 		p.mode = modeScalar
+		if ct := cs.typ(0); ct != nil && ct.Kind == spec.TypeDecimal && (t == reflect.TypeFor[string]() || t == reflect.TypeFor[*string]()) {
+			d := *ct
+			p.fields, p.decimals = []fieldPlan{{dec: &d, ptrField: t.Kind() == reflect.Pointer}}, true
+		}
 		return p, nil
 	}
 	fields := map[string]fieldInfo{}
@@ -390,6 +446,13 @@ func buildPlan(t reflect.Type, cs *columnSet) (*plan, error) {
 			return nil, fmt.Errorf("bind %s: field %s for column %q: %w", t, f.name, col, err)
 		}
 		p.fields[i] = fieldPlan{offset: f.offset, ptr: pointerMaker(f.typ)}
+		if ct := cs.typ(i); ct != nil && ct.Kind == spec.TypeDecimal {
+			switch f.typ {
+			case reflect.TypeFor[string](), reflect.TypeFor[*string]():
+				d := *ct
+				p.fields[i].dec, p.fields[i].ptrField, p.decimals = &d, f.typ.Kind() == reflect.Pointer, true
+			}
+		}
 	}
 	return p, nil
 }

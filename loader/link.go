@@ -853,9 +853,18 @@ func (s *state) checkNames() {
 		obj  any
 		r    spec.Range
 	}
-	var all []named
+	tables := map[string]spec.Range{}
+	for _, td := range s.tableList {
+		tables[td.name] = td.table.Range
+	}
+	s.checkEnumNames(tables)
+	// Index and constraint names must differ within a table everywhere.
+	// Across tables it depends on the database (PostgreSQL keeps indexes
+	// in the schema's namespace, MySQL per table): the dialects check that
+	// (dlayer validate --dialect), so a schema inspected from MySQL loads.
 	for _, td := range s.tableList {
 		t := td.table
+		var all []named
 		for _, x := range t.Indexes {
 			all = append(all, named{x.Name, x, x.Range})
 		}
@@ -870,21 +879,14 @@ func (s *state) checkNames() {
 		for _, x := range t.Checks {
 			all = append(all, named{x.Name, x, x.Range})
 		}
-	}
-	seen := map[string]spec.Range{}
-	// PostgreSQL keeps tables, indexes (unique constraints are indexes)
-	// and types in one namespace per schema: names must not collide with
-	// table names either.
-	for _, td := range s.tableList {
-		seen[td.name] = td.table.Range
-	}
-	s.checkEnumNames(seen)
-	for _, x := range all {
-		if prev, ok := seen[x.name]; ok {
-			s.ds.report(s.nodeOf[x.obj], ruleDuplicateName, "", "constraint or index name %q is already used at %s", x.name, prev)
-			continue
+		seen := map[string]spec.Range{}
+		for _, x := range all {
+			if prev, ok := seen[x.name]; ok {
+				s.ds.report(s.nodeOf[x.obj], ruleDuplicateName, "", "constraint or index name %q is already used in table %q at %s", x.name, t.Name, prev)
+				continue
+			}
+			seen[x.name] = x.r
 		}
-		seen[x.name] = x.r
 	}
 	for _, m := range s.modelList {
 		t := m.model.Table

@@ -95,7 +95,7 @@ var rules = []Rule{
 	{ruleDuplicateModel, spec.SeverityError, "a model name is defined twice (across all files)"},
 	{ruleDuplicateTable, spec.SeverityError, "a table name is used twice, ignoring case (across all files)"},
 	{ruleDuplicateColumn, spec.SeverityError, "a table has two columns whose names differ only in case"},
-	{ruleDuplicateName, spec.SeverityError, "two tables, indexes, constraints or enum types share a name, or a relationship shares a column's name"},
+	{ruleDuplicateName, spec.SeverityError, "two indexes or constraints of one table share a name, an enum type shares a name with a table or another enum, or a relationship shares a column's name"},
 	{ruleMissingPrimaryKey, spec.SeverityError, "a model's table has no primary key"},
 	{ruleNullablePrimaryKey, spec.SeverityError, "a primary key column is declared nullable"},
 	{ruleInvalidAutoinc, spec.SeverityError, "autoincrement is set on a column that is not an integer primary key"},

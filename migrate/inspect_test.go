@@ -227,9 +227,11 @@ func checkRelationships(t *testing.T, s *spec.Schema) {
 		{"Post", "author", spec.ManyToOne, ""},
 		{"User", "posts", spec.OneToMany, ""},
 		{"Comment", "parent", spec.ManyToOne, ""},
-		{"Comment", "parent_children", spec.OneToMany, ""},
+		{"Comment", "children", spec.OneToMany, ""},
 		{"Category", "parent", spec.ManyToOne, ""},
+		{"Category", "children", spec.OneToMany, ""},
 		{"Employee", "manager", spec.ManyToOne, ""},
+		{"Employee", "reports", spec.OneToMany, ""},
 		{"Employee", "office", spec.ManyToOne, ""},
 	} {
 		m := s.Model(tc.model)

@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -21,6 +22,15 @@ import (
 // relationship on the referencing model and a one-to-many on the
 // referenced one, with foreign_keys and remote_side where the loader would
 // otherwise find them ambiguous.
+//
+// Names read as a person would write them (docs/migrations.md, "Names"):
+// a to-one relationship is named for its foreign-key column without the id
+// suffix (support_rep_id, SupportRepId and supportRepId give support_rep),
+// a collection is the plural of the referencing model (Album.tracks), two
+// keys to the same table name their collections by role (origin_flights,
+// destination_flights), and a self-reference names both sides by role
+// (manager ↔ reports, parent ↔ children, ReportsTo gives reports_to ↔
+// reports).
 func ModelsYAML(s *spec.Schema) ([]byte, error) {
 	w := &yamlWriter{s: s, modelName: map[*spec.Table]string{}, rels: map[*spec.Table]*yaml.Node{},
 		relNames: map[*spec.Table]map[string]bool{}}
@@ -69,15 +79,12 @@ func list(items ...string) *yaml.Node {
 	return n
 }
 
-// camel turns a table name into a model name: singular, CamelCase.
+// camel turns a table name into a model name: singular, CamelCase
+// (invoice_lines, InvoiceLine and invoiceLines all give InvoiceLine).
 func camel(table string) string {
 	var b strings.Builder
-	for _, part := range strings.Split(singular(table), "_") {
-		if part == "" {
-			continue
-		}
-		b.WriteString(strings.ToUpper(part[:1]))
-		b.WriteString(part[1:])
+	for _, part := range singularName(table) {
+		b.WriteString(upperFirst(part))
 	}
 	if b.Len() == 0 || b.String()[0] >= '0' && b.String()[0] <= '9' {
 		return "M" + b.String()
@@ -85,18 +92,55 @@ func camel(table string) string {
 	return b.String()
 }
 
-func singular(s string) string {
-	switch {
-	case strings.HasSuffix(s, "ies") && len(s) > 3:
-		return s[:len(s)-3] + "y"
-	case strings.HasSuffix(s, "sses"), strings.HasSuffix(s, "xes"), strings.HasSuffix(s, "ches"), strings.HasSuffix(s, "shes"):
-		return s[:len(s)-2]
-	case strings.HasSuffix(s, "ss"), strings.HasSuffix(s, "us"), strings.HasSuffix(s, "is"):
-		return s
-	case strings.HasSuffix(s, "s") && len(s) > 1:
-		return s[:len(s)-1]
+// fkRole returns the words naming what a one-column foreign key's column
+// points at: the column's name without an id suffix (support_rep_id,
+// SupportRepId and supportRepId give support, rep), and whether there was
+// such a suffix.
+func fkRole(fk *spec.ForeignKey) ([]string, bool) {
+	if len(fk.Columns) != 1 {
+		return nil, false
 	}
-	return s
+	words := splitWords(fk.Columns[0].Name)
+	if n := len(words); n > 1 {
+		switch strings.ToLower(words[n-1]) {
+		case "id", "fk":
+			return words[:n-1], true
+		}
+	}
+	return words, false
+}
+
+// fkOrdinal is the position of a foreign key's first column.
+func fkOrdinal(fk *spec.ForeignKey) int {
+	if len(fk.Columns) == 0 || fk.Columns[0].Table == nil {
+		return 0
+	}
+	return slices.Index(fk.Columns[0].Table.Columns, fk.Columns[0])
+}
+
+// roleInverse names the collection of a self-reference after its to-one
+// role: an employee's manager has reports, a node's parent children.
+var roleInverse = map[string]string{
+	"parent": "children", "manager": "reports", "boss": "reports", "reports_to": "reports",
+	"supervisor": "subordinates", "mentor": "mentees", "reply_to": "replies",
+	"in_reply_to": "replies", "predecessor": "successors", "successor": "predecessors",
+}
+
+// roleAlias names the to-one side of a self-reference whose column, named
+// for the role without an id suffix, takes the role's own name.
+var roleAlias = map[string]string{"reports_to": "manager", "managed_by": "manager", "child_of": "parent"}
+
+// selfCollection names the other side of a self-reference whose to-one
+// side has the given role.
+func selfCollection(role []string) string {
+	r := snake(role)
+	if inv, ok := roleInverse[r]; ok {
+		return inv
+	}
+	if n := len(role); n > 1 && strings.EqualFold(role[n-1], "to") {
+		return snake(inflectLast(role[:n-1], pluralWord)) // reply_to → replies
+	}
+	return r + "_of" // manager_of: the rows whose manager this is
 }
 
 // isAssociation reports whether t only links two model tables.
@@ -399,6 +443,16 @@ func (w *yamlWriter) relName(t *spec.Table, want string) string {
 	return n
 }
 
+// relNameOf picks the first of cands unused on t, or numbers the first.
+func (w *yamlWriter) relNameOf(t *spec.Table, cands []string) string {
+	for _, c := range cands {
+		if c != "" && !w.relNames[t][c] && t.Column(c) == nil {
+			return w.relName(t, c)
+		}
+	}
+	return w.relName(t, cands[0])
+}
+
 func (w *yamlWriter) addRel(t *spec.Table, name string, body *yaml.Node) {
 	if w.rels[t] == nil {
 		w.rels[t] = mapping()
@@ -432,6 +486,14 @@ func (w *yamlWriter) relationships() {
 			pairs[[2]*spec.Table{a, b}]++
 		}
 	}
+	// fkCount counts the foreign keys from a table to another, to name
+	// the collections of two keys to the same table by their roles.
+	fkCount := map[[2]*spec.Table]int{}
+	for _, t := range w.s.Tables {
+		for _, fk := range t.ForeignKeys {
+			fkCount[[2]*spec.Table{t, fk.RefTable}]++
+		}
+	}
 	ambiguous := func(a, b *spec.Table) bool {
 		if a.Name > b.Name {
 			a, b = b, a
@@ -442,29 +504,44 @@ func (w *yamlWriter) relationships() {
 		if assoc[t] || w.modelName[t] == "" {
 			continue
 		}
-		for _, fk := range t.ForeignKeys {
+		// In column order, not declaration order, so that the YAML of a
+		// database and of one made from its DDL agree.
+		fks := slices.Clone(t.ForeignKeys)
+		slices.SortStableFunc(fks, func(a, b *spec.ForeignKey) int { return cmp.Compare(fkOrdinal(a), fkOrdinal(b)) })
+		for _, fk := range fks {
 			ref := fk.RefTable
 			if w.modelName[ref] == "" {
 				continue
 			}
 			self := ref == t
-			base := singular(ref.Name)
-			if len(fk.Columns) == 1 {
-				if s, ok := strings.CutSuffix(fk.Columns[0].Name, "_id"); ok && s != "" {
-					base = s
+			refWords := singularName(w.modelName[ref])
+			role, suffixed := fkRole(fk)
+			var cands []string
+			if len(role) > 0 {
+				// support_rep_id → support_rep; a column without an id
+				// suffix (ReportsTo) names the role itself.
+				cands = append(cands, snake(role))
+				if alias, ok := roleAlias[snake(role)]; ok && self && !suffixed {
+					cands = append(cands, alias) // reports_to (a column) → manager
 				}
 			}
-			many := w.relName(t, base)
-			backBase := t.Name
-			if self {
+			if !self {
+				cands = append(cands, snake(refWords))
+			}
+			if len(role) > 0 && !suffixed && snake(role) != snake(refWords) {
+				cands = append(cands, snake(role)+"_"+snake(refWords)) // reports_to_employee
+			}
+			cands = append(cands, snake(refWords)+"_ref") // Office.country (a code) → country_ref
+			many := w.relNameOf(t, cands)
+			childMany := snake(pluralName(w.modelName[t]))
+			backBase := childMany // Album.tracks
+			switch {
+			case self && len(role) > 0:
+				backBase = selfCollection(role)
+			case self:
 				backBase = "children"
-				if len(fk.Columns) == 1 {
-					if s, ok := strings.CutSuffix(fk.Columns[0].Name, "_id"); ok && s != "" {
-						backBase = s + "_children"
-					}
-				}
-			} else if ambiguous(t, ref) {
-				backBase = t.Name + "_by_" + strings.Join(colNames(fk.Columns), "_")
+			case fkCount[[2]*spec.Table{t, ref}] > 1 && len(role) > 0:
+				backBase = snake(role) + "_" + childMany // origin_flights, destination_flights
 			}
 			one := w.relName(ref, backBase)
 			m2o := flowMap()
@@ -488,8 +565,8 @@ func (w *yamlWriter) relationships() {
 	for _, a := range w.assoc {
 		f1, f2 := a.ForeignKeys[0], a.ForeignKeys[1]
 		t1, t2 := f1.RefTable, f2.RefTable
-		n1 := w.relName(t1, pluralName(t2.Name, a.Name, t1 == t2, f2))
-		n2 := w.relName(t2, pluralName(t1.Name, a.Name, t1 == t2, f1))
+		n1 := w.relName(t1, m2mName(w.modelName[t2], a.Name, t1 == t2, f2))
+		n2 := w.relName(t2, m2mName(w.modelName[t1], a.Name, t1 == t2, f1))
 		r1 := flowMap()
 		set(r1, "target", str(w.modelName[t2]))
 		set(r1, "secondary", str(a.Name))
@@ -507,16 +584,15 @@ func (w *yamlWriter) relationships() {
 	}
 }
 
-// pluralName names a many-to-many collection: the target table's name, or
-// for a self-referential link the association's column stem.
-func pluralName(target, assoc string, self bool, far *spec.ForeignKey) string {
+// m2mName names a many-to-many collection: the plural of the target
+// model's name (Playlist.tracks), or for a self-referential link the plural
+// of the far column's role (followers).
+func m2mName(target, assoc string, self bool, far *spec.ForeignKey) string {
 	if !self {
-		return target
+		return snake(pluralName(target))
 	}
-	if len(far.Columns) == 1 {
-		if s, ok := strings.CutSuffix(far.Columns[0].Name, "_id"); ok && s != "" {
-			return s + "s"
-		}
+	if role, ok := fkRole(far); ok && len(role) > 0 {
+		return snake(inflectLast(role, pluralWord))
 	}
 	return assoc
 }

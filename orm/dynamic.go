@@ -9,6 +9,7 @@ import (
 
 	"github.com/dlayer/dlayer/internal/conv"
 	"github.com/dlayer/dlayer/internal/suggest"
+	"github.com/dlayer/dlayer/spec"
 )
 
 // Object is a dynamic instance of a model, for code that has no Go struct
@@ -63,7 +64,9 @@ func (o *Object) Get(col string) any {
 }
 
 // Set sets column col to v. Values are normalised as a Record's are
-// (integers int64, floats float64, text string …). An unknown column is an
+// (integers int64, floats float64, text string …); a decimal column takes
+// a number or numeric text and holds it as text in the column's scale
+// ("100.50"), as it reads back from every database. An unknown column is an
 // error naming the closest column.
 func (o *Object) Set(col string, v any) error {
 	if !o.ok() {
@@ -80,6 +83,14 @@ func (o *Object) Set(col string, v any) error {
 			msg += "; " + hint
 		}
 		return errors.New(msg + " (columns: " + suggest.List(names, 30) + ")")
+	}
+	if c.Type.Kind == spec.TypeDecimal && v != nil {
+		d, err := conv.Decimal(v, &c.Type)
+		if err != nil {
+			return fmt.Errorf("model %s: column %q: %w", o.m.model.Name, col, err)
+		}
+		o.vals[c.Ordinal] = d
+		return nil
 	}
 	o.vals[c.Ordinal] = conv.Normalize(v)
 	return nil
@@ -201,6 +212,9 @@ func (o *Object) checkRel(rel string, many bool) error {
 func newDynamicMapper(mp *mapper) {
 	for i, c := range mp.table.Columns {
 		i := i
+		if c.Type.Kind == spec.TypeDecimal {
+			mp.decimals = append(mp.decimals, i)
+		}
 		mp.cols[i] = colField{
 			col:  c,
 			name: c.Name,
@@ -210,6 +224,11 @@ func newDynamicMapper(mp *mapper) {
 				var x any
 				if err := conv.Assign(&x, v); err != nil {
 					return err
+				}
+				if c.Type.Kind == spec.TypeDecimal && x != nil {
+					if d, err := conv.Decimal(x, &c.Type); err == nil {
+						x = d
+					}
 				}
 				(*Object)(o).vals[i] = conv.Normalize(x)
 				return nil
@@ -223,6 +242,23 @@ func newDynamicMapper(mp *mapper) {
 				v := (*Object)(o).vals[i]
 				return v == nil || v == any(int64(0)) || v == any("")
 			},
+		}
+	}
+}
+
+// canonical rewrites the decimal values of a freshly scanned dynamic
+// object in their one text form (conv.Decimal): drivers return text in
+// the database's own form (SQLite a number).
+func (m *mapper) canonical(obj unsafe.Pointer) {
+	if len(m.decimals) == 0 {
+		return
+	}
+	o := (*Object)(obj)
+	for _, i := range m.decimals {
+		if v := o.vals[i]; v != nil {
+			if d, err := conv.Decimal(v, &m.table.Columns[i].Type); err == nil {
+				o.vals[i] = d
+			}
 		}
 	}
 }

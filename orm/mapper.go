@@ -40,6 +40,9 @@ type mapper struct {
 	rank int
 	// allRels has a bit set for every relationship (see state.loaded).
 	allRels uint64
+	// decimals are the ordinals of decimal columns of a dynamic mapper,
+	// whose scanned values canonical rewrites.
+	decimals []int
 }
 
 // colField reads and writes one column's value in an object.

@@ -695,6 +695,7 @@ func Stream[T any](ctx context.Context, s *Session, q *stmt.SelectStmt, keep boo
 				yield(nil, err)
 				return
 			}
+			m.canonical(obj)
 			if keep {
 				nested, err := s.enter("stream")
 				if err == nil && s.closed {
@@ -778,6 +779,7 @@ func (s *Session) loadRows(ctx context.Context, m *mapper, q *stmt.SelectStmt, l
 		if err := rows.Scan(dest...); err != nil {
 			return n, err
 		}
+		m.canonical(obj)
 		st := s.track(m, obj)
 		for _, jr := range joins {
 			jr.row(s, st)

@@ -269,6 +269,15 @@ func TypeOf(e Expr) *spec.Type {
 			if len(x.Args) > 0 {
 				return TypeOf(x.Args[0])
 			}
+		case FnAvg:
+			// The average of a decimal(p,s) is a decimal with four more
+			// digits of scale (MySQL's rule), so that every database
+			// reads it back alike ("40.163333" for decimal(10,2)).
+			if len(x.Args) > 0 {
+				if t := TypeOf(x.Args[0]); t != nil && t.Kind == spec.TypeDecimal && t.Precision > 0 {
+					return &spec.Type{Kind: spec.TypeDecimal, Precision: t.Precision + 4, Scale: t.Scale + 4}
+				}
+			}
 		}
 	case *SubqueryExpr:
 		if x != nil && x.Sub != nil && len(x.Sub.p.Items) == 1 {

@@ -158,6 +158,10 @@ func TestEscapeLike(t *testing.T) {
 
 func TestTypeOf(t *testing.T) {
 	u := stmt.TableOf(schema(), "User")
+	dec102 := &spec.Type{Kind: spec.TypeDecimal, Precision: 10, Scale: 2}
+	if got := stmt.TypeOf(stmt.Avg(stmt.Typed(1.5, dec102))); got == nil || got.Precision != 14 || got.Scale != 6 {
+		t.Errorf("TypeOf(AVG(decimal(10,2))) = %+v, want decimal(14,6)", got)
+	}
 	tests := []struct {
 		name string
 		e    stmt.Expr
@@ -170,6 +174,7 @@ func TestTypeOf(t *testing.T) {
 		{"scalar", stmt.Scalar(stmt.Select(u.C("name"))), spec.TypeString},
 		{"arithmetic", u.C("id").Add(1), spec.TypeBigInt},
 		{"avg unknown", stmt.Avg(u.C("id")), spec.TypeInvalid},
+		{"avg of a decimal", stmt.Avg(stmt.Typed(1.5, dec102)), spec.TypeDecimal},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

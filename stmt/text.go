@@ -1,6 +1,10 @@
 package stmt
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/dlayer/dlayer/spec"
+)
 
 // NamedValue is one value of a Text statement's :name parameter.
 type NamedValue struct {
@@ -34,7 +38,10 @@ func (p TextParts) Lookup(name string) (any, bool) {
 // bound parameter in the dialect's form. "::" (a PostgreSQL cast), text in
 // quotes, quoted identifiers, comments and dollar-quoted strings are left
 // alone, and "\:" writes a literal colon. A parameter without a value is an
-// error at compile time.
+// error at compile time. A value has no column type, so it is bound as its
+// Go type suggests; bind a *Value with a Type (Typed) to have it bound as a
+// column of that type would be (on SQLite a date is then "2006-01-02", the
+// form a date column stores).
 type TextStmt struct{ p TextParts }
 
 func (*TextStmt) statement() {}
@@ -59,3 +66,7 @@ func (s *TextStmt) Params(m map[string]any) *TextStmt {
 	c.p.Map = m
 	return &c
 }
+
+// Typed makes v a bound value of type t, for a Text parameter that must be
+// bound as a column of that type would be.
+func Typed(v any, t *spec.Type) *Value { return &Value{V: v, Type: t} }

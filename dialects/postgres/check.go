@@ -11,6 +11,7 @@ var _ dialects.SchemaChecker = (*Dialect)(nil)
 // creates it (dlayer validate --dialect postgres, dlayer ddl, CreateAll).
 var schemaChecks = []dialects.SchemaCheck{
 	columnChecks,
+	checkNames,
 }
 
 // CheckSchema reports what of s this dialect refuses or approximates.

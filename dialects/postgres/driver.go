@@ -310,6 +310,10 @@ type Rows struct {
 	alt   []any
 	strs  []*string
 	bytes [][]byte
+	// decs holds the declared type of each numeric(p,s) column (nil
+	// elsewhere); decsDone says it was built.
+	decs     []*spec.Type
+	decsDone bool
 }
 
 // Next advances to the next row.
@@ -347,10 +351,58 @@ func (r *Rows) Scan(dest ...any) error {
 			break
 		}
 	}
+	var err error
 	if anyAt < 0 {
-		return r.rows.Scan(dest...)
+		err = r.rows.Scan(dest...)
+	} else {
+		err = r.scanAny(dest)
 	}
-	return r.scanAny(dest)
+	if err == nil {
+		r.numericText(dest)
+	}
+	return err
+}
+
+// numericText writes numeric(p,s) values read as text in the column's
+// scale (conv.Decimal): pgx prints a zero without its scale ("0" for
+// 0.0000).
+func (r *Rows) numericText(dest []any) {
+	if !r.decsDone {
+		r.decsDone = true
+		for i, fd := range r.rows.FieldDescriptions() {
+			if fd.DataTypeOID != pgtype.NumericOID || fd.TypeModifier < 4 {
+				continue
+			}
+			if r.decs == nil {
+				r.decs = make([]*spec.Type, len(dest))
+			}
+			m := fd.TypeModifier - 4
+			r.decs[i] = &spec.Type{Kind: spec.TypeDecimal, Precision: int(m >> 16 & 0xffff), Scale: int(m & 0xffff)}
+		}
+	}
+	for i, t := range r.decs {
+		if t == nil || i >= len(dest) {
+			continue
+		}
+		switch d := dest[i].(type) {
+		case *string:
+			if v, err := conv.Decimal(*d, t); err == nil {
+				*d = v
+			}
+		case **string:
+			if *d != nil {
+				if v, err := conv.Decimal(**d, t); err == nil {
+					**d = v
+				}
+			}
+		case *any:
+			if s, ok := (*d).(string); ok {
+				if v, err := conv.Decimal(s, t); err == nil {
+					*d = v
+				}
+			}
+		}
+	}
 }
 
 const (

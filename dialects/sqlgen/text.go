@@ -96,7 +96,12 @@ func (st *state) text(p stmt.TextParts) error {
 				return fmt.Errorf("text: no value for parameter :%s", name)
 			}
 			flush(i)
-			st.addArg(v, nil, "")
+			if tv, ok := v.(*stmt.Value); ok && tv != nil {
+				// A typed value: bound as a column of that type would be.
+				st.addArg(tv.V, tv.Type, "")
+			} else {
+				st.addArg(v, nil, "")
+			}
 			start, i = j, j
 		default:
 			i++

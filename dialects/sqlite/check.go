@@ -11,6 +11,8 @@ var _ dialects.SchemaChecker = (*Dialect)(nil)
 // creates it (dlayer validate --dialect sqlite, dlayer ddl, CreateAll).
 var schemaChecks = []dialects.SchemaCheck{
 	columnChecks,
+	checkNames,
+	checkDecimals,
 }
 
 // CheckSchema reports what of s this dialect refuses or approximates.

@@ -269,7 +269,16 @@ func beginSQL(o dialects.TxOptions) (string, error) {
 // without time zone keeps its wall clock (stored as if it were UTC);
 // UUID values ([16]byte) become their 36-character text; JSON values that
 // are not already text are marshalled. Booleans are stored by the driver as
-// 0/1 integers.
+// 0/1 integers. A decimal given as text becomes the number SQLite stores
+// for it (conv.DecimalNumber): an INTEGER when it is whole and within
+// int64, else the nearest REAL, exact to 15 significant digits.
+//
+// A time bound without a column type (a :name parameter of raw SQL) takes
+// the form a timestamp with time zone is stored in: UTC text in
+// conv.TimeLayout, which also compares correctly, as text, with the stored
+// values of a timestamp column written in UTC. A date column stores
+// "2006-01-02": compare it with date(:d), which turns that text into a
+// date, or bind the date as a "2006-01-02" string.
 func EncodeArgs(args []any, types []*spec.Type) ([]any, error) {
 	var out []any
 	set := func(i int, v any) {
@@ -323,7 +332,17 @@ func encode(a any, t *spec.Type) (any, bool, error) {
 			return string(v), true, nil
 		}
 		return nil, false, nil
-	case nil, string, int64, int, int32, int16, int8, uint32, uint16, uint8, float64, float32, bool:
+	case string:
+		if kind == spec.TypeDecimal {
+			// A decimal as a number, so that it compares as one in
+			// expressions too (MAX(total) > ?), not only against the
+			// column, whose NUMERIC affinity converts text.
+			if n, ok := conv.DecimalNumber(v); ok {
+				return n, true, nil
+			}
+		}
+		return nil, false, nil
+	case nil, int64, int, int32, int16, int8, uint32, uint16, uint8, float64, float32, bool:
 		return nil, false, nil
 	}
 	if kind == spec.TypeJSON {

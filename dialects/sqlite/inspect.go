@@ -356,6 +356,9 @@ func parseDefault(def string, t spec.Type) *spec.Default {
 	if len(e) >= 2 && e[0] == '\'' && e[len(e)-1] == '\'' && !strings.Contains(strings.ReplaceAll(e[1:len(e)-1], "''", ""), "'") {
 		return &spec.Default{Kind: spec.DefaultLiteral, Value: strings.ReplaceAll(e[1:len(e)-1], "''", "'")}
 	}
+	if _, err := strconv.ParseFloat(e, 64); err == nil && t.Kind == spec.TypeDecimal {
+		return &spec.Default{Kind: spec.DefaultLiteral, Value: e} // decimal defaults are text
+	}
 	if n, err := strconv.ParseInt(e, 10, 64); err == nil {
 		if t.Kind == spec.TypeBoolean && (n == 0 || n == 1) {
 			return &spec.Default{Kind: spec.DefaultLiteral, Value: n == 1}

@@ -31,6 +31,14 @@ func (d *Dialect) Inspect(ctx context.Context, q dialects.Queryer, skip ...strin
 func (d *Dialect) SameType(a, b *spec.Column) bool {
 	x, err1 := d.TypeSQL(a)
 	y, err2 := d.TypeSQL(b)
+	// INT and INTEGER are one type; which one a key is declared with says
+	// whether it autoincrements, which the diff reports as such.
+	if strings.EqualFold(x, "INT") {
+		x = "INTEGER"
+	}
+	if strings.EqualFold(y, "INT") {
+		y = "INTEGER"
+	}
 	if err1 != nil || err2 != nil || !strings.EqualFold(x, y) {
 		return false
 	}

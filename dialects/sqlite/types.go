@@ -13,16 +13,26 @@ import (
 // they give and for modernc.org/sqlite, which reads DATE, TIME and TIMESTAMP
 // columns back as time values:
 //
-//	integer, bigint, smallint  INTEGER (an INTEGER PRIMARY KEY is the rowid)
+//	integer, bigint, smallint  INTEGER; INT for a sole primary-key column
+//	                           without autoincrement (see below)
 //	string                     VARCHAR(n), or TEXT without a length; CHAR(n) when fixed
 //	                           (SQLite neither pads nor truncates: TEXT affinity)
 //	text, json, uuid, enum     TEXT (uuid in its 36-character form; enum with a CHECK)
 //	boolean                    BOOLEAN (stored as 0 and 1)
 //	float, double              REAL
-//	decimal                    TEXT, so digits beyond float64 precision
-//	                           survive (NUMERIC affinity would round them)
+//	decimal                    DECIMAL(p,s), or DECIMAL without a precision:
+//	                           NUMERIC affinity, so values compare, sort and
+//	                           add up as numbers (see EncodeArgs for what is
+//	                           kept exactly)
 //	date, time, timestamp      DATE, TIME, TIMESTAMP
 //	bytes                      BLOB
+//
+// A column declared with exactly the type name INTEGER that is a table's
+// only primary-key column is an alias of the rowid, which SQLite fills in
+// when an insert leaves it out: dlayer's autoincrement. A sole integer key
+// without autoincrement is therefore declared INT, which has the same
+// (INTEGER) affinity but is an ordinary column, and Inspect reads exactly
+// this distinction back.
 func ColumnType(c *spec.Column) (string, error) {
 	if c == nil {
 		return "", errors.New("column type: nil column")
@@ -30,6 +40,9 @@ func ColumnType(c *spec.Column) (string, error) {
 	t := c.Type
 	switch t.Kind {
 	case spec.TypeInteger, spec.TypeBigInt, spec.TypeSmallInt:
+		if soleKey(c) && !c.Autoincrement {
+			return "INT", nil
+		}
 		return "INTEGER", nil
 	case spec.TypeString:
 		if t.Fixed && t.Length > 0 {
@@ -39,8 +52,13 @@ func ColumnType(c *spec.Column) (string, error) {
 			return "VARCHAR(" + strconv.Itoa(t.Length) + ")", nil
 		}
 		return "TEXT", nil
-	case spec.TypeText, spec.TypeJSON, spec.TypeUUID, spec.TypeEnum, spec.TypeDecimal:
+	case spec.TypeText, spec.TypeJSON, spec.TypeUUID, spec.TypeEnum:
 		return "TEXT", nil
+	case spec.TypeDecimal:
+		if t.Precision > 0 {
+			return "DECIMAL(" + strconv.Itoa(t.Precision) + "," + strconv.Itoa(t.Scale) + ")", nil
+		}
+		return "DECIMAL", nil
 	case spec.TypeBoolean:
 		return "BOOLEAN", nil
 	case spec.TypeFloat, spec.TypeDouble:
@@ -55,4 +73,15 @@ func ColumnType(c *spec.Column) (string, error) {
 		return "BLOB", nil
 	}
 	return "", fmt.Errorf("sqlite: no type for %s", t.Kind)
+}
+
+// soleKey reports whether c is its table's only primary-key column.
+func soleKey(c *spec.Column) bool {
+	if !c.PrimaryKey {
+		return false
+	}
+	if c.Table == nil {
+		return true
+	}
+	return len(c.Table.PrimaryKey) == 1 && c.Table.PrimaryKey[0] == c
 }

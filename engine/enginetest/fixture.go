@@ -21,6 +21,9 @@ type Config struct {
 	// (and close) engines of their own. Each call may return a new
 	// database; tests that need two engines on one database call it once.
 	URL func(t *testing.T) string
+	// DecimalDigits is how many significant digits of a decimal the
+	// database keeps exactly (SQLite: 15); 0 means every digit.
+	DecimalDigits int
 }
 
 // fixture is a schema of uniquely named tables, created for one test.

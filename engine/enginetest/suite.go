@@ -9,6 +9,8 @@ func Run(t *testing.T, cfg Config) {
 		fn   func(*testing.T, Config)
 	}{
 		{"TypesRoundTrip", testTypesRoundTrip},
+		{"Decimals", testDecimals},
+		{"RawTimes", testRawTimes},
 		{"Records", testRecords},
 		{"StructScan", testStructScan},
 		{"NotFound", testNotFound},

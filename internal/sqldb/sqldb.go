@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/dlayer/dlayer/dialects"
@@ -321,12 +322,14 @@ type Rows struct {
 	hold  []holder
 	ptrs  []any
 	kinds []int
+	decs  []*spec.Type // declared decimal types, for kindDecimal columns
 }
 
 const (
 	kindPlain = iota
 	kindText
 	kindJSON
+	kindDecimal
 )
 
 // classify tells, from the database type name, which columns hold text that
@@ -342,6 +345,26 @@ func classify(name string) int {
 		return kindText
 	}
 	return kindPlain
+}
+
+// declaredDecimal returns the decimal type a column is declared with
+// ("DECIMAL(10,2)", "NUMERIC"), or nil. SQLite reports the declared type
+// of a table column as written, and hands its values back as the INTEGER
+// or REAL it stores them as.
+func declaredDecimal(name string) *spec.Type {
+	u := strings.ToUpper(strings.TrimSpace(name))
+	base, args, _ := strings.Cut(u, "(")
+	base = strings.TrimSpace(base)
+	if base != "DECIMAL" && base != "NUMERIC" {
+		return nil
+	}
+	t := &spec.Type{Kind: spec.TypeDecimal}
+	if args != "" {
+		p, s, _ := strings.Cut(strings.TrimSuffix(strings.TrimSpace(args), ")"), ",")
+		t.Precision, _ = strconv.Atoi(strings.TrimSpace(p))
+		t.Scale, _ = strconv.Atoi(strings.TrimSpace(s))
+	}
+	return t
 }
 
 // holder receives a driver value without database/sql's conversions.
@@ -361,7 +384,14 @@ func newRows(r *sql.Rows) (*Rows, error) {
 	}
 	if cts, err := r.ColumnTypes(); err == nil && len(cts) == len(cols) {
 		for i, ct := range cts {
-			rs.kinds[i] = classify(ct.DatabaseTypeName())
+			name := ct.DatabaseTypeName()
+			rs.kinds[i] = classify(name)
+			if t := declaredDecimal(name); t != nil {
+				if rs.decs == nil {
+					rs.decs = make([]*spec.Type, len(cols))
+				}
+				rs.kinds[i], rs.decs[i] = kindDecimal, t
+			}
 		}
 	}
 	return rs, nil
@@ -388,11 +418,24 @@ func (r *Rows) Scan(dest ...any) error {
 		return err
 	}
 	for i, d := range dest {
+		if r.kinds[i] == kindDecimal {
+			// A number stored for a decimal column reads as the decimal's
+			// text, as on the other databases (conv.Decimal).
+			switch v := r.hold[i].v.(type) {
+			case int64, float64:
+				switch d.(type) {
+				case *any, *string, **string:
+					if s, err := conv.Decimal(v, r.decs[i]); err == nil {
+						r.hold[i].v = s
+					}
+				}
+			}
+		}
 		if p, ok := d.(*any); ok {
 			switch v := r.hold[i].v.(type) {
 			case []byte:
 				switch r.kinds[i] {
-				case kindText:
+				case kindText, kindDecimal:
 					*p = string(v)
 					continue
 				case kindJSON:
