@@ -106,7 +106,7 @@ func (r *Runner) Generate(from, to *spec.Schema, opts GenerateOptions) (*Generat
 		for _, c := range d {
 			steps = append(steps, Describe(c))
 		}
-		return nil, fmt.Errorf("%w: %s; pass --allow-destructive to write it anyway", ErrDestructive, strings.Join(steps, "; "))
+		return nil, fmt.Errorf("%w: %s; set GenerateOptions.AllowDestructive to write it anyway", ErrDestructive, strings.Join(steps, "; "))
 	}
 	up, err := mg.MigrateSQL(plan.Up)
 	if err != nil {

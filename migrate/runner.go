@@ -33,6 +33,13 @@ var (
 	ErrDialect = errors.New("migration written for another dialect")
 	// ErrFailed: a migration statement failed.
 	ErrFailed = errors.New("migration failed")
+	// ErrIrreversible is returned by Down for a migration without a Down
+	// section.
+	ErrIrreversible = errors.New("migration has no Down section")
+	// ErrLockTable is returned, with dialects.ErrLockTimeout, when the lock
+	// row of a database without advisory locks (SQLite) is still held after
+	// Config.LockTimeout; Runner.Unlock removes a crashed migrator's row.
+	ErrLockTable = errors.New("the migration lock row is held")
 )
 
 // Config says where migrations come from and where they go.
@@ -297,14 +304,14 @@ type DirtyError struct {
 
 func (e *DirtyError) Error() string {
 	rec := e.Record
-	next := "up"
+	next := "Up"
 	if rec.Direction == "down" {
-		next = "down"
+		next = "Down"
 	}
 	return fmt.Sprintf("%v: migration %s_%s was interrupted during %s: statement %d of %d failed (%s); "+
 		"statements 1-%d ran and were committed (this database cannot roll DDL back) and will not be run again. "+
-		"Repair the database by hand, then run `dlayer migrate resolve %s --applied` if it now matches the state after the migration, "+
-		"or `dlayer migrate resolve %s --rolled-back` if it matches the state before; then run `dlayer migrate %s` again",
+		"Repair the database by hand, then call Runner.Resolve(ctx, %q, ResolveApplied) if it now matches the state after the migration, "+
+		"or Runner.Resolve(ctx, %q, ResolveRolledBack) if it matches the state before; then run Runner.%s again",
 		ErrDirty, rec.Version, rec.Name, rec.Direction, rec.Progress+1, rec.Total, rec.Error, rec.Progress,
 		rec.Version, rec.Version, next)
 }
@@ -375,9 +382,9 @@ func (r *Runner) lockTable(ctx context.Context) (func(context.Context) error, er
 			return nil, ctx.Err()
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("migration lock (table %s): %w after %s: another migrator holds it "+
-				"(if none is running, a crashed one left it: run `dlayer migrate resolve --unlock`): %v",
-				r.cfg.Table+"_lock", dialects.ErrLockTimeout, r.cfg.LockTimeout, lastErr)
+			return nil, fmt.Errorf("migration lock (table %s): %w after %s: %w: another migrator holds it "+
+				"(if none is running, a crashed one left it: call Runner.Unlock): %v",
+				r.cfg.Table+"_lock", dialects.ErrLockTimeout, r.cfg.LockTimeout, ErrLockTable, lastErr)
 		}
 		select {
 		case <-ctx.Done():
@@ -524,8 +531,8 @@ func (r *Runner) Down(ctx context.Context, n int) (*Result, error) {
 				return nil, fmt.Errorf("%w: cannot revert %s_%s", ErrMissing, recs[i].Version, recs[i].Name)
 			}
 			if !m.HasDown {
-				return nil, fmt.Errorf("cannot revert %s: it has no \"-- +dlayer Down\" section; revert it by hand, "+
-					"then run `dlayer migrate resolve %s --rolled-back`", m.File, m.Version)
+				return nil, fmt.Errorf("%w: cannot revert %s: it has no \"-- +dlayer Down\" section; revert it by hand, "+
+					"then call Runner.Resolve(ctx, %q, ResolveRolledBack)", ErrIrreversible, m.File, m.Version)
 			}
 			out = append(out, m)
 		}
