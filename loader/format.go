@@ -16,6 +16,12 @@ import (
 func FormatText(w io.Writer, ds spec.Diagnostics, sources Sources) error {
 	bw := bufio.NewWriter(w)
 	files := map[string]*srcFile{}
+	// The runes of the last line shown: hostile files put thousands of
+	// problems on one long line.
+	var lastFile string
+	var lastLine int
+	var lastRunes []rune
+	var lastOK bool
 	for _, d := range ds {
 		fmt.Fprintf(bw, "%s: %s: %s [%s]\n", d.Subject, d.Severity, d.Summary, d.Rule)
 		if src, ok := sources[d.Subject.File]; ok && d.Subject.Start.Line > 0 {
@@ -24,8 +30,12 @@ func FormatText(w io.Writer, ds spec.Diagnostics, sources Sources) error {
 				f = newSrcFile(d.Subject.File, src)
 				files[d.Subject.File] = f
 			}
-			if line, ok := f.line(d.Subject.Start.Line); ok {
-				writeSnippet(bw, line, d.Subject)
+			if lastFile != d.Subject.File || lastLine != d.Subject.Start.Line {
+				line, ok := f.line(d.Subject.Start.Line)
+				lastFile, lastLine, lastRunes, lastOK = d.Subject.File, d.Subject.Start.Line, []rune(line), ok
+			}
+			if lastOK {
+				writeSnippet(bw, lastRunes, d.Subject)
 			}
 		}
 		if d.Detail != "" {
@@ -35,9 +45,8 @@ func FormatText(w io.Writer, ds spec.Diagnostics, sources Sources) error {
 	return bw.Flush()
 }
 
-func writeSnippet(w io.Writer, line string, r spec.Range) {
+func writeSnippet(w io.Writer, runes []rune, r spec.Range) {
 	const maxShown = 200
-	runes := []rune(line)
 	start := r.Start.Column - 1
 	if start < 0 || start > len(runes) {
 		start = 0
