@@ -308,6 +308,16 @@ func (e *DirtyError) Error() string {
 	if rec.Direction == "down" {
 		next = "Down"
 	}
+	if rec.Error == "" {
+		// No statement failed: the migrator stopped (killed, or it lost
+		// its connection) between statements.
+		return fmt.Sprintf("%v: migration %s_%s was interrupted during %s after statement %d of %d (the migrator stopped); "+
+			"statements 1-%d ran and were committed, and a DDL statement %d may have run too (this database cannot roll DDL back). "+
+			"Repair the database by hand, then call Runner.Resolve(ctx, %q, ResolveApplied) if it now matches the state after the migration, "+
+			"or Runner.Resolve(ctx, %q, ResolveRolledBack) if it matches the state before; then run Runner.%s again",
+			ErrDirty, rec.Version, rec.Name, rec.Direction, rec.Progress, rec.Total, rec.Progress, rec.Progress+1,
+			rec.Version, rec.Version, next)
+	}
 	return fmt.Sprintf("%v: migration %s_%s was interrupted during %s: statement %d of %d failed (%s); "+
 		"statements 1-%d ran and were committed (this database cannot roll DDL back) and will not be run again. "+
 		"Repair the database by hand, then call Runner.Resolve(ctx, %q, ResolveApplied) if it now matches the state after the migration, "+
@@ -664,7 +674,15 @@ func (r *Runner) applySteps(ctx context.Context, m *Migration, dir string, stmts
 		return fmt.Errorf("migration %s: record start in history: %w", m.File, err)
 	}
 	for i, s := range stmts {
-		if _, err := p.Exec(ctx, s); err != nil {
+		// The statement and its progress commit together, so a migrator
+		// killed between them leaves a true progress behind. (A DDL
+		// statement commits implicitly first; the progress of a migrator
+		// killed right after one lags by that statement.)
+		if err := r.step(ctx, s, "UPDATE "+tbl+" SET "+r.q("progress")+" = "+r.ph(1)+where+r.ph(2), i+1, m.Version); err != nil {
+			var perr progressError
+			if errors.As(err, &perr) {
+				return fmt.Errorf("migration %s: record progress in history after statement %d: %w", m.File, i+1, perr.err)
+			}
 			serr := r.stmtError(m, dir, i, len(stmts), s, err)
 			msg := err.Error()
 			if len(msg) > 2000 {
@@ -682,9 +700,6 @@ func (r *Runner) applySteps(ctx context.Context, m *Migration, dir string, stmts
 			}
 			return serr
 		}
-		if _, err := p.Exec(ctx, "UPDATE "+tbl+" SET "+r.q("progress")+" = "+r.ph(1)+where+r.ph(2), i+1, m.Version); err != nil {
-			return fmt.Errorf("migration %s: record progress in history after statement %d: %w", m.File, i+1, err)
-		}
 	}
 	if dir == "up" {
 		_, err = p.Exec(ctx, "UPDATE "+tbl+" SET "+r.q("state")+" = 'applied', "+r.q("applied_at")+" = "+r.ph(1)+", "+
@@ -694,6 +709,33 @@ func (r *Runner) applySteps(ctx context.Context, m *Migration, dir string, stmts
 	}
 	if err != nil {
 		return fmt.Errorf("migration %s: record completion in history: %w", m.File, err)
+	}
+	return nil
+}
+
+// progressError is a failure to record progress, as opposed to a failure
+// of the migration's statement.
+type progressError struct{ err error }
+
+func (e progressError) Error() string { return e.err.Error() }
+
+// step runs one statement of a migration and the progress update after it
+// in one transaction.
+func (r *Runner) step(ctx context.Context, stmt, progress string, args ...any) error {
+	tx, err := r.cfg.Pool.Begin(ctx, dialects.TxOptions{})
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, stmt); err != nil {
+		_ = tx.Rollback(context.WithoutCancel(ctx))
+		return err
+	}
+	if _, err := tx.Exec(ctx, progress, args...); err != nil {
+		_ = tx.Rollback(context.WithoutCancel(ctx))
+		return progressError{err}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return progressError{err}
 	}
 	return nil
 }
