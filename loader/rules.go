@@ -64,6 +64,8 @@ const (
 	ruleUselistInvalid     = "uselist-invalid"
 	ruleLazyInvalid        = "lazy-invalid"
 	ruleDeleteOrphan       = "delete-orphan-invalid"
+	ruleUnsafeSQL          = "unsafe-sql"
+	ruleUnreviewedSQL      = "unreviewed-sql-function"
 	ruleTooManyProblems    = "too-many-problems"
 	ruleInternal           = "internal-error"
 	ruleInvalidPrimaryKey  = "invalid-primary-key"
@@ -118,6 +120,8 @@ var rules = []Rule{
 	{ruleUselistInvalid, spec.SeverityError, "uselist: true on a many-to-one relationship"},
 	{ruleLazyInvalid, spec.SeverityError, "lazy: write_only on a scalar (to-one) relationship"},
 	{ruleDeleteOrphan, spec.SeverityError, "cascade delete-orphan on a many-to-one or many-to-many relationship"},
+	{ruleUnsafeSQL, spec.SeverityError, "a raw SQL expression (server_default sql, a check) holds a statement separator, a comment, or unbalanced parentheses or quotes"},
+	{ruleUnreviewedSQL, spec.SeverityWarning, "a server_default sql calls a function outside the reviewed list (schema files are trusted code)"},
 	{ruleTooManyProblems, spec.SeverityError, "more than 1,000 problems were found; the rest are counted, not listed (a warning if they all are)"},
 	{ruleInternal, spec.SeverityError, "the loader failed unexpectedly (a bug; please report it)"},
 	{ruleInvalidPrimaryKey, spec.SeverityError, "a table-level primary_key list names a missing column, repeats one, or disagrees with column-level primary_key flags"},
