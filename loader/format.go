@@ -3,6 +3,7 @@ package loader
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -14,6 +15,9 @@ import (
 // message [rule]" line each, then, when sources holds the file, the source
 // line with a caret under the node, then the detail.
 func FormatText(w io.Writer, ds spec.Diagnostics, sources Sources) error {
+	if w == nil {
+		return errNilWriter
+	}
 	bw := bufio.NewWriter(w)
 	files := map[string]*srcFile{}
 	// The runes of the last line shown: hostile files put thousands of
@@ -44,6 +48,8 @@ func FormatText(w io.Writer, ds spec.Diagnostics, sources Sources) error {
 	}
 	return bw.Flush()
 }
+
+var errNilWriter = errors.New("loader: nil io.Writer")
 
 func writeSnippet(w io.Writer, runes []rune, r spec.Range) {
 	const maxShown = 200
@@ -107,6 +113,9 @@ type jsonDiag struct {
 // severity, rule, message, detail, file, line, column, end_line,
 // end_column and path (a JSON pointer).
 func FormatJSON(w io.Writer, ds spec.Diagnostics) error {
+	if w == nil {
+		return errNilWriter
+	}
 	out := struct {
 		Diagnostics []jsonDiag `json:"diagnostics"`
 		Errors      int        `json:"errors"`
@@ -133,6 +142,9 @@ func FormatJSON(w io.Writer, ds spec.Diagnostics) error {
 // ("::error file=…,line=…,col=…,title=rule::message"), which the runner
 // turns into annotations on the pull request.
 func FormatGitHub(w io.Writer, ds spec.Diagnostics) error {
+	if w == nil {
+		return errNilWriter
+	}
 	bw := bufio.NewWriter(w)
 	for _, d := range ds {
 		cmd := "error"

@@ -94,6 +94,10 @@ func LoadPaths(paths []string, opts ...Option) (*spec.Schema, spec.Diagnostics) 
 func loadFS(fsys fs.FS, opts []Option) (*spec.Schema, spec.Diagnostics) {
 	cfg := newConfig(opts)
 	ds := &diags{}
+	if fsys == nil {
+		ds.addAt(spec.Range{File: "."}, "", ruleIO, "no file system to load (fs.FS is nil)")
+		return &spec.Schema{}, ds.sorted()
+	}
 	names, err := schemaFiles(fsys)
 	if err != nil {
 		ds.addAt(spec.Range{}, "", ruleIO, "%s", ioMessage(err))

@@ -100,6 +100,12 @@ func New(cfg Config) (*Runner, error) {
 //	sub, _ := fs.Sub(migrations, "migrations")
 //	_, err := migrate.Run(ctx, dialect, pool, sub)
 func Run(ctx context.Context, d dialects.Dialect, p dialects.Pool, dir fs.FS) (*Result, error) {
+	if dir == nil {
+		return nil, errors.New("migrate: Run needs a migration directory (dir is nil)")
+	}
+	if p == nil {
+		return nil, errors.New("migrate: Run needs a pool (p is nil)")
+	}
 	r, err := New(Config{Dialect: d, Pool: p, Dir: dir})
 	if err != nil {
 		return nil, err
@@ -108,7 +114,15 @@ func Run(ctx context.Context, d dialects.Dialect, p dialects.Pool, dir fs.FS) (*
 }
 
 // Migrations returns the migrations read from the directory, in order.
-func (r *Runner) Migrations() []*Migration { return r.migs }
+func (r *Runner) Migrations() []*Migration {
+	if r == nil {
+		return nil
+	}
+	return r.migs
+}
+
+// errNilRunner is returned by the methods of a nil *Runner.
+var errNilRunner = errors.New("migrate: nil *Runner (create one with migrate.New)")
 
 // Record is one row of the history table.
 type Record struct {
@@ -175,6 +189,9 @@ func (r *Runner) ensureTable(ctx context.Context) error {
 // History returns the rows of the history table in version order (empty
 // if the table does not exist yet).
 func (r *Runner) History(ctx context.Context) ([]Record, error) {
+	if r == nil {
+		return nil, errNilRunner
+	}
 	if r.cfg.Pool == nil {
 		return nil, errNoPool
 	}
@@ -240,6 +257,9 @@ type Status struct {
 // Status reports every migration, from the directory and the history, in
 // version order.
 func (r *Runner) Status(ctx context.Context) ([]Status, error) {
+	if r == nil {
+		return nil, errNilRunner
+	}
 	recs, err := r.History(ctx)
 	if err != nil {
 		return nil, err
@@ -379,6 +399,11 @@ func (r *Runner) lockTable(ctx context.Context) (func(context.Context) error, er
 		r.ph(1) + ", " + r.ph(2) + ")"
 	wait := 10 * time.Millisecond
 	var lastErr error
+	// A closed pool or an unreachable database is not a held lock: fail
+	// now instead of retrying until the lock timeout.
+	if err := r.cfg.Pool.Ping(ctx); err != nil {
+		return nil, fmt.Errorf("migration lock (table %s): %w", r.cfg.Table+"_lock", err)
+	}
 	for {
 		_, err := r.cfg.Pool.Exec(ctx, ddl)
 		if err == nil {
@@ -418,6 +443,9 @@ var errNoPool = errors.New("migrate: no database connection")
 // MySQL) end with their session and need no unlocking. Make sure no
 // migrator is running first.
 func (r *Runner) Unlock(ctx context.Context) error {
+	if r == nil {
+		return errNilRunner
+	}
 	if r.cfg.Pool == nil {
 		return errNoPool
 	}
@@ -460,6 +488,9 @@ func (r *Runner) locked(ctx context.Context, fn func() error) (err error) {
 // Up applies pending migrations in version order: all of them when n <= 0,
 // else at most n.
 func (r *Runner) Up(ctx context.Context, n int) (*Result, error) {
+	if r == nil {
+		return nil, errNilRunner
+	}
 	res := &Result{DryRun: r.cfg.DryRun}
 	if r.cfg.DryRun {
 		recs, err := r.History(ctx)
@@ -525,6 +556,9 @@ func (r *Runner) pending(recs []Record, n int) []*Migration {
 
 // Down reverts the last n applied migrations (1 when n <= 0), newest first.
 func (r *Runner) Down(ctx context.Context, n int) (*Result, error) {
+	if r == nil {
+		return nil, errNilRunner
+	}
 	if n <= 0 {
 		n = 1
 	}
@@ -757,6 +791,9 @@ const (
 // hand: it never runs the migration's SQL. Marking applied requires the
 // file (its checksum is recorded).
 func (r *Runner) Resolve(ctx context.Context, version string, how Resolution) error {
+	if r == nil {
+		return errNilRunner
+	}
 	return r.locked(ctx, func() error {
 		recs, err := r.history(ctx, r.cfg.Pool)
 		if err != nil {

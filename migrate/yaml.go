@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -22,6 +23,9 @@ import (
 // referenced one, with foreign_keys and remote_side where the loader would
 // otherwise find them ambiguous.
 func ModelsYAML(s *spec.Schema) ([]byte, error) {
+	if s == nil {
+		return nil, errors.New("migrate: ModelsYAML of a nil schema")
+	}
 	w := &yamlWriter{s: s, modelName: map[*spec.Table]string{}, rels: map[*spec.Table]*yaml.Node{},
 		relNames: map[*spec.Table]map[string]bool{}}
 	return w.write()
