@@ -43,7 +43,11 @@ func dlayerBinary(t *testing.T) string {
 		binPath = filepath.Join(binDir, "dlayer")
 		ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, gobin, "build", "-o", binPath, "github.com/dlayer/dlayer/cmd/dlayer")
+		args := []string{"build", "-o", binPath}
+		if raceEnabled {
+			args = append(args, "-race")
+		}
+		cmd := exec.CommandContext(ctx, gobin, append(args, "github.com/dlayer/dlayer/cmd/dlayer")...)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			binErr = fmt.Errorf("go build ./cmd/dlayer: %v\n%s", err, out)
 		}
