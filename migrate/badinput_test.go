@@ -186,3 +186,43 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestErrorsNameTheGoAPI checks that the package's errors tell a Go caller
+// what to call, not which CLI flag to pass (migrate/cli adds those).
+func TestErrorsNameTheGoAPI(t *testing.T) {
+	d, _, err := dialects.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "x.db"), dialects.PoolOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := migrate.New(migrate.Config{Dialect: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := load(t, "tables:\n  t:\n    columns:\n      id: {type: integer, primary_key: true}\n      age: integer\n")
+	to := load(t, "tables:\n  t:\n    columns:\n      id: {type: integer, primary_key: true}\n")
+	_, genErr := r.Generate(from, to, migrate.GenerateOptions{Message: "drop age"})
+	dirty := &migrate.DirtyError{Record: migrate.Record{Version: "7", Name: "x", Direction: "up", Progress: 1, Total: 3, Error: "boom"}}
+	killed := &migrate.DirtyError{Record: migrate.Record{Version: "7", Name: "x", Direction: "down", Progress: 1, Total: 3}}
+	for _, tt := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"destructive plan", genErr, "GenerateOptions.AllowDestructive"},
+		{"failed statement", dirty, `Runner.Resolve(ctx, "7", ResolveApplied)`},
+		{"killed migrator", killed, "Runner.Down again"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.err == nil {
+				t.Fatal("no error")
+			}
+			msg := tt.err.Error()
+			if !strings.Contains(msg, tt.want) {
+				t.Errorf("%q does not name %s", msg, tt.want)
+			}
+			if strings.Contains(msg, "--") || strings.Contains(msg, "dlayer migrate") {
+				t.Errorf("%q names a CLI flag or command", msg)
+			}
+		})
+	}
+}
