@@ -116,6 +116,13 @@ func TestBadInput(t *testing.T) {
 			_, err := runner(migrate.Config{Dialect: d}).Generate(nil, nil, migrate.GenerateOptions{})
 			return err
 		}},
+		{"nil Runner State", func() error { _, err := (*migrate.Runner)(nil).State(); return err }},
+		{"nil Runner Diff", func() error { _, err := (*migrate.Runner)(nil).Diff(nil, nil); return err }},
+		{"nil Runner Inspect", func() error { _, err := (*migrate.Runner)(nil).Inspect(ctx); return err }},
+		{"nil Runner History", func() error { _, err := (*migrate.Runner)(nil).History(ctx); return err }},
+		{"nil Runner Down", func() error { _, err := (*migrate.Runner)(nil).Down(ctx, 1); return err }},
+		{"nil Runner Unlock", func() error { return (*migrate.Runner)(nil).Unlock(ctx) }},
+		{"nil Runner Resolve", func() error { return (*migrate.Runner)(nil).Resolve(ctx, "1", migrate.ResolveApplied) }},
 		{"ReadDir nil", func() error { _, err := migrate.ReadDir(nil); return err }},
 		{"Parse empty", func() error { _, err := migrate.Parse("", nil); return err }},
 		{"nil Migration Schema", func() error { _, err := (*migrate.Migration)(nil).Schema(); return err }},
@@ -158,6 +165,14 @@ func TestBadInput(t *testing.T) {
 				return err
 			}
 			_, err := r.Down(ctx, -1)
+			return err
+		}},
+		{"Runner.Diff and State with nil schemas", func() error {
+			r := runner(migrate.Config{Dialect: d})
+			if _, err := r.State(); err != nil {
+				return err
+			}
+			_, err := r.Diff(nil, nil)
 			return err
 		}},
 		{"Render empty", func() error { _, err := migrate.Render("", "", &migrate.Plan{}, nil, nil, nil); return err }},
