@@ -101,7 +101,8 @@ func BenchmarkPhases(b *testing.B) {
 	parse := func() {
 		for _, f := range files {
 			f.docs = nil
-			parseFile(f, cfg, &diags{})
+			decodeFile(f, &diags{})
+			convFile(f, cfg, &counts{}, &diags{})
 		}
 	}
 	b.Run("parse", func(b *testing.B) {

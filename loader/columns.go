@@ -257,6 +257,16 @@ func (s *state) serverDefault(c *spec.Column, r *resolved) *spec.Default {
 		if !ok || strings.TrimSpace(sql) == "" {
 			return nil
 		}
+		if p := sqlExprProblem(sql); p != "" {
+			s.ds.report(n.get("sql"), ruleUnsafeSQL, "server_default sql is one SQL expression, written into DDL as is",
+				"server_default sql: %s", p)
+			return nil
+		}
+		if calls := unreviewedCalls(sql); len(calls) > 0 {
+			s.ds.report(n.get("sql"), ruleUnreviewedSQL, "schema files are trusted code: the expression runs in every INSERT that omits the column",
+				"server_default sql calls %s(), not on the list of reviewed functions; check that it has no side effects",
+				strings.Join(calls, "(), "))
+		}
 		d.Kind, d.SQL = spec.DefaultSQL, sql
 		return d
 	case n.kind != scalarNode:

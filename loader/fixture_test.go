@@ -142,6 +142,8 @@ func TestEveryRuleIsTestedAndDocumented(t *testing.T) {
 		ruleNoFiles:      true, // TestLoadPaths/empty_dir
 		ruleFileTooLarge: true, // TestHostileLimits (a 4 MiB fixture is not worth committing)
 		ruleInternal:     true, // FuzzLoad fails on it
+		// TestHostileMultiFileLoads (a thousand problems are not worth a fixture)
+		ruleTooManyProblems: true,
 	}
 	dirs, _ := filepath.Glob("testdata/fixtures/*")
 	for _, dir := range dirs {

@@ -3,6 +3,7 @@ package loader
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -14,8 +15,17 @@ import (
 // message [rule]" line each, then, when sources holds the file, the source
 // line with a caret under the node, then the detail.
 func FormatText(w io.Writer, ds spec.Diagnostics, sources Sources) error {
+	if w == nil {
+		return errNilWriter
+	}
 	bw := bufio.NewWriter(w)
 	files := map[string]*srcFile{}
+	// The runes of the last line shown: hostile files put thousands of
+	// problems on one long line.
+	var lastFile string
+	var lastLine int
+	var lastRunes []rune
+	var lastOK bool
 	for _, d := range ds {
 		fmt.Fprintf(bw, "%s: %s: %s [%s]\n", d.Subject, d.Severity, d.Summary, d.Rule)
 		if src, ok := sources[d.Subject.File]; ok && d.Subject.Start.Line > 0 {
@@ -24,8 +34,12 @@ func FormatText(w io.Writer, ds spec.Diagnostics, sources Sources) error {
 				f = newSrcFile(d.Subject.File, src)
 				files[d.Subject.File] = f
 			}
-			if line, ok := f.line(d.Subject.Start.Line); ok {
-				writeSnippet(bw, line, d.Subject)
+			if lastFile != d.Subject.File || lastLine != d.Subject.Start.Line {
+				line, ok := f.line(d.Subject.Start.Line)
+				lastFile, lastLine, lastRunes, lastOK = d.Subject.File, d.Subject.Start.Line, []rune(line), ok
+			}
+			if lastOK {
+				writeSnippet(bw, lastRunes, d.Subject)
 			}
 		}
 		if d.Detail != "" {
@@ -35,9 +49,10 @@ func FormatText(w io.Writer, ds spec.Diagnostics, sources Sources) error {
 	return bw.Flush()
 }
 
-func writeSnippet(w io.Writer, line string, r spec.Range) {
+var errNilWriter = errors.New("loader: nil io.Writer")
+
+func writeSnippet(w io.Writer, runes []rune, r spec.Range) {
 	const maxShown = 200
-	runes := []rune(line)
 	start := r.Start.Column - 1
 	if start < 0 || start > len(runes) {
 		start = 0
@@ -98,6 +113,9 @@ type jsonDiag struct {
 // severity, rule, message, detail, file, line, column, end_line,
 // end_column and path (a JSON pointer).
 func FormatJSON(w io.Writer, ds spec.Diagnostics) error {
+	if w == nil {
+		return errNilWriter
+	}
 	out := struct {
 		Diagnostics []jsonDiag `json:"diagnostics"`
 		Errors      int        `json:"errors"`
@@ -124,6 +142,9 @@ func FormatJSON(w io.Writer, ds spec.Diagnostics) error {
 // ("::error file=…,line=…,col=…,title=rule::message"), which the runner
 // turns into annotations on the pull request.
 func FormatGitHub(w io.Writer, ds spec.Diagnostics) error {
+	if w == nil {
+		return errNilWriter
+	}
 	bw := bufio.NewWriter(w)
 	for _, d := range ds {
 		cmd := "error"

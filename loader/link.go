@@ -658,6 +658,14 @@ func (s *state) tableParts(td *tableDef) {
 		if expr == "" {
 			continue
 		}
+		if p := sqlExprProblem(expr); p != "" {
+			at := it
+			if it.kind == mapNode {
+				at = it.get("expr")
+			}
+			s.ds.report(at, ruleUnsafeSQL, "a check is one SQL expression, written into DDL as is", "check: %s", p)
+			continue
+		}
 		if name == "" {
 			name = truncateName(fmt.Sprintf("ck_%s_%d", t.Name, i+1))
 		}

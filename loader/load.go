@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/dlayer/dlayer/spec"
 )
@@ -92,6 +94,10 @@ func LoadPaths(paths []string, opts ...Option) (*spec.Schema, spec.Diagnostics) 
 func loadFS(fsys fs.FS, opts []Option) (*spec.Schema, spec.Diagnostics) {
 	cfg := newConfig(opts)
 	ds := &diags{}
+	if fsys == nil {
+		ds.addAt(spec.Range{File: "."}, "", ruleIO, "no file system to load (fs.FS is nil)")
+		return &spec.Schema{}, ds.sorted()
+	}
 	names, err := schemaFiles(fsys)
 	if err != nil {
 		ds.addAt(spec.Range{}, "", ruleIO, "%s", ioMessage(err))
@@ -136,8 +142,10 @@ func ioMessage(err error) string {
 	return err.Error()
 }
 
-// read reads one input under the size cap.
-func read(in input, cfg *config, ds *diags) ([]byte, bool) {
+// read reads one input under the per-file size cap, and at most remaining+1
+// bytes of it (the rest of the whole-load budget), so the caller can report
+// where that budget ran out.
+func read(in input, cfg *config, ds *diags, remaining int64) ([]byte, bool) {
 	r, err := in.open()
 	if err != nil {
 		ds.addAt(spec.Range{File: in.name}, "", ruleIO, "%s", ioMessage(err))
@@ -157,7 +165,8 @@ func read(in input, cfg *config, ds *diags) ([]byte, bool) {
 			}
 		}
 	}
-	src, err := io.ReadAll(io.LimitReader(r, cfg.maxFileSize+1))
+	limit := min(cfg.maxFileSize, max(remaining, 0))
+	src, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		ds.addAt(spec.Range{File: in.name}, "", ruleIO, "%s", ioMessage(err))
 		return nil, false
@@ -169,7 +178,20 @@ func read(in input, cfg *config, ds *diags) ([]byte, bool) {
 	return src, true
 }
 
-// load runs the pipeline over the inputs.
+// rangeAt returns the range of the byte at offset off of src.
+func rangeAt(name string, src []byte, off int) spec.Range {
+	off = min(max(off, 0), len(src))
+	line := bytes.Count(src[:off], []byte{'\n'}) + 1
+	ls := bytes.LastIndexByte(src[:off], '\n') + 1
+	p := spec.Pos{Line: line, Column: utf8.RuneCount(src[ls:off]) + 1, Byte: off}
+	return spec.Range{File: name, Start: p, End: p}
+}
+
+// load runs the pipeline over the inputs. The budgets of cfg hold for the
+// whole load: bytes read, YAML nodes built and nodes added by aliases,
+// summed over the files in order. The first file that takes the load over a
+// budget gets a diagnostic at the place where it did, the files after it are
+// not read, and the semantic checks are skipped (the schema is incomplete).
 func load(ins []input, cfg *config, ds *diags) (sch *spec.Schema, out spec.Diagnostics) {
 	st := newState(cfg, ds)
 	defer func() {
@@ -179,62 +201,107 @@ func load(ins []input, cfg *config, ds *diags) (sch *spec.Schema, out spec.Diagn
 			if sch == nil {
 				sch = &spec.Schema{}
 			}
-			out = ds.list.Sort()
+			out = ds.sorted()
 		}
 	}()
 	// Read sequentially (an fs.FS need not be safe for concurrent use),
-	// then parse and check the files in parallel: both are CPU-bound and
-	// independent. Results are merged in file order.
+	// and estimate each file's YAML nodes from its text, so a hostile input
+	// is refused before the YAML parser spends memory on it.
 	files := make([]*srcFile, len(ins))
+	var total int64
+	estimated, gate := 0, cfg.maxNodes+cfg.maxNodes/2
+	stopped := false
 	for i, in := range ins {
 		st.schema.Files = append(st.schema.Files, in.name)
-		src, ok := read(in, cfg, ds)
+		if stopped {
+			continue
+		}
+		src, ok := read(in, cfg, ds, cfg.maxTotalSize-total)
 		if !ok {
 			continue
 		}
 		if cfg.sources != nil {
 			cfg.sources[in.name] = src
 		}
+		if total+int64(len(src)) > cfg.maxTotalSize {
+			ds.addAt(rangeAt(in.name, src, int(cfg.maxTotalSize-total)), "", ruleFileTooLarge,
+				"the schema files total more than %d bytes, the budget for the whole load (loader.MaxTotalSize)", cfg.maxTotalSize)
+			stopped = true
+			continue
+		}
+		total += int64(len(src))
+		n, at := estimateNodes(src, gate-estimated)
+		if at >= 0 {
+			ds.addAt(rangeAt(in.name, src, at), "", ruleFileTooLarge,
+				"the schema files hold more than %d YAML nodes, the budget for the whole load (loader.MaxNodes; refused before parsing)", cfg.maxNodes)
+			stopped = true
+			continue
+		}
+		estimated += n
 		files[i] = newSrcFile(in.name, src)
 	}
+	// Parse in parallel (the YAML parser is CPU-bound and the files are
+	// independent), build the loader's trees in file order under the node
+	// and alias budgets, then check the documents against the JSON Schema
+	// in parallel. Diagnostics are merged in file order.
 	fileDiags := make([]diags, len(files))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(files)) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(files) {
-					return
-				}
-				if files[i] != nil {
-					parseAndCheck(files[i], cfg, &fileDiags[i])
-				}
-			}
-		})
-	}
-	wg.Wait()
+	parallel(len(files), func(i int) {
+		if files[i] != nil {
+			decodeFile(files[i], &fileDiags[i])
+		}
+	})
+	var c counts
 	for i, f := range files {
-		ds.list = append(ds.list, fileDiags[i].list...)
+		if f == nil {
+			continue
+		}
+		if stopped || !convFile(f, cfg, &c, &fileDiags[i]) {
+			stopped = true
+			f.ydocs, f.docs = nil, nil
+		}
+	}
+	parallel(len(files), func(i int) {
+		f := files[i]
+		if f == nil {
+			return
+		}
+		defer func() {
+			if r := recover(); r != nil {
+				f.docs = nil
+				fileDiags[i].addAt(spec.Range{File: f.name}, "", ruleInternal, "internal error: %v", r)
+			}
+		}()
+		for _, doc := range f.docs {
+			checkSchema(doc, &fileDiags[i])
+		}
+	})
+	for i, f := range files {
+		ds.merge(&fileDiags[i])
 		if f != nil {
 			st.files = append(st.files, f)
 		}
 	}
-	st.run()
-	return st.schema, ds.list.Sort()
+	if !stopped {
+		st.run()
+	}
+	return st.schema, ds.sorted()
 }
 
-// parseAndCheck parses one file and checks its documents against the JSON
-// Schema. It runs on a worker goroutine, so it recovers its own panics.
-func parseAndCheck(f *srcFile, cfg *config, ds *diags) {
-	defer func() {
-		if r := recover(); r != nil {
-			f.docs = nil
-			ds.addAt(spec.Range{File: f.name}, "", ruleInternal, "internal error: %v", r)
-		}
-	}()
-	parseFile(f, cfg, ds)
-	for _, doc := range f.docs {
-		checkSchema(doc, ds)
+// parallel calls fn(0) … fn(n-1) on up to GOMAXPROCS goroutines. fn runs on
+// a worker goroutine, so it must recover its own panics.
+func parallel(n int, fn func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				fn(i)
+			}
+		})
 	}
+	wg.Wait()
 }

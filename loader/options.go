@@ -1,16 +1,23 @@
 package loader
 
-// Default limits for hostile input.
+// Default limits for hostile input. The node, alias and total-size budgets
+// hold for the whole load (all files together), so that no input, however
+// it is split into files, takes more than about 256 MiB and a few seconds
+// to validate.
 const (
 	// DefaultMaxFileSize is the largest schema file accepted, in bytes.
 	DefaultMaxFileSize = 4 << 20
+	// DefaultMaxTotalSize is the most bytes all the files of one load may
+	// hold together.
+	DefaultMaxTotalSize = 8 << 20
 	// DefaultMaxDepth is the deepest nesting of YAML collections accepted.
 	DefaultMaxDepth = 64
-	// DefaultMaxNodes is the most YAML nodes one file may expand to,
-	// aliases and merge keys included.
-	DefaultMaxNodes = 1_000_000
+	// DefaultMaxNodes is the most YAML nodes all the files of one load may
+	// expand to, aliases and merge keys included (a schema of a thousand
+	// tables of ten columns uses about 100,000).
+	DefaultMaxNodes = 200_000
 	// DefaultMaxAliasNodes is the most nodes YAML aliases and merge keys
-	// may add to one file by expansion.
+	// may add to one load by expansion.
 	DefaultMaxAliasNodes = 100_000
 )
 
@@ -20,6 +27,7 @@ type Sources map[string][]byte
 
 type config struct {
 	maxFileSize   int64
+	maxTotalSize  int64
 	maxDepth      int
 	maxNodes      int
 	maxAliasNodes int
@@ -27,7 +35,7 @@ type config struct {
 }
 
 func newConfig(opts []Option) *config {
-	c := &config{maxFileSize: DefaultMaxFileSize, maxDepth: DefaultMaxDepth, maxNodes: DefaultMaxNodes, maxAliasNodes: DefaultMaxAliasNodes}
+	c := &config{maxFileSize: DefaultMaxFileSize, maxTotalSize: DefaultMaxTotalSize, maxDepth: DefaultMaxDepth, maxNodes: DefaultMaxNodes, maxAliasNodes: DefaultMaxAliasNodes}
 	for _, o := range opts {
 		if o != nil {
 			o(c)
@@ -48,6 +56,16 @@ func MaxFileSize(n int64) Option {
 	}
 }
 
+// MaxTotalSize sets the most bytes all the files of one load may hold
+// together (values < 1 keep the default).
+func MaxTotalSize(n int64) Option {
+	return func(c *config) {
+		if n > 0 {
+			c.maxTotalSize = n
+		}
+	}
+}
+
 // MaxDepth sets the deepest YAML nesting accepted (values < 1 keep the default).
 func MaxDepth(n int) Option {
 	return func(c *config) {
@@ -57,8 +75,11 @@ func MaxDepth(n int) Option {
 	}
 }
 
-// MaxNodes sets the most YAML nodes a file may expand to, aliases included
-// (values < 1 keep the default).
+// MaxNodes sets the most YAML nodes all the files of one load may expand
+// to, aliases included (values < 1 keep the default). Before parsing a file
+// the loader estimates its nodes from the text and refuses the load when
+// the estimate passes 1.5 times this budget, so a hostile file costs no
+// parser memory; the exact count is checked as the tree is built.
 func MaxNodes(n int) Option {
 	return func(c *config) {
 		if n > 0 {
@@ -74,7 +95,7 @@ func CollectSources(s Sources) Option {
 }
 
 // MaxAliasNodes sets the most nodes alias and merge-key expansion may add
-// to one file (values < 1 keep the default).
+// to one load (values < 1 keep the default).
 func MaxAliasNodes(n int) Option {
 	return func(c *config) {
 		if n > 0 {

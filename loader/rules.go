@@ -64,6 +64,9 @@ const (
 	ruleUselistInvalid     = "uselist-invalid"
 	ruleLazyInvalid        = "lazy-invalid"
 	ruleDeleteOrphan       = "delete-orphan-invalid"
+	ruleUnsafeSQL          = "unsafe-sql"
+	ruleUnreviewedSQL      = "unreviewed-sql-function"
+	ruleTooManyProblems    = "too-many-problems"
 	ruleInternal           = "internal-error"
 	ruleInvalidPrimaryKey  = "invalid-primary-key"
 	ruleInvalidComputed    = "invalid-computed"
@@ -73,7 +76,7 @@ const (
 var rules = []Rule{
 	{ruleIO, spec.SeverityError, "a file or directory could not be read"},
 	{ruleNoFiles, spec.SeverityError, "no *.yaml or *.yml file was found"},
-	{ruleFileTooLarge, spec.SeverityError, "a file is larger than the size cap (4 MiB by default) or holds too many YAML nodes"},
+	{ruleFileTooLarge, spec.SeverityError, "a file, or all files together, exceed a size cap or the YAML node budget (see Limits)"},
 	{ruleInvalidUTF8, spec.SeverityError, "a file is not valid UTF-8"},
 	{ruleYAMLSyntax, spec.SeverityError, "a file is not well-formed YAML"},
 	{ruleDuplicateKey, spec.SeverityError, "a map states the same key twice"},
@@ -117,6 +120,9 @@ var rules = []Rule{
 	{ruleUselistInvalid, spec.SeverityError, "uselist: true on a many-to-one relationship"},
 	{ruleLazyInvalid, spec.SeverityError, "lazy: write_only on a scalar (to-one) relationship"},
 	{ruleDeleteOrphan, spec.SeverityError, "cascade delete-orphan on a many-to-one or many-to-many relationship"},
+	{ruleUnsafeSQL, spec.SeverityError, "a raw SQL expression (server_default sql, a check) holds a statement separator, a comment, or unbalanced parentheses or quotes"},
+	{ruleUnreviewedSQL, spec.SeverityWarning, "a server_default sql calls a function outside the reviewed list (schema files are trusted code)"},
+	{ruleTooManyProblems, spec.SeverityError, "more than 1,000 problems were found; the rest are counted, not listed (a warning if they all are)"},
 	{ruleInternal, spec.SeverityError, "the loader failed unexpectedly (a bug; please report it)"},
 	{ruleInvalidPrimaryKey, spec.SeverityError, "a table-level primary_key list names a missing column, repeats one, or disagrees with column-level primary_key flags"},
 	{ruleInvalidComputed, spec.SeverityError, "a computed column is empty, or also has a default, autoincrement or primary key"},
@@ -134,9 +140,65 @@ var ruleSeverity = func() map[string]spec.Severity {
 	return m
 }()
 
+// maxDiagnostics is the most diagnostics one load reports; the rest are
+// counted and summed up in one too-many-problems diagnostic, so that a file
+// with a million wrong values costs neither minutes nor gigabytes.
+const maxDiagnostics = 1000
+
 // diags collects diagnostics during one load.
 type diags struct {
 	list spec.Diagnostics
+	// dropped counts the diagnostics left out over maxDiagnostics; first
+	// is where the first of them was, worst their highest severity.
+	dropped int
+	first   spec.Range
+	worst   spec.Severity
+}
+
+// full reports whether the list is full, counting the diagnostic of rule at
+// r (computed only for the first one left out) as dropped if it is.
+func (d *diags) full(rule string, r func() spec.Range) bool {
+	if len(d.list) < maxDiagnostics {
+		return false
+	}
+	if d.dropped == 0 {
+		d.first, d.worst = r(), severityOf(rule)
+	}
+	d.dropped++
+	d.worst = min(d.worst, severityOf(rule))
+	return true
+}
+
+// merge appends o's diagnostics and dropped count to d.
+func (d *diags) merge(o *diags) {
+	for _, x := range o.list {
+		if !d.full(x.Rule, func() spec.Range { return x.Subject }) {
+			d.list = append(d.list, x)
+		}
+	}
+	if o.dropped > 0 {
+		if d.dropped == 0 {
+			d.first, d.worst = o.first, o.worst
+		}
+		d.dropped += o.dropped
+		d.worst = min(d.worst, o.worst)
+	}
+}
+
+// sorted returns the diagnostics sorted, with one too-many-problems
+// diagnostic at the end when some were left out.
+func (d *diags) sorted() spec.Diagnostics {
+	out := d.list.Sort()
+	if d.dropped > 0 {
+		out = append(out, spec.Diagnostic{
+			Severity: d.worst,
+			Rule:     ruleTooManyProblems,
+			Summary: fmt.Sprintf("%d more problems are not listed (the loader reports at most %d); the first is here",
+				d.dropped, maxDiagnostics),
+			Subject: d.first,
+		})
+	}
+	return out
 }
 
 func severityOf(rule string) spec.Severity {
@@ -148,6 +210,9 @@ func severityOf(rule string) spec.Severity {
 
 // addAt records a diagnostic at an explicit range.
 func (d *diags) addAt(r spec.Range, path, rule, format string, args ...any) {
+	if d.full(rule, func() spec.Range { return r }) {
+		return
+	}
 	d.list = append(d.list, spec.Diagnostic{
 		Severity: severityOf(rule),
 		Rule:     rule,
@@ -159,6 +224,9 @@ func (d *diags) addAt(r spec.Range, path, rule, format string, args ...any) {
 
 // report records a diagnostic about node n, with an optional detail.
 func (d *diags) report(n *node, rule, detail, format string, args ...any) {
+	if d.full(rule, n.rng) {
+		return
+	}
 	d.list = append(d.list, spec.Diagnostic{
 		Severity: severityOf(rule),
 		Rule:     rule,

@@ -21,14 +21,19 @@ type srcFile struct {
 	name       string
 	src        []byte
 	lineStarts []int
+	ascii      bool         // every byte < 0x80: columns are byte offsets
+	ydocs      []*yaml.Node // parsed documents, until convFile builds docs
 	docs       []*node
 }
 
 func newSrcFile(name string, src []byte) *srcFile {
-	f := &srcFile{name: name, src: src, lineStarts: []int{0}}
+	f := &srcFile{name: name, src: src, lineStarts: []int{0}, ascii: true}
 	for i, b := range src {
 		if b == '\n' {
 			f.lineStarts = append(f.lineStarts, i+1)
+		}
+		if b >= 0x80 {
+			f.ascii = false
 		}
 	}
 	return f
@@ -41,6 +46,14 @@ func (f *srcFile) pos(line, col int) spec.Pos {
 		return p
 	}
 	off := f.lineStarts[line-1]
+	if f.ascii {
+		end := len(f.src)
+		if line < len(f.lineStarts) {
+			end = f.lineStarts[line] - 1
+		}
+		p.Byte = min(off+max(col-1, 0), end)
+		return p
+	}
 	for c := 1; c < col && off < len(f.src) && f.src[off] != '\n'; c++ {
 		_, size := utf8.DecodeRune(f.src[off:])
 		off += size
@@ -279,9 +292,17 @@ func (n *node) resolve(p string) *node {
 
 var yamlLineRE = regexp.MustCompile(`line (\d+)`)
 
-// parseFile parses src into documents under the budgets of cfg, appending
-// diagnostics to ds.
-func parseFile(f *srcFile, cfg *config, ds *diags) {
+// decodeFile parses f's documents with the YAML parser into f.ydocs,
+// reporting invalid UTF-8 and syntax errors (the documents before a syntax
+// error are kept). It runs on a worker goroutine, so it recovers its own
+// panics.
+func decodeFile(f *srcFile, ds *diags) {
+	defer func() {
+		if r := recover(); r != nil {
+			f.ydocs = nil
+			ds.addAt(spec.Range{File: f.name}, "", ruleInternal, "internal error: %v", r)
+		}
+	}()
 	if !utf8.Valid(f.src) {
 		off := 0
 		for off < len(f.src) {
@@ -298,24 +319,46 @@ func parseFile(f *srcFile, cfg *config, ds *diags) {
 		return
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(f.src))
-	b := &treeBuilder{f: f, cfg: cfg, ds: ds}
-	for !b.failed {
-		var doc yaml.Node
-		err := decodeSafely(dec, &doc)
+	for {
+		doc := new(yaml.Node)
+		err := decodeSafely(dec, doc)
 		if errors.Is(err, io.EOF) {
 			return
 		}
 		if err != nil {
-			b.syntaxError(err)
+			(&treeBuilder{f: f, ds: ds}).syntaxError(err)
 			return
 		}
-		n := b.conv(&doc, nil, "", -1, 0)
-		if !b.failed && n != nil {
+		f.ydocs = append(f.ydocs, doc)
+	}
+}
+
+// counts are the budgeted quantities of a load so far.
+type counts struct {
+	nodes, aliasNodes int
+}
+
+// convFile builds the loader's tree for f's parsed documents, adding the
+// nodes to c and reporting a budget or depth failure. On a failure the
+// file's content is dropped: it is unusable. It returns false when a budget
+// of the whole load ran out.
+func convFile(f *srcFile, cfg *config, c *counts, ds *diags) bool {
+	b := &treeBuilder{f: f, cfg: cfg, ds: ds, nodes: c.nodes, aliasNodes: c.aliasNodes}
+	for _, y := range f.ydocs {
+		n := b.conv(y, nil, "", -1, 0)
+		if b.failed {
+			break
+		}
+		if n != nil {
 			f.docs = append(f.docs, n)
 		}
 	}
-	// On a budget failure the file's content is dropped: it is unusable.
-	f.docs = nil
+	f.ydocs = nil
+	c.nodes, c.aliasNodes = b.nodes, b.aliasNodes
+	if b.failed {
+		f.docs = nil
+	}
+	return !b.overBudget
 }
 
 func decodeSafely(dec *yaml.Decoder, n *yaml.Node) (err error) {
@@ -336,6 +379,7 @@ type treeBuilder struct {
 	inAlias    int        // > 0 while expanding an alias
 	aliasSite  *yaml.Node // the outermost alias being expanded
 	failed     bool
+	overBudget bool // failed on a budget of the whole load
 }
 
 func (b *treeBuilder) syntaxError(err error) {
@@ -383,12 +427,13 @@ func (b *treeBuilder) conv(y *yaml.Node, parent *node, seg string, idx, depth in
 	}
 	switch {
 	case b.aliasNodes > b.cfg.maxAliasNodes:
-		b.failed = true
+		b.failed, b.overBudget = true, true
 		b.ds.addAt(b.at(b.site(y)), "", ruleAliasBudget, "YAML aliases expand to more than %d nodes", b.cfg.maxAliasNodes)
 		return nil
 	case b.nodes > b.cfg.maxNodes:
-		b.failed = true
-		b.ds.addAt(b.at(y), "", ruleFileTooLarge, "file has more than %d YAML nodes", b.cfg.maxNodes)
+		b.failed, b.overBudget = true, true
+		b.ds.addAt(b.at(b.site(y)), "", ruleFileTooLarge,
+			"the schema files hold more than %d YAML nodes, the budget for the whole load (loader.MaxNodes)", b.cfg.maxNodes)
 		return nil
 	}
 	if depth > b.cfg.maxDepth {

@@ -30,10 +30,13 @@ type Plan struct {
 }
 
 // Empty reports whether the schemas are equal.
-func (p *Plan) Empty() bool { return len(p.Up) == 0 }
+func (p *Plan) Empty() bool { return p == nil || len(p.Up) == 0 }
 
 // Destructive returns the destructive changes of the up direction.
 func (p *Plan) Destructive() []dialects.Change {
+	if p == nil {
+		return nil
+	}
 	var out []dialects.Change
 	for _, c := range p.Up {
 		if c.Destructive {

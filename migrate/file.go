@@ -61,6 +61,9 @@ type Migration struct {
 // Schema returns the schema snapshot the migration records, or nil if the
 // file has none (a hand-written migration).
 func (m *Migration) Schema() (*spec.Schema, error) {
+	if m == nil {
+		return nil, errors.New("migrate: nil *Migration")
+	}
 	if len(m.snapshot) == 0 {
 		return nil, nil
 	}
@@ -86,6 +89,9 @@ func Checksum(text []byte) string {
 // ReadDir reads the migrations of a directory (only its top level: files
 // named VERSION_NAME.sql), sorted by version. Other files are ignored.
 func ReadDir(fsys fs.FS) ([]*Migration, error) {
+	if fsys == nil {
+		return nil, errors.New("migrate: ReadDir of a nil fs.FS")
+	}
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -269,7 +275,21 @@ func SplitStatements(src string) ([]string, error) {
 	return out, nil
 }
 
+// stripComments removes -- line comments and /* */ block comments, to tell
+// whether a statement is only comments.
 func stripComments(s string) string {
+	for {
+		i := strings.Index(s, "/*")
+		if i < 0 {
+			break
+		}
+		j := strings.Index(s[i+2:], "*/")
+		if j < 0 {
+			s = s[:i]
+			break
+		}
+		s = s[:i] + " " + s[i+2+j+2:]
+	}
 	var b strings.Builder
 	for _, line := range strings.Split(s, "\n") {
 		if strings.HasPrefix(strings.TrimSpace(line), "--") {

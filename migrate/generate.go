@@ -44,6 +44,9 @@ type Generated struct {
 // DiffOptions returns the diff options for the runner's dialect and
 // history tables.
 func (r *Runner) DiffOptions() DiffOptions {
+	if r == nil {
+		return DiffOptions{}
+	}
 	o := DiffOptions{Skip: []string{r.cfg.Table, r.cfg.Table + "_lock"}}
 	if m, ok := r.cfg.Dialect.(dialects.Migrator); ok {
 		o.SameType = m.SameType
@@ -55,6 +58,9 @@ func (r *Runner) DiffOptions() DiffOptions {
 // recorded by its newest migration that has one (an empty schema when
 // there is none).
 func (r *Runner) State() (*spec.Schema, error) {
+	if r == nil {
+		return nil, errNilRunner
+	}
 	for i := len(r.migs) - 1; i >= 0; i-- {
 		s, err := r.migs[i].Schema()
 		if err != nil {
@@ -69,6 +75,9 @@ func (r *Runner) State() (*spec.Schema, error) {
 
 // Inspect reads the live database's schema, without the history tables.
 func (r *Runner) Inspect(ctx context.Context) (*spec.Schema, error) {
+	if r == nil {
+		return nil, errNilRunner
+	}
 	if r.cfg.Pool == nil {
 		return nil, errors.New("inspect: no database connection")
 	}
@@ -81,6 +90,9 @@ func (r *Runner) Inspect(ctx context.Context) (*spec.Schema, error) {
 
 // Diff compares from with to using the runner's dialect to compare types.
 func (r *Runner) Diff(from, to *spec.Schema) (*Plan, error) {
+	if r == nil {
+		return nil, errNilRunner
+	}
 	return Diff(from, to, r.DiffOptions())
 }
 
@@ -90,6 +102,9 @@ func (r *Runner) Diff(from, to *spec.Schema) (*Plan, error) {
 // the plan drops data and opts.AllowDestructive is false. The version is
 // the UTC time, made later than every existing migration's.
 func (r *Runner) Generate(from, to *spec.Schema, opts GenerateOptions) (*Generated, error) {
+	if r == nil {
+		return nil, errNilRunner
+	}
 	mg, ok := r.cfg.Dialect.(dialects.Migrator)
 	if !ok {
 		return nil, fmt.Errorf("generate: dialect %s cannot write migrations", r.cfg.Dialect.Name())
@@ -106,7 +121,7 @@ func (r *Runner) Generate(from, to *spec.Schema, opts GenerateOptions) (*Generat
 		for _, c := range d {
 			steps = append(steps, Describe(c))
 		}
-		return nil, fmt.Errorf("%w: %s; pass --allow-destructive to write it anyway", ErrDestructive, strings.Join(steps, "; "))
+		return nil, fmt.Errorf("%w: %s; set GenerateOptions.AllowDestructive to write it anyway", ErrDestructive, strings.Join(steps, "; "))
 	}
 	up, err := mg.MigrateSQL(plan.Up)
 	if err != nil {

@@ -33,6 +33,13 @@ var (
 	ErrDialect = errors.New("migration written for another dialect")
 	// ErrFailed: a migration statement failed.
 	ErrFailed = errors.New("migration failed")
+	// ErrIrreversible is returned by Down for a migration without a Down
+	// section.
+	ErrIrreversible = errors.New("migration has no Down section")
+	// ErrLockTable is returned, with dialects.ErrLockTimeout, when the lock
+	// row of a database without advisory locks (SQLite) is still held after
+	// Config.LockTimeout; Runner.Unlock removes a crashed migrator's row.
+	ErrLockTable = errors.New("the migration lock row is held")
 )
 
 // Config says where migrations come from and where they go.
@@ -93,6 +100,12 @@ func New(cfg Config) (*Runner, error) {
 //	sub, _ := fs.Sub(migrations, "migrations")
 //	_, err := migrate.Run(ctx, dialect, pool, sub)
 func Run(ctx context.Context, d dialects.Dialect, p dialects.Pool, dir fs.FS) (*Result, error) {
+	if dir == nil {
+		return nil, errors.New("migrate: Run needs a migration directory (dir is nil)")
+	}
+	if p == nil {
+		return nil, errors.New("migrate: Run needs a pool (p is nil)")
+	}
 	r, err := New(Config{Dialect: d, Pool: p, Dir: dir})
 	if err != nil {
 		return nil, err
@@ -101,7 +114,15 @@ func Run(ctx context.Context, d dialects.Dialect, p dialects.Pool, dir fs.FS) (*
 }
 
 // Migrations returns the migrations read from the directory, in order.
-func (r *Runner) Migrations() []*Migration { return r.migs }
+func (r *Runner) Migrations() []*Migration {
+	if r == nil {
+		return nil
+	}
+	return r.migs
+}
+
+// errNilRunner is returned by the methods of a nil *Runner.
+var errNilRunner = errors.New("migrate: nil *Runner (create one with migrate.New)")
 
 // Record is one row of the history table.
 type Record struct {
@@ -168,6 +189,9 @@ func (r *Runner) ensureTable(ctx context.Context) error {
 // History returns the rows of the history table in version order (empty
 // if the table does not exist yet).
 func (r *Runner) History(ctx context.Context) ([]Record, error) {
+	if r == nil {
+		return nil, errNilRunner
+	}
 	if r.cfg.Pool == nil {
 		return nil, errNoPool
 	}
@@ -233,6 +257,9 @@ type Status struct {
 // Status reports every migration, from the directory and the history, in
 // version order.
 func (r *Runner) Status(ctx context.Context) ([]Status, error) {
+	if r == nil {
+		return nil, errNilRunner
+	}
 	recs, err := r.History(ctx)
 	if err != nil {
 		return nil, err
@@ -297,14 +324,24 @@ type DirtyError struct {
 
 func (e *DirtyError) Error() string {
 	rec := e.Record
-	next := "up"
+	next := "Up"
 	if rec.Direction == "down" {
-		next = "down"
+		next = "Down"
+	}
+	if rec.Error == "" {
+		// No statement failed: the migrator stopped (killed, or it lost
+		// its connection) between statements.
+		return fmt.Sprintf("%v: migration %s_%s was interrupted during %s after statement %d of %d (the migrator stopped); "+
+			"statements 1-%d ran and were committed, and a DDL statement %d may have run too (this database cannot roll DDL back). "+
+			"Repair the database by hand, then call Runner.Resolve(ctx, %q, ResolveApplied) if it now matches the state after the migration, "+
+			"or Runner.Resolve(ctx, %q, ResolveRolledBack) if it matches the state before; then run Runner.%s again",
+			ErrDirty, rec.Version, rec.Name, rec.Direction, rec.Progress, rec.Total, rec.Progress, rec.Progress+1,
+			rec.Version, rec.Version, next)
 	}
 	return fmt.Sprintf("%v: migration %s_%s was interrupted during %s: statement %d of %d failed (%s); "+
 		"statements 1-%d ran and were committed (this database cannot roll DDL back) and will not be run again. "+
-		"Repair the database by hand, then run `dlayer migrate resolve %s --applied` if it now matches the state after the migration, "+
-		"or `dlayer migrate resolve %s --rolled-back` if it matches the state before; then run `dlayer migrate %s` again",
+		"Repair the database by hand, then call Runner.Resolve(ctx, %q, ResolveApplied) if it now matches the state after the migration, "+
+		"or Runner.Resolve(ctx, %q, ResolveRolledBack) if it matches the state before; then run Runner.%s again",
 		ErrDirty, rec.Version, rec.Name, rec.Direction, rec.Progress+1, rec.Total, rec.Error, rec.Progress,
 		rec.Version, rec.Version, next)
 }
@@ -362,6 +399,11 @@ func (r *Runner) lockTable(ctx context.Context) (func(context.Context) error, er
 		r.ph(1) + ", " + r.ph(2) + ")"
 	wait := 10 * time.Millisecond
 	var lastErr error
+	// A closed pool or an unreachable database is not a held lock: fail
+	// now instead of retrying until the lock timeout.
+	if err := r.cfg.Pool.Ping(ctx); err != nil {
+		return nil, fmt.Errorf("migration lock (table %s): %w", r.cfg.Table+"_lock", err)
+	}
 	for {
 		_, err := r.cfg.Pool.Exec(ctx, ddl)
 		if err == nil {
@@ -375,9 +417,9 @@ func (r *Runner) lockTable(ctx context.Context) (func(context.Context) error, er
 			return nil, ctx.Err()
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("migration lock (table %s): %w after %s: another migrator holds it "+
-				"(if none is running, a crashed one left it: run `dlayer migrate resolve --unlock`): %v",
-				r.cfg.Table+"_lock", dialects.ErrLockTimeout, r.cfg.LockTimeout, lastErr)
+			return nil, fmt.Errorf("migration lock (table %s): %w after %s: %w: another migrator holds it "+
+				"(if none is running, a crashed one left it: call Runner.Unlock): %v",
+				r.cfg.Table+"_lock", dialects.ErrLockTimeout, r.cfg.LockTimeout, ErrLockTable, lastErr)
 		}
 		select {
 		case <-ctx.Done():
@@ -401,6 +443,9 @@ var errNoPool = errors.New("migrate: no database connection")
 // MySQL) end with their session and need no unlocking. Make sure no
 // migrator is running first.
 func (r *Runner) Unlock(ctx context.Context) error {
+	if r == nil {
+		return errNilRunner
+	}
 	if r.cfg.Pool == nil {
 		return errNoPool
 	}
@@ -443,6 +488,9 @@ func (r *Runner) locked(ctx context.Context, fn func() error) (err error) {
 // Up applies pending migrations in version order: all of them when n <= 0,
 // else at most n.
 func (r *Runner) Up(ctx context.Context, n int) (*Result, error) {
+	if r == nil {
+		return nil, errNilRunner
+	}
 	res := &Result{DryRun: r.cfg.DryRun}
 	if r.cfg.DryRun {
 		recs, err := r.History(ctx)
@@ -508,6 +556,9 @@ func (r *Runner) pending(recs []Record, n int) []*Migration {
 
 // Down reverts the last n applied migrations (1 when n <= 0), newest first.
 func (r *Runner) Down(ctx context.Context, n int) (*Result, error) {
+	if r == nil {
+		return nil, errNilRunner
+	}
 	if n <= 0 {
 		n = 1
 	}
@@ -524,8 +575,8 @@ func (r *Runner) Down(ctx context.Context, n int) (*Result, error) {
 				return nil, fmt.Errorf("%w: cannot revert %s_%s", ErrMissing, recs[i].Version, recs[i].Name)
 			}
 			if !m.HasDown {
-				return nil, fmt.Errorf("cannot revert %s: it has no \"-- +dlayer Down\" section; revert it by hand, "+
-					"then run `dlayer migrate resolve %s --rolled-back`", m.File, m.Version)
+				return nil, fmt.Errorf("%w: cannot revert %s: it has no \"-- +dlayer Down\" section; revert it by hand, "+
+					"then call Runner.Resolve(ctx, %q, ResolveRolledBack)", ErrIrreversible, m.File, m.Version)
 			}
 			out = append(out, m)
 		}
@@ -657,7 +708,15 @@ func (r *Runner) applySteps(ctx context.Context, m *Migration, dir string, stmts
 		return fmt.Errorf("migration %s: record start in history: %w", m.File, err)
 	}
 	for i, s := range stmts {
-		if _, err := p.Exec(ctx, s); err != nil {
+		// The statement and its progress commit together, so a migrator
+		// killed between them leaves a true progress behind. (A DDL
+		// statement commits implicitly first; the progress of a migrator
+		// killed right after one lags by that statement.)
+		if err := r.step(ctx, s, "UPDATE "+tbl+" SET "+r.q("progress")+" = "+r.ph(1)+where+r.ph(2), i+1, m.Version); err != nil {
+			var perr progressError
+			if errors.As(err, &perr) {
+				return fmt.Errorf("migration %s: record progress in history after statement %d: %w", m.File, i+1, perr.err)
+			}
 			serr := r.stmtError(m, dir, i, len(stmts), s, err)
 			msg := err.Error()
 			if len(msg) > 2000 {
@@ -675,9 +734,6 @@ func (r *Runner) applySteps(ctx context.Context, m *Migration, dir string, stmts
 			}
 			return serr
 		}
-		if _, err := p.Exec(ctx, "UPDATE "+tbl+" SET "+r.q("progress")+" = "+r.ph(1)+where+r.ph(2), i+1, m.Version); err != nil {
-			return fmt.Errorf("migration %s: record progress in history after statement %d: %w", m.File, i+1, err)
-		}
 	}
 	if dir == "up" {
 		_, err = p.Exec(ctx, "UPDATE "+tbl+" SET "+r.q("state")+" = 'applied', "+r.q("applied_at")+" = "+r.ph(1)+", "+
@@ -687,6 +743,33 @@ func (r *Runner) applySteps(ctx context.Context, m *Migration, dir string, stmts
 	}
 	if err != nil {
 		return fmt.Errorf("migration %s: record completion in history: %w", m.File, err)
+	}
+	return nil
+}
+
+// progressError is a failure to record progress, as opposed to a failure
+// of the migration's statement.
+type progressError struct{ err error }
+
+func (e progressError) Error() string { return e.err.Error() }
+
+// step runs one statement of a migration and the progress update after it
+// in one transaction.
+func (r *Runner) step(ctx context.Context, stmt, progress string, args ...any) error {
+	tx, err := r.cfg.Pool.Begin(ctx, dialects.TxOptions{})
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, stmt); err != nil {
+		_ = tx.Rollback(context.WithoutCancel(ctx))
+		return err
+	}
+	if _, err := tx.Exec(ctx, progress, args...); err != nil {
+		_ = tx.Rollback(context.WithoutCancel(ctx))
+		return progressError{err}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return progressError{err}
 	}
 	return nil
 }
@@ -708,6 +791,9 @@ const (
 // hand: it never runs the migration's SQL. Marking applied requires the
 // file (its checksum is recorded).
 func (r *Runner) Resolve(ctx context.Context, version string, how Resolution) error {
+	if r == nil {
+		return errNilRunner
+	}
 	return r.locked(ctx, func() error {
 		recs, err := r.history(ctx, r.cfg.Pool)
 		if err != nil {

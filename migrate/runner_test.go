@@ -175,7 +175,7 @@ func TestFailedMigration(t *testing.T) {
 			}
 			// The next run refuses with instructions and runs nothing.
 			_, err = newRunner(t, db.dialect, db.pool, dir).Up(ctx, 0)
-			if !errors.Is(err, migrate.ErrDirty) || !strings.Contains(err.Error(), "dlayer migrate resolve 004") {
+			if !errors.Is(err, migrate.ErrDirty) || !strings.Contains(err.Error(), `Runner.Resolve(ctx, "004", ResolveApplied)`) {
 				t.Fatalf("second up: err = %v, want ErrDirty with resolve instructions", err)
 			}
 			if n := count(t, db, "t1"); n != 3 {

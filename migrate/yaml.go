@@ -3,6 +3,7 @@ package migrate
 import (
 	"bytes"
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -32,6 +33,9 @@ import (
 // (manager ↔ reports, parent ↔ children, ReportsTo gives reports_to ↔
 // reports).
 func ModelsYAML(s *spec.Schema) ([]byte, error) {
+	if s == nil {
+		return nil, errors.New("migrate: ModelsYAML of a nil schema")
+	}
 	w := &yamlWriter{s: s, modelName: map[*spec.Table]string{}, rels: map[*spec.Table]*yaml.Node{},
 		relNames: map[*spec.Table]map[string]bool{}}
 	return w.write()

@@ -127,7 +127,11 @@ func Migrate(ctx context.Context, o Options, sub string, args []string) int {
 	if err != nil {
 		var ue usageError
 		usage := errors.As(err, &ue)
+		h := hint(err)
 		err = hideSecrets(err, append([]string{o.URL, sub}, args...)...)
+		if h != "" {
+			err = fmt.Errorf("%w; %s", err, h)
+		}
 		fmt.Fprintf(o.Stderr, "dlayer migrate %s: %v\n", dialects.Redact(sub), err)
 		if o.Format == "json" {
 			writeJSON(o.Stdout, map[string]any{"error": err.Error()})
@@ -150,6 +154,25 @@ func hideSecrets(err error, texts ...string) error {
 		err = dialects.RedactError(err, t)
 	}
 	return err
+}
+
+// hint returns what to type next for the errors the migrate package
+// reports in terms of its Go API (the library names no CLI flag).
+func hint(err error) string {
+	var dirty *migrate.DirtyError
+	switch {
+	case errors.Is(err, migrate.ErrDestructive):
+		return "pass --allow-destructive to write it anyway"
+	case errors.As(err, &dirty):
+		v := dirty.Record.Version
+		return fmt.Sprintf("after repairing by hand run `dlayer migrate resolve %s --applied` (the database matches the state after it) "+
+			"or `dlayer migrate resolve %s --rolled-back` (it matches the state before)", v, v)
+	case errors.Is(err, migrate.ErrLockTable):
+		return "if no migrator is running, run `dlayer migrate resolve --unlock`"
+	case errors.Is(err, migrate.ErrIrreversible):
+		return "after reverting by hand run `dlayer migrate resolve VERSION --rolled-back`"
+	}
+	return ""
 }
 
 func writeJSON(w io.Writer, v any) {
