@@ -47,28 +47,36 @@ func URL(t testing.TB, name string) string {
 		if u := os.Getenv(v); u != "" {
 			return u
 		}
-		msg := "!!! " + name + " TESTS NOT RUN: " + v + " is not set. " +
-			"Run scripts/dbs.sh and `source .dbs/env` to test against a real " + name + " server."
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg + " (CI=true: a skipped database suite is a failure)")
-		}
-		announce(name)
-		t.Skip(msg)
+		Unavailable(t, name, v+" is not set. "+
+			"Run scripts/dbs.sh start and `source .dbs/env` to test against a real "+name+" server.")
 	default:
 		t.Fatalf("testdb: unknown database %q (want one of %v)", name, Names)
 	}
 	return ""
 }
 
+// Unavailable skips t with a loud "!!! WHAT TESTS NOT RUN: why" message that
+// also shows in plain `go test ./...` output (see announce), or fails t when
+// CI=true, where a suite that cannot run is a failure.
+func Unavailable(t testing.TB, what, why string) {
+	t.Helper()
+	msg := "!!! " + what + " TESTS NOT RUN: " + why
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg + " (CI=true: a skipped suite is a failure)")
+	}
+	announce(what, why)
+	t.Skip(msg)
+}
+
 var announced sync.Map // database name → struct{}
 
-// announce makes a skipped database suite visible in plain `go test ./...`
+// announce makes a skipped suite visible in plain `go test ./...`
 // output, which shows nothing of a passing package but its "ok" line: once
 // per test binary and database, it writes one line to the go command's own
 // standard error when that is a terminal or a pipe (Linux only; elsewhere,
 // and with -v, the skip message itself is what shows).
-func announce(name string) {
-	if _, dup := announced.LoadOrStore(name, struct{}{}); dup {
+func announce(what, why string) {
+	if _, dup := announced.LoadOrStore(what, struct{}{}); dup {
 		return
 	}
 	ppid := os.Getppid()
@@ -85,8 +93,7 @@ func announce(name string) {
 		return // a regular file: writing through a second descriptor would overwrite go's own output
 	}
 	pkg := strings.TrimSuffix(filepath.Base(os.Args[0]), ".test")
-	fmt.Fprintf(f, "!!! %s: %s TESTS NOT RUN (%s is not set; run scripts/dbs.sh start && source .dbs/env)\n",
-		pkg, name, EnvVar(name))
+	fmt.Fprintf(f, "!!! %s: %s TESTS NOT RUN: %s\n", pkg, what, why)
 }
 
 // Suffix returns a short random suffix for table and constraint names, so
