@@ -32,6 +32,12 @@ import (
 // destination_flights), and a self-reference names both sides by role
 // (manager ↔ reports, parent ↔ children, ReportsTo gives reports_to ↔
 // reports).
+//
+// Views become read-only models (view: {sql}) when their first column is
+// id or ends in _id: ModelsYAML marks that column as the view's key in s
+// (a view has none in the database); other views stay plain tables.
+// Domains the columns use are written as types: aliases with domain: true,
+// arrays as type: array and types with no dlayer name as type: native.
 func ModelsYAML(s *spec.Schema) ([]byte, error) {
 	if s == nil {
 		return nil, errors.New("migrate: ModelsYAML of a nil schema")
