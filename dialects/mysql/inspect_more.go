@@ -40,10 +40,18 @@ func (in *inspector) others(ctx context.Context) error {
 	// The server qualifies every name of a view's query with the database;
 	// the query is kept without it, so it recreates in another database.
 	qualifier := "`" + strings.ReplaceAll(db, "`", "``") + "`."
-	err := rowutil.Each(ctx, in.q, `SELECT TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS
-WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME`, 2, func(v []any) error {
-		if t := in.tables[rowutil.Str(v[0])]; t != nil && t.View != nil {
-			t.View.SQL = strings.ReplaceAll(rowutil.Str(v[1]), qualifier, "")
+	err := rowutil.Each(ctx, in.q, `SELECT TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION, SECURITY_TYPE FROM information_schema.VIEWS
+WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME`, 4, func(v []any) error {
+		t := in.tables[rowutil.Str(v[0])]
+		if t == nil || t.View == nil {
+			return nil
+		}
+		t.View.SQL = strings.ReplaceAll(rowutil.Str(v[1]), qualifier, "")
+		if co := rowutil.Str(v[2]); co != "" && co != "NONE" {
+			in.note("view", t.Name, spec.NoteApproximated, "WITH %s CHECK OPTION is not kept", co)
+		}
+		if st := rowutil.Str(v[3]); st == "INVOKER" {
+			in.note("view", t.Name, spec.NoteApproximated, "SQL SECURITY INVOKER is not kept (created as DEFINER)")
 		}
 		return nil
 	})

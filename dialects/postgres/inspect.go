@@ -65,10 +65,11 @@ func (in *inspector) run(ctx context.Context, skip []string) error {
 	in.domains = map[string]*domain{}
 	err := rowutil.Each(ctx, in.q, `SELECT c.relname, COALESCE(obj_description(c.oid, 'pg_class'), ''), c.relkind::text,
   CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) ELSE '' END,
-  CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) ELSE '' END
+  CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) ELSE '' END,
+  COALESCE(array_to_string(c.reloptions, ', '), '')
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition
-ORDER BY c.relname`, 5, func(v []any) error {
+ORDER BY c.relname`, 6, func(v []any) error {
 		name := rowutil.Str(v[0])
 		if slices.Contains(skip, name) {
 			return nil
@@ -82,6 +83,9 @@ ORDER BY c.relname`, 5, func(v []any) error {
 			return nil
 		case "v":
 			t.View = &spec.View{SQL: viewSQL(rowutil.Str(v[3]))}
+			if opts := rowutil.Str(v[5]); opts != "" {
+				in.note("view", name, spec.NoteApproximated, "its options (%s) are not kept", opts)
+			}
 		case "p":
 			t.Partition = &spec.Partition{By: rowutil.Str(v[4])}
 		}
