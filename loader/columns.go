@@ -124,6 +124,7 @@ func (s *state) buildColumn(name string, key *node, r *resolved, td *tableDef) *
 			}
 		}
 	}
+	s.nativeType(c, name, r, td)
 	c.PrimaryKey = boolKey(r, "primary_key")
 	c.Nullable = boolKey(r, "nullable")
 	c.Unique = boolKey(r, "unique")
@@ -308,6 +309,8 @@ func literal(c *spec.Column, n *node) (any, string) {
 		return nil, "value " + strconv.Quote(v) + " does not fit type " + k.String()
 	}
 	switch {
+	case k == spec.TypeNative || k == spec.TypeArray:
+		return nil, "a " + k.String() + " column takes no literal; write server_default: {sql: …}"
 	case k.IsInteger():
 		v, ok := n.integer()
 		if !ok {

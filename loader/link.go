@@ -17,10 +17,10 @@ var (
 	columnKeys = []string{"type", "length", "precision", "scale", "timezone", "values", "enum_name",
 		"primary_key", "autoincrement", "nullable", "unique", "index", "default", "insert_default",
 		"onupdate", "server_default", "foreign_key", "comment", "renamed_from",
-		"computed", "unsigned", "fixed", "server_onupdate"}
+		"computed", "unsigned", "fixed", "server_onupdate", "items", "native", "domain"}
 	modelKeys = []string{"table", "columns", "relationships", "indexes", "unique", "checks",
-		"foreign_keys", "version_column", "renamed_from", "comment", "primary_key"}
-	tableKeys = []string{"columns", "indexes", "unique", "checks", "foreign_keys", "renamed_from", "comment", "primary_key"}
+		"foreign_keys", "version_column", "renamed_from", "comment", "primary_key", "view", "partition"}
+	tableKeys = []string{"columns", "indexes", "unique", "checks", "foreign_keys", "renamed_from", "comment", "primary_key", "view", "partition"}
 	relKeys   = []string{"target", "back_populates", "secondary", "cascade", "lazy", "order_by",
 		"foreign_keys", "remote_side", "uselist", "passive_deletes", "kind", "comment"}
 	fkKeys          = []string{"table", "column", "on_delete", "on_update", "name"}
@@ -389,6 +389,7 @@ func (s *state) buildAlias(a *aliasDef) {
 	if r != nil {
 		ta.Column = s.buildColumn(a.name, a.key, r, nil)
 	}
+	s.aliasDomain(a, ta)
 	a.ta = ta
 	s.schema.Types = append(s.schema.Types, ta)
 }
@@ -416,6 +417,7 @@ func (s *state) buildTable(td *tableDef) {
 	if td.val.kind != mapNode {
 		return
 	}
+	s.tableExtras(td)
 	seen := map[string]*node{}
 	colNodes := map[*spec.Column]*resolved{}
 	for _, p := range pairs(td.val.get("columns")) {
@@ -504,7 +506,7 @@ func (s *state) autoincrement(td *tableDef, cols map[*spec.Column]*resolved) {
 			c.Autoincrement = explicit
 		default:
 			fkn, _ := r.lookup("foreign_key")
-			c.Autoincrement = c.PrimaryKey && len(t.PrimaryKey) == 1 && c.Type.Kind.IsInteger() && fkn == nil
+			c.Autoincrement = c.PrimaryKey && len(t.PrimaryKey) == 1 && c.Type.Kind.IsInteger() && fkn == nil && t.View == nil
 		}
 	}
 }

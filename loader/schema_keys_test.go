@@ -44,6 +44,12 @@ func TestSchemaKeysMatchDecoder(t *testing.T) {
 		{name: "references", schema: defs["tableForeignKey"].(map[string]any)["properties"].(map[string]any)["references"], keys: referencesKeys},
 		{name: "serverDefault", schema: defs["serverDefault"], keys: serverSQLKeys},
 		{name: "computed", schema: defs["columnSpec"].(map[string]any)["properties"].(map[string]any)["computed"], keys: computedKeys},
+		{name: "arrayItems", schema: defs["arrayItems"], keys: itemsKeys},
+		{name: "native", schema: defs["columnSpec"].(map[string]any)["properties"].(map[string]any)["native"], keys: nativeKeys},
+		{name: "domain", schema: defs["columnSpec"].(map[string]any)["properties"].(map[string]any)["domain"], keys: domainKeys},
+		{name: "view", schema: defs["model"].(map[string]any)["properties"].(map[string]any)["view"], keys: viewKeys},
+		{name: "partition", schema: defs["model"].(map[string]any)["properties"].(map[string]any)["partition"], keys: partitionKeys},
+		{name: "partitionBound", schema: defs["partitionBound"], keys: partitionBoundKeys},
 	}
 	if len(tests) != len(allowedKeyLists) {
 		t.Fatalf("%d key lists tested, %d declared", len(tests), len(allowedKeyLists))

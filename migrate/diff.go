@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -143,6 +144,9 @@ type differ struct {
 	opts     DiffOptions
 	// phases collect the changes in apply order.
 	dropFKs, dropKeys, renTables, renCols, creates, addCols, alters, dropCols, drops, addKeys, addFKs []dialects.Change
+	// Views are dropped before and created after every table change, as
+	// CreateTable and DropTable changes of their view table.
+	dropViews, createViews []dialects.Change
 }
 
 func diff(from, to *spec.Schema, rn renames, opts DiffOptions, skip map[string]bool) ([]dialects.Change, error) {
@@ -151,6 +155,11 @@ func diff(from, to *spec.Schema, rn renames, opts DiffOptions, skip map[string]b
 	var created []*spec.Table
 	for _, t := range to.Tables {
 		if skip[t.Name] {
+			continue
+		}
+		if t.View != nil || from.Table(t.Name) != nil && from.Table(t.Name).View != nil {
+			d.view(from.Table(t.Name), t)
+			matched[t.Name] = true
 			continue
 		}
 		oldName := t.Name
@@ -177,6 +186,10 @@ func diff(from, to *spec.Schema, rn renames, opts DiffOptions, skip map[string]b
 	var dropped []*spec.Table
 	for _, t := range from.Tables {
 		if !matched[t.Name] && !skip[t.Name] {
+			if t.View != nil {
+				d.view(t, nil)
+				continue
+			}
 			dropped = append(dropped, t)
 		}
 	}
@@ -187,11 +200,64 @@ func diff(from, to *spec.Schema, rn renames, opts DiffOptions, skip map[string]b
 			Detail: "drops table " + t.Name + " and its rows"})
 	}
 	var out []dialects.Change
-	for _, phase := range [][]dialects.Change{d.dropFKs, d.dropKeys, d.renTables, d.renCols, d.creates,
-		d.addCols, d.alters, d.dropCols, d.drops, d.addKeys, d.addFKs} {
+	for _, phase := range [][]dialects.Change{d.dropViews, d.dropFKs, d.dropKeys, d.renTables, d.renCols, d.creates,
+		d.addCols, d.alters, d.dropCols, d.drops, d.addKeys, d.addFKs, d.createViews} {
 		out = append(out, phase...)
 	}
 	return out, nil
+}
+
+// view diffs a view (or a table that became one, or the reverse): old or
+// t may be nil. A view whose query changed is dropped and created anew.
+func (d *differ) view(old, t *spec.Table) {
+	if old != nil && t != nil && old.View != nil && t.View != nil && sameViewSQL(old.View.SQL, t.View.SQL) &&
+		old.View.Materialized == t.View.Materialized && (!t.View.Materialized || sameViewIndexes(old, t)) {
+		return
+	}
+	if old != nil {
+		c := dialects.Change{Kind: dialects.DropTable, Old: old, Detail: "drops view " + old.Name}
+		if old.View == nil {
+			c.Destructive, c.Detail = true, "drops table "+old.Name+" and its rows"
+			d.drops = append(d.drops, c)
+		} else {
+			d.dropViews = append(d.dropViews, c)
+		}
+	}
+	if t != nil {
+		c := dialects.Change{Kind: dialects.CreateTable, Table: t}
+		if t.View == nil {
+			d.creates = append(d.creates, c)
+		} else {
+			if old != nil && old.View != nil {
+				c.Detail = "query changed"
+			}
+			d.createViews = append(d.createViews, c)
+		}
+	}
+}
+
+// sameViewIndexes compares the indexes of two materialized views.
+func sameViewIndexes(a, b *spec.Table) bool {
+	key := func(t *spec.Table) []string {
+		var out []string
+		for _, ix := range t.Indexes {
+			out = append(out, fmt.Sprint(ix.Name, colNames(ix.Columns), ix.Unique))
+		}
+		slices.Sort(out)
+		return out
+	}
+	return slices.Equal(key(a), key(b))
+}
+
+// sameViewSQL compares two view queries, ignoring spacing and a final
+// semicolon. A database prints a view's query its own way (PostgreSQL
+// qualifies and re-indents it), so a hand-written query compares equal to
+// the database's only when written as the database prints it.
+func sameViewSQL(a, b string) bool {
+	norm := func(s string) string {
+		return strings.Join(strings.Fields(strings.TrimSuffix(strings.TrimSpace(s), ";")), " ")
+	}
+	return norm(a) == norm(b)
 }
 
 // sortByDeps orders tables so that referenced tables come before the tables
@@ -355,6 +421,23 @@ func (d *differ) table(old, t *spec.Table) error {
 	nc := map[string]*spec.Check{}
 	for _, c := range t.Checks {
 		nc[c.Name] = c
+	}
+	// A database may hold checks without a name (SQLite), which the YAML
+	// names ck_<table>_<n>: an unnamed check matches a check of the same
+	// expression that has no counterpart by name.
+	if un := oc[""]; un != nil {
+		for _, c := range old.Checks {
+			if c.Name != "" {
+				continue
+			}
+			for _, n := range t.Checks {
+				if oc[n.Name] == nil && strings.Join(strings.Fields(n.Expr), " ") == strings.Join(strings.Fields(c.Expr), " ") {
+					oc[n.Name] = c
+					delete(oc, "")
+					break
+				}
+			}
+		}
 	}
 	for _, k := range sortedKeys(oc) {
 		if nc[k] == nil {
@@ -536,7 +619,9 @@ func (d *differ) columnChange(old, c *spec.Column) (detail string, destructive b
 func sameNeutralType(a, b spec.Type) bool {
 	return a.Kind == b.Kind && a.Length == b.Length && a.Precision == b.Precision && a.Scale == b.Scale &&
 		a.Timezone == b.Timezone && slices.Equal(a.Values, b.Values) && a.Unsigned == b.Unsigned &&
-		a.Fixed == b.Fixed && a.ZeroPrecision == b.ZeroPrecision
+		a.Fixed == b.Fixed && a.ZeroPrecision == b.ZeroPrecision &&
+		(a.Items == nil) == (b.Items == nil) && (a.Items == nil || sameNeutralType(*a.Items, *b.Items)) &&
+		maps.Equal(a.Native, b.Native) && a.Domain == b.Domain
 }
 
 // ComputedKey is the comparable form of a computed column's expression:
@@ -568,6 +653,18 @@ var castRE = regexp.MustCompile(`::[a-z_][a-z0-9_ ]*(\([0-9, ]*\))?(\[\])?`)
 
 // TypeString formats a type as it is written in YAML ("string(50)").
 func TypeString(t spec.Type) string {
+	switch {
+	case t.Domain != "":
+		return t.Domain
+	case t.Kind == spec.TypeArray && t.Items != nil:
+		return TypeString(*t.Items) + "[]"
+	case t.Kind == spec.TypeNative:
+		var parts []string
+		for _, d := range slices.Sorted(maps.Keys(t.Native)) {
+			parts = append(parts, d+": "+t.Native[d])
+		}
+		return "native(" + strings.Join(parts, ", ") + ")"
+	}
 	s := t.Kind.String()
 	switch {
 	case t.Kind == spec.TypeDecimal && t.Precision > 0:

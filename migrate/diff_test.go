@@ -216,3 +216,41 @@ func BenchmarkDiff(b *testing.B) {
 		}
 	}
 }
+
+// TestDiffNativeArrayDomain: a change of an array's items, of a native
+// type or of the domain a column uses is a type change.
+func TestDiffNativeArrayDomain(t *testing.T) {
+	const base = `
+types:
+  posint: {type: integer, domain: true}
+  code: {type: integer, domain: true}
+models:
+  Film:
+    table: films
+    columns:
+      id: {type: integer, primary_key: true}
+      tags: {type: array, items: text}
+      doc: {type: native, native: {postgres: tsvector}}
+      n: {type: posint}
+`
+	for _, tc := range []struct{ name, old, new, want string }{
+		{"items", "tags: {type: array, items: text}", "tags: {type: array, items: bigint}", "alter column films.tags (type text[] -> bigint[])"},
+		{"native", "doc: {type: native, native: {postgres: tsvector}}", "doc: {type: native, native: {postgres: tsquery}}",
+			"alter column films.doc (type native(postgres: tsvector) -> native(postgres: tsquery))"},
+		{"domain", "n: {type: posint}", "n: {type: code}", "alter column films.n (type posint -> code)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			plan, err := migrate.Diff(load(t, base), load(t, strings.Replace(base, tc.old, tc.new, 1)), migrate.DiffOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(plan.Up) != 1 || migrate.Describe(plan.Up[0]) != tc.want {
+				var got []string
+				for _, c := range plan.Up {
+					got = append(got, migrate.Describe(c))
+				}
+				t.Fatalf("up %q, want [%q]", got, tc.want)
+			}
+		})
+	}
+}

@@ -394,6 +394,9 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 func Describe(c dialects.Change) string {
 	tbl := c.TableName()
 	s := c.Kind.String() + " " + tbl
+	if t := c.Table; t == nil && c.Old != nil && c.Old.View != nil || t != nil && t.View != nil {
+		s = strings.Replace(c.Kind.String(), "table", "view", 1) + " " + tbl
+	}
 	switch {
 	case c.Column != nil:
 		s += "." + c.Column.Name

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -127,6 +129,13 @@ func (r *Runner) Generate(from, to *spec.Schema, opts GenerateOptions) (*Generat
 	if err != nil {
 		return nil, fmt.Errorf("generate up: %w", err)
 	}
+	if dm, ok := r.cfg.Dialect.(dialects.DomainMaker); ok {
+		doms, err := dm.CreateDomainsSQL(to, domainsUsed(plan.Up))
+		if err != nil {
+			return nil, fmt.Errorf("generate up: %w", err)
+		}
+		up = append(doms, up...)
+	}
 	down, err := mg.MigrateSQL(plan.Down)
 	if err != nil {
 		return nil, fmt.Errorf("generate down: %w", err)
@@ -161,4 +170,28 @@ func nextVersion(v string) string {
 		b[i] = '0'
 	}
 	return "1" + string(b)
+}
+
+// domainsUsed names the domains the columns created or changed by changes
+// are declared with, in name order.
+func domainsUsed(changes []dialects.Change) []string {
+	seen := map[string]bool{}
+	add := func(c *spec.Column) {
+		if c != nil && c.Type.Domain != "" {
+			seen[c.Type.Domain] = true
+		}
+	}
+	for _, ch := range changes {
+		switch ch.Kind {
+		case dialects.CreateTable:
+			if ch.Table != nil {
+				for _, c := range ch.Table.Columns {
+					add(c)
+				}
+			}
+		case dialects.AddColumn, dialects.AlterColumn:
+			add(ch.Column)
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
 }

@@ -25,6 +25,24 @@ type snapTable struct {
 	Indexes     []snapIndex  `json:"indexes,omitempty"`
 	Uniques     []snapIndex  `json:"uniques,omitempty"`
 	Checks      []snapCheck  `json:"checks,omitempty"`
+	// View is the query of a view; Partition the partitioning of a table.
+	View         string         `json:"view,omitempty"`
+	Materialized bool           `json:"materialized,omitempty"`
+	Partition    *snapPartition `json:"partition,omitempty"`
+}
+
+type snapPartition struct {
+	By         string                `json:"by"`
+	Partitions []spec.PartitionBound `json:"partitions,omitempty"`
+}
+
+// snapItems is the element type of an array column.
+type snapItems struct {
+	Type      string `json:"type"`
+	Length    int    `json:"length,omitempty"`
+	Precision int    `json:"precision,omitempty"`
+	Scale     int    `json:"scale,omitempty"`
+	Timezone  bool   `json:"timezone,omitempty"`
 }
 
 type snapColumn struct {
@@ -46,6 +64,10 @@ type snapColumn struct {
 	Fixed         bool          `json:"fixed,omitempty"`
 	OnUpdateNow   bool          `json:"server_onupdate_now,omitempty"`
 	Computed      *snapComputed `json:"computed,omitempty"`
+	// Items (array), Native (pass-through) and Domain complete the type.
+	Items  *snapItems        `json:"items,omitempty"`
+	Native map[string]string `json:"native,omitempty"`
+	Domain string            `json:"domain,omitempty"`
 }
 
 type snapComputed struct {
@@ -88,11 +110,24 @@ func encodeSnapshot(s *spec.Schema) ([]byte, error) {
 	var out snapSchema
 	for _, t := range s.Tables {
 		st := snapTable{Name: t.Name, PrimaryKey: colNames(t.PrimaryKey)}
+		if p := t.Partition; p != nil {
+			st.Partition = &snapPartition{By: p.By}
+			for _, b := range p.Partitions {
+				st.Partition.Partitions = append(st.Partition.Partitions, *b)
+			}
+		}
+		if t.View != nil {
+			st.View, st.Materialized = t.View.SQL, t.View.Materialized
+		}
 		for _, c := range t.Columns {
 			sc := snapColumn{Name: c.Name, Type: c.Type.Kind.String(), Length: c.Type.Length,
 				Precision: c.Type.Precision, Scale: c.Type.Scale, Timezone: c.Type.Timezone,
 				Values: c.Type.Values, EnumName: c.Type.EnumName, Nullable: c.Nullable,
-				Autoincrement: c.Autoincrement, Unique: c.Unique, Index: c.Index}
+				Autoincrement: c.Autoincrement, Unique: c.Unique, Index: c.Index,
+				Native: c.Type.Native, Domain: c.Type.Domain}
+			if it := c.Type.Items; it != nil {
+				sc.Items = &snapItems{Type: it.Kind.String(), Length: it.Length, Precision: it.Precision, Scale: it.Scale, Timezone: it.Timezone}
+			}
 			if d := c.ServerDefault; d != nil {
 				sc.Default = &snapDefault{Kind: defaultKinds[d.Kind], Value: d.Value, SQL: d.SQL}
 			}
@@ -149,6 +184,15 @@ func decodeSnapshot(b []byte) (*spec.Schema, error) {
 	byName := map[string]*spec.Table{}
 	for _, st := range in.Tables {
 		t := &spec.Table{Name: st.Name}
+		if p := st.Partition; p != nil {
+			t.Partition = &spec.Partition{By: p.By}
+			for _, b := range p.Partitions {
+				t.Partition.Partitions = append(t.Partition.Partitions, &spec.PartitionBound{Name: b.Name, Bound: b.Bound})
+			}
+		}
+		if st.View != "" {
+			t.View = &spec.View{SQL: st.View, Materialized: st.Materialized}
+		}
 		for _, sc := range st.Columns {
 			k, ok := spec.LookupType(sc.Type)
 			if !ok {
@@ -156,13 +200,20 @@ func decodeSnapshot(b []byte) (*spec.Schema, error) {
 			}
 			c := &spec.Column{Name: sc.Name, Table: t, Type: spec.Type{Kind: k, Length: sc.Length, Precision: sc.Precision,
 				Scale: sc.Scale, Timezone: sc.Timezone, Values: sc.Values, EnumName: sc.EnumName,
-				ZeroPrecision: sc.ZeroPrecision, Unsigned: sc.Unsigned, Fixed: sc.Fixed},
+				ZeroPrecision: sc.ZeroPrecision, Unsigned: sc.Unsigned, Fixed: sc.Fixed, Native: sc.Native, Domain: sc.Domain},
 				Nullable: sc.Nullable, Autoincrement: sc.Autoincrement, Unique: sc.Unique, Index: sc.Index}
 			if sc.OnUpdateNow {
 				c.ServerOnUpdate = &spec.Default{Kind: spec.DefaultNow}
 			}
 			if cp := sc.Computed; cp != nil {
 				c.Computed = &spec.Computed{SQL: cp.SQL, Stored: cp.Stored}
+			}
+			if it := sc.Items; it != nil {
+				ik, ok := spec.LookupType(it.Type)
+				if !ok {
+					return nil, fmt.Errorf("decode schema snapshot: table %s column %s: unknown items type %q", st.Name, sc.Name, it.Type)
+				}
+				c.Type.Items = &spec.Type{Kind: ik, Length: it.Length, Precision: it.Precision, Scale: it.Scale, Timezone: it.Timezone}
 			}
 			if d := sc.Default; d != nil {
 				nd := &spec.Default{SQL: d.SQL, Value: d.Value}

@@ -32,6 +32,12 @@ import (
 // destination_flights), and a self-reference names both sides by role
 // (manager ↔ reports, parent ↔ children, ReportsTo gives reports_to ↔
 // reports).
+//
+// Views become read-only models (view: {sql}) when their first column is
+// id or ends in _id: ModelsYAML marks that column as the view's key in s
+// (a view has none in the database); other views stay plain tables.
+// Domains the columns use are written as types: aliases with domain: true,
+// arrays as type: array and types with no dlayer name as type: native.
 func ModelsYAML(s *spec.Schema) ([]byte, error) {
 	if s == nil {
 		return nil, errors.New("migrate: ModelsYAML of a nil schema")
@@ -172,6 +178,9 @@ func (w *yamlWriter) isAssociation(t *spec.Table) bool {
 func (w *yamlWriter) write() ([]byte, error) {
 	taken := map[string]bool{}
 	for _, t := range w.s.Tables {
+		if t.View != nil && len(t.PrimaryKey) == 0 {
+			viewKey(t)
+		}
 		if len(t.PrimaryKey) == 0 || w.isAssociation(t) {
 			continue
 		}
@@ -192,6 +201,9 @@ func (w *yamlWriter) write() ([]byte, error) {
 	}
 	w.relationships()
 	root := mapping()
+	if types := w.typesNode(); types != nil {
+		set(root, "types", types)
+	}
 	models, tables := mapping(), mapping()
 	for _, t := range w.s.Tables {
 		m := w.tableNode(t)
@@ -203,6 +215,10 @@ func (w *yamlWriter) write() ([]byte, error) {
 				set(body, "relationships", r)
 			}
 			set(models, name, body)
+			if t.View != nil && len(t.PrimaryKey) == 1 {
+				models.Content[len(models.Content)-2].HeadComment = "A view has no key: inspect took its first column, " + t.PrimaryKey[0].Name +
+					", as the ORM's identity.\nCheck that it is unique in the view, or mark the right column(s) primary_key."
+			}
 			continue
 		}
 		set(tables, t.Name, m)
@@ -233,7 +249,7 @@ func (w *yamlWriter) write() ([]byte, error) {
 
 // loaderAutoincrement is the loader's default for a column's autoincrement.
 func loaderAutoincrement(t *spec.Table, c *spec.Column) bool {
-	return len(t.PrimaryKey) == 1 && t.PrimaryKey[0] == c && c.Type.Kind.IsInteger() && c.ForeignKey == nil
+	return len(t.PrimaryKey) == 1 && t.PrimaryKey[0] == c && c.Type.Kind.IsInteger() && c.ForeignKey == nil && t.View == nil
 }
 
 func (w *yamlWriter) tableNode(t *spec.Table) *yaml.Node {
@@ -248,8 +264,22 @@ func (w *yamlWriter) tableNode(t *spec.Table) *yaml.Node {
 	pkList := pkOutOfOrder(t)
 	for _, c := range t.Columns {
 		cn := flowMap()
-		set(cn, "type", str(c.Type.Kind.String()))
 		ty := c.Type
+		switch {
+		case ty.Domain != "" && w.s.Types != nil:
+			set(cn, "type", str(ty.Domain))
+			ty = spec.Type{}
+		case ty.Kind == spec.TypeArray && ty.Items != nil:
+			set(cn, "type", str("array"))
+			set(cn, "items", itemsNode(*ty.Items))
+			ty = spec.Type{}
+		case ty.Kind == spec.TypeNative:
+			set(cn, "type", str("native"))
+			set(cn, "native", nativeNode(ty.Native))
+			ty = spec.Type{}
+		default:
+			set(cn, "type", str(c.Type.Kind.String()))
+		}
 		if ty.Length > 0 {
 			set(cn, "length", scalar(ty.Length))
 		}
@@ -379,10 +409,10 @@ func (w *yamlWriter) tableNode(t *spec.Table) *yaml.Node {
 		set(m, "indexes", &yaml.Node{Kind: yaml.SequenceNode, Content: ixs})
 	}
 	var cks []*yaml.Node
-	for _, ck := range t.Checks {
+	for i, ck := range t.Checks {
 		n := flowMap()
 		set(n, "expr", str(ck.Expr))
-		if ck.Name != "" {
+		if ck.Name != "" && ck.Name != fmt.Sprintf("ck_%s_%d", t.Name, i+1) { // the loader derives that one
 			set(n, "name", str(ck.Name))
 		}
 		cks = append(cks, n)
@@ -392,6 +422,29 @@ func (w *yamlWriter) tableNode(t *spec.Table) *yaml.Node {
 	}
 	if t.Comment != "" {
 		set(m, "comment", str(t.Comment))
+	}
+	if t.View != nil {
+		v := mapping()
+		set(v, "sql", str(t.View.SQL))
+		if t.View.Materialized {
+			set(v, "materialized", scalar(true))
+		}
+		set(m, "view", v)
+	}
+	if p := t.Partition; p != nil {
+		pn := mapping()
+		set(pn, "by", str(p.By))
+		var parts []*yaml.Node
+		for _, b := range p.Partitions {
+			bn := flowMap()
+			set(bn, "name", str(b.Name))
+			set(bn, "bound", str(b.Bound))
+			parts = append(parts, bn)
+		}
+		if len(parts) > 0 {
+			set(pn, "partitions", &yaml.Node{Kind: yaml.SequenceNode, Content: parts})
+		}
+		set(m, "partition", pn)
 	}
 	return m
 }
@@ -411,6 +464,112 @@ func pkOutOfOrder(t *spec.Table) bool {
 		last = i
 	}
 	return false
+}
+
+// viewKey marks the key of a view read from a database, which has none:
+// its first column, when that is named id or ends in _id, so the view can
+// be a (read-only) model. Views without such a column stay plain tables.
+func viewKey(t *spec.Table) {
+	if len(t.Columns) == 0 {
+		return
+	}
+	c := t.Columns[0]
+	if c.Name != "id" && !strings.HasSuffix(c.Name, "_id") {
+		return
+	}
+	c.PrimaryKey, c.Nullable = true, false
+	t.PrimaryKey = []*spec.Column{c}
+}
+
+// typeOptions adds a type's length, precision, scale and timezone to n.
+func typeOptions(n *yaml.Node, ty spec.Type) {
+	if ty.Length > 0 {
+		set(n, "length", scalar(ty.Length))
+	}
+	if ty.Precision > 0 {
+		set(n, "precision", scalar(ty.Precision))
+	}
+	if ty.Scale > 0 {
+		set(n, "scale", scalar(ty.Scale))
+	}
+	if ty.Timezone {
+		set(n, "timezone", scalar(true))
+	}
+}
+
+// itemsNode writes an array's element type: its name, or a map when it has
+// options.
+func itemsNode(ty spec.Type) *yaml.Node {
+	n := flowMap()
+	set(n, "type", str(ty.Kind.String()))
+	typeOptions(n, ty)
+	if len(n.Content) == 2 {
+		return str(ty.Kind.String())
+	}
+	return n
+}
+
+func nativeNode(m map[string]string) *yaml.Node {
+	n := flowMap()
+	for _, d := range []string{"postgres", "mysql", "sqlite"} {
+		if v, ok := m[d]; ok {
+			set(n, d, str(v))
+		}
+	}
+	return n
+}
+
+// typesNode writes the type aliases of an inspected schema: the
+// PostgreSQL domains its columns use.
+func (w *yamlWriter) typesNode() *yaml.Node {
+	if len(w.s.Types) == 0 {
+		return nil
+	}
+	types := mapping()
+	for _, a := range w.s.Types {
+		if a.Column == nil {
+			continue
+		}
+		n := mapping()
+		ty := a.Column.Type
+		switch {
+		case ty.Kind == spec.TypeArray && ty.Items != nil:
+			set(n, "type", str("array"))
+			set(n, "items", itemsNode(*ty.Items))
+		case ty.Kind == spec.TypeNative:
+			set(n, "type", str("native"))
+			set(n, "native", nativeNode(ty.Native))
+		default:
+			set(n, "type", str(ty.Kind.String()))
+			typeOptions(n, ty)
+			if len(ty.Values) > 0 {
+				set(n, "values", list(ty.Values...))
+			}
+			if ty.EnumName != "" {
+				set(n, "enum_name", str(ty.EnumName))
+			}
+		}
+		if a.Domain != nil {
+			if len(a.Domain.Checks) == 0 {
+				set(n, "domain", scalar(true))
+			} else {
+				d := mapping()
+				var cks []*yaml.Node
+				for _, ck := range a.Domain.Checks {
+					cn := flowMap()
+					set(cn, "expr", str(ck.Expr))
+					if ck.Name != "" {
+						set(cn, "name", str(ck.Name))
+					}
+					cks = append(cks, cn)
+				}
+				set(d, "checks", &yaml.Node{Kind: yaml.SequenceNode, Content: cks})
+				set(n, "domain", d)
+			}
+		}
+		set(types, a.Name, n)
+	}
+	return types
 }
 
 func fkNode(fk *spec.ForeignKey) *yaml.Node {

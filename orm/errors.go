@@ -40,6 +40,9 @@ var (
 	// ErrDetached is returned for an operation that needs an object to be
 	// in the session.
 	ErrDetached = errors.New("dlayer: object is not in this session")
+	// ErrReadOnly is returned when an object of a model mapped to a view
+	// (view: in the YAML) is added, changed or deleted: views are read-only.
+	ErrReadOnly = errors.New("dlayer: model is read-only")
 )
 
 // needsRollback wraps a failed flush's cause.

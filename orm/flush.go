@@ -1143,6 +1143,9 @@ func (s *Session) update(ctx context.Context, p *flushPlan, st *state, done *[]f
 	if len(changed) == 0 {
 		return nil
 	}
+	if err := m.writable("update"); err != nil {
+		return err
+	}
 	for i := range m.cols {
 		c := m.cols[i].col
 		if c.OnUpdate != nil && !slices.Contains(changed, i) {

@@ -412,7 +412,8 @@ func checkFieldType(ft reflect.Type, c *spec.Column) error {
 		return fmt.Errorf("Go type %s cannot hold a %s column", ft, c.Type.Kind)
 	}
 	scanner := reflect.PointerTo(ft).Implements(reflect.TypeFor[interface{ Scan(any) error }]())
-	isBytes := ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Uint8
+	// A nil []byte, or a nil slice for an array column, is NULL.
+	isBytes := ft.Kind() == reflect.Slice && (ft.Elem().Kind() == reflect.Uint8 || c.Type.Kind == spec.TypeArray)
 	if c.Nullable && ft.Kind() != reflect.Pointer && ft.Kind() != reflect.Interface && !isBytes && !scanner {
 		return fmt.Errorf("column is nullable: use a pointer (*%s) or an sql.Null type", ft)
 	}

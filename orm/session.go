@@ -193,6 +193,9 @@ func (s *Session) addObj(obj any) error {
 	if err != nil {
 		return err
 	}
+	if err := m.writable("add"); err != nil {
+		return err
+	}
 	s.attach(m, p)
 	return nil
 }
@@ -242,8 +245,11 @@ func (s *Session) Delete(obj any) error {
 	if err := s.usable(); err != nil {
 		return err
 	}
-	_, p, err := s.db.mapperOf(obj)
+	m, p, err := s.db.mapperOf(obj)
 	if err != nil {
+		return err
+	}
+	if err := m.writable("delete"); err != nil {
 		return err
 	}
 	st := s.stateOf(p)

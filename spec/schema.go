@@ -12,6 +12,9 @@ type Schema struct {
 	Types []*TypeAlias `json:"types"`
 	// Files lists the source files loaded, in order.
 	Files []string `json:"files"`
+	// Notes lists what an inspector skipped or approximated (empty for a
+	// schema loaded from YAML).
+	Notes []*InspectNote `json:"notes,omitempty"`
 
 	modelIdx map[string]*Model
 	tableIdx map[string]*Table
@@ -94,7 +97,11 @@ type Table struct {
 	Checks      []*Check      `json:"checks,omitempty"`
 	RenamedFrom string        `json:"renamed_from,omitempty"`
 	Comment     string        `json:"comment,omitempty"`
-	Range       Range         `json:"range"`
+	// View is set when the table is a view: read-only, created from SQL.
+	View *View `json:"view,omitempty"`
+	// Partition is set on a partitioned table (PostgreSQL).
+	Partition *Partition `json:"partition,omitempty"`
+	Range     Range      `json:"range"`
 
 	colIdx map[string]*Column
 }

@@ -22,6 +22,11 @@ const (
 	TypeJSON
 	TypeBytes
 	TypeEnum
+	// TypeArray is a PostgreSQL array of Type.Items.
+	TypeArray
+	// TypeNative is a database type with no dlayer equivalent, written as
+	// Type.Native gives it for each dialect (a pass-through).
+	TypeNative
 )
 
 var typeNames = [...]string{
@@ -42,6 +47,8 @@ var typeNames = [...]string{
 	TypeJSON:      "json",
 	TypeBytes:     "bytes",
 	TypeEnum:      "enum",
+	TypeArray:     "array",
+	TypeNative:    "native",
 }
 
 // String returns the YAML name of the type.
@@ -119,6 +126,14 @@ type Type struct {
 	// EnumName is the database type name of an enum where a dialect needs
 	// one (PostgreSQL CREATE TYPE); the loader derives it.
 	EnumName string `json:"enum_name,omitempty"`
+	// Items is the element type of an array.
+	Items *Type `json:"items,omitempty"`
+	// Native maps a dialect name ("postgres", "mysql", "sqlite") to the
+	// type that dialect's DDL writes for a native column, as is.
+	Native map[string]string `json:"native,omitempty"`
+	// Domain names the PostgreSQL domain a column is declared with (a
+	// types: alias with domain: true); other dialects use the base type.
+	Domain string `json:"domain,omitempty"`
 }
 
 // Compatible reports whether values of t and u can be compared and stored in
@@ -140,5 +155,13 @@ type TypeAlias struct {
 	// Base is the alias or builtin the alias refines, as written.
 	Base   string  `json:"base"`
 	Column *Column `json:"column"`
+	// Domain is set when the alias is a PostgreSQL domain (domain: true).
+	Domain *Domain `json:"domain,omitempty"`
 	Range  Range   `json:"range"`
+}
+
+// Domain is what a PostgreSQL CREATE DOMAIN adds to its base type.
+type Domain struct {
+	// Checks are the domain's CHECK constraints; VALUE is the value checked.
+	Checks []*Check `json:"checks,omitempty"`
 }

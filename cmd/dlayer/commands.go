@@ -18,6 +18,7 @@ const (
 	exitOK    = 0 // success
 	exitFail  = 1 // the command ran and found problems (invalid schema, failed check)
 	exitUsage = 2 // bad usage, or an I/O or connection error
+	exitLossy = 3 // inspect: the YAML was written, but some objects were skipped or approximated
 )
 
 // env is what a command may touch: its standard streams.

@@ -19,11 +19,21 @@ writes them as dlayer YAML models: one model per table with a primary key,
 relationships inferred from foreign keys, association tables as plain tables
 with many-to-many relationships. Without -o the YAML goes to standard output.
 
-Exit status: 0 ok, 2 bad usage or a connection error.`,
+Inspect never stops at one object it cannot represent. It writes what it
+can and reports every object it skipped (triggers, functions, materialized
+views, expression indexes, …) or approximated (a type with no dlayer
+equivalent kept as a native pass-through, …), located as table.column or
+table.name: on standard output with -o, else on standard error; --format
+json prints the report as JSON. See docs/inspect.md.
+
+Exit status: 0 written, nothing skipped or approximated; 3 written, but the
+report lists objects skipped or approximated; 1 the YAML could not be
+written; 2 bad usage or a connection error.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
 			var o cli.InspectOptions
 			fs.StringVar(&o.Out, "o", "", "write `DIR`/models.yaml instead of printing")
 			fs.StringVar(&o.Table, "table", migrate.DefaultTable, "history `table` to leave out")
+			fs.StringVar(&o.Format, "format", "text", "report `format`: text or json")
 			return func(ctx context.Context, e *env, args []string) int {
 				if len(args) != 1 {
 					fmt.Fprintf(e.stderr, "usage: dlayer inspect URL [-o DIR]\n")

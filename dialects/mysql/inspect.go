@@ -40,13 +40,16 @@ type inspector struct {
 
 func (in *inspector) run(ctx context.Context, skip []string) error {
 	in.s = &spec.Schema{}
-	err := rowutil.Each(ctx, in.q, `SELECT TABLE_NAME, TABLE_COMMENT FROM information_schema.TABLES
-WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`, 2, func(v []any) error {
+	err := rowutil.Each(ctx, in.q, `SELECT TABLE_NAME, TABLE_COMMENT, TABLE_TYPE FROM information_schema.TABLES
+WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE IN ('BASE TABLE', 'VIEW') ORDER BY TABLE_NAME`, 3, func(v []any) error {
 		name := rowutil.Str(v[0])
 		if slices.Contains(skip, name) {
 			return nil
 		}
 		t := &spec.Table{Name: name, Comment: rowutil.Str(v[1])}
+		if rowutil.Str(v[2]) == "VIEW" {
+			t.View, t.Comment = &spec.View{}, ""
+		}
 		in.tables[name] = t
 		in.s.Tables = append(in.s.Tables, t)
 		return nil
@@ -92,7 +95,7 @@ FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_N
 		typ, err := parseType(strings.ToLower(rowutil.Str(v[2])), rowutil.Str(v[3]), int(rowutil.Int(v[8])),
 			int(rowutil.Int(v[9])), int(rowutil.Int(v[10])), int(rowutil.Int(v[11])))
 		if err != nil {
-			return fmt.Errorf("column %s.%s: %w", t.Name, c.Name, err)
+			typ = nativeType(rowutil.Str(v[3])) // YEAR, SET, GEOMETRY, …: kept as written
 		}
 		if jsonCols[t.Name+"."+c.Name] {
 			typ = spec.Type{Kind: spec.TypeJSON}
@@ -102,6 +105,7 @@ FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_N
 		c.Autoincrement = strings.Contains(extra, "auto_increment")
 		if rowutil.Int(v[12]) == 0 {
 			c.ServerDefault = parseDefault(rowutil.Str(v[5]), extra, c.Type)
+			nativeDefault(c, rowutil.Str(v[5]))
 		}
 		if strings.Contains(extra, "on update current_timestamp") {
 			c.ServerOnUpdate = &spec.Default{Kind: spec.DefaultNow}
@@ -125,7 +129,7 @@ FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_N
 	if err := in.keys(ctx); err != nil {
 		return err
 	}
-	return nil
+	return in.others(ctx)
 }
 
 func (in *inspector) keys(ctx context.Context) error {
@@ -173,8 +177,9 @@ ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`, 7, func(v []any) 
 	}
 	for _, f := range fks {
 		ref := in.tables[f.ref]
-		if ref == nil {
-			return fmt.Errorf("foreign key %s of %s references %q outside the database", f.name, f.t.Name, f.ref)
+		if ref == nil || ref.View != nil {
+			in.note("foreign key", f.t.Name+"."+f.name, spec.NoteSkipped, "references %q, which is not an inspected table", f.ref)
+			continue
 		}
 		fk := &spec.ForeignKey{Name: f.name, Table: f.t, RefTable: ref, OnDelete: fkAction(f.del), OnUpdate: fkAction(f.upd)}
 		if fk.Columns, err = cols(f.t, f.cols); err != nil {
@@ -219,7 +224,8 @@ WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`, 
 		for _, ix := range idx[t.Name] {
 			cs, err := cols(t, ix.cols)
 			if err != nil {
-				continue // an index on an expression
+				in.note("index", t.Name+"."+ix.name, spec.NoteSkipped, "indexes on expressions have no dlayer form")
+				continue
 			}
 			switch {
 			case ix.name == "PRIMARY":

@@ -55,6 +55,15 @@ func ColumnType(c *spec.Column) (string, error) {
 }
 
 func columnType(c *spec.Column) (string, error) {
+	if c.Type.Kind == spec.TypeNative {
+		if n := c.Type.Native["mysql"]; n != "" {
+			return n, nil
+		}
+		return "", fmt.Errorf("mysql: native type has no mysql entry")
+	}
+	if c.Type.Kind == spec.TypeArray {
+		return "", fmt.Errorf("mysql: no array type")
+	}
 	t := c.Type
 	switch t.Kind {
 	case spec.TypeInteger:

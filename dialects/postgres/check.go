@@ -12,6 +12,7 @@ var _ dialects.SchemaChecker = (*Dialect)(nil)
 var schemaChecks = []dialects.SchemaCheck{
 	columnChecks,
 	checkNames,
+	checkTypes,
 }
 
 // CheckSchema reports what of s this dialect refuses or approximates.

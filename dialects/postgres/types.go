@@ -25,12 +25,33 @@ import (
 //	unsigned                   ignored: PostgreSQL has no unsigned types (validate warns)
 //	uuid, json, bytes          UUID, JSONB, BYTEA
 //	enum                       the type made by CREATE TYPE … AS ENUM (sqlgen.EnumTypeName)
+//	array                      the items type followed by []
+//	native                     native.postgres, as written
+//
+// A column declared with a domain alias has the domain's (quoted) name.
 func ColumnType(c *spec.Column) (string, error) {
 	if c == nil {
 		return "", errors.New("column type: nil column")
 	}
 	t := c.Type
+	if t.Domain != "" {
+		return `"` + strings.ReplaceAll(t.Domain, `"`, `""`) + `"`, nil
+	}
 	switch t.Kind {
+	case spec.TypeArray:
+		if t.Items == nil || t.Items.Kind == spec.TypeArray || t.Items.Kind == spec.TypeNative || t.Items.Kind == spec.TypeEnum {
+			return "", fmt.Errorf("postgres: array of %v has no element type", t.Items)
+		}
+		elem, err := ColumnType(&spec.Column{Name: c.Name, Table: c.Table, Type: *t.Items})
+		if err != nil {
+			return "", err
+		}
+		return elem + "[]", nil
+	case spec.TypeNative:
+		if n := t.Native["postgres"]; n != "" {
+			return n, nil
+		}
+		return "", fmt.Errorf("postgres: native type %v has no postgres entry", t.Native)
 	case spec.TypeInteger:
 		return "INTEGER", nil
 	case spec.TypeBigInt:

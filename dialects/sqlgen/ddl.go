@@ -27,6 +27,9 @@ type DDLConfig struct {
 	// EnumTypes: enum columns use a named type made by CREATE TYPE … AS
 	// ENUM (PostgreSQL); DropTable drops it.
 	EnumTypes bool
+	// Domains: type aliases with domain: true are created by CREATE DOMAIN
+	// and columns declared with them use the domain (PostgreSQL).
+	Domains bool
 	// EnumCheck: enum columns get CHECK (col IN (…)) (SQLite).
 	EnumCheck bool
 	// BoolWords writes boolean literals as TRUE/FALSE rather than 1/0.
@@ -446,6 +449,9 @@ func (g *Base) createTable(t *spec.Table, o ddlOptions) ([]string, error) {
 		}
 		out = append(out, types...)
 	}
+	if t.View != nil {
+		return g.createView(t)
+	}
 	if len(t.Columns) == 0 {
 		return nil, fmt.Errorf("create table %s: no columns", t.Name)
 	}
@@ -522,6 +528,10 @@ func (g *Base) createTable(t *spec.Table, o ddlOptions) ([]string, error) {
 		w.str(")")
 	}
 	w.str("\n)")
+	if t.Partition != nil {
+		w.str(" PARTITION BY ")
+		w.str(t.Partition.By)
+	}
 	if cfg.TableOptions != "" {
 		w.str(" ")
 		w.str(cfg.TableOptions)
@@ -531,6 +541,17 @@ func (g *Base) createTable(t *spec.Table, o ddlOptions) ([]string, error) {
 		w.lit(t.Comment)
 	}
 	out = append(out, w.take())
+	if t.Partition != nil {
+		for _, p := range t.Partition.Partitions {
+			w.str("CREATE TABLE ")
+			w.ident(p.Name)
+			w.str(" PARTITION OF ")
+			w.ident(t.Name)
+			w.str(" ")
+			w.str(p.Bound)
+			out = append(out, w.take())
+		}
+	}
 
 	// Indexes: declared ones, then column flags not already covered.
 	for _, ix := range t.Indexes {
@@ -748,7 +769,13 @@ func (g *Base) DropTable(t *spec.Table) ([]string, error) {
 		return nil, errors.New("drop table: nil table")
 	}
 	w := &ddlWriter{g: g}
-	w.str("DROP TABLE IF EXISTS ")
+	if t.View != nil && t.View.Materialized {
+		w.str("DROP MATERIALIZED VIEW IF EXISTS ")
+	} else if t.View != nil {
+		w.str("DROP VIEW IF EXISTS ")
+	} else {
+		w.str("DROP TABLE IF EXISTS ")
+	}
 	w.ident(t.Name)
 	out := []string{w.take()}
 	if w.err != nil {
@@ -774,10 +801,16 @@ func (g *Base) CreateAll(s *spec.Schema) ([]string, error) {
 	for _, fk := range deferred {
 		skip[fk] = true
 	}
+	order, views := splitViews(order)
 	out, err := g.enumTypes(order, false)
 	if err != nil {
 		return nil, err
 	}
+	domains, err := g.domains(s, false)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, domains...)
 	for _, t := range order {
 		sqls, err := g.createTable(t, ddlOptions{skipFK: skip, skipTypes: true})
 		if err != nil {
@@ -796,6 +829,13 @@ func (g *Base) CreateAll(s *spec.Schema) ([]string, error) {
 	if w.err != nil {
 		return nil, w.err
 	}
+	for _, v := range views {
+		sqls, err := g.createView(v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sqls...)
+	}
 	return out, nil
 }
 
@@ -804,7 +844,15 @@ func (g *Base) CreateAll(s *spec.Schema) ([]string, error) {
 // dependency order, then enum types.
 func (g *Base) DropAll(s *spec.Schema) ([]string, error) {
 	order, deferred := dialects.SortTables(s)
+	order, views := splitViews(order)
 	var out, suffix []string
+	for i := len(views) - 1; i >= 0; i-- {
+		kw := "DROP VIEW IF EXISTS "
+		if views[i].View.Materialized {
+			kw = "DROP MATERIALIZED VIEW IF EXISTS "
+		}
+		out = append(out, kw+g.QuoteIdent(views[i].Name))
+	}
 	switch {
 	case len(deferred) == 0:
 	case g.cfg.Features.Has(dialects.AlterAddConstraint) && g.cfg.DDL.DropForeignKey != nil:
@@ -825,11 +873,183 @@ func (g *Base) DropAll(s *spec.Schema) ([]string, error) {
 		return nil, w.err
 	}
 	out = append(out, suffix...)
+	domains, err := g.domains(s, true)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, domains...)
 	types, err := g.enumTypes(order, true)
 	if err != nil {
 		return nil, err
 	}
 	return append(out, types...), nil
+}
+
+// splitViews separates the views from the tables of order, the views in
+// an order where a view comes after the views its query names.
+func splitViews(order []*spec.Table) (tables, views []*spec.Table) {
+	for _, t := range order {
+		if t.View != nil {
+			views = append(views, t)
+		} else {
+			tables = append(tables, t)
+		}
+	}
+	slices.SortFunc(views, func(a, b *spec.Table) int { return strings.Compare(a.Name, b.Name) })
+	placed := map[*spec.Table]bool{}
+	var sorted []*spec.Table
+	for len(sorted) < len(views) {
+		progress := false
+		for _, v := range views {
+			if placed[v] {
+				continue
+			}
+			ready := true
+			for _, u := range views {
+				if u != v && !placed[u] && mentions(v.View.SQL, u.Name) {
+					ready = false
+				}
+			}
+			if ready {
+				placed[v] = true
+				sorted = append(sorted, v)
+				progress = true
+			}
+		}
+		if !progress { // a cycle of mentions: keep name order
+			for _, v := range views {
+				if !placed[v] {
+					placed[v] = true
+					sorted = append(sorted, v)
+				}
+			}
+		}
+	}
+	return tables, sorted
+}
+
+// mentions reports whether sql holds name as a whole word.
+func mentions(sql, name string) bool {
+	isWord := func(b byte) bool {
+		return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
+	}
+	for i := 0; ; {
+		j := strings.Index(sql[i:], name)
+		if j < 0 {
+			return false
+		}
+		j += i
+		end := j + len(name)
+		if (j == 0 || !isWord(sql[j-1])) && (end == len(sql) || !isWord(sql[end])) {
+			return true
+		}
+		i = j + 1
+	}
+}
+
+// createView returns CREATE VIEW for a view table.
+func (g *Base) createView(t *spec.Table) ([]string, error) {
+	sql := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(t.View.SQL), ";"))
+	if sql == "" || strings.IndexByte(sql, 0) >= 0 {
+		return nil, fmt.Errorf("create view %s: empty or invalid query", t.Name)
+	}
+	w := &ddlWriter{g: g}
+	if t.View.Materialized {
+		w.str("CREATE MATERIALIZED VIEW ")
+	} else {
+		w.str("CREATE VIEW ")
+	}
+	w.ident(t.Name)
+	w.str(" AS ")
+	w.str(sql)
+	out := []string{w.take()}
+	if t.View.Materialized {
+		for _, ix := range t.Indexes {
+			name := ix.Name
+			if name == "" {
+				name = derivedName("ix_" + t.Name + "_" + colNames(ix.Columns))
+			}
+			out = append(out, g.createIndex(w, t, name, ix.Columns, ix.Unique))
+		}
+	}
+	if w.err != nil {
+		return nil, fmt.Errorf("create view %s: %w", t.Name, w.err)
+	}
+	return out, nil
+}
+
+// CreateDomainsSQL returns, where the dialect makes domains, a statement
+// per named domain alias of s that creates it unless a domain of that name
+// already exists (for migrations, which may run on a database that has it).
+func (g *Base) CreateDomainsSQL(s *spec.Schema, names []string) ([]string, error) {
+	if !g.cfg.DDL.Domains || len(names) == 0 {
+		return nil, nil
+	}
+	sub := &spec.Schema{}
+	for _, a := range s.Types {
+		if a.Domain != nil && slices.Contains(names, a.Name) {
+			sub.Types = append(sub.Types, a)
+		}
+	}
+	stmts, err := g.domains(sub, false)
+	if err != nil {
+		return nil, err
+	}
+	for i, st := range stmts {
+		if strings.Contains(st, "$dlayer$") {
+			return nil, fmt.Errorf("create domain: %q holds $dlayer$", st)
+		}
+		stmts[i] = "DO $dlayer$ BEGIN " + st + "; EXCEPTION WHEN duplicate_object THEN NULL; END $dlayer$"
+	}
+	return stmts, nil
+}
+
+// domains returns CREATE DOMAIN (or DROP DOMAIN) for the domain aliases
+// of s, in name order, where the dialect makes domains.
+func (g *Base) domains(s *spec.Schema, drop bool) ([]string, error) {
+	if !g.cfg.DDL.Domains {
+		return nil, nil
+	}
+	w := &ddlWriter{g: g}
+	var out []string
+	for _, a := range s.Types {
+		if a.Domain == nil || a.Column == nil {
+			continue
+		}
+		if drop {
+			w.str("DROP DOMAIN IF EXISTS ")
+			w.ident(a.Name)
+			out = append(out, w.take())
+			continue
+		}
+		base := *a.Column
+		base.Type.Domain = ""
+		typ, err := g.TypeSQL(&base)
+		if err != nil {
+			return nil, fmt.Errorf("create domain %s: %w", a.Name, err)
+		}
+		w.str("CREATE DOMAIN ")
+		w.ident(a.Name)
+		w.str(" AS ")
+		w.str(typ)
+		for _, ck := range a.Domain.Checks {
+			if strings.TrimSpace(ck.Expr) == "" || strings.IndexByte(ck.Expr, 0) >= 0 {
+				w.fail(fmt.Errorf("domain %s: check %q: empty or invalid expression", a.Name, ck.Name))
+			}
+			if ck.Name != "" {
+				w.str(" CONSTRAINT ")
+				w.ident(ck.Name)
+			}
+			w.str(" CHECK (")
+			w.str(ck.Expr)
+			w.str(")")
+		}
+		out = append(out, w.take())
+	}
+	if w.err != nil {
+		return nil, w.err
+	}
+	return out, nil
 }
 
 // FKName returns the constraint name of fk (derived when not given).

@@ -130,10 +130,21 @@ func TestEveryTypeMaps(t *testing.T) {
 		for _, k := range spec.BuiltinTypes() {
 			t.Run(d.Name()+"/"+k.String(), func(t *testing.T) {
 				c := &spec.Column{Name: "c", Type: spec.Type{Kind: k}}
-				if k == spec.TypeEnum {
+				switch k {
+				case spec.TypeEnum:
 					c.Type.Values = []string{"a", "b"}
+				case spec.TypeNative:
+					c.Type.Native = map[string]string{d.Name(): "tsvector"}
+				case spec.TypeArray:
+					c.Type.Items = &spec.Type{Kind: spec.TypeText}
 				}
 				got, err := d.TypeSQL(c)
+				if k == spec.TypeArray && d.Name() != "postgres" {
+					if err == nil {
+						t.Fatalf("TypeSQL = %q, want an error: %s has no arrays", got, d.Name())
+					}
+					return
+				}
 				if err != nil || got == "" {
 					t.Fatalf("TypeSQL = %q, %v", got, err)
 				}

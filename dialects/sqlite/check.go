@@ -13,6 +13,7 @@ var schemaChecks = []dialects.SchemaCheck{
 	columnChecks,
 	checkNames,
 	checkDecimals,
+	checkTypes,
 }
 
 // CheckSchema reports what of s this dialect refuses or approximates.

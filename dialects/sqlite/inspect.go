@@ -36,10 +36,22 @@ func Inspect(ctx context.Context, q dialects.Queryer, skip ...string) (*spec.Sch
 func inspect(ctx context.Context, q dialects.Queryer, skip []string) (*spec.Schema, error) {
 	s := &spec.Schema{}
 	ddl := map[string]string{}
-	err := rowutil.Each(ctx, q, `SELECT name, COALESCE(sql, '') FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`, 2,
+	err := rowutil.Each(ctx, q, `SELECT name, COALESCE(sql, ''), type FROM sqlite_master
+WHERE type IN ('table', 'view', 'trigger') AND name NOT LIKE 'sqlite_%' ORDER BY name`, 3,
 		func(v []any) error {
 			name := rowutil.Str(v[0])
-			if !slices.Contains(skip, name) {
+			switch {
+			case slices.Contains(skip, name):
+			case rowutil.Str(v[2]) == "trigger":
+				note(s, "trigger", name, spec.NoteSkipped, "triggers are not kept; recreate it in a migration")
+			case rowutil.Str(v[2]) == "view":
+				t := &spec.Table{Name: name, View: &spec.View{SQL: viewSQL(rowutil.Str(v[1]))}}
+				if t.View.SQL == "" {
+					note(s, "view", name, spec.NoteSkipped, "cannot read its query from %q", rowutil.Str(v[1]))
+					return nil
+				}
+				s.Tables = append(s.Tables, t)
+			default:
 				s.Tables = append(s.Tables, &spec.Table{Name: name})
 				ddl[name] = rowutil.Str(v[1])
 			}
@@ -65,7 +77,7 @@ func inspect(ctx context.Context, q dialects.Queryer, skip []string) (*spec.Sche
 			}
 			typ, err := parseType(rowutil.Str(v[1]))
 			if err != nil {
-				return fmt.Errorf("column %s.%s: %w", t.Name, c.Name, err)
+				typ = spec.Type{Kind: spec.TypeNative, Native: map[string]string{"sqlite": rowutil.Str(v[1])}}
 			}
 			c.Type = typ
 			if v[3] != nil {
@@ -92,6 +104,9 @@ func inspect(ctx context.Context, q dialects.Queryer, skip []string) (*spec.Sche
 	}
 	s.Index()
 	for _, t := range s.Tables {
+		if t.View != nil {
+			continue
+		}
 		if err := foreignKeys(ctx, q, s, t, ddl[t.Name]); err != nil {
 			return nil, err
 		}
@@ -102,11 +117,12 @@ func inspect(ctx context.Context, q dialects.Queryer, skip []string) (*spec.Sche
 				c.Autoincrement = false
 			}
 		}
-		if err := indexes(ctx, q, t, ddl[t.Name]); err != nil {
+		if err := indexes(ctx, q, s, t, ddl[t.Name]); err != nil {
 			return nil, err
 		}
 		t.Checks = tableChecks(t, ddl[t.Name])
 	}
+	slices.SortStableFunc(s.Notes, func(a, b *spec.InspectNote) int { return strings.Compare(a.Object, b.Object) })
 	return s, nil
 }
 
@@ -168,13 +184,18 @@ func declaredType(table, column, ddl string) string {
 
 func foreignKeys(ctx context.Context, q dialects.Queryer, s *spec.Schema, t *spec.Table, ddl string) error {
 	byID := map[int64]*spec.ForeignKey{}
+	bad := map[int64]bool{}
 	var order []int64
 	err := rowutil.Each(ctx, q, `SELECT id, "table", "from", "to", on_update, on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq`, 6,
 		func(v []any) error {
 			id := rowutil.Int(v[0])
 			ref := s.Table(rowutil.Str(v[1]))
-			if ref == nil {
-				return fmt.Errorf("foreign key of %s references missing table %q", t.Name, rowutil.Str(v[1]))
+			if ref == nil || ref.View != nil {
+				if byID[rowutil.Int(v[0])] == nil {
+					note(s, "foreign key", t.Name, spec.NoteSkipped, "references %q, which is not an inspected table", rowutil.Str(v[1]))
+				}
+				byID[rowutil.Int(v[0])] = &spec.ForeignKey{} // noted once
+				return nil
 			}
 			fk := byID[id]
 			if fk == nil {
@@ -184,7 +205,7 @@ func foreignKeys(ctx context.Context, q dialects.Queryer, s *spec.Schema, t *spe
 			}
 			col := t.Column(rowutil.Str(v[2]))
 			if col == nil {
-				return fmt.Errorf("foreign key of %s names missing column %q", t.Name, rowutil.Str(v[2]))
+				return nil // SQLite keeps no key on a missing column; nothing to inspect
 			}
 			fk.Columns = append(fk.Columns, col)
 			to := rowutil.Str(v[3])
@@ -193,7 +214,11 @@ func foreignKeys(ctx context.Context, q dialects.Queryer, s *spec.Schema, t *spe
 			}
 			rc := ref.Column(to)
 			if rc == nil {
-				return fmt.Errorf("foreign key of %s names missing column %s.%s", t.Name, ref.Name, to)
+				if !bad[id] {
+					note(s, "foreign key", t.Name, spec.NoteSkipped, "references missing column %s.%s", ref.Name, to)
+				}
+				bad[id] = true
+				return nil
 			}
 			fk.RefColumns = append(fk.RefColumns, rc)
 			return nil
@@ -206,6 +231,9 @@ func foreignKeys(ctx context.Context, q dialects.Queryer, s *spec.Schema, t *spe
 	slices.Reverse(order)
 	for _, id := range order {
 		fk := byID[id]
+		if bad[id] || len(fk.Columns) == 0 || len(fk.Columns) != len(fk.RefColumns) {
+			continue
+		}
 		fk.Name = names[strings.Join(rowutil.ColumnNames(fk.Columns), ",")]
 		if len(fk.Columns) == 1 {
 			fk.Columns[0].ForeignKey = fk
@@ -215,7 +243,7 @@ func foreignKeys(ctx context.Context, q dialects.Queryer, s *spec.Schema, t *spe
 	return nil
 }
 
-func indexes(ctx context.Context, q dialects.Queryer, t *spec.Table, ddl string) error {
+func indexes(ctx context.Context, q dialects.Queryer, s *spec.Schema, t *spec.Table, ddl string) error {
 	type ix struct {
 		name, origin string
 		unique       bool
@@ -223,7 +251,8 @@ func indexes(ctx context.Context, q dialects.Queryer, t *spec.Table, ddl string)
 	var list []ix
 	err := rowutil.Each(ctx, q, `SELECT name, "unique", origin, partial FROM pragma_index_list(?) ORDER BY name`, 4, func(v []any) error {
 		if rowutil.Int(v[3]) != 0 {
-			return nil // partial index: no neutral form
+			note(s, "index", t.Name+"."+rowutil.Str(v[0]), spec.NoteSkipped, "partial indexes have no dlayer form")
+			return nil
 		}
 		list = append(list, ix{name: rowutil.Str(v[0]), unique: rowutil.Int(v[1]) != 0, origin: rowutil.Str(v[2])})
 		return nil
@@ -251,6 +280,7 @@ func indexes(ctx context.Context, q dialects.Queryer, t *spec.Table, ddl string)
 			return fmt.Errorf("index %s: %w", x.name, err)
 		}
 		if expr || len(cols) == 0 {
+			note(s, "index", t.Name+"."+x.name, spec.NoteSkipped, "indexes on expressions have no dlayer form")
 			continue
 		}
 		if x.origin == "u" {

@@ -37,6 +37,15 @@ func ColumnType(c *spec.Column) (string, error) {
 	if c == nil {
 		return "", errors.New("column type: nil column")
 	}
+	if c.Type.Kind == spec.TypeNative {
+		if n := c.Type.Native["sqlite"]; n != "" {
+			return n, nil
+		}
+		return "", fmt.Errorf("sqlite: native type has no sqlite entry")
+	}
+	if c.Type.Kind == spec.TypeArray {
+		return "", fmt.Errorf("sqlite: no array type")
+	}
 	t := c.Type
 	switch t.Kind {
 	case spec.TypeInteger, spec.TypeBigInt, spec.TypeSmallInt:

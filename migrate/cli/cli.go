@@ -23,6 +23,7 @@ const (
 	ExitOK    = 0 // success
 	ExitFail  = 1 // a migration failed, or the schema and migrations disagree
 	ExitUsage = 2 // bad usage, or an I/O or connection error
+	ExitLossy = 3 // inspect: the YAML was written, but objects were skipped or approximated
 )
 
 // Options are the flags of the migrate commands.
@@ -530,13 +531,18 @@ func resolve(ctx context.Context, o Options, args []string) (int, error) {
 type InspectOptions struct {
 	URL string
 	// Out is the directory to write models.yaml to; empty writes to Stdout.
-	Out            string
-	Table          string
+	Out   string
+	Table string
+	// Format of the report: "text" (default) or "json".
+	Format         string
 	Stdout, Stderr io.Writer
 }
 
 // Inspect runs `dlayer inspect URL [-o DIR]`: it reads the database's
-// schema and writes it as dlayer YAML models.
+// schema and writes it as dlayer YAML models, then reports every object it
+// skipped or approximated. It returns ExitOK when nothing was, ExitLossy
+// when the YAML was written with losses, ExitUsage on a connection error.
+// One object dlayer cannot represent never stops the run.
 func Inspect(ctx context.Context, o InspectOptions) int {
 	if o.Stdout == nil {
 		o.Stdout = os.Stdout
@@ -544,9 +550,15 @@ func Inspect(ctx context.Context, o InspectOptions) int {
 	if o.Stderr == nil {
 		o.Stderr = os.Stderr
 	}
+	if o.Format == "" {
+		o.Format = "text"
+	}
 	fail := func(code int, err error) int {
 		fmt.Fprintf(o.Stderr, "dlayer inspect: %v\n", hideSecrets(err, o.URL))
 		return code
+	}
+	if o.Format != "text" && o.Format != "json" {
+		return fail(ExitUsage, fmt.Errorf("unknown --format %q (want text or json)", o.Format))
 	}
 	if o.URL == "" {
 		return fail(ExitUsage, errors.New("needs a database URL"))
@@ -568,17 +580,66 @@ func Inspect(ctx context.Context, o InspectOptions) int {
 	if err != nil {
 		return fail(ExitFail, err)
 	}
+	// The report goes where the YAML does not.
+	report, path := o.Stderr, ""
 	if o.Out == "" {
 		o.Stdout.Write(text)
-		return ExitOK
+	} else {
+		if err := os.MkdirAll(o.Out, 0o755); err != nil {
+			return fail(ExitUsage, err)
+		}
+		path = filepath.Join(o.Out, "models.yaml")
+		if err := os.WriteFile(path, text, 0o644); err != nil {
+			return fail(ExitUsage, err)
+		}
+		report = o.Stdout
 	}
-	if err := os.MkdirAll(o.Out, 0o755); err != nil {
-		return fail(ExitUsage, err)
+	writeReport(report, o.Format, path, s)
+	if len(s.Notes) > 0 {
+		return ExitLossy
 	}
-	path := filepath.Join(o.Out, "models.yaml")
-	if err := os.WriteFile(path, text, 0o644); err != nil {
-		return fail(ExitUsage, err)
-	}
-	fmt.Fprintf(o.Stdout, "wrote %s (%d tables)\n", path, len(s.Tables))
 	return ExitOK
+}
+
+// writeReport prints what inspect wrote and every note.
+func writeReport(w io.Writer, format, path string, s *spec.Schema) {
+	var skipped, approx int
+	for _, n := range s.Notes {
+		if n.Action == spec.NoteSkipped {
+			skipped++
+		} else {
+			approx++
+		}
+	}
+	tables, views := 0, 0
+	for _, t := range s.Tables {
+		if t.View != nil {
+			views++
+		} else {
+			tables++
+		}
+	}
+	if format == "json" {
+		notes := s.Notes
+		if notes == nil {
+			notes = []*spec.InspectNote{}
+		}
+		out := map[string]any{"tables": tables, "views": views, "skipped": skipped, "approximated": approx, "notes": notes}
+		if path != "" {
+			out["file"] = path
+		}
+		writeJSON(w, out)
+		return
+	}
+	if path != "" {
+		fmt.Fprintf(w, "wrote %s (%d tables, %d views)\n", path, tables, views)
+	}
+	if len(s.Notes) == 0 {
+		fmt.Fprintf(w, "inspect: nothing skipped or approximated\n")
+		return
+	}
+	fmt.Fprintf(w, "inspect: %d skipped, %d approximated (review before relying on the YAML):\n", skipped, approx)
+	for _, n := range s.Notes {
+		fmt.Fprintf(w, "  %-12s %-17s %s: %s\n", n.Action, n.Kind, n.Object, n.Detail)
+	}
 }
