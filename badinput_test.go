@@ -63,7 +63,8 @@ var apiFuncs = map[string]any{
 	"stmt.Text": stmt.Text, "stmt.Tuple": stmt.Tuple, "stmt.TypeOf": stmt.TypeOf, "stmt.Update": stmt.Update,
 	"stmt.Upper": stmt.Upper, "stmt.Val": stmt.Val, "stmt.Typed": stmt.Typed,
 
-	"dialects.CheckSchema": dialects.CheckSchema, "dialects.RunChecks": dialects.RunChecks,
+	"dialects.CheckSchema": dialects.CheckSchema, "dialects.CheckNative": dialects.CheckNative, "dialects.CheckNoArrays": dialects.CheckNoArrays,
+	"dialects.CheckNoMaterializedViews": dialects.CheckNoMaterializedViews, "dialects.CheckNoPartitions": dialects.CheckNoPartitions, "dialects.RunChecks": dialects.RunChecks,
 	"dialects.StoredComputedOnly": dialects.StoredComputedOnly, "dialects.ComputedNullable": dialects.ComputedNullable,
 	"dialects.NoUnsigned": dialects.NoUnsigned, "dialects.NoServerOnUpdate": dialects.NoServerOnUpdate,
 	"dialects.NoFulltext": dialects.NoFulltext, "dialects.EnumLabelBytes": dialects.EnumLabelBytes,

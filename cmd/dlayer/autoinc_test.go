@@ -80,7 +80,7 @@ func TestSQLiteAutoincrementRoundTrip(t *testing.T) {
 func TestSQLitePlainKeyFromOldDatabase(t *testing.T) {
 	models := writeFiles(t, map[string]string{"m.yaml": "tables:\n  codes:\n    columns:\n      id: {type: integer, primary_key: true, autoincrement: false}\n      label: text\n"})
 	url := fresh.URL(t, testdb.SQLite, "dl_oldkey")
-	applySQL(t, url, "CREATE TABLE \"codes\" (\"id\" INTEGER NOT NULL, \"label\" TEXT NOT NULL, PRIMARY KEY (\"id\"));\nINSERT INTO codes VALUES (7, 'x');\n")
+	execScript(t, url, "CREATE TABLE \"codes\" (\"id\" INTEGER NOT NULL, \"label\" TEXT NOT NULL, PRIMARY KEY (\"id\"));\nINSERT INTO codes VALUES (7, 'x');\n")
 	code, out, _ := runCLI(t, "migrate", "check", "--from-db", "--url", url, "--models", models)
 	if code != 1 || !strings.Contains(out, "alter column codes.id (autoincrement true -> false)") {
 		t.Fatalf("check: exit %d, want 1 reporting only the autoincrement change:\n%s", code, out)
@@ -103,7 +103,7 @@ func TestSQLitePlainKeyFromOldDatabase(t *testing.T) {
 func TestSQLiteTextDecimalsFromOldDatabase(t *testing.T) {
 	models := writeFiles(t, map[string]string{"m.yaml": "tables:\n  orders:\n    columns:\n      id: {type: integer, primary_key: true}\n      total: {type: decimal, precision: 10, scale: 2}\n"})
 	url := fresh.URL(t, testdb.SQLite, "dl_olddec")
-	applySQL(t, url, "CREATE TABLE \"orders\" (\"id\" INTEGER NOT NULL, \"total\" TEXT NOT NULL, PRIMARY KEY (\"id\"));\n"+
+	execScript(t, url, "CREATE TABLE \"orders\" (\"id\" INTEGER NOT NULL, \"total\" TEXT NOT NULL, PRIMARY KEY (\"id\"));\n"+
 		"INSERT INTO orders VALUES (1, '9.99'), (2, '10.00'), (3, '100.50');\n")
 	above50 := func() []int64 {
 		t.Helper()

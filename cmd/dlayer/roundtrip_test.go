@@ -94,7 +94,9 @@ func readExpect(t *testing.T, src string) rtExpect {
 	return e
 }
 
-func runCorpusFile(t *testing.T, dialect, file string) {
+// runCorpusFile takes one corpus file through every step and returns the
+// directory holding its first inspection's YAML.
+func runCorpusFile(t *testing.T, dialect, file string) string {
 	raw, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
@@ -166,6 +168,7 @@ func runCorpusFile(t *testing.T, dialect, file string) {
 	}
 
 	crossCheck(t, dialect, file, first)
+	return first
 }
 
 // inspectInto runs dlayer inspect into a new directory and returns it and

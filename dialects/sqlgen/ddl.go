@@ -793,6 +793,9 @@ func (g *Base) DropTable(t *spec.Table) ([]string, error) {
 // added by ALTER TABLE (where the dialect cannot, as SQLite, every foreign
 // key stays inline: SQLite does not check references at CREATE time).
 func (g *Base) CreateAll(s *spec.Schema) ([]string, error) {
+	if s == nil {
+		return nil, errors.New("create all: nil schema")
+	}
 	order, deferred := dialects.SortTables(s)
 	if !g.cfg.Features.Has(dialects.AlterAddConstraint) {
 		deferred = nil
@@ -843,6 +846,9 @@ func (g *Base) CreateAll(s *spec.Schema) ([]string, error) {
 // keys of cycles first (where the dialect can), then tables in reverse
 // dependency order, then enum types.
 func (g *Base) DropAll(s *spec.Schema) ([]string, error) {
+	if s == nil {
+		return nil, errors.New("drop all: nil schema")
+	}
 	order, deferred := dialects.SortTables(s)
 	order, views := splitViews(order)
 	var out, suffix []string
