@@ -54,8 +54,12 @@
 //     text order is time order), nanosecond precision; the same instant /
 //     wall-clock rule; dates as "2006-01-02". A time.Time bound to raw SQL
 //     (stmt.Text) has no column type and is bound in the timestamp form, so
-//     it matches timestamp columns; against a date column write
-//     date(:d) (which PostgreSQL and MySQL accept too), or bind
+//     it matches timestamp columns. A time at midnight compared in the text
+//     with a column that is a date column in the engine's schema ("day =
+//     :d", ":d <= o.day", "day BETWEEN :a AND :b") is bound as a date, so
+//     "WHERE day = :d" matches on every database. Elsewhere (a column the
+//     schema does not know, an expression) write date(:d), which
+//     PostgreSQL and MySQL accept too, or bind
 //     stmt.Typed(t, &spec.Type{Kind: spec.TypeDate}) to get "2006-01-02".
 //
 // Connections: Open takes pool settings (WithPool, WithMaxOpenConns, …);

@@ -376,6 +376,9 @@ func (e *Engine) Compile(s stmt.Statement) (*dialects.Compiled, error) {
 	if s == nil {
 		return nil, errors.New("compile: nil statement")
 	}
+	if t, ok := s.(*stmt.TextStmt); ok && t != nil {
+		s = typeTextDates(t, e.schema)
+	}
 	c, err := e.d.Compile(s)
 	if err != nil {
 		return nil, fmt.Errorf("compile: %w", err)

@@ -16,7 +16,6 @@ import (
 // untyped time in the timestamp form, a date through date(:d) or a typed
 // parameter.
 func testRawTimes(t *testing.T, cfg Config) {
-	e := cfg.Open(t)
 	ctx := context.Background()
 	tbl := &spec.Table{Name: "dl_rawtime_" + testdb.Suffix(), Columns: []*spec.Column{
 		{Name: "id", Type: spec.Type{Kind: spec.TypeBigInt}, PrimaryKey: true},
@@ -27,6 +26,11 @@ func testRawTimes(t *testing.T, cfg Config) {
 	tbl.PrimaryKey = tbl.Columns[:1]
 	s := &spec.Schema{Tables: []*spec.Table{tbl}}
 	s.Index()
+	e, err := engine.Open(ctx, cfg.URL(t), engine.WithSchema(s))
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(func() { _ = e.Close() })
 	if err := e.CreateTables(ctx, s); err != nil {
 		t.Fatalf("create: %v", err)
 	}
@@ -47,6 +51,16 @@ func testRawTimes(t *testing.T, cfg Config) {
 		{"date through date()", "day = date(:v)", day, 1},
 		{"date, typed parameter", "day = :v", stmt.Typed(day, dateType), 1},
 		{"date, typed, other day", "day = :v", stmt.Typed(day.AddDate(0, 0, 1), dateType), 0},
+		// A midnight time compared with a column that is a date in the
+		// engine's schema is bound as a date (engine.typeTextDates).
+		{"date, plain midnight time", "day = :v", day, 1},
+		{"date, plain midnight time, qualified", tbl.Name + ".day = :v", day, 1},
+		{"date, plain midnight time, reversed", ":v = day", day, 1},
+		{"date, plain midnight time, range", "day >= :v AND day < :v2", day, 1},
+		{"date, plain midnight time, between", "day BETWEEN :v AND :v2", day, 1},
+		{"date, plain midnight time, other day", "day = :v", day.AddDate(0, 0, 1), 0},
+		{"date, pointer to midnight time", "day = :v", &day, 1},
+		{"timestamp, midnight stays a time stamp", "ts >= :v AND ts < :v2", day, 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			q := stmt.Text("SELECT COUNT(*) FROM "+tbl.Name+" WHERE "+c.where).Bind("v", c.v).Bind("v2", day.AddDate(0, 0, 1))
