@@ -31,6 +31,10 @@ var (
 	ErrLockTimeout = errors.New("dlayer: lock wait timeout")
 	// ErrBusy: the database (SQLite) is busy or a table is locked.
 	ErrBusy = errors.New("dlayer: database busy")
+	// ErrRolledBack: the database answered COMMIT by rolling the
+	// transaction back (pgx's "commit unexpectedly resulted in rollback",
+	// for a transaction that had failed earlier).
+	ErrRolledBack = errors.New("dlayer: the database rolled the transaction back")
 )
 
 // IsRetryable reports whether err is a transient failure after which the

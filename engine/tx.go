@@ -121,16 +121,31 @@ func (tx *Tx) execSQL(ctx context.Context, sql string) error {
 	return err
 }
 
-// Commit commits the transaction. ctx bounds the commit only; a context
-// that ended before makes Commit fail and the transaction roll back.
+// Commit commits the transaction. ctx bounds the commit only.
+//
+// A failed Commit says what became of the transaction. A context that
+// ended before makes Commit send ROLLBACK instead of COMMIT: the error
+// matches the context's error and ErrRolledBack. A COMMIT the database
+// answered with a rollback (a serialization failure or deadlock found at
+// commit, a deferred constraint) matches ErrRolledBack, and IsRetryable
+// when running the transaction again may succeed. Any other failure — the
+// connection lost, the context ending while COMMIT ran — matches
+// ErrCommitOutcomeUnknown: the transaction may or may not be committed.
 func (tx *Tx) Commit(ctx context.Context) error {
 	if err := tx.lock(ctx); err != nil {
 		return err
 	}
 	defer tx.mu.Unlock()
 	tx.finish()
+	if cerr := ctx.Err(); cerr != nil {
+		err := fmt.Errorf("commit: %w (%w: COMMIT was not sent)", cerr, ErrRolledBack)
+		if rbErr := tx.rollback(ctx, "rollback"); rbErr != nil {
+			err = errors.Join(err, rbErr)
+		}
+		return err
+	}
 	ob := tx.e.observe(ctx, "commit", "COMMIT", nil)
-	err := tx.e.translate(ctx, "commit", tx.tx.Commit(ob.ctx))
+	err := commitError(tx.e.translate(ctx, "commit", tx.tx.Commit(ob.ctx)))
 	ob.done(err, -1)
 	return err
 }

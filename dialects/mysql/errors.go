@@ -24,6 +24,13 @@ const (
 	errLockWaitTimeout   = 1205
 	errLockDeadlock      = 1213
 	errRecordChanged     = 1020 // MariaDB snapshot isolation conflict
+	// TiDB's own numbers (no MySQL or MariaDB error uses them): each means
+	// TiDB rolled the transaction back and it may be run again.
+	tidbForUpdateConflict = 8002 // SELECT … FOR UPDATE met a commit conflict
+	tidbWriteConflictOld  = 8005 // write conflict, txnStartTS is stale
+	tidbTxnRetryable      = 8022 // commit failed, rolled back: retry
+	tidbSchemaChanged     = 8028 // information schema changed during the transaction
+	tidbWriteConflict     = 9007 // write conflict in TiKV
 )
 
 // TranslateError maps a go-sql-driver/mysql error to dlayer's normalised
@@ -32,7 +39,20 @@ const (
 // prefixes it with the table, MariaDB does not), for a foreign key the
 // constraint, child table and columns, for NOT NULL the column, for CHECK
 // the constraint (and on MariaDB the table). Deadlocks (1213), lock wait
-// timeouts (1205) and MariaDB's 1020 wrap the transient sentinels.
+// timeouts (1205) and MariaDB's 1020 wrap the transient sentinels, and so
+// do TiDB's write conflicts (8002, 8005, 8022, 8028, 9007, as
+// ErrSerialization). Galera's certification failures arrive as deadlocks
+// (1213), often at COMMIT.
+//
+// A lock wait timeout (1205) rolls back only the statement that waited,
+// not the transaction (unless the server runs with
+// innodb_rollback_on_timeout): the transaction is still open, holding the
+// locks and changes of its earlier statements. It is retryable only in the
+// sense the retry helpers use it — roll the whole transaction back, then
+// run it all again — which is what engine.Engine.Transaction and
+// orm.Session.Transaction do (and a failed ORM flush rolls back too). Code
+// of its own that catches the error and carries on must not assume the
+// earlier statements were undone.
 func TranslateError(err error) error {
 	var me *mysql.MySQLError
 	if err == nil || !errors.As(err, &me) {
@@ -45,7 +65,7 @@ func TranslateError(err error) error {
 		return dialects.Retryable(dialects.ErrDeadlock, err)
 	case errLockWaitTimeout:
 		return dialects.Retryable(dialects.ErrLockTimeout, err)
-	case errRecordChanged:
+	case errRecordChanged, tidbForUpdateConflict, tidbWriteConflictOld, tidbTxnRetryable, tidbSchemaChanged, tidbWriteConflict:
 		return dialects.Retryable(dialects.ErrSerialization, err)
 	case errDupEntry, errDupEntryWithKey:
 		// Duplicate entry 'x' for key 'users.email' (MySQL 8) / 'email' (MariaDB)

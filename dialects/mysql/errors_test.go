@@ -39,6 +39,12 @@ func TestTranslateError(t *testing.T) {
 		{name: "deadlock", num: 1213, msg: "Deadlock found when trying to get lock; try restarting transaction", sentinel: dialects.ErrDeadlock},
 		{name: "lock wait", num: 1205, msg: "Lock wait timeout exceeded; try restarting transaction", sentinel: dialects.ErrLockTimeout},
 		{name: "record changed", num: 1020, msg: "Record has changed since last read in table 'users'", sentinel: dialects.ErrSerialization},
+		{name: "Galera certification failure", num: 1213, msg: "WSREP detected deadlock/conflict and aborted the transaction. Try restarting the transaction", sentinel: dialects.ErrDeadlock},
+		{name: "TiDB select for update conflict", num: 8002, msg: "[tikv:8002]can not retry select for update statement", sentinel: dialects.ErrSerialization},
+		{name: "TiDB stale write conflict", num: 8005, msg: "Write Conflict, txnStartTS is stale", sentinel: dialects.ErrSerialization},
+		{name: "TiDB commit retryable", num: 8022, msg: "Error: KV error safe to retry [try again later]", sentinel: dialects.ErrSerialization},
+		{name: "TiDB schema changed", num: 8028, msg: "Information schema is changed during the execution of the statement", sentinel: dialects.ErrSerialization},
+		{name: "TiDB write conflict", num: 9007, msg: "Write conflict, txnStartTS=1, conflictStartTS=2, conflictCommitTS=3, key={...} [try again later]", sentinel: dialects.ErrSerialization},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,8 +2,10 @@ package postgres
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/dlayer/dlayer/dialects"
@@ -13,9 +15,15 @@ import (
 // constraint violations (SQLSTATE 23505, 23503, 23502, 23514) become
 // *dialects.ConstraintError with the constraint, table and columns the
 // server reports; serialization failures (40001), deadlocks (40P01) and
-// lock timeouts (55P03) wrap the matching transient sentinel. Other errors
-// are returned unchanged.
+// lock timeouts (55P03) wrap the matching transient sentinel — this covers
+// CockroachDB's and YugabyteDB's restart errors ("restart transaction",
+// SQLSTATE 40001). pgx's ErrTxCommitRollback (COMMIT of a transaction that
+// had already failed) wraps dialects.ErrRolledBack. Other errors are
+// returned unchanged.
 func TranslateError(err error) error {
+	if errors.Is(err, pgx.ErrTxCommitRollback) {
+		return fmt.Errorf("%w: %w", dialects.ErrRolledBack, err)
+	}
 	var pe *pgconn.PgError
 	if err == nil || !errors.As(err, &pe) {
 		return err

@@ -2,9 +2,11 @@ package postgres_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/dlayer/dlayer/dialects"
@@ -33,6 +35,10 @@ func TestTranslateError(t *testing.T) {
 		{name: "serialization", pe: pgconn.PgError{Code: "40001"}, sentinel: dialects.ErrSerialization},
 		{name: "deadlock", pe: pgconn.PgError{Code: "40P01"}, sentinel: dialects.ErrDeadlock},
 		{name: "lock not available", pe: pgconn.PgError{Code: "55P03"}, sentinel: dialects.ErrLockTimeout},
+		{name: "CockroachDB restart", pe: pgconn.PgError{Code: "40001", Message: "restart transaction: TransactionRetryWithProtoRefreshError: TransactionRetryError: retry txn (RETRY_SERIALIZABLE)"},
+			sentinel: dialects.ErrSerialization},
+		{name: "YugabyteDB restart read", pe: pgconn.PgError{Code: "40001", Message: "Restart read required at: { read: { physical: 1 } }"},
+			sentinel: dialects.ErrSerialization},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -55,6 +61,9 @@ func TestTranslateError(t *testing.T) {
 				t.Errorf("got %+v", ce)
 			}
 		})
+	}
+	if err := postgres.TranslateError(fmt.Errorf("commit: %w", pgx.ErrTxCommitRollback)); !errors.Is(err, dialects.ErrRolledBack) || !errors.Is(err, pgx.ErrTxCommitRollback) || dialects.IsRetryable(err) {
+		t.Errorf("COMMIT of a failed transaction: %v", err)
 	}
 	syntax := &pgconn.PgError{Code: "42601"}
 	if postgres.TranslateError(syntax) != error(syntax) {
