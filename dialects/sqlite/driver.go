@@ -243,14 +243,19 @@ func applyPoolOptions(db *sql.DB, o dialects.PoolOptions) {
 }
 
 func config() sqldb.Config {
-	return sqldb.Config{Encode: EncodeArgs, BeginSQL: beginSQL}
+	return sqldb.Config{Encode: EncodeArgs, BeginSQL: beginSQL,
+		ReadOnlyOn: "PRAGMA query_only = 1", ReadOnlyOff: "PRAGMA query_only = 0"}
 }
 
 // beginSQL starts write transactions with BEGIN IMMEDIATE, which takes the
 // write lock up front (waiting up to busy_timeout), so a transaction never
 // fails with SQLITE_BUSY when it later upgrades a read lock to write.
-// Read-only transactions use a deferred BEGIN and never block writers.
-// SQLite transactions are serializable whatever level is asked for.
+// Read-only transactions use a deferred BEGIN and never block writers; the
+// connection runs them under PRAGMA query_only, so a write in one fails
+// ("attempt to write a readonly database"). SQLite transactions are
+// serializable whatever level is asked for: every named level is accepted
+// and runs serializable (a stronger level than asked, which the SQL
+// standard allows); an unknown name is an error.
 func beginSQL(o dialects.TxOptions) (string, error) {
 	switch o.Isolation {
 	case "", "read uncommitted", "read committed", "repeatable read", "serializable":

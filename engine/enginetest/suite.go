@@ -29,6 +29,11 @@ func Run(t *testing.T, cfg Config) {
 		{"EmptyStatement", testEmptyStatement},
 		{"RedactedErrors", testRedactedErrors},
 		{"SingleStatementText", testSingleStatementText},
+		{"RetryCounters", testRetryCounters},
+		{"RetryForcedConflict", testRetryForcedConflict},
+		{"RetryAtCommit", testRetryAtCommit},
+		{"RetryStops", testRetryStops},
+		{"TxOptions", testTxOptions},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, cfg) })

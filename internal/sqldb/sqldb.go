@@ -24,6 +24,10 @@ type Config struct {
 	// the statement it returns instead of database/sql's BEGIN (SQLite uses
 	// it for BEGIN IMMEDIATE).
 	BeginSQL func(opts dialects.TxOptions) (string, error)
+	// ReadOnlyOn and ReadOnlyOff, when set, are run on the connection of a
+	// read-only transaction begun with BeginSQL: before BEGIN and after
+	// the transaction ends (SQLite: PRAGMA query_only).
+	ReadOnlyOn, ReadOnlyOff string
 	// Owned makes Close close the *sql.DB; a wrapped handle stays open.
 	Owned bool
 	// AfterClose runs after the database is closed (may be nil).
@@ -189,11 +193,19 @@ func (p *Pool) Begin(ctx context.Context, opts dialects.TxOptions) (dialects.Tx,
 		if err != nil {
 			return nil, err
 		}
+		t := &connTx{c: c, enc: p.encode}
+		if opts.ReadOnly && p.cfg.ReadOnlyOn != "" {
+			if _, err := c.ExecContext(ctx, p.cfg.ReadOnlyOn); err != nil {
+				c.Close()
+				return nil, err
+			}
+			t.reset = p.cfg.ReadOnlyOff
+		}
 		if _, err := c.ExecContext(ctx, begin); err != nil {
-			c.Close()
+			t.finish(nil)
 			return nil, err
 		}
-		return &connTx{c: c, enc: p.encode}, nil
+		return t, nil
 	}
 	lvl, ok := isolation[opts.Isolation]
 	if !ok {
@@ -263,6 +275,8 @@ type connTx struct {
 	c    *sql.Conn
 	enc  func([]any) ([]any, error)
 	done bool
+	// reset is run on the connection after the transaction ends.
+	reset string
 }
 
 func (t *connTx) Exec(ctx context.Context, q string, args ...any) (dialects.Result, error) {
@@ -307,6 +321,9 @@ func (t *connTx) Rollback(ctx context.Context) error {
 // is unknown after a failed ROLLBACK.
 func (t *connTx) finish(rbErr error) {
 	t.done = true
+	if rbErr == nil && t.reset != "" {
+		_, rbErr = t.c.ExecContext(context.Background(), t.reset)
+	}
 	if rbErr != nil {
 		_ = t.c.Raw(func(any) error { return driver.ErrBadConn })
 	}
