@@ -26,9 +26,17 @@ var (
 	// (or any) object matched no row: another transaction changed or
 	// deleted it.
 	ErrStaleObject = errors.New("dlayer: stale object: row was changed or deleted by another transaction")
-	// ErrCommitOutcomeUnknown is returned when COMMIT itself failed (a lost
-	// connection, say): the transaction may or may not have been committed.
-	ErrCommitOutcomeUnknown = errors.New("dlayer: commit failed; the outcome is unknown")
+	// ErrCommitOutcomeUnknown is returned when COMMIT itself failed without
+	// an answer (a lost connection, a context that ended while COMMIT ran):
+	// the transaction may or may not have been committed. It is
+	// engine.ErrCommitOutcomeUnknown. A COMMIT the database refused — a
+	// serialization failure or deadlock found at commit — matches
+	// ErrRolledBack (and IsRetryable) instead, never this.
+	ErrCommitOutcomeUnknown = engine.ErrCommitOutcomeUnknown
+	// ErrRolledBack is returned, wrapping the cause, when the database
+	// answered COMMIT by rolling the transaction back: nothing was saved.
+	// It is engine.ErrRolledBack.
+	ErrRolledBack = engine.ErrRolledBack
 	// ErrNotLoaded is returned when a relationship with the raise strategy
 	// (or any unloaded relationship read through Related) is accessed
 	// before it was loaded: the N+1 guard.

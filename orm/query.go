@@ -656,6 +656,9 @@ func (s *Session) Conn(ctx context.Context) (engine.Querier, error) {
 	if tx := s.txs[s.db.router.primary]; tx != nil {
 		return tx, nil
 	}
+	if s.joins(s.db.router.primary) {
+		return s.txFor(ctx, s.db.router.primary)
+	}
 	if s.wrote {
 		return s.db.router.primary, nil
 	}

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"unsafe"
 
-	"github.com/dlayer/dlayer/dialects"
 	"github.com/dlayer/dlayer/engine"
 	"github.com/dlayer/dlayer/stmt"
 )
@@ -82,6 +81,12 @@ type Session struct {
 	closed bool
 	// nested holds open savepoints (innermost last).
 	nested []*savepoint
+	// txOpts are the options the session's transactions begin with (set
+	// by Begin and Transaction, cleared when the transaction ends).
+	txOpts engine.TxOptions
+	// join is the application's transaction the session runs in
+	// (DB.SessionIn), or nil.
+	join *joined
 	// g detects concurrent use (guard.go); calledOut records that the
 	// running call ran app code (and so set g.owner).
 	g         guard
@@ -496,7 +501,15 @@ func (s *Session) InTransaction() bool {
 // begins one on its own at the first write or locking read). Reads inside
 // it go to the primary. It returns ErrSessionNeedsRollback after a failed
 // flush.
-func (s *Session) Begin(ctx context.Context) error {
+//
+// Options set the isolation level and read-only mode
+// (engine.WithIsolation, engine.WithReadOnly) of the session's
+// transactions until it commits or rolls back; they are an error when a
+// transaction is already open, and so is engine.WithRetry, which only
+// Transaction can honour (it needs the whole block as a function). In a
+// session joined to the application's transaction (DB.SessionIn) they are
+// ignored: that transaction's own level and mode apply.
+func (s *Session) Begin(ctx context.Context, opts ...engine.TxOption) error {
 	nested, err := s.enterCtx(ctx, "begin")
 	if err != nil {
 		return err
@@ -505,7 +518,30 @@ func (s *Session) Begin(ctx context.Context) error {
 	if err := s.usable(); err != nil {
 		return err
 	}
+	cfg := engine.NewTxConfig(opts...)
+	if cfg.Retry != nil {
+		return errors.New("begin: engine.WithRetry needs the transaction as a function: use Session.Transaction")
+	}
+	if err := s.setTxOptions(cfg.TxOptions); err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
 	return s.begin(ctx)
+}
+
+// setTxOptions records the options of the next transaction; they cannot
+// change that of an open one.
+func (s *Session) setTxOptions(o engine.TxOptions) error {
+	if o == (engine.TxOptions{}) || s.join != nil {
+		return nil
+	}
+	if len(s.txs) > 0 {
+		if o == s.txOpts {
+			return nil
+		}
+		return fmt.Errorf("the session's transaction is already open: its isolation level and read-only mode cannot change (give them to the first Begin or Transaction)")
+	}
+	s.txOpts = o
+	return nil
 }
 
 func (s *Session) begin(ctx context.Context) error {
@@ -518,7 +554,13 @@ func (s *Session) txFor(ctx context.Context, e *engine.Engine) (*engine.Tx, erro
 	if tx := s.txs[e]; tx != nil {
 		return tx, nil
 	}
-	tx, err := e.Begin(ctx, dialects.TxOptions{})
+	var tx *engine.Tx
+	var err error
+	if s.join != nil && e == s.join.tx.Engine() {
+		tx, err = s.join.begin(ctx)
+	} else {
+		tx, err = e.Begin(ctx, s.txOpts)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -539,7 +581,7 @@ func (s *Session) reader(ctx context.Context, m *mapper, locking bool) (engine.Q
 	if tx := s.txs[w]; tx != nil {
 		return tx, nil
 	}
-	if locking || len(s.nested) > 0 {
+	if locking || len(s.nested) > 0 || s.joins(w) {
 		return s.txFor(ctx, w)
 	}
 	if s.wrote {
@@ -606,16 +648,35 @@ func (s *Session) commit(ctx context.Context) error {
 	var firstErr error
 	for i, e := range s.txList {
 		tx := s.txs[e]
-		if err := tx.Commit(ctx); err != nil && firstErr == nil {
+		var err error
+		if s.join != nil && tx == s.join.tx {
+			// The application's transaction: keep the work in it, commit
+			// nothing.
+			err = s.join.release(ctx)
+		} else {
+			// The engine says what became of a failed COMMIT: rolled back
+			// (ErrRolledBack; IsRetryable for a serialization failure or
+			// deadlock) or unknown (ErrCommitOutcomeUnknown).
+			err = tx.Commit(ctx)
+		}
+		if err != nil && firstErr == nil {
 			if i == 0 {
-				firstErr = fmt.Errorf("commit: %w: %w", ErrCommitOutcomeUnknown, err)
+				firstErr = fmt.Errorf("commit: %w", err)
 			} else {
-				firstErr = fmt.Errorf("commit (transaction %d of %d; earlier ones are committed): %w: %w", i+1, len(s.txList), ErrCommitOutcomeUnknown, err)
+				firstErr = fmt.Errorf("commit (transaction %d of %d; earlier ones are committed): %w", i+1, len(s.txList), err)
 			}
 		}
 	}
-	s.txs, s.txList = nil, nil
+	n := len(s.txList)
+	s.txs, s.txList, s.txOpts = nil, nil, engine.TxOptions{}
 	if firstErr != nil {
+		if n == 1 && errors.Is(firstErr, ErrRolledBack) {
+			// The database rolled the transaction back: so does the
+			// session (pending and inserted objects leave it, loaded ones
+			// are restored and expired), as Rollback would.
+			_ = s.rollback(ctx)
+			return firstErr
+		}
 		// Whatever happened, the session's view is no longer reliable.
 		s.afterTxEnd(false)
 		s.expireAll()
@@ -713,11 +774,17 @@ func (s *Session) discard(st *state) {
 func (s *Session) rollbackTx(ctx context.Context) error {
 	var errs []error
 	for _, e := range s.txList {
-		if err := s.txs[e].Rollback(context.WithoutCancel(ctx)); err != nil && !errors.Is(err, engine.ErrTxDone) {
+		var err error
+		if tx := s.txs[e]; s.join != nil && tx == s.join.tx {
+			err = s.join.rollback(ctx)
+		} else {
+			err = tx.Rollback(context.WithoutCancel(ctx))
+		}
+		if err != nil && !errors.Is(err, engine.ErrTxDone) {
 			errs = append(errs, err)
 		}
 	}
-	s.txs, s.txList, s.nested = nil, nil, nil
+	s.txs, s.txList, s.nested, s.txOpts = nil, nil, nil, engine.TxOptions{}
 	return errors.Join(errs...)
 }
 
@@ -728,7 +795,33 @@ func (s *Session) rollbackTx(ctx context.Context) error {
 // error. It returns ErrSessionNeedsRollback after a failed flush (without
 // running fn). When the commit fails (a failed flush, a done context, a
 // failed COMMIT), the block is rolled back and the commit's error returned.
-func (s *Session) Transaction(ctx context.Context, fn func(s *Session) error) (err error) {
+//
+// Options: engine.WithIsolation and engine.WithReadOnly set the block's
+// transaction's isolation level and read-only mode (an error inside an
+// open transaction, whose level cannot change, unless they are the ones it
+// has); engine.WithRetry runs the whole block again after a transient
+// failure (engine.IsRetryable: a serialization failure, deadlock, lock
+// wait timeout, busy database, CockroachDB restart or TiDB write conflict
+// — from a statement, a flush, fn's returned error or COMMIT), with backoff,
+// until it succeeds or the policy's attempts are spent; a context that
+// ends stops the retries, and a COMMIT whose outcome is unknown
+// (ErrCommitOutcomeUnknown) is never retried.
+//
+// Each failed run is rolled back and leaves the session as it was before
+// the block: objects fn added or loaded are expunged (keys the database
+// generated for them cleared), objects that were in the session before are
+// restored and expired, so the next run reloads them. fn must therefore do
+// its whole work again on each run — load, decide, create, change — and
+// keep no state of its own from a failed run. (Objects fn expunged stay
+// expunged.) Hooks run as they would for a rollback.
+//
+// A retry policy is applied by the outermost block only: inside an open
+// transaction (a savepoint) the block runs once, and a transient failure
+// reaches the outer block, which a database has rolled back entirely
+// anyway. In a session joined to the application's transaction
+// (DB.SessionIn) the block runs once, in a savepoint, and the isolation
+// options are ignored: that transaction is the application's to retry.
+func (s *Session) Transaction(ctx context.Context, fn func(s *Session) error, opts ...engine.TxOption) error {
 	nested, err := s.enterCtx(ctx, "transaction")
 	if err != nil {
 		return err
@@ -741,11 +834,46 @@ func (s *Session) Transaction(ctx context.Context, fn func(s *Session) error) (e
 		s.leave(nested)
 		return err
 	}
+	cfg := engine.NewTxConfig(opts...)
 	if len(s.txs) > 0 {
+		err := s.setTxOptions(cfg.TxOptions)
 		s.leave(nested)
+		if err != nil {
+			return fmt.Errorf("transaction: %w", err)
+		}
 		return s.Nested(ctx, fn)
 	}
+	if s.join != nil {
+		cfg.Retry = nil
+	}
+	s.leave(nested)
+	return engine.Retry(ctx, cfg.Retry, func(ctx context.Context) error {
+		return s.runBlock(ctx, cfg, fn)
+	})
+}
+
+// runBlock runs one attempt of a Transaction block.
+func (s *Session) runBlock(ctx context.Context, cfg engine.TxConfig, fn func(s *Session) error) (err error) {
+	nested, err := s.enterCtx(ctx, "transaction")
+	if err != nil {
+		return err
+	}
+	if err := s.usable(); err != nil {
+		s.leave(nested)
+		return err
+	}
+	if len(s.txs) > 0 {
+		// fn of a failed run left a transaction open (it began one
+		// after its own error): a retry starts clean.
+		_ = s.rollback(ctx)
+	}
+	if err := s.setTxOptions(cfg.TxOptions); err != nil {
+		s.leave(nested)
+		return err
+	}
+	start := s.seq
 	if err := s.begin(ctx); err != nil {
+		s.txOpts = engine.TxOptions{}
 		s.leave(nested)
 		return err
 	}
@@ -768,21 +896,35 @@ func (s *Session) Transaction(ctx context.Context, fn func(s *Session) error) (e
 			_ = s.rollback(ctx)
 			panic(p)
 		}
-		if err != nil {
-			if rerr := s.rollback(ctx); rerr != nil {
-				err = errors.Join(err, rerr)
+		if err == nil {
+			if err = s.commit(ctx); err == nil {
+				return
 			}
-			return
 		}
-		if err = s.commit(ctx); err != nil {
-			// A block ends committed or rolled back, never open or
-			// needing a rollback (a done context leaves COMMIT unsent).
-			if rerr := s.rollback(ctx); rerr != nil {
-				err = errors.Join(err, rerr)
-			}
+		// A block ends committed or rolled back, never open or needing a
+		// rollback (a done context leaves COMMIT unsent).
+		if rerr := s.rollback(ctx); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+		if cfg.Retry != nil {
+			s.forgetSince(start)
 		}
 	}()
 	return fn(s)
+}
+
+// forgetSince expunges the objects that joined the session after seq (a
+// failed run of a retried block added or loaded them).
+func (s *Session) forgetSince(seq int) {
+	for _, st := range s.live() {
+		if st.order > seq {
+			if st.generatedKey {
+				_ = st.m.cols[st.m.autoPK].set(st.obj, int64(0))
+				st.generatedKey = false
+			}
+			s.forget(st)
+		}
+	}
 }
 
 // Nested runs fn inside a SAVEPOINT of the session's transaction (begun if
