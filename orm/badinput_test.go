@@ -432,6 +432,19 @@ func TestBadInputArguments(t *testing.T) {
 			{api: []string{"Session.Unlink"}, name: "wrong child type", run: func(s *orm.Session, u *User) error { return s.Unlink(u, "posts", &Tag{}) }},
 			{api: []string{"Session.Unlink"}, name: "child not in the session", run: func(s *orm.Session, u *User) error { return s.Unlink(u, "posts", &Post{}) }, is: orm.ErrDetached},
 			{api: []string{"Session.Transaction"}, name: "nil function", run: func(s *orm.Session, u *User) error { return s.Transaction(ctx, nil) }},
+			{api: []string{"Session.Transaction"}, name: "nil options", ok: true, run: func(s *orm.Session, u *User) error {
+				return s.Transaction(ctx, func(*orm.Session) error { return nil }, nil, engine.WithRetry(engine.RetryPolicy{}))
+			}},
+			{api: []string{"Session.Transaction"}, name: "unknown isolation level", run: func(s *orm.Session, u *User) error {
+				return s.Transaction(ctx, func(*orm.Session) error { return nil }, engine.WithIsolation("bogus"))
+			}},
+			{api: []string{"Session.Begin"}, name: "retry policy", run: func(s *orm.Session, u *User) error { return s.Begin(ctx, engine.WithRetry(engine.RetryPolicy{})) }},
+			{api: []string{"Session.Begin"}, name: "nil option", ok: true, run: func(s *orm.Session, u *User) error {
+				if err := s.Begin(ctx, nil); err != nil {
+					return err
+				}
+				return s.Rollback(ctx)
+			}},
 			{api: []string{"Session.Nested"}, name: "nil function", run: func(s *orm.Session, u *User) error { return s.Nested(ctx, nil) }},
 			{api: []string{"Session.Execute"}, name: "nil statement", run: func(s *orm.Session, u *User) error { _, err := s.Execute(ctx, nil); return err }},
 			{api: []string{"Session.Execute"}, name: "typed nil statement", run: func(s *orm.Session, u *User) error { _, err := s.Execute(ctx, nilUpdate); return err }},
@@ -575,6 +588,25 @@ func TestBadInputPackageFunctions(t *testing.T) {
 		{api: []string{"DB.Session", "WithAutoflush", "WithExpireOnCommit"}, name: "nil option", ok: true, run: func() error {
 			s := dyn.Session(nil, orm.WithAutoflush(false), orm.WithExpireOnCommit(false))
 			return s.Close(ctx)
+		}},
+		{api: []string{"DB.SessionIn"}, name: "nil DB", run: func() error { _, err := nilDB.SessionIn(nil); return err }},
+		{api: []string{"DB.SessionIn"}, name: "nil transaction", run: func() error { _, err := dyn.SessionIn(nil); return err }},
+		{api: []string{"DB.SessionIn"}, name: "zero transaction", run: func() error { _, err := dyn.SessionIn(&engine.Tx{}); return err }},
+		{api: []string{"DB.SessionIn"}, name: "finished transaction", run: func() error {
+			tx, err := e.eng.Begin(ctx, engine.TxOptions{})
+			if err != nil {
+				return nil // makes the case fail
+			}
+			if err := tx.Rollback(ctx); err != nil {
+				return nil
+			}
+			s, err := e.db.SessionIn(tx, nil)
+			if err != nil {
+				return err
+			}
+			defer s.Close(ctx)
+			_, err = orm.All[User](ctx, s, orm.Select[User](e.db))
+			return err
 		}},
 		{api: []string{"DB.Engine", "DB.Schema"}, name: "nil DB", ok: true, run: func() error {
 			if nilDB.Engine() != nil || nilDB.Schema() != nil {
