@@ -112,6 +112,42 @@
 // MySQL/MariaDB the transaction with it: roll back and retry. Commit with a
 // context already ended fails and rolls back.
 //
+// # Isolation, read-only and retries
+//
+// Engine.Transaction takes options: WithIsolation (ReadCommitted,
+// RepeatableRead, Serializable, ReadUncommitted), WithReadOnly,
+// WithTxOptions, and WithRetry. PostgreSQL begins with BEGIN ISOLATION
+// LEVEL … [READ ONLY]; MySQL/MariaDB with SET TRANSACTION ISOLATION LEVEL
+// … then START TRANSACTION [READ ONLY]; SQLite is always serializable
+// (every level is accepted; an unknown name is an error) and runs a
+// read-only transaction under PRAGMA query_only, reset when it ends, so a
+// write in it fails on every database.
+//
+// WithRetry(RetryPolicy{…}) runs the whole function again, in a new
+// transaction, after a failure IsRetryable reports: a serialization
+// failure (PostgreSQL 40001, which CockroachDB and YugabyteDB use for their
+// "restart transaction" errors; MariaDB 1020; TiDB 8002, 8005, 8022, 8028,
+// 9007), a deadlock (40P01, MySQL 1213, which Galera uses for certification
+// failures), a lock wait timeout (55P03, MySQL 1205) or a busy SQLite
+// database — from a statement, the function's returned error, or COMMIT.
+// Delays grow exponentially from BaseDelay to MaxDelay with jitter; a
+// context that ends stops the retries. Retry is the same loop for
+// transactions managed by hand.
+//
+// MySQL's 1205 undoes only the statement that waited (unless the server
+// runs with innodb_rollback_on_timeout): the transaction is still open
+// with its earlier work and locks. The retry loop rolls the whole
+// transaction back before running it again, which makes retrying safe;
+// code that catches 1205 and carries on must not assume the rest was undone.
+//
+// A failed COMMIT says what became of the transaction: ErrRolledBack when
+// the database refused it (a serialization failure or deadlock found at
+// COMMIT, which is also retryable; a deferred constraint; a context that
+// had ended before COMMIT was sent, in which case ROLLBACK is sent), and
+// ErrCommitOutcomeUnknown when no answer came (a lost connection, a
+// context that ended while COMMIT ran): then the transaction may or may
+// not be committed, and it is never retried.
+//
 // # Closing
 //
 // Close stops new work (ErrClosed), rolls back every transaction still open
