@@ -35,8 +35,10 @@ type Rows interface {
 // TxOptions configures a transaction.
 type TxOptions struct {
 	ReadOnly bool
-	// Isolation is a dialect-neutral level name: "", "read committed",
-	// "repeatable read", "serializable".
+	// Isolation is a dialect-neutral level name: "" (the database's
+	// default), "read uncommitted", "read committed", "repeatable read",
+	// "serializable"; another name is an error at Begin. SQLite accepts
+	// them all and is always serializable.
 	Isolation string
 }
 

@@ -594,8 +594,14 @@ func (s *Session) reader(ctx context.Context, m *mapper, locking bool) (engine.Q
 }
 
 // Commit flushes pending changes and commits the transaction(s). With
-// ExpireOnCommit, loaded objects are expired. A failure of COMMIT itself is
-// reported wrapping ErrCommitOutcomeUnknown: the data may or may not be saved.
+// ExpireOnCommit, loaded objects are expired. A failure of COMMIT itself
+// wraps ErrRolledBack when the database refused it — a serialization
+// failure or deadlock found at COMMIT (engine.IsRetryable holds: run the
+// unit of work again), a deferred constraint — and the session is then
+// rolled back as Rollback would; it wraps ErrCommitOutcomeUnknown when no
+// answer came (a lost connection): the data may or may not be saved. In a
+// session joined to the application's transaction (DB.SessionIn), Commit
+// releases the session's savepoint and commits nothing.
 //
 // Commit returns ErrSessionNeedsRollback (wrapping the cause) after a failed
 // flush — its own or an earlier one — and after a detected concurrent use
