@@ -598,3 +598,96 @@ func TestTransactionRetryForcedDeadlock(t *testing.T) {
 		}
 	}
 }
+
+// failingPool fails the first fails COMMITs of its transactions with a
+// serialization failure (rolling them back), as a database would.
+type failingPool struct {
+	dialects.Pool
+	fails *atomic.Int32
+}
+
+func (p failingPool) Begin(ctx context.Context, o dialects.TxOptions) (dialects.Tx, error) {
+	tx, err := p.Pool.Begin(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	return failingTx{tx, p.fails}, nil
+}
+
+type failingTx struct {
+	dialects.Tx
+	fails *atomic.Int32
+}
+
+func (t failingTx) Commit(ctx context.Context) error {
+	if t.fails.Add(-1) >= 0 {
+		_ = t.Tx.Rollback(ctx)
+		return dialects.Retryable(dialects.ErrSerialization, errors.New("forced at COMMIT"))
+	}
+	return t.Tx.Commit(ctx)
+}
+
+// TestTransactionRetryAcrossEngines: a session writing to two engines
+// (BindModel) commits them one after the other, the primary (where a
+// Transaction block begins) first. When the first COMMIT is
+// refused (rolled back, retryable) the second transaction is rolled back,
+// not committed, and the helper retries the whole block: each row is saved
+// once. When a later COMMIT is refused, the earlier one is already
+// committed: the error matches ErrCommitOutcomeUnknown and the block is not
+// retried (it would save the first engine's rows twice).
+func TestTransactionRetryAcrossEngines(t *testing.T) {
+	ctx := context.Background()
+	first, second := setup(t, testdb.SQLite), setup(t, testdb.SQLite)
+	failsA, failsB := &atomic.Int32{}, &atomic.Int32{}
+	wrap := func(e *env, fails *atomic.Int32) *engine.Engine {
+		return engine.New(e.eng.Dialect(), failingPool{e.eng.Pool(), fails}, e.eng.Schema())
+	}
+	db, err := orm.New(wrap(first, failsA), orm.Bind[User]("User"), orm.Bind[Post]("Post"), orm.Bind[Tag]("Tag"),
+		orm.BindModel("Tag", wrap(second, failsB)))
+	must(t, err)
+	e := &env{name: first.name, eng: first.eng, db: db}
+	tags := func() int64 {
+		n, err := engine.Scalar[int64](ctx, second.eng, stmtCount(second, "tags"))
+		must(t, err)
+		return n
+	}
+	// The primary's COMMIT comes first (the block begins there) and is
+	// refused once.
+	failsA.Store(1)
+	s := e.db.Session()
+	defer s.Close(ctx)
+	runs := 0
+	err = s.Transaction(ctx, func(s *orm.Session) error {
+		runs++
+		if err := s.Add(&Tag{Name: fmt.Sprint("t", runs)}); err != nil {
+			return err
+		}
+		if err := s.Flush(ctx); err != nil {
+			return err
+		}
+		return s.Add(&User{Name: "u", Email: fmt.Sprintf("u%d@x.org", runs)})
+	}, engine.WithRetry(fastRetry))
+	must(t, err)
+	if runs != 2 || count(t, e, "users") != 1 || tags() != 1 {
+		t.Fatalf("first COMMIT refused: runs %d, users %d, tags %d; want 2, 1, 1", runs, count(t, e, "users"), tags())
+	}
+	// The primary's COMMIT succeeds; the tags engine's is refused.
+	failsB.Store(1)
+	runs = 0
+	err = s.Transaction(ctx, func(s *orm.Session) error {
+		runs++
+		if err := s.Add(&User{Name: "v", Email: fmt.Sprintf("v%d@x.org", runs)}); err != nil {
+			return err
+		}
+		if err := s.Flush(ctx); err != nil {
+			return err
+		}
+		return s.Add(&Tag{Name: fmt.Sprint("v", runs)})
+	}, engine.WithRetry(fastRetry))
+	if runs != 1 || !errors.Is(err, orm.ErrCommitOutcomeUnknown) || !strings.Contains(err.Error(), "earlier ones are committed") {
+		t.Fatalf("second COMMIT refused: runs %d, err %v", runs, err)
+	}
+	if count(t, e, "users") != 2 || tags() != 1 {
+		t.Fatalf("users %d, tags %d; want 2 and 1", count(t, e, "users"), tags())
+	}
+}

@@ -652,10 +652,22 @@ func (s *Session) commit(ctx context.Context) error {
 	}
 	s.nested = nil
 	var firstErr error
+	n := len(s.txList)
 	for i, e := range s.txList {
 		tx := s.txs[e]
+		joined := s.join != nil && tx == s.join.tx
+		if firstErr != nil {
+			// An earlier COMMIT failed: the rest of the unit of work is
+			// rolled back, not committed without it.
+			if joined {
+				_ = s.join.rollback(ctx)
+			} else {
+				_ = tx.Rollback(context.WithoutCancel(ctx))
+			}
+			continue
+		}
 		var err error
-		if s.join != nil && tx == s.join.tx {
+		if joined {
 			// The application's transaction: keep the work in it, commit
 			// nothing.
 			err = s.join.release(ctx)
@@ -665,21 +677,25 @@ func (s *Session) commit(ctx context.Context) error {
 			// deadlock) or unknown (ErrCommitOutcomeUnknown).
 			err = tx.Commit(ctx)
 		}
-		if err != nil && firstErr == nil {
-			if i == 0 {
-				firstErr = fmt.Errorf("commit: %w", err)
-			} else {
-				firstErr = fmt.Errorf("commit (transaction %d of %d; earlier ones are committed): %w", i+1, len(s.txList), err)
-			}
+		if err == nil {
+			continue
+		}
+		if i == 0 {
+			firstErr = fmt.Errorf("commit: %w", err)
+		} else {
+			// Earlier transactions are committed: the unit of work is
+			// neither saved nor undone, and must not be retried whole.
+			firstErr = fmt.Errorf("commit (transaction %d of %d; earlier ones are committed, later ones rolled back): %w: %w",
+				i+1, n, ErrCommitOutcomeUnknown, err)
 		}
 	}
-	n := len(s.txList)
 	s.txs, s.txList, s.txOpts = nil, nil, engine.TxOptions{}
 	if firstErr != nil {
-		if n == 1 && errors.Is(firstErr, ErrRolledBack) {
-			// The database rolled the transaction back: so does the
-			// session (pending and inserted objects leave it, loaded ones
-			// are restored and expired), as Rollback would.
+		if errors.Is(firstErr, ErrRolledBack) && !errors.Is(firstErr, ErrCommitOutcomeUnknown) {
+			// The database rolled the (first) transaction back, and the
+			// others were rolled back after it: so does the session
+			// (pending and inserted objects leave it, loaded ones are
+			// restored and expired), as Rollback would.
 			_ = s.rollback(ctx)
 			return firstErr
 		}
