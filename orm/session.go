@@ -884,11 +884,6 @@ func (s *Session) runBlock(ctx context.Context, cfg engine.TxConfig, fn func(s *
 		s.leave(nested)
 		return err
 	}
-	if len(s.txs) > 0 {
-		// fn of a failed run left a transaction open (it began one
-		// after its own error): a retry starts clean.
-		_ = s.rollback(ctx)
-	}
 	if err := s.setTxOptions(cfg.TxOptions); err != nil {
 		s.leave(nested)
 		return err
