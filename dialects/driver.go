@@ -68,6 +68,10 @@ type PoolOptions struct {
 	MaxIdleConns    int
 	ConnMaxLifetime time.Duration
 	ConnMaxIdleTime time.Duration
+	// Lazy skips the check that the server answers when the pool is
+	// opened: connections are made on first use, so a server that is down
+	// at start (a read replica) fails its first statement, not Open.
+	Lazy bool
 }
 
 // ArgEncoder is implemented by pools that must convert bound values for the

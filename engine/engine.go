@@ -64,6 +64,8 @@ type config struct {
 	tracer   Tracer
 	schema   *spec.Schema
 	single   bool
+	name     string
+	named    bool
 }
 
 // Option configures an Engine.
@@ -121,6 +123,22 @@ func WithSingleStatementText() Option { return func(c *config) { c.single = true
 // text that holds more than one statement.
 var ErrMultipleStatements = errors.New("dlayer: the text holds more than one statement")
 
+// WithName names the server the engine runs statements on, for logs and
+// traces: every log record carries it as the "server" attribute, and
+// every QueryInfo as Server. Open names an engine after its URL's host and
+// port (never its user or password) unless given a name; New leaves it
+// unnamed. Name read replicas ("replica-1") to see in the log which server
+// answered each read.
+func WithName(name string) Option { return func(c *config) { c.name, c.named = name, true } }
+
+// WithLazyConnect makes Open return without checking that the server
+// answers: connections are made when statements need them, so a server
+// that is down at start fails its first statement instead of Open. Open a
+// read replica so (orm.Replicas ejects it until it answers), so that the
+// application starts while the replica is down. SQLite opens its file at
+// once regardless.
+func WithLazyConnect() Option { return func(c *config) { c.pool.Lazy = true } }
+
 // WithSchema attaches the loaded schema to an Engine made by Open.
 func WithSchema(s *spec.Schema) Option { return func(c *config) { c.schema = s } }
 
@@ -145,6 +163,9 @@ func Open(ctx context.Context, url string, opts ...Option) (*Engine, error) {
 	d, p, err := dialects.Open(ctx, url, cfg.pool)
 	if err != nil {
 		return nil, err
+	}
+	if !cfg.named {
+		cfg.name = serverName(url)
 	}
 	return newEngine(d, p, cfg.schema, cfg), nil
 }
@@ -175,6 +196,33 @@ func (e *Engine) Dialect() dialects.Dialect {
 		return nil
 	}
 	return e.d
+}
+
+// Name returns the server's name in logs and traces (see WithName; "" for
+// a nil engine).
+func (e *Engine) Name() string {
+	if e == nil {
+		return ""
+	}
+	return e.cfg.name
+}
+
+// Logger returns the logger given with WithLogger (nil without one).
+func (e *Engine) Logger() *slog.Logger {
+	if e == nil {
+		return nil
+	}
+	return e.cfg.logger
+}
+
+// serverName is the host and port of a server URL ("" for SQLite and for
+// anything that does not parse): what names an engine by default.
+func serverName(url string) string {
+	u, err := dialects.ParseURL(url)
+	if err != nil {
+		return ""
+	}
+	return u.Host
 }
 
 // Schema returns the schema the engine was opened with (may be nil).

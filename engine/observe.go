@@ -18,6 +18,34 @@ type QueryInfo struct {
 	Args []any
 	// Dialect is the dialect's name.
 	Dialect string
+	// Server names the server the round trip went to (see WithName).
+	Server string
+	// Route is why the statement went to that server, when something
+	// chose among servers (see WithRoute): orm.Replicas routes a read
+	// "replica", or "fallback" when it went to the primary (or another
+	// replica) because a replica failed, lagged or was ejected.
+	Route string
+}
+
+// routeKey is the context key of WithRoute.
+type routeKey struct{}
+
+// WithRoute returns a context that marks the statements run with it as
+// routed to their server for the reason route ("replica", "fallback"):
+// log records carry it as the "route" attribute and QueryInfo as Route.
+// Routers such as orm.Replicas set it; it changes nothing about where a
+// statement runs.
+func WithRoute(ctx context.Context, route string) context.Context {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return context.WithValue(ctx, routeKey{}, route)
+}
+
+// routeOf returns the route WithRoute put in ctx ("" without one).
+func routeOf(ctx context.Context) string {
+	r, _ := ctx.Value(routeKey{}).(string)
+	return r
 }
 
 // Tracer is called around every database round trip, for OpenTelemetry-style
@@ -57,7 +85,8 @@ func (e *Engine) observe(ctx context.Context, op, sql string, args []any) observ
 	}
 	ob.e, ob.op, ob.sql, ob.args = e, op, sql, args
 	if e.cfg.tracer != nil {
-		tctx, end := e.cfg.tracer.Start(ctx, QueryInfo{Operation: op, SQL: sql, Args: args, Dialect: e.d.Name()})
+		tctx, end := e.cfg.tracer.Start(ctx, QueryInfo{Operation: op, SQL: sql, Args: args, Dialect: e.d.Name(),
+			Server: e.cfg.name, Route: routeOf(ctx)})
 		if tctx != nil {
 			ob.ctx = tctx
 		}
@@ -89,11 +118,17 @@ func (ob *observation) done(err error, rows int64) {
 	if !l.Enabled(ob.ctx, level) {
 		return
 	}
-	attrs := make([]slog.Attr, 0, 6)
+	attrs := make([]slog.Attr, 0, 8)
 	attrs = append(attrs,
 		slog.String("op", ob.op),
 		slog.String("sql", ob.sql),
 		slog.Duration("duration", time.Since(ob.start)))
+	if ob.e.cfg.name != "" {
+		attrs = append(attrs, slog.String("server", ob.e.cfg.name))
+	}
+	if r := routeOf(ob.ctx); r != "" {
+		attrs = append(attrs, slog.String("route", r))
+	}
 	if ob.e.cfg.logArgs {
 		attrs = append(attrs, slog.Any("args", ob.args))
 	} else if len(ob.args) > 0 {

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"time"
 	"unsafe"
 
 	"github.com/dlayer/dlayer/engine"
@@ -36,6 +37,11 @@ type config struct {
 	replicas       []*engine.Engine
 	modelBinds     map[string]*engine.Engine
 	inChunk        int
+	// Replica health (router.go).
+	retryFirst, retryMax time.Duration
+	retrySet             bool
+	maxLag               time.Duration
+	maxLagSet            bool
 }
 
 type binding struct {
@@ -92,11 +98,7 @@ func New(eng *engine.Engine, opts ...Option) (*DB, error) {
 	if cfg.inChunk < 0 {
 		problems = append(problems, fmt.Sprintf("InChunk(%d): want a positive number of keys (or 0 for the default)", cfg.inChunk))
 	}
-	for i, r := range cfg.replicas {
-		if r == nil {
-			problems = append(problems, fmt.Sprintf("Replicas: replica %d is a nil *engine.Engine", i+1))
-		}
-	}
+	problems = append(problems, replicaOptions(&cfg)...)
 	for _, name := range sortedKeys(cfg.modelBinds) {
 		if cfg.modelBinds[name] == nil {
 			problems = append(problems, fmt.Sprintf("BindModel(%q): nil *engine.Engine", name))
@@ -177,7 +179,7 @@ func New(eng *engine.Engine, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("orm: %s", strings.Join(problems, "\n  "))
 	}
 	db.order = dependencyOrder(sch, db.byModel)
-	db.router = newRouter(eng, cfg.replicas, cfg.modelBinds, sch)
+	db.router = newRouter(eng, &cfg, sch)
 	return db, nil
 }
 

@@ -662,7 +662,10 @@ func (s *Session) Conn(ctx context.Context) (engine.Querier, error) {
 	if s.wrote {
 		return s.db.router.primary, nil
 	}
-	return s.db.router.reader(nil), nil
+	if len(s.db.router.replicas) > 0 {
+		return s.db.router.reads, nil
+	}
+	return s.db.router.primary, nil
 }
 
 // Stream runs q and yields its objects one at a time without keeping them:
@@ -676,7 +679,7 @@ func Stream[T any](ctx context.Context, s *Session, q *stmt.SelectStmt, keep boo
 			return
 		}
 		// The session is left between rows: the loop body may use it.
-		m, rows, err := streamOpen[T](ctx, s, q)
+		m, rows, more, err := streamOpen[T](ctx, s, q) // rows is on its first row, if more
 		s.leave(nested)
 		if err != nil {
 			yield(nil, err)
@@ -689,7 +692,7 @@ func Stream[T any](ctx context.Context, s *Session, q *stmt.SelectStmt, keep boo
 		for i := n; i < len(dest); i++ {
 			dest[i] = &sink
 		}
-		for rows.Next() {
+		for ; more; more = rows.Next() {
 			obj := m.newObject()
 			for i := range m.cols {
 				dest[i] = m.cols[i].ptr(obj)
@@ -723,29 +726,36 @@ func Stream[T any](ctx context.Context, s *Session, q *stmt.SelectStmt, keep boo
 }
 
 // streamOpen starts Stream's query.
-func streamOpen[T any](ctx context.Context, s *Session, q *stmt.SelectStmt) (*mapper, *engine.Rows, error) {
-	m, err := mapperFor[T](s.db)
+func streamOpen[T any](ctx context.Context, s *Session, q *stmt.SelectStmt) (m *mapper, rows *engine.Rows, more bool, err error) {
+	m, err = mapperFor[T](s.db)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	if err := s.usable(); err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	if _, err := checkQuery(m, q); err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	if err := s.autoflush(ctx); err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
-	conn, err := s.reader(ctx, m, false)
+	// The first row is read here, so that a replica that fails the read
+	// is replaced before the caller sees any row.
+	err = s.read(ctx, m, false, func(ctx context.Context, conn engine.Querier) (int, error) {
+		var err error
+		if rows, err = conn.Query(ctx, q); err != nil {
+			return 0, err
+		}
+		if more = rows.Next(); !more {
+			return 0, rows.Err()
+		}
+		return 0, nil
+	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
-	rows, err := conn.Query(ctx, q)
-	if err != nil {
-		return nil, nil, err
-	}
-	return m, rows, nil
+	return m, rows, more, nil
 }
 
 // loadInto runs q (a SELECT of m's table) and passes each row's object,
@@ -755,10 +765,16 @@ func (s *Session) loadInto(ctx context.Context, m *mapper, q *stmt.SelectStmt, e
 }
 
 func (s *Session) loadRows(ctx context.Context, m *mapper, q *stmt.SelectStmt, locking bool, joins []*joinedRel, each func(*state)) (int, error) {
-	conn, err := s.reader(ctx, m, locking)
-	if err != nil {
-		return 0, err
-	}
+	var n int
+	err := s.read(ctx, m, locking, func(ctx context.Context, conn engine.Querier) (int, error) {
+		var err error
+		n, err = s.loadRowsOn(ctx, conn, m, q, joins, each)
+		return n, err
+	})
+	return n, err
+}
+
+func (s *Session) loadRowsOn(ctx context.Context, conn engine.Querier, m *mapper, q *stmt.SelectStmt, joins []*joinedRel, each func(*state)) (int, error) {
 	rows, err := conn.Query(ctx, q)
 	if err != nil {
 		return 0, err
@@ -916,10 +932,6 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, _ *lo
 		need = append(need, g)
 	}
 	if len(need) > 0 {
-		conn, err := s.reader(ctx, tm, false)
-		if err != nil {
-			return err
-		}
 		chunk := s.inChunk(s.db.router.writer(tm.model), len(parentCols))
 		for start := 0; start < len(need); start += chunk {
 			part := need[start:min(start+chunk, len(need))]
@@ -941,7 +953,7 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, _ *lo
 				}
 				cond = stmt.Or(ors...)
 			}
-			if err := s.selectInChunk(ctx, conn, tm, q.Where(cond), extra, func(st *state, key []any) {
+			each := func(st *state, key []any) {
 				var k keyVal
 				var ok bool
 				if key == nil {
@@ -952,6 +964,9 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, _ *lo
 				if g := byKey[k]; ok && g != nil {
 					g.kids = append(g.kids, st)
 				}
+			}
+			if err := s.read(ctx, tm, false, func(ctx context.Context, conn engine.Querier) (int, error) {
+				return s.selectInChunk(ctx, conn, tm, q.Where(cond), extra, each)
 			}); err != nil {
 				return err
 			}
@@ -982,15 +997,16 @@ func identityOf(m *mapper, vals []any) identity {
 
 // selectInChunk runs one select-in query; extra key columns (many-to-many)
 // follow the target's columns.
-func (s *Session) selectInChunk(ctx context.Context, conn engine.Querier, tm *mapper, q *stmt.SelectStmt, extra int, each func(st *state, key []any)) error {
+func (s *Session) selectInChunk(ctx context.Context, conn engine.Querier, tm *mapper, q *stmt.SelectStmt, extra int, each func(st *state, key []any)) (int, error) {
 	rows, err := conn.Query(ctx, q)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer rows.Close()
 	n := len(tm.cols)
 	dest := make([]any, n+extra)
 	keys := make([]any, extra)
+	read := 0
 	for rows.Next() {
 		obj := s.newObject(tm)
 		for i := range tm.cols {
@@ -1001,7 +1017,7 @@ func (s *Session) selectInChunk(ctx context.Context, conn engine.Querier, tm *ma
 			dest[n+j] = &keys[j]
 		}
 		if err := rows.Scan(dest...); err != nil {
-			return err
+			return read, err
 		}
 		st := s.track(tm, obj)
 		if extra > 0 {
@@ -1009,8 +1025,9 @@ func (s *Session) selectInChunk(ctx context.Context, conn engine.Querier, tm *ma
 		} else {
 			each(st, nil)
 		}
+		read++
 	}
-	return rows.Close()
+	return read, rows.Close()
 }
 
 // setRel sets relationship i of st to kids and records the link snapshot.

@@ -575,22 +575,45 @@ func (s *Session) txFor(ctx context.Context, e *engine.Engine) (*engine.Tx, erro
 // reader returns where a read of model m runs: the open transaction on the
 // model's engine; outside a transaction the primary once the session has
 // written, else a replica. Reads outside a transaction are autocommit
-// reads; call Begin first to read in one.
-func (s *Session) reader(ctx context.Context, m *mapper, locking bool) (engine.Querier, error) {
+// reads; call Begin first to read in one. For a read on a replica, rep is
+// the replica (see read); route marks the read's context (routed).
+func (s *Session) reader(ctx context.Context, m *mapper, locking bool) (q engine.Querier, rep *replica, route string, err error) {
 	w := s.db.router.writer(m.model)
 	if tx := s.txs[w]; tx != nil {
-		return tx, nil
+		return tx, nil, "", nil
 	}
 	if locking || len(s.nested) > 0 || s.joins(w) {
-		return s.txFor(ctx, w)
+		tx, err := s.txFor(ctx, w)
+		return tx, nil, "", err
 	}
 	if s.wrote {
 		// Read your own writes: after a write the session stays on the
 		// primary (outside a transaction once it is committed, so a read
 		// holds no locks).
-		return w, nil
+		return w, nil, "", nil
 	}
-	return s.db.router.reader(m.model), nil
+	q, rep, route = s.db.router.reader(m.model)
+	return q, rep, route, nil
+}
+
+// read runs one read of model m outside or inside a transaction (see
+// reader): run queries conn and reports how many rows it used. When the
+// read went to a replica that failed it with a connection error before
+// any row was used, the replica is ejected and the read runs once more on
+// the fallback (another healthy replica, or the primary). A read is never
+// run again inside a transaction.
+func (s *Session) read(ctx context.Context, m *mapper, locking bool, run func(ctx context.Context, conn engine.Querier) (int, error)) error {
+	conn, rep, route, err := s.reader(ctx, m, locking)
+	if err != nil {
+		return err
+	}
+	n, err := run(routed(ctx, route), conn)
+	if err != nil && n == 0 && s.db.router.failed(ctx, rep, err) {
+		conn, rep, _ = s.db.router.reader(m.model)
+		_, err = run(routed(ctx, routeFallback), conn)
+		s.db.router.failed(ctx, rep, err)
+	}
+	return err
 }
 
 // Commit flushes pending changes and commits the transaction(s). With

@@ -180,6 +180,9 @@ func OpenPool(ctx context.Context, rawURL string, opts dialects.PoolOptions) (*s
 		db.SetConnMaxIdleTime(opts.ConnMaxIdleTime)
 	}
 	p := sqldb.New(db, sqldb.Config{Encode: EncodeArgs, Owned: true})
+	if opts.Lazy {
+		return p, nil
+	}
 	if err := db.PingContext(ctx); err != nil {
 		p.Close()
 		return nil, openError(rawURL, err)

@@ -84,6 +84,9 @@ func OpenPool(ctx context.Context, url string, opts dialects.PoolOptions) (*Pool
 	if err != nil {
 		return nil, openError(url, err)
 	}
+	if opts.Lazy {
+		return &Pool{pool: pool, owned: true}, nil
+	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, openError(url, err)
