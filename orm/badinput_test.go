@@ -21,6 +21,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/dlayer/dlayer"
 	"github.com/dlayer/dlayer/engine"
@@ -578,6 +579,14 @@ func TestBadInputPackageFunctions(t *testing.T) {
 		{api: []string{"Bind"}, name: "bound twice", run: newErr(orm.Bind[User]("User"), orm.Bind[User]("User"))},
 		{api: []string{"Replicas"}, name: "nil replica", run: newErr(orm.Replicas(nil))},
 		{api: []string{"Replicas"}, name: "none", ok: true, run: newErr(orm.Replicas())},
+		{api: []string{"ReplicaRetry"}, name: "zero", run: newErr(orm.Replicas(e.eng), orm.ReplicaRetry(0, time.Second))},
+		{api: []string{"ReplicaRetry"}, name: "negative", run: newErr(orm.Replicas(e.eng), orm.ReplicaRetry(-time.Second, time.Second))},
+		{api: []string{"ReplicaRetry"}, name: "max below first", run: newErr(orm.Replicas(e.eng), orm.ReplicaRetry(time.Second, time.Millisecond))},
+		{api: []string{"ReplicaRetry"}, name: "without replicas", ok: true, run: newErr(orm.ReplicaRetry(time.Millisecond, time.Second))},
+		{api: []string{"MaxLag"}, name: "zero", run: newErr(orm.MaxLag(0))},
+		{api: []string{"MaxLag"}, name: "negative", run: newErr(orm.MaxLag(-time.Second))},
+		{api: []string{"MaxLag"}, name: "a dialect that cannot measure lag", run: newErr(orm.Replicas(e.eng), orm.MaxLag(time.Second))},
+		{api: []string{"MaxLag"}, name: "without replicas", ok: true, run: newErr(orm.MaxLag(time.Second))},
 		{api: []string{"BindModel"}, name: "nil engine", run: newErr(orm.BindModel("Account", nil))},
 		{api: []string{"BindModel"}, name: "unknown model", run: newErr(orm.BindModel("Acount", e.eng))},
 		{api: []string{"BindModel"}, name: "empty model", run: newErr(orm.BindModel("", e.eng))},
