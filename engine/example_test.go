@@ -5,7 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"log/slog"
+	"os"
 
+	"github.com/dlayer/dlayer/dialects"
+	_ "github.com/dlayer/dlayer/dialects/postgres"
 	_ "github.com/dlayer/dlayer/dialects/sqlite"
 	"github.com/dlayer/dlayer/engine"
 	"github.com/dlayer/dlayer/spec"
@@ -142,4 +146,68 @@ func ExampleRecord() {
 	g, _ := recs[0].String("greeting")
 	fmt.Println(recs[0].Columns(), n, g)
 	// Output: [n greeting] 42 hello
+}
+
+// exampleLog is a logger writing to stdout without the time and duration
+// attributes, so that the output is the same on every run.
+func exampleLog() *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{Level: slog.LevelDebug,
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey || a.Key == "duration" {
+				return slog.Attr{}
+			}
+			return a
+		}}))
+}
+
+func ExampleWithName() {
+	ctx := context.Background()
+	e, err := engine.Open(ctx, "sqlite::memory:", engine.WithName("replica-1"), engine.WithLogger(exampleLog()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer e.Close()
+	if _, err := engine.Scalar[int64](ctx, e, stmt.Text("SELECT 1")); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// level=DEBUG msg="dlayer sql" op=query sql="SELECT 1" server=replica-1 rows=1
+}
+
+func ExampleWithRoute() {
+	ctx := context.Background()
+	e, err := engine.Open(ctx, "sqlite::memory:", engine.WithName("primary"),
+		engine.WithTracer(engine.TracerFunc(func(ctx context.Context, q engine.QueryInfo) (context.Context, func(error)) {
+			fmt.Printf("%s ran %q (route %q)\n", q.Server, q.SQL, q.Route)
+			return ctx, func(error) {}
+		})))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer e.Close()
+	// A router (orm.Replicas does this) says why a statement went where
+	// it did; the engine reports it.
+	if _, err := engine.Scalar[int64](engine.WithRoute(ctx, "fallback"), e, stmt.Text("SELECT 1")); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// primary ran "SELECT 1" (route "fallback")
+}
+
+func ExampleWithLazyConnect() {
+	ctx := context.Background()
+	// Nothing listens on port 1: without WithLazyConnect, Open fails.
+	const down = "postgres://app@127.0.0.1:1/app?connect_timeout=5"
+	_, err := engine.Open(ctx, down)
+	fmt.Println("open:", dialects.IsConnectionError(nil, err))
+	e, err := engine.Open(ctx, down, engine.WithLazyConnect())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer e.Close()
+	err = e.Ping(ctx)
+	fmt.Println("lazy open: ok; first use:", dialects.IsConnectionError(e.Dialect(), err))
+	// Output:
+	// open: true
+	// lazy open: ok; first use: true
 }

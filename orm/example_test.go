@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/dlayer/dlayer"
 	"github.com/dlayer/dlayer/engine"
@@ -709,4 +710,98 @@ func ExampleBindModel() {
 	// Output:
 	// tags on primary: 0 on the tag database: 1
 	// users on primary: 1 on the tag database: 0
+}
+
+func ExampleReplicaRetry() {
+	dir, err := os.MkdirTemp("", "dlayer-orm-example-")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	var routes []string
+	trace := engine.WithTracer(engine.TracerFunc(func(ctx context.Context, q engine.QueryInfo) (context.Context, func(error)) {
+		return ctx, func(err error) {
+			if q.Route != "" {
+				routes = append(routes, fmt.Sprintf("%s/%s failed=%v", q.Server, q.Route, err != nil))
+			}
+		}
+	}))
+	primary, err := dlayer.Open(ctx, "testdata", "sqlite:"+filepath.Join(dir, "primary.db"), engine.WithName("primary"), trace)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer primary.Close()
+	if err := primary.CreateAll(ctx); err != nil {
+		fmt.Println(err)
+		return
+	}
+	users := stmt.TableOf(primary.Schema(), "User")
+	if _, err := primary.Exec(ctx, stmt.Insert(users).Columns("name", "email").Values("Ann", "ann@example.com")); err != nil {
+		fmt.Println(err)
+		return
+	}
+	// The replica is down (nothing listens on port 1): WithLazyConnect lets
+	// the application start anyway.
+	replica, err := dlayer.Open(ctx, primary.Schema(), "postgres://app@127.0.0.1:1/app?connect_timeout=5",
+		engine.WithLazyConnect(), engine.WithName("replica-1"), trace)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer replica.Close()
+	// An ejected replica is probed again after 2s, then 4s, 8s… at most
+	// every minute; reads go elsewhere meanwhile.
+	db, err := orm.New(primary, append(append([]orm.Option{}, exampleBinds...),
+		orm.Replicas(replica), orm.ReplicaRetry(2*time.Second, time.Minute))...)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for range 2 {
+		s := db.Session()
+		u, err := orm.Get[User](ctx, s, int64(1))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println("read:", u.Name)
+		s.Close(ctx)
+	}
+	// The first read failed on the replica and ran again on the primary;
+	// the second went straight to the primary.
+	fmt.Println(strings.Join(routes, "\n"))
+	// Output:
+	// read: Ann
+	// read: Ann
+	// replica-1/replica failed=true
+	// primary/fallback failed=false
+	// primary/fallback failed=false
+}
+
+func ExampleMaxLag() {
+	primary, done, err := exampleEngine()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer done()
+	replica, done2, err := exampleEngine()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer done2()
+	// On PostgreSQL hot standbys: skip a replica more than 2s behind its
+	// primary (measured in the background every second):
+	//
+	//	db, err := orm.New(primary, orm.Replicas(standby), orm.MaxLag(2*time.Second))
+	//
+	// A dialect that cannot measure lag is refused.
+	_, err = orm.New(primary, orm.Replicas(replica), orm.MaxLag(2*time.Second))
+	fmt.Println(err)
+	// Output:
+	// orm: MaxLag: replica 1: the sqlite dialect cannot measure replication lag (PostgreSQL can)
 }
