@@ -66,11 +66,14 @@
 // New wraps a handle the application already has (postgres.Wrap of a
 // *pgxpool.Pool, mysql.Wrap or sqlite.Wrap of a *sql.DB), which Close then
 // leaves open. BulkInsert loads many rows at once (COPY on PostgreSQL).
+// Open checks that the server answers, unless WithLazyConnect (for a read
+// replica that may be down when the application starts).
 //
 // Observability: WithLogger logs every round trip through log/slog with its
 // SQL text, duration and row count (argument values only with WithLogArgs);
 // WithTracer calls a Tracer around each round trip, for OpenTelemetry-style
-// spans.
+// spans. Both name the server (WithName; by default the URL's host and
+// port) and the route a router gave the statement (WithRoute).
 //
 // # Values in error messages
 //
