@@ -640,7 +640,10 @@ func orderTerm(t *stmt.Table, o spec.OrderTerm) stmt.Order {
 // or a replica outside one), after an autoflush, for Core queries through
 // package engine: engine.All[Row](ctx, conn, stmt). It returns
 // ErrSessionNeedsRollback after a failed flush, and when the autoflush it
-// runs first fails.
+// runs first fails. With Replicas, outside a transaction and before the
+// session writes, each statement goes to a healthy replica, and a Query
+// that a replica fails with a connection error runs again on the fallback
+// (a failure while its rows are read is returned; see Replicas).
 func (s *Session) Conn(ctx context.Context) (engine.Querier, error) {
 	nested, err := s.enterCtx(ctx, "conn")
 	if err != nil {

@@ -291,3 +291,30 @@ func pgxConnectError() error {
 	}
 	return ce
 }
+
+// BenchmarkRouterReader is the cost of choosing where a read runs:
+// go test ./orm -run '^$' -bench RouterReader -benchmem
+func BenchmarkRouterReader(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		n    int
+		cfg  config
+	}{
+		{"no replicas", 0, config{}},
+		{"2 replicas", 2, config{}},
+		{"2 replicas, MaxLag", 2, config{maxLag: time.Hour, maxLagSet: true}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			t := &testing.T{}
+			f := newFakeRouter(t, c.n, c.cfg)
+			f.check = func(context.Context, *replica) (time.Duration, error) { return 0, nil }
+			f.now = time.Now
+			ctx := context.Background()
+			b.ResetTimer()
+			for range b.N {
+				_, _, route := f.reader(nil)
+				_ = routed(ctx, route)
+			}
+		})
+	}
+}
