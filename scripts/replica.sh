@@ -23,11 +23,13 @@
 # and restarts it with
 #   [runuser -u $USER --] $CTL -D $DATA -l $LOG -o "$OPTS" -w start
 # Ports: DLAYER_REPLICA_PRIMARY_PORT (55442), DLAYER_REPLICA_STANDBY_PORT (55443).
+# A second, independent pair (say, for tests that promote the standby) needs
+# its own DLAYER_REPLICA_DIR, ports and DLAYER_REPLICA_ENV (the env file).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${DLAYER_REPLICA_DIR:-${TMPDIR:-/tmp}/dlayer-replica-$(id -u)-$(printf '%s' "$root" | cksum | cut -d' ' -f1)}
-envfile=$root/.dbs/replica.env
+envfile=${DLAYER_REPLICA_ENV:-$root/.dbs/replica.env}
 p_port=${DLAYER_REPLICA_PRIMARY_PORT:-55442}
 s_port=${DLAYER_REPLICA_STANDBY_PORT:-55443}
 primary=$dir/primary
