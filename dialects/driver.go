@@ -70,7 +70,8 @@ type PoolOptions struct {
 	ConnMaxIdleTime time.Duration
 	// Lazy skips the check that the server answers when the pool is
 	// opened: connections are made on first use, so a server that is down
-	// at start (a read replica) fails its first statement, not Open.
+	// at start (a read replica) fails its first statement, not Open
+	// (PostgreSQL, MySQL; SQLite opens its file at once regardless).
 	Lazy bool
 }
 

@@ -1,7 +1,10 @@
 package dialects_test
 
 import (
+	"context"
 	"fmt"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/dlayer/dlayer/dialects"
 	"github.com/dlayer/dlayer/dialects/postgres"
@@ -42,4 +45,24 @@ func ExampleCreateAllSQL() {
 	// );
 	// DROP TABLE IF EXISTS "books";
 	// DROP TABLE IF EXISTS "authors";
+}
+
+func ExampleIsConnectionError() {
+	ctx := context.Background()
+	// Nothing listens on port 1: the pool opens (lazily), the first
+	// statement cannot connect.
+	_, pool, err := dialects.Open(ctx, "postgres://app@127.0.0.1:1/app?connect_timeout=5", dialects.PoolOptions{Lazy: true})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer pool.Close()
+	_, err = pool.Exec(ctx, "SELECT 1")
+	fmt.Println("refused:", dialects.IsConnectionError(postgres.Default(), err))
+	// A statement's own error is not one: the server answered.
+	syntax := &pgconn.PgError{Severity: "ERROR", Code: "42601", Message: `syntax error at or near "SELEKT"`}
+	fmt.Println("syntax error:", dialects.IsConnectionError(postgres.Default(), syntax))
+	// Output:
+	// refused: true
+	// syntax error: false
 }
