@@ -522,3 +522,54 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestReplicaDownAtStartEveryDialect: on every database, an application
+// whose replica is down when it starts (nothing listens on its port;
+// opened with WithLazyConnect) reads from the primary without an error,
+// and the first failed read is the only one that tries the replica until
+// it is due for a probe.
+func TestReplicaDownAtStartEveryDialect(t *testing.T) {
+	each2(t, func(t *testing.T, name string) {
+		ctx := context.Background()
+		e := setupWith(t, name, orm.Bind[User]("User"), orm.Bind[Post]("Post"), orm.Bind[Tag]("Tag"))
+		s := e.db.Session()
+		must(t, s.Add(&User{Name: "Ann", Email: "ann@x.org", Posts: []*Post{{Title: "a"}}}))
+		must(t, s.Commit(ctx))
+		must(t, s.Close(ctx))
+		down := "postgres://dlayer@127.0.0.1:1/dlayer?sslmode=disable&connect_timeout=5"
+		if name == testdb.MySQL {
+			down = "mysql://dlayer:dlayer@127.0.0.1:1/dlayer?timeout=5s"
+		}
+		var tries atomic.Int64
+		replica, err := dlayer.Open(ctx, e.eng.Schema(), down, engine.WithLazyConnect(),
+			engine.WithTracer(engine.TracerFunc(func(ctx context.Context, q engine.QueryInfo) (context.Context, func(error)) {
+				tries.Add(1)
+				return ctx, func(error) {}
+			})))
+		must(t, err)
+		defer replica.Close()
+		db, err := orm.New(e.eng, orm.Bind[User]("User"), orm.Bind[Post]("Post"), orm.Bind[Tag]("Tag"),
+			orm.Replicas(replica), orm.ReplicaRetry(time.Minute, time.Hour))
+		must(t, err)
+		for i := range 8 {
+			s := db.Session()
+			us, err := orm.All[User](ctx, s, orm.Select[User](db), orm.SelectIn("posts"))
+			must(t, err)
+			if len(us) != 1 || len(us[0].Posts) != 1 {
+				t.Fatalf("read %d: %d users", i, len(us))
+			}
+			n := 0
+			for _, err := range orm.Stream[User](ctx, s, orm.Select[User](db), false) {
+				must(t, err)
+				n++
+			}
+			if n != 1 {
+				t.Fatalf("stream %d: %d users", i, n)
+			}
+			must(t, s.Close(ctx))
+		}
+		if n := tries.Load(); n != 1 {
+			t.Fatalf("the replica was tried %d times, want once (then ejected)", n)
+		}
+	})
+}
