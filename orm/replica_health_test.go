@@ -18,6 +18,7 @@ import (
 	"github.com/dlayer/dlayer/dialects"
 	"github.com/dlayer/dlayer/engine"
 	"github.com/dlayer/dlayer/internal/testdb"
+	"github.com/dlayer/dlayer/internal/testdb/fresh"
 	"github.com/dlayer/dlayer/orm"
 	"github.com/dlayer/dlayer/stmt"
 )
@@ -572,4 +573,100 @@ func TestReplicaDownAtStartEveryDialect(t *testing.T) {
 			t.Fatalf("the replica was tried %d times, want once (then ejected)", n)
 		}
 	})
+}
+
+// TestReplicaConnectionsKilled: on the shared PostgreSQL and MariaDB
+// servers, the replica's connections are killed from outside
+// (pg_terminate_backend, KILL CONNECTION) over and over while 8 workers
+// read: no read fails.
+func TestReplicaConnectionsKilled(t *testing.T) {
+	for _, name := range []string{testdb.Postgres, testdb.MySQL} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			binds := []orm.Option{orm.Bind[User]("User"), orm.Bind[Post]("Post"), orm.Bind[Tag]("Tag")}
+			seed := func(e *engine.Engine) {
+				must(t, e.CreateAll(ctx))
+				db, err := orm.New(e, binds...)
+				must(t, err)
+				s := db.Session()
+				for i := 1; i <= 20; i++ {
+					must(t, s.Add(&User{Name: fmt.Sprintf("user %d", i), Email: fmt.Sprintf("u%d@x.org", i), Posts: []*Post{{Title: "a"}, {Title: "b"}}}))
+				}
+				must(t, s.Commit(ctx))
+				must(t, s.Close(ctx))
+			}
+			rt := &routes{}
+			tr := engine.WithTracer(engine.TracerFunc(rt.trace))
+			primary, err := dlayer.Open(ctx, "testdata", fresh.URL(t, name, "dl_kp"), engine.WithName("primary"), tr)
+			must(t, err)
+			defer primary.Close()
+			seed(primary)
+			// The replica's connections are told apart by their
+			// application name (PostgreSQL) or database (MariaDB).
+			ru, err := url.Parse(fresh.URL(t, name, "dl_kr"))
+			must(t, err)
+			tag := "dl_kr_" + testdb.Suffix()
+			victims := "SELECT pid FROM pg_stat_activity WHERE application_name = '" + tag + "'"
+			kill := "SELECT pg_terminate_backend(CAST(:id AS int))"
+			if name == testdb.Postgres {
+				q := ru.Query()
+				q.Set("application_name", tag)
+				ru.RawQuery = q.Encode()
+			} else {
+				victims = "SELECT id FROM information_schema.processlist WHERE db = '" + strings.TrimPrefix(ru.Path, "/") + "'"
+				kill = "KILL CONNECTION :id"
+			}
+			replica, err := dlayer.Open(ctx, "testdata", ru.String(), engine.WithName("replica"), tr)
+			must(t, err)
+			defer replica.Close()
+			seed(replica)
+			admin, err := engine.Open(ctx, testdb.URL(t, name), engine.WithMaxOpenConns(2))
+			must(t, err)
+			defer admin.Close()
+			db, err := orm.New(primary, append(binds, orm.Replicas(replica), orm.ReplicaRetry(20*time.Millisecond, 100*time.Millisecond))...)
+			must(t, err)
+			var (
+				stop          atomic.Bool
+				reads, killed atomic.Int64
+				wg            sync.WaitGroup
+				mu            sync.Mutex
+				errs          []error
+			)
+			for w := range 8 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := w; !stop.Load(); i += 8 {
+						reads.Add(1)
+						if err := readOnce(ctx, db, i); err != nil {
+							mu.Lock()
+							errs = append(errs, err)
+							mu.Unlock()
+						}
+					}
+				}()
+			}
+			deadline := time.Now().Add(1500 * time.Millisecond)
+			for time.Now().Before(deadline) {
+				ids, err := engine.All[int64](ctx, admin, stmt.Text(victims))
+				must(t, err)
+				for _, id := range ids {
+					if _, err := admin.Exec(ctx, stmt.Text(kill).Bind("id", id)); err == nil {
+						killed.Add(1)
+					}
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			stop.Store(true)
+			wg.Wait()
+			if killed.Load() == 0 {
+				t.Fatal("no replica connection was killed: the test proves nothing")
+			}
+			if len(errs) > 0 {
+				t.Fatalf("%d of %d reads failed while %d replica connections were killed; first: %v", len(errs), reads.Load(), killed.Load(), errs[:min(3, len(errs))])
+			}
+			t.Logf("%d reads, %d replica connections killed, none failed; %v", reads.Load(), killed.Load(), rt)
+		})
+	}
 }
