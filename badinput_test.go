@@ -48,8 +48,8 @@ var apiFuncs = map[string]any{
 	"engine.WithSingleStatementText": engine.WithSingleStatementText, "engine.WithTracer": engine.WithTracer,
 	"engine.Retry": engine.Retry, "engine.NewTxConfig": engine.NewTxConfig, "engine.WithRetry": engine.WithRetry,
 	"engine.WithIsolation": engine.WithIsolation, "engine.WithReadOnly": engine.WithReadOnly,
-	"engine.WithTxOptions": engine.WithTxOptions,
-	"engine.WithName": engine.WithName, "engine.WithLazyConnect": engine.WithLazyConnect, "engine.WithRoute": engine.WithRoute,
+	"engine.WithTxOptions": engine.WithTxOptions, "engine.WithName": engine.WithName,
+	"engine.WithLazyConnect": engine.WithLazyConnect, "engine.WithRoute": engine.WithRoute,
 	"dialects.IsConnectionError": dialects.IsConnectionError,
 
 	"stmt.Add": stmt.Add, "stmt.And": stmt.And, "stmt.Asc": stmt.Asc, "stmt.Assign": stmt.Assign, "stmt.Avg": stmt.Avg,
