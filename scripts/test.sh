@@ -2,7 +2,9 @@
 # test.sh — the whole test suite, from a fresh machine: installs and starts
 # throw-away PostgreSQL and MariaDB servers (scripts/dbs.sh), checks gofmt and
 # go vet, runs `go test -race ./...` against SQLite, PostgreSQL and MariaDB,
-# runs every fuzz target briefly, and stops the servers again.
+# runs every fuzz target briefly, and stops the servers again. It also starts
+# a private PostgreSQL primary with a streaming replica (scripts/replica.sh)
+# for the replica-failure tests.
 #
 # Environment:
 #   CI=true             a database suite that would skip fails instead
@@ -21,11 +23,14 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "starting databases"
 scripts/dbs.sh start
+scripts/replica.sh start
 if [ "${DLAYER_KEEP_DBS:-}" != 1 ]; then
-	trap 'scripts/dbs.sh stop || true' EXIT
+	trap 'scripts/replica.sh stop || true; scripts/dbs.sh stop || true' EXIT
 fi
 # shellcheck disable=SC1091
 source .dbs/env
+# shellcheck disable=SC1091
+source .dbs/replica.env
 
 step "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go'))
