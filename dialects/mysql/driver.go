@@ -13,8 +13,8 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/dlayer/dlayer/dialects"
-	"github.com/dlayer/dlayer/internal/conv"
 	"github.com/dlayer/dlayer/dialects/internal/urlopt"
+	"github.com/dlayer/dlayer/internal/conv"
 	"github.com/dlayer/dlayer/internal/sqldb"
 	"github.com/dlayer/dlayer/spec"
 )
