@@ -97,44 +97,73 @@ func poolerConfig(conn string, cfg *pgxpool.Config) error {
 // lock is allowed (the caller may release it before the transaction ends,
 // as the advisory migration lock does).
 func checkPooled(sql string, inTx bool) error {
-	s := strings.ToUpper(skipSpaceAndComments(sql))
-	word := func(i int) string {
-		f := strings.Fields(s)
-		if i < len(f) {
-			return strings.TrimRight(f[i], ";")
-		}
-		return ""
-	}
+	s := skipSpaceAndComments(sql)
+	w0, rest := nextWord(s)
 	reason := ""
-	switch word(0) {
-	case "SET":
-		if w := word(1); w != "LOCAL" && w != "TRANSACTION" && w != "CONSTRAINTS" && w != "CONSTRAINT" {
+	switch {
+	case strings.EqualFold(w0, "SET"):
+		w1, _ := nextWord(rest)
+		if !strings.EqualFold(w1, "LOCAL") && !strings.EqualFold(w1, "TRANSACTION") &&
+			!strings.EqualFold(w1, "CONSTRAINTS") && !strings.EqualFold(w1, "CONSTRAINT") {
 			reason = "SET changes the server session (use SET LOCAL inside a transaction)"
 		}
-	case "RESET", "DISCARD":
-		reason = word(0) + " changes the server session"
-	case "LISTEN", "UNLISTEN":
+	case strings.EqualFold(w0, "RESET"), strings.EqualFold(w0, "DISCARD"):
+		reason = strings.ToUpper(w0) + " changes the server session"
+	case strings.EqualFold(w0, "LISTEN"), strings.EqualFold(w0, "UNLISTEN"):
 		reason = "LISTEN needs a session of its own (open a direct connection to the server for notifications)"
-	case "PREPARE", "DEALLOCATE":
+	case strings.EqualFold(w0, "PREPARE"), strings.EqualFold(w0, "DEALLOCATE"):
 		reason = "prepared statements live in the server session"
-	case "DECLARE":
-		if strings.Contains(s, " WITH HOLD") {
+	case strings.EqualFold(w0, "DECLARE"):
+		if containsFold(s, " WITH HOLD") {
 			reason = "a cursor WITH HOLD outlives the transaction"
 		}
-	case "CREATE":
-		if w := word(1); w == "TEMP" || w == "TEMPORARY" || (w == "GLOBAL" || w == "LOCAL") && strings.HasPrefix(word(2), "TEMP") {
-			if !inTx || !strings.Contains(s, "ON COMMIT DROP") {
+	case strings.EqualFold(w0, "CREATE"):
+		w1, rest := nextWord(rest)
+		if strings.EqualFold(w1, "GLOBAL") || strings.EqualFold(w1, "LOCAL") {
+			w1, _ = nextWord(rest)
+		}
+		if strings.EqualFold(w1, "TEMP") || strings.EqualFold(w1, "TEMPORARY") {
+			if !inTx || !containsFold(s, "ON COMMIT DROP") {
 				reason = "a temporary table lives in the server session (inside a transaction, use ON COMMIT DROP)"
 			}
 		}
 	}
-	if reason == "" && !inTx && (strings.Contains(s, "PG_ADVISORY_LOCK") || strings.Contains(s, "PG_TRY_ADVISORY_LOCK")) {
+	// pg_advisory_lock, pg_try_advisory_lock and their _shared forms; not
+	// the transaction-scoped pg_advisory_xact_lock.
+	if reason == "" && !inTx && containsFold(s, "advisory_lock") {
 		reason = "a session-level advisory lock stays on the server connection (use pg_advisory_xact_lock in a transaction)"
 	}
 	if reason == "" {
 		return nil
 	}
 	return fmt.Errorf("pooler=transaction: %w: %s", ErrSessionState, reason)
+}
+
+// nextWord returns the leading word of s (letters, digits, '_') after
+// white space, and what follows it.
+func nextWord(s string) (word, rest string) {
+	s = strings.TrimLeft(s, " \t\r\n\f")
+	i := 0
+	for i < len(s) {
+		c := s[i] | 0x20
+		if !(c >= 'a' && c <= 'z' || s[i] >= '0' && s[i] <= '9' || s[i] == '_') {
+			break
+		}
+		i++
+	}
+	return s[:i], s[i:]
+}
+
+// containsFold reports whether sub (ASCII, starting with a letter or a
+// space) is in s, ignoring ASCII case.
+func containsFold(s, sub string) bool {
+	first := sub[0] | 0x20
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i]|0x20 == first && strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // skipSpaceAndComments returns sql from its first token.
