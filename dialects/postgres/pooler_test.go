@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -183,6 +184,27 @@ func TestPoolerSessionState(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+	// COPY works through the pooler, in and outside a transaction.
+	if _, err := p.Exec(ctx, "CREATE TABLE copied (id int PRIMARY KEY, name text)"); err != nil {
+		t.Fatal(err)
+	}
+	rows := make([][]any, 200)
+	for i := range rows {
+		rows[i] = []any{int32(i), fmt.Sprint("n", i)}
+	}
+	if n, err := p.CopyFrom(ctx, "copied", []string{"id", "name"}, rows[:100]); err != nil || n != 100 {
+		t.Fatalf("CopyFrom: %d %v", n, err)
+	}
+	tx, err = p.Begin(ctx, dialects.TxOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := tx.(dialects.Copier).CopyFrom(ctx, "copied", []string{"id", "name"}, rows[100:]); err != nil || n != 100 {
+		t.Fatalf("CopyFrom in a transaction: %d %v", n, err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
 	}
 	if m := p.MigrationLock(); m != "table" {
 		t.Errorf("MigrationLock() = %q, want table", m)
