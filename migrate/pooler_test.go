@@ -167,8 +167,8 @@ func TestTableLockExpiry(t *testing.T) {
 			// A live holder (heartbeat just now): Up waits, then times out.
 			plant(time.Now())
 			_, err = r.Up(ctx, 0)
-			if !errors.Is(err, dialects.ErrLockTimeout) || !strings.Contains(err.Error(), "resolve --unlock") {
-				t.Fatalf("Up with a live lock row: %v, want ErrLockTimeout with the unlock hint", err)
+			if !errors.Is(err, dialects.ErrLockTimeout) || !errors.Is(err, migrate.ErrLockTable) || !strings.Contains(err.Error(), "Runner.Unlock") {
+				t.Fatalf("Up with a live lock row: %v, want ErrLockTimeout and ErrLockTable with the unlock hint", err)
 			}
 			if tableExists(t, db, "t1") {
 				t.Fatal("a refused Up created t1")

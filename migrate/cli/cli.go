@@ -98,7 +98,7 @@ var Subcommands = []string{"diff", "up", "down", "status", "history", "check", "
 //	history            list the history table
 //	check              exit 1 when the YAML and the migrations disagree
 //	resolve VERSION    settle a dirty migration (--applied or --rolled-back)
-//	resolve --unlock   remove a crashed migrator's lock (SQLite)
+//	resolve --unlock   remove a crashed migrator's lock row (the table lock: SQLite, migrate_lock=table, pooler=transaction)
 func Migrate(ctx context.Context, o Options, sub string, args []string) int {
 	o.defaults()
 	if o.Format != "text" && o.Format != "json" {
