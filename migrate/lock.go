@@ -171,7 +171,9 @@ func (r *Runner) takeExpired(ctx context.Context) (bool, error) {
 		return !found && err == nil, err
 	}
 	t, perr := time.Parse(time.RFC3339Nano, at)
-	if perr == nil && time.Since(t) < r.cfg.LockLease {
+	if perr != nil || time.Since(t) < r.cfg.LockLease {
+		// A heartbeat it cannot read is never taken for an expired one:
+		// such a row waits for Unlock.
 		return false, nil
 	}
 	res, err := r.cfg.Pool.Exec(ctx, "DELETE FROM "+tbl+" WHERE "+r.q("id")+" = 1 AND "+r.q("owner")+" = "+r.ph(1)+
