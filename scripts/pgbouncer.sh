@@ -99,7 +99,10 @@ start() {
 	db=${db%%\?*}
 	mkdir -p "$dir"
 	# The PostgreSQL server trusts local TCP connections, so pgbouncer needs
-	# no password: auth_type=trust with a user list.
+	# no password: auth_type=trust with a user list. search_path is not in
+	# ignore_startup_parameters: a client that sends it gets an error
+	# instead of silently running in another schema (the pooler cannot keep
+	# it per client).
 	printf '"%s" ""\n' "$user" >"$dir/userlist.txt"
 	cat >"$dir/pgbouncer.ini" <<-EOF
 		[databases]
@@ -118,7 +121,7 @@ start() {
 		max_client_conn = 500
 		max_db_connections = 0
 		server_reset_query =
-		ignore_startup_parameters = extra_float_digits,search_path
+		ignore_startup_parameters = extra_float_digits
 		logfile = $dir/pgbouncer.log
 		pidfile = $dir/pgbouncer.pid
 		admin_users = $user
