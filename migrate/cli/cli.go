@@ -53,6 +53,10 @@ type Options struct {
 	FromDB bool
 	// LockTimeout bounds the wait for another migrator (default 1 minute).
 	LockTimeout time.Duration
+	// Lock chooses the migration lock: "advisory", "table", or "" (the
+	// URL's ?migrate_lock= or ?pooler=transaction, else the dialect's
+	// default; see migrate.LockMode).
+	Lock string
 	// Applied and RolledBack choose how resolve settles a migration;
 	// Unlock makes resolve remove a crashed migrator's lock instead.
 	Applied, RolledBack, Unlock bool
@@ -214,7 +218,7 @@ func setup(ctx context.Context, o Options, needDB bool) (*migrate.Runner, func()
 		return nil, nil, usagef("%s is not a directory", o.Dir)
 	}
 	r, err := migrate.New(migrate.Config{Dialect: d, Pool: p, Dir: os.DirFS(o.Dir), Table: o.Table,
-		LockTimeout: o.LockTimeout, DryRun: o.DryRun, Log: logWriter(o)})
+		LockTimeout: o.LockTimeout, Lock: migrate.LockMode(o.Lock), DryRun: o.DryRun, Log: logWriter(o)})
 	if err != nil {
 		closer()
 		return nil, nil, usageError{err}
