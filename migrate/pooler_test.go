@@ -239,6 +239,10 @@ func TestLockModeFromURL(t *testing.T) {
 			t.Errorf("open %s: %v, want the allowed values", u, err)
 		}
 	}
+	if _, _, err := dialects.Open(context.Background(), "mysql://u@127.0.0.1:1/db?pooler=transaction", dialects.PoolOptions{}); err == nil ||
+		!strings.Contains(err.Error(), "PostgreSQL option") {
+		t.Errorf("mysql URL with pooler=: %v", err)
+	}
 	if _, err := migrate.New(migrate.Config{Dialect: nil}); err == nil {
 		t.Error("New without a dialect succeeded")
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -77,6 +78,10 @@ func Config(rawURL string) (*mysql.Config, error) {
 		return nil, fail(err)
 	}
 	delete(q, urlopt.MigrateLock)
+	if q.Has("pooler") {
+		return nil, fail(errors.New("?pooler= is a PostgreSQL option (MySQL/MariaDB has no pooler mode in dlayer; " +
+			"behind ProxySQL or a cluster, use migrate_lock=table)"))
+	}
 	var user, pass string
 	hasPass := false
 	if u.User != nil {

@@ -97,6 +97,65 @@ func poolerConfig(conn string, cfg *pgxpool.Config) error {
 // lock is allowed (the caller may release it before the transaction ends,
 // as the advisory migration lock does).
 func checkPooled(sql string, inTx bool) error {
+	for {
+		next := statementEnd(sql)
+		if err := checkStatement(sql[:next], inTx); err != nil {
+			return err
+		}
+		if next >= len(sql) {
+			return nil
+		}
+		sql = sql[next+1:]
+	}
+}
+
+// statementEnd returns the index of the ';' that ends the first statement
+// of sql, or len(sql): semicolons in quotes, quoted identifiers,
+// dollar-quoted strings and comments do not count.
+func statementEnd(sql string) int {
+	for i := 0; i < len(sql); i++ {
+		switch c := sql[i]; {
+		case c == ';':
+			return i
+		case c == '\'' || c == '"':
+			j := strings.IndexByte(sql[i+1:], c)
+			if j < 0 {
+				return len(sql)
+			}
+			i += j + 1 // a doubled quote reopens at the next character
+		case c == '-' && strings.HasPrefix(sql[i:], "--"):
+			j := strings.IndexByte(sql[i:], '\n')
+			if j < 0 {
+				return len(sql)
+			}
+			i += j
+		case c == '/' && strings.HasPrefix(sql[i:], "/*"):
+			j := strings.Index(sql[i+2:], "*/")
+			if j < 0 {
+				return len(sql)
+			}
+			i += j + 3
+		case c == '$':
+			// $tag$ … $tag$ (tag: letters, digits, '_'; not $1).
+			j := i + 1
+			for j < len(sql) && (sql[j] == '_' || sql[j]|0x20 >= 'a' && sql[j]|0x20 <= 'z' || j > i+1 && sql[j] >= '0' && sql[j] <= '9') {
+				j++
+			}
+			if j < len(sql) && sql[j] == '$' {
+				tag := sql[i : j+1]
+				k := strings.Index(sql[j+1:], tag)
+				if k < 0 {
+					return len(sql)
+				}
+				i = j + k + len(tag)
+			}
+		}
+	}
+	return len(sql)
+}
+
+// checkStatement checks one statement (see checkPooled).
+func checkStatement(sql string, inTx bool) error {
 	s := skipSpaceAndComments(sql)
 	w0, rest := nextWord(s)
 	reason := ""

@@ -35,6 +35,17 @@ func TestCheckPooled(t *testing.T) {
 		{name: "advisory lock in tx", sql: "SELECT pg_try_advisory_lock($1)", inTx: true},
 		{name: "xact advisory lock", sql: "SELECT pg_advisory_xact_lock(1)"},
 		{name: "empty", sql: ""},
+		{name: "second statement", sql: "SELECT 1; SET x = 1", bad: true},
+		{name: "second statement after a parameter", sql: "SELECT $1;\nLISTEN x;", bad: true},
+		{name: "semicolon in a string", sql: "SELECT ';SET x = 1'"},
+		{name: "doubled quote", sql: "SELECT 'it''s; SET x = 1'"},
+		{name: "semicolon in an identifier", sql: `SELECT "a;SET x" FROM t`},
+		{name: "semicolon in a line comment", sql: "SELECT 1 -- ; SET x = 1\n"},
+		{name: "semicolon in a block comment", sql: "SELECT 1 /* ; SET x = 1 */"},
+		{name: "dollar quote", sql: "SELECT $$;SET x = 1$$"},
+		{name: "tagged dollar quote", sql: "CREATE FUNCTION f() RETURNS void AS $body$ BEGIN PERFORM 1; SET x = 1; END $body$ LANGUAGE plpgsql"},
+		{name: "statements then a bad one", sql: "CREATE TABLE a (x int); INSERT INTO a VALUES (1); CREATE TEMP TABLE b (y int)", bad: true},
+		{name: "trailing semicolons", sql: "SELECT 1;;"},
 		{name: "unterminated comment", sql: "/* SET x = 1"},
 	}
 	for _, tt := range tests {
@@ -60,4 +71,22 @@ func BenchmarkCheckPooled(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// FuzzCheckPooled: any text is checked without a panic, and a statement
+// refused on its own is refused after another statement too.
+func FuzzCheckPooled(f *testing.F) {
+	for _, s := range []string{"SELECT 1; SET x = 1", "SELECT $a$;$a$", "CREATE TEMP TABLE t (a int) ON COMMIT DROP",
+		"/* x", "'", "$", "$1$", "--", "SELECT pg_advisory_lock(1)"} {
+		f.Add(s, false)
+	}
+	f.Fuzz(func(t *testing.T, sql string, inTx bool) {
+		err := checkPooled(sql, inTx)
+		if err != nil && !errors.Is(err, ErrSessionState) {
+			t.Fatalf("error %v does not match ErrSessionState", err)
+		}
+		if err != nil && checkPooled("SELECT 1;\n"+sql, inTx) == nil {
+			t.Fatalf("%q refused alone but not after SELECT 1;", sql)
+		}
+	})
 }
