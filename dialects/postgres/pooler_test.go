@@ -185,6 +185,14 @@ func TestPoolerSessionState(t *testing.T) {
 			}
 		})
 	}
+	// A multi-statement text without arguments runs; one with a session
+	// statement anywhere in it is refused.
+	if _, err := p.Exec(ctx, "CREATE TABLE multi (x int); INSERT INTO multi VALUES (1); INSERT INTO multi VALUES (2)"); err != nil {
+		t.Fatalf("multi-statement text: %v", err)
+	}
+	if _, err := p.Exec(ctx, "INSERT INTO multi VALUES (3); SET search_path = x"); !errors.Is(err, postgres.ErrSessionState) {
+		t.Fatalf("multi-statement text with SET: %v, want ErrSessionState", err)
+	}
 	// COPY works through the pooler, in and outside a transaction.
 	if _, err := p.Exec(ctx, "CREATE TABLE copied (id int PRIMARY KEY, name text)"); err != nil {
 		t.Fatal(err)
