@@ -110,14 +110,15 @@ func OpenPool(ctx context.Context, url string, opts dialects.PoolOptions) (*Pool
 	if err != nil {
 		return nil, openError(url, err)
 	}
+	p := &Pool{pool: pool, owned: true, pooler: o.pooler == "transaction", lock: o.lock}
 	if opts.Lazy {
-		return &Pool{pool: pool, owned: true}, nil
+		return p, nil
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, openError(url, err)
 	}
-	return &Pool{pool: pool, owned: true, pooler: o.pooler == "transaction", lock: o.lock}, nil
+	return p, nil
 }
 
 // ConnString checks a postgres:// or postgresql:// URL and returns the

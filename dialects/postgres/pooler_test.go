@@ -68,6 +68,19 @@ func TestPoolerOpenRefuses(t *testing.T) {
 			}
 		})
 	}
+	// A lazily opened pool (replicas opened before their server answers)
+	// keeps the pooler settings.
+	lazy, err := postgres.OpenPool(context.Background(), base+"&pooler=transaction", dialects.PoolOptions{Lazy: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := lazy.MigrationLock(); m != "table" {
+		t.Errorf("lazy pool: MigrationLock() = %q, want table", m)
+	}
+	if _, err := lazy.Exec(context.Background(), "SET search_path = x"); !errors.Is(err, postgres.ErrSessionState) {
+		t.Errorf("lazy pool: SET = %v, want ErrSessionState", err)
+	}
+	lazy.Close()
 	// application_name is kept by the pooler and allowed.
 	p, err := postgres.OpenPool(context.Background(), base+"&pooler=transaction&application_name=dl", dialects.PoolOptions{})
 	if err != nil {
