@@ -115,6 +115,14 @@ type MigrationLocker interface {
 	LockMigrations(ctx context.Context, p Pool, name string, timeout time.Duration) (unlock func(context.Context) error, err error)
 }
 
+// MigrationLockChooser is implemented by pools whose URL chose how the
+// migration lock is taken (?migrate_lock=table or advisory; a PostgreSQL
+// URL with ?pooler=transaction chooses table). MigrationLock returns
+// "table", "advisory" or "" (not chosen).
+type MigrationLockChooser interface {
+	MigrationLock() string
+}
+
 // MigrationRunner is implemented by dialects that run one migration in a
 // transaction of their own making rather than Pool.Begin (SQLite turns
 // foreign-key enforcement off around it, so that tables can be rebuilt,

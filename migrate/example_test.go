@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing/fstest"
+	"time"
 
 	"github.com/dlayer/dlayer/dialects"
 	"github.com/dlayer/dlayer/loader"
@@ -83,4 +84,45 @@ models:
 	// rename column members.full_name (name -> full_name)
 	// alter column members.full_name (type string(50) -> string(100))
 	// drop column members.age [destructive]
+}
+
+// ExampleLockMode takes the table lock, the one that works through a
+// transaction-pooling pooler and replicates across a cluster. A URL can
+// choose it too: ?migrate_lock=table (or, on PostgreSQL,
+// ?pooler=transaction).
+func ExampleLockMode() {
+	dir, _ := os.MkdirTemp("", "dlayer-example-")
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	d, pool, err := dialects.Open(ctx, "sqlite:"+filepath.Join(dir, "app.db"), dialects.PoolOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer pool.Close()
+	migrations := fstest.MapFS{
+		"20261125120000_create_users.sql": {Data: []byte(
+			"-- +dlayer Up\nCREATE TABLE users (id INTEGER PRIMARY KEY);\n-- +dlayer Down\nDROP TABLE users;\n")},
+	}
+	r, err := migrate.New(migrate.Config{Dialect: d, Pool: pool, Dir: migrations,
+		Lock: migrate.LockTable, LockLease: 30 * time.Second})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("lock:", r.LockMode())
+	res, err := r.Up(ctx, 0)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("applied", len(res.Steps))
+	// A migrator that crashed while holding the lock leaves its row; it
+	// expires after LockLease, or Unlock (dlayer migrate resolve --unlock)
+	// removes it at once.
+	fmt.Println("unlock:", r.Unlock(ctx))
+	// Output:
+	// lock: table
+	// applied 1
+	// unlock: <nil>
 }

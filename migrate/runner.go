@@ -2,8 +2,6 @@ package migrate
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -37,8 +35,9 @@ var (
 	// section.
 	ErrIrreversible = errors.New("migration has no Down section")
 	// ErrLockTable is returned, with dialects.ErrLockTimeout, when the lock
-	// row of a database without advisory locks (SQLite) is still held after
-	// Config.LockTimeout; Runner.Unlock removes a crashed migrator's row.
+	// row of the table lock (LockTable: SQLite, poolers, clusters) is still
+	// held after Config.LockTimeout; Runner.Unlock removes a crashed
+	// migrator's row at once (it also expires after Config.LockLease).
 	ErrLockTable = errors.New("the migration lock row is held")
 )
 
@@ -53,6 +52,15 @@ type Config struct {
 	// LockTimeout bounds the wait for the migration lock; DefaultLockTimeout
 	// when zero.
 	LockTimeout time.Duration
+	// Lock chooses how the migration lock is taken (see LockMode); when
+	// empty, the pool's URL decides (?migrate_lock=, ?pooler=transaction),
+	// else LockAdvisory where the dialect has named locks, else LockTable.
+	Lock LockMode
+	// LockLease is how long a table lock (LockTable) stays valid without a
+	// heartbeat from its holder, so that a migrator that died does not
+	// block the others forever; DefaultLockLease when zero. The holder
+	// renews it every LockLease/3.
+	LockLease time.Duration
 	// DryRun makes Up and Down write the SQL they would run to Log instead
 	// of running it.
 	DryRun bool
@@ -80,6 +88,14 @@ func New(cfg Config) (*Runner, error) {
 	}
 	if cfg.LockTimeout <= 0 {
 		cfg.LockTimeout = DefaultLockTimeout
+	}
+	if cfg.LockLease <= 0 {
+		cfg.LockLease = DefaultLockLease
+	}
+	switch cfg.Lock {
+	case LockAuto, LockAdvisory, LockTable:
+	default:
+		return nil, fmt.Errorf("migrate: unknown Config.Lock %q (want %q, %q or empty)", cfg.Lock, LockAdvisory, LockTable)
 	}
 	var migs []*Migration
 	if cfg.Dir != nil {
@@ -377,92 +393,7 @@ func (r *Runner) verify(recs []Record, missingOK bool) error {
 	return nil
 }
 
-// lock takes the migration lock.
-func (r *Runner) lock(ctx context.Context) (func(context.Context) error, error) {
-	if l, ok := r.cfg.Dialect.(dialects.MigrationLocker); ok {
-		return l.LockMigrations(ctx, r.cfg.Pool, r.cfg.Table, r.cfg.LockTimeout)
-	}
-	return r.lockTable(ctx)
-}
-
-// lockTable implements the lock with a one-row table, for dialects without
-// named locks: the holder inserts the row and deletes it when done.
-func (r *Runner) lockTable(ctx context.Context) (func(context.Context) error, error) {
-	tbl := r.q(r.cfg.Table + "_lock")
-	var idb [8]byte
-	_, _ = rand.Read(idb[:])
-	owner := hex.EncodeToString(idb[:])
-	deadline := time.Now().Add(r.cfg.LockTimeout)
-	ddl := "CREATE TABLE IF NOT EXISTS " + tbl + " (" + r.q("id") + " INTEGER NOT NULL PRIMARY KEY, " +
-		r.q("owner") + " VARCHAR(32) NOT NULL, " + r.q("acquired_at") + " VARCHAR(40) NOT NULL)"
-	ins := "INSERT INTO " + tbl + " (" + r.q("id") + ", " + r.q("owner") + ", " + r.q("acquired_at") + ") VALUES (1, " +
-		r.ph(1) + ", " + r.ph(2) + ")"
-	wait := 10 * time.Millisecond
-	var lastErr error
-	// A closed pool or an unreachable database is not a held lock: fail
-	// now instead of retrying until the lock timeout.
-	if err := r.cfg.Pool.Ping(ctx); err != nil {
-		return nil, fmt.Errorf("migration lock (table %s): %w", r.cfg.Table+"_lock", err)
-	}
-	for {
-		_, err := r.cfg.Pool.Exec(ctx, ddl)
-		if err == nil {
-			_, err = r.cfg.Pool.Exec(ctx, ins, owner, time.Now().UTC().Format(time.RFC3339Nano))
-			if err == nil {
-				break
-			}
-		}
-		lastErr = err
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("migration lock (table %s): %w after %s: %w: another migrator holds it "+
-				"(if none is running, a crashed one left it: call Runner.Unlock): %v",
-				r.cfg.Table+"_lock", dialects.ErrLockTimeout, r.cfg.LockTimeout, ErrLockTable, lastErr)
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(wait):
-		}
-		if wait < 200*time.Millisecond {
-			wait *= 2
-		}
-	}
-	return func(ctx context.Context) error {
-		_, err := r.cfg.Pool.Exec(ctx, "DELETE FROM "+tbl+" WHERE "+r.q("owner")+" = "+r.ph(1), owner)
-		return err
-	}, nil
-}
-
 var errNoPool = errors.New("migrate: no database connection")
-
-// Unlock removes a lock left in the lock table by a migrator that crashed
-// (dialects without named locks, such as SQLite). Named locks (PostgreSQL,
-// MySQL) end with their session and need no unlocking. Make sure no
-// migrator is running first.
-func (r *Runner) Unlock(ctx context.Context) error {
-	if r == nil {
-		return errNilRunner
-	}
-	if r.cfg.Pool == nil {
-		return errNoPool
-	}
-	if _, ok := r.cfg.Dialect.(dialects.MigrationLocker); ok {
-		return fmt.Errorf("unlock: %s releases the migration lock when the holder's session ends; nothing to remove",
-			r.cfg.Dialect.Name())
-	}
-	tbl := r.q(r.cfg.Table + "_lock")
-	if _, err := r.cfg.Pool.Exec(ctx, "CREATE TABLE IF NOT EXISTS "+tbl+" ("+r.q("id")+" INTEGER NOT NULL PRIMARY KEY, "+
-		r.q("owner")+" VARCHAR(32) NOT NULL, "+r.q("acquired_at")+" VARCHAR(40) NOT NULL)"); err != nil {
-		return fmt.Errorf("unlock: %w", err)
-	}
-	if _, err := r.cfg.Pool.Exec(ctx, "DELETE FROM "+tbl); err != nil {
-		return fmt.Errorf("unlock: %w", err)
-	}
-	return nil
-}
 
 // locked runs fn holding the migration lock, with the history table in place.
 func (r *Runner) locked(ctx context.Context, fn func() error) (err error) {

@@ -53,9 +53,10 @@ Exit status: 0 ok, 1 a migration failed or the schema and migrations disagree,
 			fs.BoolVar(&o.AllowDestructive, "allow-destructive", false, "let diff drop tables and columns and narrow types")
 			fs.BoolVar(&o.FromDB, "from-db", false, "diff and check against the live database instead of the migration directory")
 			fs.DurationVar(&o.LockTimeout, "lock-timeout", time.Minute, "how long to wait for another migrator")
+			fs.StringVar(&o.Lock, "lock", "", "migration `lock`: advisory or table (default: the URL's migrate_lock, table with pooler=transaction, else advisory where the database has it)")
 			fs.BoolVar(&o.Applied, "applied", false, "resolve: mark the migration applied")
 			fs.BoolVar(&o.RolledBack, "rolled-back", false, "resolve: remove the migration from the history")
-			fs.BoolVar(&o.Unlock, "unlock", false, "resolve: remove the lock a crashed migrator left (SQLite)")
+			fs.BoolVar(&o.Unlock, "unlock", false, "resolve: remove the lock row a crashed migrator left (the table lock)")
 			return func(ctx context.Context, e *env, args []string) int {
 				if o.URL == "" {
 					o.URL = os.Getenv("DLAYER_DATABASE_URL")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -13,6 +14,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/dlayer/dlayer/dialects"
+	"github.com/dlayer/dlayer/dialects/internal/urlopt"
 	"github.com/dlayer/dlayer/internal/conv"
 	"github.com/dlayer/dlayer/internal/sqldb"
 	"github.com/dlayer/dlayer/spec"
@@ -55,6 +57,10 @@ const SQLMode = "STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISI
 //
 // The URL must be unambiguous (see dialects.ParseURL): an '@', '/', '?' or
 // '#' in the password is percent-encoded. No error shows the password.
+//
+// migrate_lock=table|advisory is dlayer's own parameter (how package
+// migrate locks: a lock-table row, which replicates and so holds across a
+// Galera cluster, or GET_LOCK); it is not sent to the server.
 func Config(rawURL string) (*mysql.Config, error) {
 	if base, _ := dialects.SplitScheme(rawURL); base != "mysql" && base != "mariadb" {
 		return nil, fmt.Errorf("not a mysql URL: %q", dialects.Redact(rawURL))
@@ -67,6 +73,15 @@ func Config(rawURL string) (*mysql.Config, error) {
 		return nil, fail(err)
 	}
 	q := u.Query()
+	// dlayer's own parameter (read by OpenPool), not a session variable.
+	if _, _, err := urlopt.Choice(rawURL, urlopt.MigrateLock, urlopt.MigrateLockModes...); err != nil {
+		return nil, fail(err)
+	}
+	delete(q, urlopt.MigrateLock)
+	if q.Has("pooler") {
+		return nil, fail(errors.New("?pooler= is a PostgreSQL option (MySQL/MariaDB has no pooler mode in dlayer; " +
+			"behind ProxySQL or a cluster, use migrate_lock=table)"))
+	}
 	var user, pass string
 	hasPass := false
 	if u.User != nil {
@@ -179,7 +194,8 @@ func OpenPool(ctx context.Context, rawURL string, opts dialects.PoolOptions) (*s
 	if opts.ConnMaxIdleTime > 0 {
 		db.SetConnMaxIdleTime(opts.ConnMaxIdleTime)
 	}
-	p := sqldb.New(db, sqldb.Config{Encode: EncodeArgs, Owned: true})
+	_, lock, _ := urlopt.Choice(rawURL, urlopt.MigrateLock, urlopt.MigrateLockModes...) // Config checked it
+	p := sqldb.New(db, sqldb.Config{Encode: EncodeArgs, Owned: true, MigrationLock: lock})
 	if opts.Lazy {
 		return p, nil
 	}

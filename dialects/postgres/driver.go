@@ -32,6 +32,11 @@ func init() {
 type Pool struct {
 	pool  *pgxpool.Pool
 	owned bool
+	// pooler is set by ?pooler=transaction: statements that would leave
+	// session state on a server connection are refused.
+	pooler bool
+	// lock is the migration lock mode the URL chose (see MigrationLock).
+	lock string
 }
 
 var (
@@ -40,6 +45,8 @@ var (
 	_ dialects.Unwrapper  = (*Pool)(nil)
 	_ dialects.Copier     = (*Pool)(nil)
 	_ dialects.Copier     = (*Tx)(nil)
+
+	_ dialects.MigrationLockChooser = (*Pool)(nil)
 )
 
 // CopyFrom bulk-loads rows with COPY … FROM STDIN in binary format.
@@ -48,6 +55,19 @@ func (p *Pool) CopyFrom(ctx context.Context, table string, columns []string, row
 		return 0, err
 	}
 	return p.pool.CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+}
+
+// MigrationLock returns the migration lock mode chosen by the URL:
+// ?migrate_lock=table or advisory, else "table" behind a transaction
+// pooler (?pooler=transaction), else "" (the dialect's advisory lock).
+func (p *Pool) MigrationLock() string {
+	if p == nil {
+		return ""
+	}
+	if p.lock == "" && p.pooler {
+		return "table"
+	}
+	return p.lock
 }
 
 // CopyFrom bulk-loads rows inside the transaction.
@@ -67,9 +87,15 @@ func OpenPool(ctx context.Context, url string, opts dialects.PoolOptions) (*Pool
 	if err != nil {
 		return nil, err
 	}
+	_, o, _ := cutOptions(url) // ConnString checked them
 	cfg, err := pgxpool.ParseConfig(conn)
 	if err != nil {
 		return nil, openError(url, err)
+	}
+	if o.pooler == "transaction" {
+		if err := poolerConfig(conn, cfg); err != nil {
+			return nil, openError(url, err)
+		}
 	}
 	if opts.MaxOpenConns > 0 {
 		cfg.MaxConns = int32(opts.MaxOpenConns)
@@ -84,14 +110,15 @@ func OpenPool(ctx context.Context, url string, opts dialects.PoolOptions) (*Pool
 	if err != nil {
 		return nil, openError(url, err)
 	}
+	p := &Pool{pool: pool, owned: true, pooler: o.pooler == "transaction", lock: o.lock}
 	if opts.Lazy {
-		return &Pool{pool: pool, owned: true}, nil
+		return p, nil
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, openError(url, err)
 	}
-	return &Pool{pool: pool, owned: true}, nil
+	return p, nil
 }
 
 // ConnString checks a postgres:// or postgresql:// URL and returns the
@@ -114,6 +141,13 @@ func ConnString(url string) (string, error) {
 	u, err := dialects.ParseURL(url)
 	if err != nil {
 		return "", openError(url, err)
+	}
+	full := url
+	if url, _, err = cutOptions(url); err != nil {
+		return "", openError(full, err)
+	}
+	if u, err = dialects.ParseURL(url); err != nil {
+		return "", openError(full, err)
 	}
 	if q := u.Query(); driver == "asyncpg" && q.Has("ssl") {
 		v := q.Get("ssl")
@@ -161,6 +195,11 @@ func (p *Pool) Exec(ctx context.Context, sql string, args ...any) (dialects.Resu
 	if err := p.check(ctx); err != nil {
 		return dialects.Result{}, err
 	}
+	if p.pooler {
+		if err := checkPooled(sql, false); err != nil {
+			return dialects.Result{}, err
+		}
+	}
 	return execOn(ctx, p.pool, sql, args)
 }
 
@@ -168,6 +207,11 @@ func (p *Pool) Exec(ctx context.Context, sql string, args ...any) (dialects.Resu
 func (p *Pool) Query(ctx context.Context, sql string, args ...any) (dialects.Rows, error) {
 	if err := p.check(ctx); err != nil {
 		return nil, err
+	}
+	if p.pooler {
+		if err := checkPooled(sql, false); err != nil {
+			return nil, err
+		}
 	}
 	return queryOn(ctx, p.pool, sql, args)
 }
@@ -233,7 +277,7 @@ func (p *Pool) Begin(ctx context.Context, opts dialects.TxOptions) (dialects.Tx,
 	if err != nil {
 		return nil, err
 	}
-	return &Tx{tx: tx}, nil
+	return &Tx{tx: tx, pooler: p.pooler}, nil
 }
 
 // EncodeArgs converts bound values where pgx's own encoding would not match
@@ -282,15 +326,28 @@ func queryOn(ctx context.Context, q querier, sql string, args []any) (dialects.R
 }
 
 // Tx is a transaction on a pgx connection.
-type Tx struct{ tx pgx.Tx }
+type Tx struct {
+	tx     pgx.Tx
+	pooler bool
+}
 
 // Exec runs a statement in the transaction.
 func (t *Tx) Exec(ctx context.Context, sql string, args ...any) (dialects.Result, error) {
+	if t.pooler {
+		if err := checkPooled(sql, true); err != nil {
+			return dialects.Result{}, err
+		}
+	}
 	return execOn(ctx, t.tx, sql, args)
 }
 
 // Query runs a query in the transaction.
 func (t *Tx) Query(ctx context.Context, sql string, args ...any) (dialects.Rows, error) {
+	if t.pooler {
+		if err := checkPooled(sql, true); err != nil {
+			return nil, err
+		}
+	}
 	return queryOn(ctx, t.tx, sql, args)
 }
 

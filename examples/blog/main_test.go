@@ -242,3 +242,20 @@ func checkResults(t *testing.T, res *results, name string) {
 	check("downgrade reverted", res.MigrationReverted, true)
 	check("dialect", res.Dialect, name)
 }
+
+// TestTourThroughPooler runs the whole tour through pgbouncer in
+// transaction mode (four server connections) with ?pooler=transaction,
+// migrations included (their lock becomes the table lock).
+func TestTourThroughPooler(t *testing.T) {
+	cfg := config{URL: fresh.PooledURL(t, "dl_blog_pool", "pooler=transaction"),
+		Replica: fresh.PooledURL(t, "dl_blog_pool_replica", "pooler=transaction")}
+	var out bytes.Buffer
+	res, err := runTour(context.Background(), &out, cfg)
+	if err != nil {
+		t.Fatalf("tour: %v\n%s", err, out.String())
+	}
+	checkResults(t, res, testdb.Postgres)
+	if !strings.Contains(out.String(), "The tour is complete: every pattern of the seed ran on "+res.Dialect) {
+		t.Fatalf("tour output does not end with the summary:\n%s", out.String())
+	}
+}

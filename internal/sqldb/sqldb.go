@@ -32,6 +32,9 @@ type Config struct {
 	Owned bool
 	// AfterClose runs after the database is closed (may be nil).
 	AfterClose func() error
+	// MigrationLock is the migration lock mode the URL chose
+	// (?migrate_lock=table|advisory), or "".
+	MigrationLock string
 }
 
 // Pool is a dialects.Pool over *sql.DB. It is safe for concurrent use.
@@ -44,7 +47,17 @@ var (
 	_ dialects.Pool       = (*Pool)(nil)
 	_ dialects.ArgEncoder = (*Pool)(nil)
 	_ dialects.Unwrapper  = (*Pool)(nil)
+
+	_ dialects.MigrationLockChooser = (*Pool)(nil)
 )
+
+// MigrationLock returns the migration lock mode the URL chose, or "".
+func (p *Pool) MigrationLock() string {
+	if p == nil {
+		return ""
+	}
+	return p.cfg.MigrationLock
+}
 
 // New returns a Pool over db.
 func New(db *sql.DB, cfg Config) *Pool { return &Pool{db: db, cfg: cfg} }

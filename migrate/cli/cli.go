@@ -53,6 +53,10 @@ type Options struct {
 	FromDB bool
 	// LockTimeout bounds the wait for another migrator (default 1 minute).
 	LockTimeout time.Duration
+	// Lock chooses the migration lock: "advisory", "table", or "" (the
+	// URL's ?migrate_lock= or ?pooler=transaction, else the dialect's
+	// default; see migrate.LockMode).
+	Lock string
 	// Applied and RolledBack choose how resolve settles a migration;
 	// Unlock makes resolve remove a crashed migrator's lock instead.
 	Applied, RolledBack, Unlock bool
@@ -98,7 +102,7 @@ var Subcommands = []string{"diff", "up", "down", "status", "history", "check", "
 //	history            list the history table
 //	check              exit 1 when the YAML and the migrations disagree
 //	resolve VERSION    settle a dirty migration (--applied or --rolled-back)
-//	resolve --unlock   remove a crashed migrator's lock (SQLite)
+//	resolve --unlock   remove a crashed migrator's lock row (the table lock: SQLite, migrate_lock=table, pooler=transaction)
 func Migrate(ctx context.Context, o Options, sub string, args []string) int {
 	o.defaults()
 	if o.Format != "text" && o.Format != "json" {
@@ -214,7 +218,7 @@ func setup(ctx context.Context, o Options, needDB bool) (*migrate.Runner, func()
 		return nil, nil, usagef("%s is not a directory", o.Dir)
 	}
 	r, err := migrate.New(migrate.Config{Dialect: d, Pool: p, Dir: os.DirFS(o.Dir), Table: o.Table,
-		LockTimeout: o.LockTimeout, DryRun: o.DryRun, Log: logWriter(o)})
+		LockTimeout: o.LockTimeout, Lock: migrate.LockMode(o.Lock), DryRun: o.DryRun, Log: logWriter(o)})
 	if err != nil {
 		closer()
 		return nil, nil, usageError{err}
