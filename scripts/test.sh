@@ -4,7 +4,8 @@
 # go vet, runs `go test -race ./...` against SQLite, PostgreSQL and MariaDB,
 # runs every fuzz target briefly, and stops the servers again. It also starts
 # a private PostgreSQL primary with a streaming replica (scripts/replica.sh)
-# for the replica-failure tests.
+# for the replica-failure tests, and pgbouncer in transaction-pooling mode
+# (scripts/pgbouncer.sh) for the pooler tests.
 #
 # Environment:
 #   CI=true             a database suite that would skip fails instead
@@ -25,12 +26,16 @@ step "starting databases"
 scripts/dbs.sh start
 scripts/replica.sh start
 if [ "${DLAYER_KEEP_DBS:-}" != 1 ]; then
-	trap 'scripts/replica.sh stop || true; scripts/dbs.sh stop || true' EXIT
+	trap 'scripts/pgbouncer.sh stop || true; scripts/replica.sh stop || true; scripts/dbs.sh stop || true' EXIT
 fi
 # shellcheck disable=SC1091
 source .dbs/env
 # shellcheck disable=SC1091
 source .dbs/replica.env
+# pgbouncer (transaction pooling) in front of the PostgreSQL above.
+scripts/pgbouncer.sh start
+# shellcheck disable=SC1091
+source .dbs/pgbouncer.env
 
 step "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go'))
