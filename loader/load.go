@@ -233,7 +233,7 @@ func load(ins []input, cfg *config, ds *diags) (sch *spec.Schema, out spec.Diagn
 		n, at := estimateNodes(src, gate-estimated)
 		if at >= 0 {
 			ds.addAt(rangeAt(in.name, src, at), "", ruleFileTooLarge,
-				"the schema files hold more than %d YAML nodes, the budget for the whole load (loader.MaxNodes; refused before parsing)", cfg.maxNodes)
+				"the schema files hold more than %d YAML nodes, the budget for the whole load (loader.MaxNodes, or DLAYER_MAX_NODES for the dlayer command; refused before parsing)", cfg.maxNodes)
 			stopped = true
 			continue
 		}

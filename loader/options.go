@@ -1,5 +1,12 @@
 package loader
 
+import (
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+)
+
 // Default limits for hostile input. The node, alias and total-size budgets
 // hold for the whole load (all files together), so that no input, however
 // it is split into files, takes more than about 256 MiB and a few seconds
@@ -102,4 +109,31 @@ func MaxAliasNodes(n int) Option {
 			c.maxAliasNodes = n
 		}
 	}
+}
+
+// LimitsFromEnv returns the options that raise (or lower) the load budgets
+// from the environment, for programs such as the dlayer command whose users
+// cannot call MaxNodes: DLAYER_MAX_NODES (YAML nodes of the whole load) and
+// DLAYER_MAX_TOTAL_SIZE (bytes of all files together). Unset variables give
+// no option; a value that is not a positive integer is an error.
+func LimitsFromEnv() ([]Option, error) {
+	var opts []Option
+	for _, v := range []struct {
+		name string
+		set  func(n int64) Option
+	}{
+		{"DLAYER_MAX_NODES", func(n int64) Option { return MaxNodes(int(n)) }},
+		{"DLAYER_MAX_TOTAL_SIZE", MaxTotalSize},
+	} {
+		s := os.Getenv(v.name)
+		if s == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 1 || n > math.MaxInt32 {
+			return nil, fmt.Errorf("%s=%q: want a positive whole number", v.name, s)
+		}
+		opts = append(opts, v.set(n))
+	}
+	return opts, nil
 }

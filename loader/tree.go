@@ -433,7 +433,7 @@ func (b *treeBuilder) conv(y *yaml.Node, parent *node, seg string, idx, depth in
 	case b.nodes > b.cfg.maxNodes:
 		b.failed, b.overBudget = true, true
 		b.ds.addAt(b.at(b.site(y)), "", ruleFileTooLarge,
-			"the schema files hold more than %d YAML nodes, the budget for the whole load (loader.MaxNodes)", b.cfg.maxNodes)
+			"the schema files hold more than %d YAML nodes, the budget for the whole load (loader.MaxNodes, or DLAYER_MAX_NODES for the dlayer command)", b.cfg.maxNodes)
 		return nil
 	}
 	if depth > b.cfg.maxDepth {

@@ -76,11 +76,15 @@ func validate(e *env, args []string, format string, strict bool, dialect string)
 		args = []string{"."}
 	}
 	sources := loader.Sources{}
-	sch, ds := loader.LoadPaths(args, loader.CollectSources(sources))
+	limits, err := loader.LimitsFromEnv()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "dlayer validate: %v\n", err)
+		return exitUsage
+	}
+	sch, ds := loader.LoadPaths(args, append(limits, loader.CollectSources(sources))...)
 	if target != nil && sch != nil && !ds.HasErrors() {
 		ds = append(ds, dialects.CheckSchema(target, sch)...).Sort()
 	}
-	var err error
 	switch format {
 	case "json":
 		err = loader.FormatJSON(e.stdout, ds)
@@ -148,7 +152,12 @@ func loadSchema(e *env, paths []string) (*spec.Schema, int) {
 		paths = []string{"."}
 	}
 	sources := loader.Sources{}
-	sch, ds := loader.LoadPaths(paths, loader.CollectSources(sources))
+	limits, err := loader.LimitsFromEnv()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "dlayer: %v\n", err)
+		return nil, exitUsage
+	}
+	sch, ds := loader.LoadPaths(paths, append(limits, loader.CollectSources(sources))...)
 	if len(ds) > 0 {
 		loader.FormatText(e.stderr, ds, sources)
 	}

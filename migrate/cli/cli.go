@@ -236,7 +236,11 @@ func logWriter(o Options) io.Writer {
 // loadModels loads the YAML schema, printing its diagnostics on failure.
 func loadModels(o Options) (*spec.Schema, error) {
 	sources := loader.Sources{}
-	s, ds := loader.LoadDir(o.Models, loader.CollectSources(sources))
+	limits, err := loader.LimitsFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	s, ds := loader.LoadDir(o.Models, append(limits, loader.CollectSources(sources))...)
 	if ds.HasErrors() {
 		_ = loader.FormatText(o.Stderr, ds.Errors(), sources)
 		return nil, fmt.Errorf("the schema in %s has errors", o.Models)
