@@ -94,3 +94,12 @@ type Unwrapper interface {
 type Copier interface {
 	CopyFrom(ctx context.Context, table string, columns []string, rows [][]any) (int64, error)
 }
+
+// ServerDialecter is implemented by pools whose dialect depends on the
+// server they reached (MariaDB ≥ 10.5 has INSERT … RETURNING, MySQL does
+// not; a server's settings decide whether a multi-row INSERT's keys are
+// consecutive). Open returns ServerDialect instead of the driver's default
+// dialect when it is not nil.
+type ServerDialecter interface {
+	ServerDialect() Dialect
+}

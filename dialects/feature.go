@@ -37,7 +37,21 @@ const (
 	DropTableCascade
 	// IfNotExists: CREATE TABLE/INDEX IF NOT EXISTS.
 	IfNotExists
+	// InsertReturning: INSERT … RETURNING, where UPDATE and DELETE may lack
+	// RETURNING (MariaDB ≥ 10.5). A dialect with Returning can do it too:
+	// ask with Feature.InsertReturns.
+	InsertReturning
+	// ConsecutiveInsertKeys: the generated keys of one multi-row INSERT are
+	// LastInsertID, LastInsertID+1, … in VALUES order (MySQL/MariaDB with
+	// auto_increment_increment = 1 and innodb_autoinc_lock_mode 0 or 1).
+	// Without it, and without INSERT … RETURNING, rows whose keys the
+	// database generates are inserted one statement per row.
+	ConsecutiveInsertKeys
 )
 
 // Has reports whether every feature in want is present in f.
 func (f Feature) Has(want Feature) bool { return f&want == want }
+
+// InsertReturns reports whether INSERT … RETURNING can be compiled: the
+// dialect has Returning or InsertReturning.
+func (f Feature) InsertReturns() bool { return f.Has(Returning) || f.Has(InsertReturning) }

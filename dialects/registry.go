@@ -131,5 +131,10 @@ func Open(ctx context.Context, url string, opts PoolOptions) (Dialect, Pool, err
 	if err != nil {
 		return nil, nil, RedactError(err, url)
 	}
+	if sd, ok := p.(ServerDialecter); ok {
+		if dd := sd.ServerDialect(); dd != nil {
+			return dd, p, nil
+		}
+	}
 	return d.Dialect(), p, nil
 }

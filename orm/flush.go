@@ -884,6 +884,14 @@ func (s *Session) insertLevel(ctx context.Context, tx *engine.Tx, p *flushPlan, 
 		if !feats.Has(dialects.MultiRowInsert) {
 			per = 1
 		}
+		if len(g.fetch) > 0 && m.autoPK >= 0 && g.fetch[0].Ordinal == m.autoPK &&
+			!feats.InsertReturns() && !feats.Has(dialects.ConsecutiveInsertKeys) {
+			// The server may hand one INSERT's rows keys that are not
+			// LastInsertID + position (auto_increment_increment ≠ 1,
+			// interleaved autoinc locks, per-server ID caches): one
+			// statement per row, each with its own LastInsertID.
+			per = 1
+		}
 		for start := 0; start < len(g.rows); start += per {
 			batch := g.rows[start:min(start+per, len(g.rows))]
 			rows := make([]insertRow, len(batch))
@@ -962,7 +970,7 @@ func (s *Session) insertBatch(ctx context.Context, tx *engine.Tx, p *flushPlan, 
 		s.markInserted(rows)
 		return nil
 	}
-	if feats.Has(dialects.Returning) {
+	if feats.InsertReturns() {
 		ret := make([]stmt.Selectable, 0, len(fetch)+len(m.pk))
 		for _, c := range fetch {
 			ret = append(ret, m.tref.Col(c))
@@ -1067,8 +1075,12 @@ func (s *Session) insertBatch(ctx context.Context, tx *engine.Tx, p *flushPlan, 
 			return fmt.Errorf("insert %s: the database reported no generated key", m.model.Name)
 		}
 		// A multi-row INSERT gets consecutive keys from the first one
-		// (InnoDB with innodb_autoinc_lock_mode 0 or 1, MariaDB's default,
-		// and for simple inserts in mode 2).
+		// where the dialect has ConsecutiveInsertKeys (InnoDB with
+		// auto_increment_increment 1 and innodb_autoinc_lock_mode 0 or
+		// 1); insertLevel sends one row per statement otherwise.
+		if len(rows) > 1 && !feats.Has(dialects.ConsecutiveInsertKeys) {
+			return fmt.Errorf("insert %s: %d rows in one INSERT without consecutive generated keys", m.model.Name, len(rows))
+		}
 		for i, row := range rows {
 			if err := m.cols[m.autoPK].setInt64(row.st.obj, res.LastInsertID+int64(i)); err != nil {
 				return err

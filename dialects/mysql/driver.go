@@ -24,9 +24,7 @@ func init() {
 	dialects.Register(dialects.Driver{
 		Schemes: []string{"mysql", "mariadb"},
 		Dialect: func() dialects.Dialect { return Default() },
-		Open: func(ctx context.Context, u string, opts dialects.PoolOptions) (dialects.Pool, error) {
-			return OpenPool(ctx, u, opts)
-		},
+		Open:    openServer,
 	})
 }
 
@@ -61,6 +59,9 @@ const SQLMode = "STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISI
 // migrate_lock=table|advisory is dlayer's own parameter (how package
 // migrate locks: a lock-table row, which replicates and so holds across a
 // Galera cluster, or GET_LOCK); it is not sent to the server.
+//
+// insert_keys=auto|last_insert_id|per_row is dlayer's own parameter (see
+// InsertKeysOption); it is not sent to the server.
 func Config(rawURL string) (*mysql.Config, error) {
 	if base, _ := dialects.SplitScheme(rawURL); base != "mysql" && base != "mariadb" {
 		return nil, fmt.Errorf("not a mysql URL: %q", dialects.Redact(rawURL))
@@ -102,6 +103,12 @@ func Config(rawURL string) (*mysql.Config, error) {
 			return nil, fail(fmt.Errorf("?%s= is a Python driver option: use tls=true, tls=skip-verify or the name of a config registered with mysql.RegisterTLSConfig", k))
 		}
 	}
+	// dlayer's own parameter (read when the pool opens), not a session
+	// variable.
+	if _, err := insertKeysMode(rawURL); err != nil {
+		return nil, fail(err)
+	}
+	delete(q, InsertKeysOption)
 	for py, gosql := range map[string]string{"connect_timeout": "timeout", "read_timeout": "readTimeout", "write_timeout": "writeTimeout"} {
 		if v := q.Get(py); v != "" {
 			if numeric(v) {

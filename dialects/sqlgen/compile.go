@@ -917,7 +917,7 @@ func (st *state) insertStmt(s *stmt.InsertStmt) error {
 		return fmt.Errorf("%s: insert of %d rows × %d columns needs %d parameters, more than the %d allowed; split it",
 			st.g.cfg.Name, len(p.Rows), len(p.Columns), n, st.g.cfg.MaxParams)
 	}
-	if len(p.Returning) > 0 && !st.g.cfg.Features.Has(dialects.Returning) {
+	if len(p.Returning) > 0 && !st.g.cfg.Features.InsertReturns() {
 		return fmt.Errorf("%s: INSERT … RETURNING: %w", st.g.cfg.Name, dialects.ErrUnsupported)
 	}
 	st.presize(n)
@@ -1159,9 +1159,7 @@ func (st *state) returning(items []stmt.Selectable) error {
 	if len(items) == 0 {
 		return nil
 	}
-	if !st.g.cfg.Features.Has(dialects.Returning) {
-		return fmt.Errorf("%s: RETURNING: %w", st.g.cfg.Name, dialects.ErrUnsupported)
-	}
+	// The callers checked the dialect's features for their statement kind.
 	st.str(" RETURNING ")
 	st.noQualify = true
 	defer func() { st.noQualify = false }()
