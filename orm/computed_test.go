@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/dlayer/dlayer"
-	"github.com/dlayer/dlayer/dialects"
 	"github.com/dlayer/dlayer/engine"
 	"github.com/dlayer/dlayer/internal/testdb/fresh"
 	"github.com/dlayer/dlayer/orm"
@@ -54,7 +53,7 @@ func TestComputedColumns(t *testing.T) {
 		if cols, _, _ := strings.Cut(ins, "VALUES"); strings.Contains(cols, "total") {
 			t.Errorf("INSERT writes the computed column: %s", ins)
 		}
-		if eng.Dialect().Features().Has(dialects.Returning) && (l.Total == nil || *l.Total != 12) {
+		if eng.Dialect().Features().InsertReturns() && (l.Total == nil || *l.Total != 12) {
 			t.Errorf("total after insert = %v, want 12 (read back by RETURNING)", l.Total)
 		}
 		got, err := orm.Get[Line](ctx, s, l.ID)
