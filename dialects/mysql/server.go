@@ -150,7 +150,8 @@ var _ dialects.ServerDialecter = (*serverPool)(nil)
 func (p *serverPool) ServerDialect() dialects.Dialect { return p.d }
 
 // openServer opens a pool for rawURL and reads the server's version and
-// key-generation settings to choose its dialect's features.
+// key-generation settings to choose its dialect's features. A lazy pool
+// (PoolOptions.Lazy, for replicas that may be down) gets the shared dialect.
 func openServer(ctx context.Context, rawURL string, opts dialects.PoolOptions) (dialects.Pool, error) {
 	mode, err := insertKeysMode(rawURL)
 	if err != nil {
@@ -159,6 +160,11 @@ func openServer(ctx context.Context, rawURL string, opts dialects.PoolOptions) (
 	p, err := OpenPool(ctx, rawURL, opts)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Lazy {
+		// Nothing may be asked of the server yet: the shared dialect,
+		// which assumes consecutive keys and no RETURNING.
+		return p, nil
 	}
 	info, err := readServer(ctx, p)
 	if err != nil {
