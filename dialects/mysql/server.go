@@ -151,7 +151,8 @@ func (p *serverPool) ServerDialect() dialects.Dialect { return p.d }
 
 // openServer opens a pool for rawURL and reads the server's version and
 // key-generation settings to choose its dialect's features. A lazy pool
-// (PoolOptions.Lazy, for replicas that may be down) gets the shared dialect.
+// (PoolOptions.Lazy, for replicas that may be down) asks nothing: it gets
+// the shared dialect, or one without ConsecutiveInsertKeys for per_row.
 func openServer(ctx context.Context, rawURL string, opts dialects.PoolOptions) (dialects.Pool, error) {
 	mode, err := insertKeysMode(rawURL)
 	if err != nil {
@@ -162,8 +163,11 @@ func openServer(ctx context.Context, rawURL string, opts dialects.PoolOptions) (
 		return nil, err
 	}
 	if opts.Lazy {
-		// Nothing may be asked of the server yet: the shared dialect,
-		// which assumes consecutive keys and no RETURNING.
+		// Nothing may be asked of the server yet: no RETURNING, and
+		// consecutive keys unless the URL says per_row.
+		if mode == InsertKeysPerRow {
+			return &serverPool{Pool: p, d: dialectFor(Features &^ dialects.ConsecutiveInsertKeys)}, nil
+		}
 		return p, nil
 	}
 	info, err := readServer(ctx, p)
