@@ -1,6 +1,7 @@
 package mysql
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -111,5 +112,37 @@ func TestInsertReturningCompile(t *testing.T) {
 	}
 	if _, err := Default().Compile(ins); !errors.Is(err, dialects.ErrUnsupported) {
 		t.Errorf("default MySQL INSERT … RETURNING: err = %v, want ErrUnsupported", err)
+	}
+}
+
+// TestLazyPoolDialect checks that a lazily opened pool (a replica that may
+// be down) asks the server nothing and still obeys insert_keys=per_row.
+func TestLazyPoolDialect(t *testing.T) {
+	// Nothing listens on port 1: a lazy pool must open anyway.
+	const base = "mysql://u:p@127.0.0.1:1/db"
+	tests := []struct {
+		name, url   string
+		consecutive bool
+	}{
+		{name: "auto", url: base, consecutive: true},
+		{name: "per_row", url: base + "?insert_keys=per_row"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d, p, err := dialects.Open(context.Background(), tc.url, dialects.PoolOptions{Lazy: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close()
+			f := d.Features()
+			if f.Has(dialects.ConsecutiveInsertKeys) != tc.consecutive || f.InsertReturns() {
+				t.Errorf("features %b: ConsecutiveInsertKeys %v (want %v), InsertReturns %v (want false)",
+					f, f.Has(dialects.ConsecutiveInsertKeys), tc.consecutive, f.InsertReturns())
+			}
+		})
+	}
+	if _, _, err := dialects.Open(context.Background(), base+"?insert_keys=bogus", dialects.PoolOptions{Lazy: true}); err == nil ||
+		!strings.Contains(err.Error(), "insert_keys") {
+		t.Errorf("bad insert_keys on a lazy pool: err = %v", err)
 	}
 }
