@@ -5,6 +5,11 @@
 //
 // Code above this boundary asks for features (d.Features().Has(Returning)),
 // never for a dialect's name.
+// Features may depend on the server a pool reached, not only on its
+// dialect: a pool implementing ServerDialecter (MySQL's, which reads the
+// server's version and auto-increment settings when it opens) gives Open a
+// dialect value for that server, so ask the engine's dialect, never a
+// package's default.
 //
 // The URL registry (Register, Lookup, Open) maps a database URL's scheme to
 // its driver; a SQLAlchemy driver suffix ("postgresql+asyncpg") finds the
