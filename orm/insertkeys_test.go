@@ -165,3 +165,31 @@ func TestMariaDBInsertKeys(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkMariaDBInsertKeys measures a flush of 100 new objects with a
+// generated key on MariaDB under each insert_keys mode (one op = one
+// flush and commit):
+//
+//	go test ./orm/ -run '^$' -bench BenchmarkMariaDBInsertKeys -benchtime 30x -count 5
+func BenchmarkMariaDBInsertKeys(b *testing.B) {
+	for _, mode := range []string{"auto", "last_insert_id", "per_row"} {
+		b.Run(mode, func(b *testing.B) {
+			ctx := context.Background()
+			eng, err := dlayer.Open(ctx, "testdata/computed", fresh.URL(b, testdb.MySQL, "dl_orm_kb")+"?insert_keys="+mode)
+			must(b, err)
+			b.Cleanup(func() { eng.Close() })
+			must(b, eng.CreateAll(ctx))
+			db, err := orm.New(eng, orm.Bind[Line]("Line"))
+			must(b, err)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				s := db.Session()
+				for j := 0; j < 100; j++ {
+					must(b, s.Add(&Line{Price: int64(j), Qty: 1}))
+				}
+				must(b, s.Commit(ctx))
+				must(b, s.Close(ctx))
+			}
+		})
+	}
+}
