@@ -116,13 +116,15 @@ var outcomeNames = [...]string{"committed", "unknown outcome", "rolled back (ret
 // TestPostgresFailover (issue 10, item 4): a primary and a streaming
 // standby (synchronous replication), a multi-host URL with
 // target_session_attrs=read-write, 8 workers writing (4 through the ORM's
-// Session.Transaction, 4 through Core inserts in Engine.Transaction, both
-// with a retry policy). The primary is crashed (pg_ctl stop -m immediate)
+// Session.Transaction, 4 through Core inserts in Engine.Transaction, all
+// with a retry policy; half of each also retry connection errors). The primary is crashed (pg_ctl stop -m immediate)
 // and the standby promoted (pg_ctl promote). Asserted: writes resume on the
 // new primary within 15s; every row a worker saw committed is there (0
 // lost); no row whose write was reported as failed (rolled back, or a
 // connection error before COMMIT) is there; every failure is a connection
-// error, a retryable rollback or an unknown outcome — nothing else.
+// error, a retryable rollback or an unknown outcome — nothing else; the
+// workers whose policy retries connection errors see no failure but an
+// unknown outcome.
 func TestPostgresFailover(t *testing.T) {
 	pair := startReplicaPair(t)
 	primary, standby := pair.url(pair.primaryPort), pair.url(pair.standbyPt)
@@ -170,20 +172,40 @@ func TestPostgresFailover(t *testing.T) {
 		resumed  atomic.Int64 // unix nanos of the first commit begun after that
 		afterNew atomic.Int64 // commits begun after the primary was down
 	)
-	pol := engine.RetryPolicy{MaxAttempts: 5, BaseDelay: 5 * time.Millisecond, MaxDelay: 50 * time.Millisecond,
-		OnRetry: func(int, error, time.Duration) { retries.Add(1) }}
-	record := func(refs []int64, began time.Time, err error) {
-		o := other
+	classify := func(err error) outcome {
 		switch {
 		case err == nil:
-			o = committed
+			return committed
 		case errors.Is(err, engine.ErrCommitOutcomeUnknown):
-			o = unknown
+			return unknown
 		case errors.Is(err, engine.ErrRolledBack), engine.IsRetryable(err):
-			o = rolledBack
+			return rolledBack
 		case dialects.IsConnectionError(d, err):
-			o = connFailed
+			return connFailed
 		}
+		return other
+	}
+	var retried [len(outcomeNames)]atomic.Int64 // what the retry policies retried
+	onRetry := func(_ int, err error, _ time.Duration) {
+		retries.Add(1)
+		o := classify(err)
+		retried[o].Add(1)
+		if o != rolledBack && o != connFailed {
+			mu.Lock()
+			others = append(others, "retried: "+err.Error())
+			mu.Unlock()
+		}
+	}
+	// pol retries what IsRetryable says (serialization failures, deadlocks…);
+	// connPol also retries connection errors: safe, because a COMMIT whose
+	// answer was lost is ErrCommitOutcomeUnknown, which no policy retries,
+	// so a connection error it sees came before COMMIT (nothing committed).
+	pol := engine.RetryPolicy{MaxAttempts: 5, BaseDelay: 5 * time.Millisecond, MaxDelay: 50 * time.Millisecond, OnRetry: onRetry}
+	connPol := engine.RetryPolicy{MaxAttempts: 30, BaseDelay: 10 * time.Millisecond, MaxDelay: 200 * time.Millisecond, OnRetry: onRetry,
+		Retryable: func(err error) bool { return engine.IsRetryable(err) || dialects.IsConnectionError(d, err) }}
+	var connPolFailed atomic.Int64 // connPol workers: transactions that failed otherwise than by an unknown outcome
+	record := func(refs []int64, began time.Time, err error) {
+		o := classify(err)
 		mu.Lock()
 		defer mu.Unlock()
 		for _, r := range refs {
@@ -216,11 +238,15 @@ func TestPostgresFailover(t *testing.T) {
 				began := time.Now()
 				actx, cancel := context.WithTimeout(ctx, 5*time.Second)
 				var err error
+				p := pol
+				if w >= 4 {
+					p = connPol
+				}
 				if w%2 == 0 {
 					err = s.Transaction(actx, func(s *orm.Session) error {
 						return s.AddAll(&Entry{ID: refs[0], Ref: refs[0], Worker: int64(w)},
 							&Entry{ID: refs[1], Ref: refs[1], Worker: int64(w)})
-					}, engine.WithRetry(pol))
+					}, engine.WithRetry(p))
 				} else {
 					err = eng.Transaction(actx, func(tx *engine.Tx) error {
 						for _, r := range refs {
@@ -230,10 +256,14 @@ func TestPostgresFailover(t *testing.T) {
 							}
 						}
 						return nil
-					}, engine.WithRetry(pol))
+					}, engine.WithRetry(p))
 				}
 				cancel()
 				record(refs, began, err)
+				if w >= 4 && err != nil && !errors.Is(err, engine.ErrCommitOutcomeUnknown) {
+					connPolFailed.Add(1)
+					t.Logf("worker %d (retrying connection errors): %v", w, err)
+				}
 				if err != nil {
 					time.Sleep(10 * time.Millisecond)
 				}
@@ -278,7 +308,11 @@ func TestPostgresFailover(t *testing.T) {
 	for i, n := range counts {
 		t.Logf("%-24s %d transactions", outcomeNames[i]+":", n)
 	}
-	t.Logf("retries by the retry policy: %d", retries.Load())
+	t.Logf("retries by the retry policies: %d (%d after a connection error, %d after a retryable rollback)",
+		retries.Load(), retried[connFailed].Load(), retried[rolledBack].Load())
+	if n := connPolFailed.Load(); n > 0 {
+		t.Errorf("%d transactions of the workers that retry connection errors failed (other than by an unknown outcome)", n)
+	}
 	for _, msg := range others {
 		t.Errorf("a failure outside the expected classes (connection error, retryable rollback, unknown outcome): %s", msg)
 	}
@@ -329,8 +363,8 @@ func TestPostgresFailover(t *testing.T) {
 	if len(ghost) > 0 {
 		t.Errorf("%d rows reported as failed (rolled back or connection error before COMMIT) are there (refs %v): a silent success", len(ghost), head(ghost))
 	}
-	t.Logf("audit: %d rows on the new primary; %d committed rows, 0 lost; %d rows of unknown outcome, %d of them there",
-		len(got), counts[committed]*2, unknownTotal, unknownThere)
+	t.Logf("audit: %d rows on the new primary; %d committed rows, %d lost; %d rows of unknown outcome, %d of them there",
+		len(got), counts[committed]*2, len(lost), unknownTotal, unknownThere)
 }
 
 func head(xs []int64) []int64 { return xs[:min(len(xs), 10)] }
