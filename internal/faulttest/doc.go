@@ -7,7 +7,11 @@
 //     committed is there afterwards;
 //   - `dlayer migrate up` SIGKILLed part-way, as a separate process, then
 //     finished;
-//   - several `dlayer migrate up` processes racing on one database.
+//   - several `dlayer migrate up` processes racing on one database;
+//   - a PostgreSQL primary crashed and its synchronous standby promoted
+//     while 8 writers use a multi-host URL (target_session_attrs=read-write),
+//     with the same audit (TestPostgresFailover; the pair is started with
+//     scripts/replica.sh on its own ports and directory).
 //
 // Restarts use private PostgreSQL and MariaDB instances the tests start in
 // temporary directories on free ports (never the shared test servers); the
