@@ -23,8 +23,8 @@ import (
 	"github.com/dlayer/dlayer/stmt"
 )
 
-// Entry is TestPostgresFailover's model (testdata/failover/models.yaml).
-type Entry struct {
+// failoverEntry is TestPostgresFailover's model (testdata/failover/models.yaml).
+type failoverEntry struct {
 	ID     int64
 	Ref    int64
 	Worker int64
@@ -104,11 +104,11 @@ func (p *replicaPair) url(port int) string {
 type outcome int
 
 const (
-	committed  outcome = iota // Commit returned nil: the row must be there
-	unknown                   // ErrCommitOutcomeUnknown: may or may not be there
-	rolledBack                // retryable / ErrRolledBack: must not be there
-	connFailed                // connection error before COMMIT: must not be there
-	other                     // anything else: a misclassification
+	outCommitted  outcome = iota // Commit returned nil: the row must be there
+	outUnknown                   // ErrCommitOutcomeUnknown: may or may not be there
+	outRolledBack                // retryable / ErrRolledBack: must not be there
+	outConnFailed                // connection error before COMMIT: must not be there
+	outOther                     // anything else: a misclassification
 )
 
 var outcomeNames = [...]string{"committed", "unknown outcome", "rolled back (retryable)", "connection error", "other"}
@@ -154,7 +154,7 @@ func TestPostgresFailover(t *testing.T) {
 	if v := scalarString(t, eng, "SHOW synchronous_commit"); v != "on" {
 		t.Fatalf("synchronous_commit is %q on the primary, want on", v)
 	}
-	db, err := orm.New(eng, orm.Bind[Entry]("Entry"))
+	db, err := orm.New(eng, orm.Bind[failoverEntry]("Entry"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,22 +175,22 @@ func TestPostgresFailover(t *testing.T) {
 	classify := func(err error) outcome {
 		switch {
 		case err == nil:
-			return committed
+			return outCommitted
 		case errors.Is(err, engine.ErrCommitOutcomeUnknown):
-			return unknown
+			return outUnknown
 		case errors.Is(err, engine.ErrRolledBack), engine.IsRetryable(err):
-			return rolledBack
+			return outRolledBack
 		case dialects.IsConnectionError(d, err):
-			return connFailed
+			return outConnFailed
 		}
-		return other
+		return outOther
 	}
 	var retried [len(outcomeNames)]atomic.Int64 // what the retry policies retried
 	onRetry := func(_ int, err error, _ time.Duration) {
 		retries.Add(1)
 		o := classify(err)
 		retried[o].Add(1)
-		if o != rolledBack && o != connFailed {
+		if o != outRolledBack && o != outConnFailed {
 			mu.Lock()
 			others = append(others, "retried: "+err.Error())
 			mu.Unlock()
@@ -212,10 +212,10 @@ func TestPostgresFailover(t *testing.T) {
 			results[r] = o
 		}
 		counts[o]++
-		if o == other && len(others) < 10 {
+		if o == outOther && len(others) < 10 {
 			others = append(others, err.Error())
 		}
-		if o == committed {
+		if o == outCommitted {
 			if s := stopped.Load(); s != 0 && began.UnixNano() > s {
 				afterNew.Add(1)
 				resumed.CompareAndSwap(0, time.Now().UnixNano())
@@ -244,8 +244,8 @@ func TestPostgresFailover(t *testing.T) {
 				}
 				if w%2 == 0 {
 					err = s.Transaction(actx, func(s *orm.Session) error {
-						return s.AddAll(&Entry{ID: refs[0], Ref: refs[0], Worker: int64(w)},
-							&Entry{ID: refs[1], Ref: refs[1], Worker: int64(w)})
+						return s.AddAll(&failoverEntry{ID: refs[0], Ref: refs[0], Worker: int64(w)},
+							&failoverEntry{ID: refs[1], Ref: refs[1], Worker: int64(w)})
 					}, engine.WithRetry(p))
 				} else {
 					err = eng.Transaction(actx, func(tx *engine.Tx) error {
@@ -309,7 +309,7 @@ func TestPostgresFailover(t *testing.T) {
 		t.Logf("%-24s %d transactions", outcomeNames[i]+":", n)
 	}
 	t.Logf("retries by the retry policies: %d (%d after a connection error, %d after a retryable rollback)",
-		retries.Load(), retried[connFailed].Load(), retried[rolledBack].Load())
+		retries.Load(), retried[outConnFailed].Load(), retried[outRolledBack].Load())
 	if n := connPolFailed.Load(); n > 0 {
 		t.Errorf("%d transactions of the workers that retry connection errors failed (other than by an unknown outcome)", n)
 	}
@@ -340,16 +340,16 @@ func TestPostgresFailover(t *testing.T) {
 	unknownThere, unknownTotal := 0, 0
 	for ref, o := range results {
 		switch o {
-		case committed:
+		case outCommitted:
 			if !have[ref] {
 				lost = append(lost, ref)
 			}
-		case unknown:
+		case outUnknown:
 			unknownTotal++
 			if have[ref] {
 				unknownThere++
 			}
-		case rolledBack, connFailed:
+		case outRolledBack, outConnFailed:
 			if have[ref] {
 				ghost = append(ghost, ref)
 			}
@@ -358,21 +358,21 @@ func TestPostgresFailover(t *testing.T) {
 	sort.Slice(lost, func(i, j int) bool { return lost[i] < lost[j] })
 	sort.Slice(ghost, func(i, j int) bool { return ghost[i] < ghost[j] })
 	if len(lost) > 0 {
-		t.Errorf("%d committed rows lost in the failover (refs %v)", len(lost), head(lost))
+		t.Errorf("%d committed rows lost in the failover (refs %v)", len(lost), firstTen(lost))
 	}
 	if len(ghost) > 0 {
-		t.Errorf("%d rows reported as failed (rolled back or connection error before COMMIT) are there (refs %v): a silent success", len(ghost), head(ghost))
+		t.Errorf("%d rows reported as failed (rolled back or connection error before COMMIT) are there (refs %v): a silent success", len(ghost), firstTen(ghost))
 	}
 	t.Logf("audit: %d rows on the new primary; %d committed rows, %d lost; %d rows of unknown outcome, %d of them there",
-		len(got), counts[committed]*2, len(lost), unknownTotal, unknownThere)
+		len(got), counts[outCommitted]*2, len(lost), unknownTotal, unknownThere)
 }
 
-func head(xs []int64) []int64 { return xs[:min(len(xs), 10)] }
+func firstTen(xs []int64) []int64 { return xs[:min(len(xs), 10)] }
 
 func committedCount(mu *sync.Mutex, counts *[len(outcomeNames)]int) int {
 	mu.Lock()
 	defer mu.Unlock()
-	return counts[committed]
+	return counts[outCommitted]
 }
 
 func scalarString(t *testing.T, e *engine.Engine, sql string) string {
