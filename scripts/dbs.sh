@@ -12,6 +12,8 @@
 # After start, `source .dbs/env` (in the checkout) exports DLAYER_TEST_POSTGRES_URL and
 # DLAYER_TEST_MYSQL_URL. Ports: DLAYER_PG_PORT (55432), DLAYER_MY_PORT (33306).
 set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${DLAYER_DBS_DIR:-${TMPDIR:-/tmp}/dlayer-dbs-$(id -u)-$(printf '%s' "$root" | cksum | cut -d' ' -f1)}
@@ -20,35 +22,6 @@ pg_port=${DLAYER_PG_PORT:-55432}
 my_port=${DLAYER_MY_PORT:-33306}
 
 log() { printf 'dbs: %s\n' "$*" >&2; }
-
-as_root() {
-	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
-}
-
-apt_install() {
-	# Install Debian packages without letting their maintainer scripts start
-	# system-wide services (we run our own throw-away instances).
-	local guard=/usr/sbin/policy-rc.d added=0
-	if [ ! -e "$guard" ]; then
-		printf '#!/bin/sh\nexit 101\n' | as_root tee "$guard" >/dev/null
-		as_root chmod +x "$guard"
-		added=1
-	fi
-	if [ ! -f /tmp/.dlayer-apt-updated ]; then
-		as_root apt-get update -qq >&2 && touch /tmp/.dlayer-apt-updated
-	fi
-	DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" >&2
-	[ "$added" -eq 1 ] && as_root rm -f "$guard"
-	return 0
-}
-
-pg_bindir() {
-	local d
-	for d in /usr/lib/postgresql/*/bin; do
-		[ -x "$d/initdb" ] && [ -x "$d/postgres" ] && { echo "$d"; return 0; }
-	done
-	return 1
-}
 
 ensure_installed() {
 	if ! pg_bindir >/dev/null; then
@@ -59,16 +32,6 @@ ensure_installed() {
 		log "installing MariaDB from Debian packages"
 		apt_install mariadb-server-core mariadb-client-core
 	fi
-}
-
-# PostgreSQL refuses to run as root: run it as the 'postgres' system user the
-# package creates (or the current user when not root).
-pg_user() {
-	if [ "$(id -u)" -eq 0 ]; then echo postgres; else id -un; fi
-}
-
-as_pg() {
-	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
 start_pg() {

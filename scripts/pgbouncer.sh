@@ -15,6 +15,8 @@
 # Port: DLAYER_PGBOUNCER_PORT (56432); server connections per database and
 # user: DLAYER_PGBOUNCER_POOL (4).
 set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${DLAYER_PGBOUNCER_DIR:-${TMPDIR:-/tmp}/dlayer-pgbouncer-$(id -u)-$(printf '%s' "$root" | cksum | cut -d' ' -f1)}
@@ -24,39 +26,8 @@ pool=${DLAYER_PGBOUNCER_POOL:-4}
 
 log() { printf 'pgbouncer: %s\n' "$*" >&2; }
 
-as_root() {
-	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
-}
-
-apt_install() {
-	# Install without letting the package's scripts start a system-wide
-	# pgbouncer (we run our own throw-away instance).
-	local guard=/usr/sbin/policy-rc.d added=0
-	if [ ! -e "$guard" ]; then
-		printf '#!/bin/sh\nexit 101\n' | as_root tee "$guard" >/dev/null
-		as_root chmod +x "$guard"
-		added=1
-	fi
-	if [ ! -f /tmp/.dlayer-apt-updated ]; then
-		as_root apt-get update -qq >&2 && touch /tmp/.dlayer-apt-updated
-	fi
-	DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" >&2
-	[ "$added" -eq 1 ] && as_root rm -f "$guard"
-	return 0
-}
-
 bin() {
 	command -v pgbouncer 2>/dev/null || { [ -x /usr/sbin/pgbouncer ] && echo /usr/sbin/pgbouncer; }
-}
-
-# pgbouncer refuses to run as root: run it as the 'postgres' system user the
-# PostgreSQL packages create (or the current user when not root).
-run_user() {
-	if [ "$(id -u)" -eq 0 ]; then echo postgres; else id -un; fi
-}
-
-as_user() {
-	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
 # server_url prints the test PostgreSQL URL.
@@ -126,11 +97,11 @@ start() {
 		pidfile = $dir/pgbouncer.pid
 		admin_users = $user
 	EOF
-	[ "$(id -u)" -eq 0 ] && chown -R "$(run_user)" "$dir"
+	[ "$(id -u)" -eq 0 ] && chown -R "$(pg_user)" "$dir"
 	if running; then
 		log "already running on port $port"
 	else
-		as_user "$(bin)" -d "$dir/pgbouncer.ini" >&2
+		as_pg "$(bin)" -d "$dir/pgbouncer.ini" >&2
 		local i
 		for i in $(seq 1 50); do
 			running && break

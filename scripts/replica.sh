@@ -26,6 +26,8 @@
 # A second, independent pair (say, for tests that promote the standby) needs
 # its own DLAYER_REPLICA_DIR, ports and DLAYER_REPLICA_ENV (the env file).
 set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${DLAYER_REPLICA_DIR:-${TMPDIR:-/tmp}/dlayer-replica-$(id -u)-$(printf '%s' "$root" | cksum | cut -d' ' -f1)}
@@ -36,43 +38,6 @@ primary=$dir/primary
 standby=$dir/standby
 
 log() { printf 'replica: %s\n' "$*" >&2; }
-
-as_root() {
-	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
-}
-
-apt_install() {
-	# As scripts/dbs.sh: install without letting maintainer scripts start
-	# system-wide services.
-	local guard=/usr/sbin/policy-rc.d added=0
-	if [ ! -e "$guard" ]; then
-		printf '#!/bin/sh\nexit 101\n' | as_root tee "$guard" >/dev/null
-		as_root chmod +x "$guard"
-		added=1
-	fi
-	if [ ! -f /tmp/.dlayer-apt-updated ]; then
-		as_root apt-get update -qq >&2 && touch /tmp/.dlayer-apt-updated
-	fi
-	DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" >&2
-	[ "$added" -eq 1 ] && as_root rm -f "$guard"
-	return 0
-}
-
-pg_bindir() {
-	local d
-	for d in /usr/lib/postgresql/*/bin; do
-		[ -x "$d/initdb" ] && [ -x "$d/postgres" ] && [ -x "$d/pg_basebackup" ] && { echo "$d"; return 0; }
-	done
-	return 1
-}
-
-pg_user() {
-	if [ "$(id -u)" -eq 0 ]; then echo postgres; else id -un; fi
-}
-
-as_pg() {
-	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
 
 # server_opts PORT DATADIR: the options both servers run with. Durability is
 # off (throw-away data); wal_level=replica and hot_standby=on make the
