@@ -2,6 +2,7 @@ package mysql
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -31,6 +32,13 @@ func (d *Dialect) SameType(a, b *spec.Column) bool {
 	return err1 == nil && err2 == nil && strings.EqualFold(x, y)
 }
 
+// ErrGaleraAdvisoryLock is returned by LockMigrations on a MariaDB Galera
+// node (wsrep_on=ON): GET_LOCK is not replicated, so migrators on two nodes
+// would both hold it. Use the table lock there (?migrate_lock=table).
+var ErrGaleraAdvisoryLock = errors.New("the server is a Galera cluster node (wsrep_on=ON), where GET_LOCK " +
+	"holds on one node only and would let migrators on two nodes run at once: use the table lock " +
+	"(URL ?migrate_lock=table, --lock table, or migrate.Config{Lock: migrate.LockTable})")
+
 // LockMigrations takes GET_LOCK(name) on a dedicated connection, polling
 // until timeout; the lock is released with RELEASE_LOCK on that connection.
 func (d *Dialect) LockMigrations(ctx context.Context, p dialects.Pool, name string, timeout time.Duration) (func(context.Context) error, error) {
@@ -50,6 +58,13 @@ func (d *Dialect) LockMigrations(ctx context.Context, p dialects.Pool, name stri
 	tx, err := p.Begin(context.WithoutCancel(ctx), dialects.TxOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("migration lock: %w", err)
+	}
+	// GET_LOCK is local to one server: on a Galera node (wsrep_on=ON) two
+	// migrators on two nodes would both get it. MySQL has no wsrep_on
+	// (the query fails): the lock is good there.
+	if on, err := scalar(ctx, tx, "SELECT @@wsrep_on"); err == nil && on == 1 {
+		_ = tx.Rollback(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("migration lock (GET_LOCK %q): %w", key, ErrGaleraAdvisoryLock)
 	}
 	deadline := time.Now().Add(timeout)
 	wait := 10 * time.Millisecond
