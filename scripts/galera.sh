@@ -125,7 +125,7 @@ start_node() {
 		--wsrep-node-address="127.0.0.1:$((45670 + i))" \
 		--wsrep-provider-options="gmcast.listen_addr=tcp://127.0.0.1:$((45670 + i));ist.recv_addr=127.0.0.1:$((45680 + i));gcache.size=32M;pc.recovery=FALSE" \
 		--wsrep-sst-method=rsync --wsrep-sst-receive-address="127.0.0.1:$((45690 + i))" \
-		--wsrep-slave-threads=2 \
+		--wsrep-slave-threads=1 \
 		"${extra[@]}" >/dev/null 2>&1 &
 	# The server writes its pid file only after the state transfer: keep
 	# the pid now, for node_running and stop.
