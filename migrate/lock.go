@@ -139,7 +139,15 @@ func (r *Runner) lockTable(ctx context.Context) (func(context.Context) error, er
 	hb := r.heartbeat(ctx, owner)
 	return func(ctx context.Context) error {
 		lost := hb.stop()
-		_, err := r.cfg.Pool.Exec(ctx, "DELETE FROM "+tbl+" WHERE "+r.q("owner")+" = "+r.ph(1), owner)
+		del := "DELETE FROM " + tbl + " WHERE " + r.q("owner") + " = " + r.ph(1)
+		_, err := r.cfg.Pool.Exec(ctx, del, owner)
+		// On a multi-primary cluster (Galera) the DELETE can lose
+		// certification to a waiter's INSERT on another node and fail
+		// with a deadlock: the row is still there, so try again.
+		for try := 1; try < 10 && err != nil && dialects.IsRetryable(r.cfg.Dialect.TranslateError(err)) && ctx.Err() == nil; try++ {
+			time.Sleep(time.Duration(try) * 10 * time.Millisecond)
+			_, err = r.cfg.Pool.Exec(ctx, del, owner)
+		}
 		if lost {
 			return errors.Join(fmt.Errorf("the migration lock (table %s) expired while held: its heartbeat "+
 				"did not reach the database for %s, and another migrator may have run meanwhile", r.lockTableName(), r.cfg.LockLease), err)

@@ -21,6 +21,8 @@
 # MariaDB 10.11 and galera 26.4 the joiner stays "Joining: receiving State
 # Transfer" for ever.
 set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${DLAYER_GALERA_DIR:-${TMPDIR:-/tmp}/dlayer-galera-$(id -u)-$(printf '%s' "$root" | cksum | cut -d' ' -f1)}
@@ -29,27 +31,6 @@ base_port=${DLAYER_GALERA_PORT:-33406}
 nodes=3
 
 log() { printf 'galera: %s\n' "$*" >&2; }
-
-as_root() {
-	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
-}
-
-apt_install() {
-	# Install without letting the packages' scripts start system-wide
-	# services (we run our own throw-away instances).
-	local guard=/usr/sbin/policy-rc.d added=0
-	if [ ! -e "$guard" ]; then
-		printf '#!/bin/sh\nexit 101\n' | as_root tee "$guard" >/dev/null
-		as_root chmod +x "$guard"
-		added=1
-	fi
-	if [ ! -f /tmp/.dlayer-apt-updated ]; then
-		as_root apt-get update -qq >&2 && touch /tmp/.dlayer-apt-updated
-	fi
-	DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" >&2
-	[ "$added" -eq 1 ] && as_root rm -f "$guard"
-	return 0
-}
 
 provider() {
 	local p
