@@ -5,7 +5,8 @@
 # runs every fuzz target briefly, and stops the servers again. It also starts
 # a private PostgreSQL primary with a streaming replica (scripts/replica.sh)
 # for the replica-failure tests, and pgbouncer in transaction-pooling mode
-# (scripts/pgbouncer.sh) for the pooler tests.
+# (scripts/pgbouncer.sh) for the pooler tests, and a 3-node MariaDB Galera
+# cluster (scripts/galera.sh) for the cluster tests.
 #
 # Environment:
 #   CI=true             a database suite that would skip fails instead
@@ -26,7 +27,7 @@ step "starting databases"
 scripts/dbs.sh start
 scripts/replica.sh start
 if [ "${DLAYER_KEEP_DBS:-}" != 1 ]; then
-	trap 'scripts/pgbouncer.sh stop || true; scripts/replica.sh stop || true; scripts/dbs.sh stop || true' EXIT
+	trap 'scripts/galera.sh stop || true; scripts/pgbouncer.sh stop || true; scripts/replica.sh stop || true; scripts/dbs.sh stop || true' EXIT
 fi
 # shellcheck disable=SC1091
 source .dbs/env
@@ -36,6 +37,10 @@ source .dbs/replica.env
 scripts/pgbouncer.sh start
 # shellcheck disable=SC1091
 source .dbs/pgbouncer.env
+# A 3-node MariaDB Galera cluster on loopback (internal/galeratest).
+scripts/galera.sh start
+# shellcheck disable=SC1091
+source .dbs/galera.env
 
 step "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go'))
