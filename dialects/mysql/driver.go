@@ -177,6 +177,13 @@ func safe(cfg *mysql.Config) {
 
 // OpenPool opens a database/sql pool for a mysql:// or mariadb:// URL.
 func OpenPool(ctx context.Context, rawURL string, opts dialects.PoolOptions) (*sqldb.Pool, error) {
+	return openPool(ctx, rawURL, opts, false)
+}
+
+// openPool is OpenPool; textParams sends parameters inside the query text
+// (go-sql-driver's interpolateParams) instead of preparing each statement on
+// the server, which Galera nodes need (see openServer).
+func openPool(ctx context.Context, rawURL string, opts dialects.PoolOptions, textParams bool) (*sqldb.Pool, error) {
 	if ctx == nil {
 		return nil, dialects.ErrNilContext
 	}
@@ -184,6 +191,7 @@ func OpenPool(ctx context.Context, rawURL string, opts dialects.PoolOptions) (*s
 	if err != nil {
 		return nil, err
 	}
+	cfg.InterpolateParams = textParams
 	conn, err := mysql.NewConnector(cfg)
 	if err != nil {
 		return nil, openError(rawURL, err)

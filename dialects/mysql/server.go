@@ -60,6 +60,8 @@ type serverInfo struct {
 	increment int64
 	// lockMode is @@innodb_autoinc_lock_mode, -1 when unknown.
 	lockMode int64
+	// galera is true on a MariaDB Galera node (@@wsrep_on).
+	galera bool
 }
 
 // readServer asks the server for its version and key-generation settings.
@@ -75,6 +77,12 @@ func readServer(ctx context.Context, p *sqldb.Pool) (serverInfo, error) {
 		info.lockMode = mode
 	} else if ctx.Err() != nil {
 		return info, fmt.Errorf("read innodb_autoinc_lock_mode: %w", err)
+	}
+	var wsrep string
+	if err := db.QueryRowContext(ctx, "SELECT @@wsrep_on").Scan(&wsrep); err == nil {
+		info.galera = wsrep == "1" || strings.EqualFold(wsrep, "ON")
+	} else if ctx.Err() != nil {
+		return info, fmt.Errorf("read wsrep_on: %w", err)
 	}
 	return info, nil
 }
@@ -174,6 +182,21 @@ func openServer(ctx context.Context, rawURL string, opts dialects.PoolOptions) (
 	if err != nil {
 		p.Close()
 		return nil, openError(rawURL, err)
+	}
+	if info.galera {
+		// On a Galera node a transaction aborted by another node's
+		// replicated write (a brute-force abort) must fail at its next
+		// statement. Through the binary protocol (prepare, execute, close
+		// per statement) that error is sometimes lost: the server has
+		// rolled the transaction back, the block's later statements run in
+		// autocommit and its COMMIT "succeeds" with part of the work
+		// (internal/galeratest reproduces it). Statements sent as text
+		// always report it, so Galera pools send parameters inside the
+		// query text, escaped by the driver for the utf8mb4 connection.
+		p.Close()
+		if p, err = openPool(ctx, rawURL, opts, true); err != nil {
+			return nil, err
+		}
 	}
 	return &serverPool{Pool: p, d: dialectFor(serverFeatures(info, mode))}, nil
 }
