@@ -47,8 +47,12 @@ type Migration struct {
 	Dialect string `json:"dialect,omitempty"`
 	// Destructive lists the destructive steps marked in the header.
 	Destructive []string `json:"destructive,omitempty"`
-	Up          []string `json:"-"`
-	Down        []string `json:"-"`
+	// Parent is the version of the migration that was the newest when this
+	// one was created ("none" for the first; "" when the file does not
+	// say): two files with the same parent were created on two branches.
+	Parent string   `json:"parent,omitempty"`
+	Up     []string `json:"-"`
+	Down   []string `json:"-"`
 	// HasDown reports whether the file has a Down section (it may be
 	// empty); Runner.Down refuses to revert a migration without one.
 	HasDown bool `json:"has_down"`
@@ -164,6 +168,8 @@ func Parse(name string, text []byte) (*Migration, error) {
 				m.Dialect = strings.TrimSpace(val)
 			case "destructive":
 				m.Destructive = append(m.Destructive, strings.TrimSpace(val))
+			case "parent":
+				m.Parent = strings.TrimSpace(val)
 			default:
 				return nil, fmt.Errorf("%w: %s: unknown directive %q", ErrBadMigration, name, trim)
 			}
@@ -334,10 +340,17 @@ func FileName(t time.Time, msg string) string {
 // destructive steps), the up and down statements and the snapshot of the
 // target schema (nil for none).
 func Render(msg, dialect string, plan *Plan, up, down []string, target *spec.Schema) ([]byte, error) {
+	return render(msg, dialect, "", plan, up, down, target)
+}
+
+func render(msg, dialect, parent string, plan *Plan, up, down []string, target *spec.Schema) ([]byte, error) {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "-- dlayer migration: %s\n", oneLine(msg))
 	if dialect != "" {
 		fmt.Fprintf(&b, "-- +dlayer dialect: %s\n", dialect)
+	}
+	if parent != "" {
+		fmt.Fprintf(&b, "-- +dlayer parent: %s\n", parent)
 	}
 	if plan != nil {
 		for _, c := range plan.Destructive() {

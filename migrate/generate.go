@@ -144,19 +144,30 @@ func (r *Runner) Generate(from, to *spec.Schema, opts GenerateOptions) (*Generat
 	if t.IsZero() {
 		t = time.Now()
 	}
-	version := t.UTC().Format("20060102150405")
-	if n := len(r.migs); n > 0 && compareVersions(version, r.migs[n-1].Version) <= 0 {
-		version = nextVersion(r.migs[n-1].Version)
-	}
+	version, parent := newVersion(r.migs, t)
 	msg := opts.Message
 	if strings.TrimSpace(msg) == "" {
 		msg = "migration"
 	}
-	text, err := Render(msg, r.cfg.Dialect.Name(), plan, up, down, to)
+	text, err := render(msg, r.cfg.Dialect.Name(), parent, plan, up, down, to)
 	if err != nil {
 		return nil, err
 	}
 	return &Generated{Plan: plan, Up: up, Down: down, Version: version, File: version + "_" + Slug(msg) + ".sql", Text: text}, nil
+}
+
+// newVersion returns the version of a migration created at t after migs
+// (the UTC time, made later than the newest file's version) and its parent
+// (the newest file's version, "none" for the first).
+func newVersion(migs []*Migration, t time.Time) (version, parent string) {
+	version, parent = t.UTC().Format("20060102150405"), "none"
+	if n := len(migs); n > 0 {
+		parent = migs[n-1].Version
+		if compareVersions(version, parent) <= 0 {
+			version = nextVersion(parent)
+		}
+	}
+	return version, parent
 }
 
 // nextVersion returns v + 1 as a decimal string of at least v's length.

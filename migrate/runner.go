@@ -67,6 +67,27 @@ type Config struct {
 	// Log, when set, receives a line per migration applied or reverted (and
 	// the SQL in a dry run).
 	Log io.Writer
+	// Progress, when set, is called before each statement of a migration
+	// runs and once after its last (Done set), from the goroutine running
+	// Up or Down; it must return quickly. The CLI prints a progress line
+	// from it on long migrations.
+	Progress func(Progress)
+}
+
+// Progress is the state of a running migration, passed to Config.Progress.
+type Progress struct {
+	// File, Version and Name identify the migration; Direction is "up" or
+	// "down".
+	File, Version, Name, Direction string
+	// Statement is the 1-based number of the statement about to run, of
+	// Total; SQL is its text.
+	Statement, Total int
+	SQL              string
+	// Started is when the migration began.
+	Started time.Time
+	// Done is set on the call after the migration's last statement (or its
+	// failure).
+	Done bool
 }
 
 // Runner applies and reverts migrations and reports their state. A Runner
@@ -76,6 +97,9 @@ type Config struct {
 type Runner struct {
 	cfg  Config
 	migs []*Migration
+	// integrity is the directory's integrity problem (see CheckDir), which
+	// Up and Down refuse to run with.
+	integrity error
 }
 
 // New reads the migration directory and returns a Runner.
@@ -98,13 +122,15 @@ func New(cfg Config) (*Runner, error) {
 		return nil, fmt.Errorf("migrate: unknown Config.Lock %q (want %q, %q or empty)", cfg.Lock, LockAdvisory, LockTable)
 	}
 	var migs []*Migration
+	var integrity error
 	if cfg.Dir != nil {
 		var err error
 		if migs, err = ReadDir(cfg.Dir); err != nil {
 			return nil, err
 		}
+		integrity = CheckDir(cfg.Dir, migs)
 	}
-	return &Runner{cfg: cfg, migs: migs}, nil
+	return &Runner{cfg: cfg, migs: migs, integrity: integrity}, nil
 }
 
 // Run applies every pending migration of dir: the call an application makes
@@ -135,6 +161,17 @@ func (r *Runner) Migrations() []*Migration {
 		return nil
 	}
 	return r.migs
+}
+
+// Integrity returns the integrity problems of the migration directory (an
+// *IntegrityError wrapping ErrIntegrity: a file edited, removed or added
+// since the sum file was written, or two migrations created on two
+// branches), or nil. Up and Down refuse to run while there are any.
+func (r *Runner) Integrity() error {
+	if r == nil {
+		return errNilRunner
+	}
+	return r.integrity
 }
 
 // errNilRunner is returned by the methods of a nil *Runner.
@@ -422,6 +459,48 @@ func (r *Runner) Up(ctx context.Context, n int) (*Result, error) {
 	if r == nil {
 		return nil, errNilRunner
 	}
+	return r.up(ctx, func(recs []Record) ([]*Migration, error) { return r.pending(recs, n), nil })
+}
+
+// UpTo applies the pending migrations whose version is at most version,
+// which must be the version of a file in the directory.
+func (r *Runner) UpTo(ctx context.Context, version string) (*Result, error) {
+	if r == nil {
+		return nil, errNilRunner
+	}
+	target, err := r.target(version, false)
+	if err != nil {
+		return nil, err
+	}
+	return r.up(ctx, func(recs []Record) ([]*Migration, error) {
+		var out []*Migration
+		for _, m := range r.pending(recs, 0) {
+			if compareVersions(m.Version, target) <= 0 {
+				out = append(out, m)
+			}
+		}
+		return out, nil
+	})
+}
+
+// target checks the version of a --to target: a file's version, or "0"
+// (before the first migration) when zeroOK.
+func (r *Runner) target(version string, zeroOK bool) (string, error) {
+	if zeroOK && strings.Trim(version, "0") == "" && version != "" {
+		return "0", nil
+	}
+	for _, m := range r.migs {
+		if compareVersions(m.Version, version) == 0 && strings.Trim(version, "0123456789") == "" {
+			return m.Version, nil
+		}
+	}
+	return "", fmt.Errorf("migrate: no migration with version %q in the directory", version)
+}
+
+func (r *Runner) up(ctx context.Context, sel func([]Record) ([]*Migration, error)) (*Result, error) {
+	if r.integrity != nil {
+		return nil, r.integrity
+	}
 	res := &Result{DryRun: r.cfg.DryRun}
 	if r.cfg.DryRun {
 		recs, err := r.History(ctx)
@@ -431,7 +510,11 @@ func (r *Runner) Up(ctx context.Context, n int) (*Result, error) {
 		if err := r.verify(recs, true); err != nil {
 			return nil, err
 		}
-		for _, m := range r.pending(recs, n) {
+		ms, err := sel(recs)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range ms {
 			res.Steps = append(res.Steps, Step{Version: m.Version, Name: m.Name, Direction: "up", Statements: m.Up})
 			r.logf("-- %s_%s (up)\n%s", m.Version, m.Name, joinSQL(m.Up))
 		}
@@ -445,7 +528,11 @@ func (r *Runner) Up(ctx context.Context, n int) (*Result, error) {
 		if err := r.verify(recs, true); err != nil {
 			return err
 		}
-		for _, m := range r.pending(recs, n) {
+		ms, err := sel(recs)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
 			start := time.Now()
 			if err := r.apply(ctx, m, "up", m.Up); err != nil {
 				return err
@@ -493,6 +580,28 @@ func (r *Runner) Down(ctx context.Context, n int) (*Result, error) {
 	if n <= 0 {
 		n = 1
 	}
+	return r.down(ctx, func(recs []Record, i, taken int) bool { return taken < n })
+}
+
+// DownTo reverts the applied migrations newer than version, newest first,
+// so that version is the newest applied; version "0" reverts them all.
+func (r *Runner) DownTo(ctx context.Context, version string) (*Result, error) {
+	if r == nil {
+		return nil, errNilRunner
+	}
+	target, err := r.target(version, true)
+	if err != nil {
+		return nil, err
+	}
+	return r.down(ctx, func(recs []Record, i, _ int) bool { return compareVersions(recs[i].Version, target) > 0 })
+}
+
+// down reverts applied migrations from the newest while more(recs, i,
+// reverted so far) holds for the history row i.
+func (r *Runner) down(ctx context.Context, more func(recs []Record, i, taken int) bool) (*Result, error) {
+	if r.integrity != nil {
+		return nil, r.integrity
+	}
 	res := &Result{DryRun: r.cfg.DryRun}
 	plan := func(recs []Record) ([]*Migration, error) {
 		files := map[string]*Migration{}
@@ -500,7 +609,7 @@ func (r *Runner) Down(ctx context.Context, n int) (*Result, error) {
 			files[m.Version] = m
 		}
 		var out []*Migration
-		for i := len(recs) - 1; i >= 0 && len(out) < n; i-- {
+		for i := len(recs) - 1; i >= 0 && more(recs, i, len(out)); i-- {
 			m := files[recs[i].Version]
 			if m == nil {
 				return nil, fmt.Errorf("%w: cannot revert %s_%s", ErrMissing, recs[i].Version, recs[i].Name)
@@ -585,8 +694,10 @@ func now() string { return time.Now().UTC().Format(time.RFC3339Nano) }
 // applyTx runs a migration in one transaction, history row included.
 func (r *Runner) applyTx(ctx context.Context, m *Migration, dir string, stmts []string) error {
 	start := time.Now()
+	defer r.progress(m, dir, start, len(stmts), len(stmts), "", true)
 	body := func(q dialects.Queryer) error {
 		for i, s := range stmts {
+			r.progress(m, dir, start, i+1, len(stmts), s, false)
 			if _, err := q.Exec(ctx, s); err != nil {
 				return r.stmtError(m, dir, i, len(stmts), s, err)
 			}
@@ -625,6 +736,7 @@ func (r *Runner) applyTx(ctx context.Context, m *Migration, dir string, stmts []
 // until the last statement succeeds.
 func (r *Runner) applySteps(ctx context.Context, m *Migration, dir string, stmts []string) error {
 	start := time.Now()
+	defer r.progress(m, dir, start, len(stmts), len(stmts), "", true)
 	p := r.cfg.Pool
 	tbl := r.q(r.cfg.Table)
 	where := " WHERE " + r.q("version") + " = "
@@ -639,6 +751,7 @@ func (r *Runner) applySteps(ctx context.Context, m *Migration, dir string, stmts
 		return fmt.Errorf("migration %s: record start in history: %w", m.File, err)
 	}
 	for i, s := range stmts {
+		r.progress(m, dir, start, i+1, len(stmts), s, false)
 		// The statement and its progress commit together, so a migrator
 		// killed between them leaves a true progress behind. (A DDL
 		// statement commits implicitly first; the progress of a migrator
@@ -676,6 +789,15 @@ func (r *Runner) applySteps(ctx context.Context, m *Migration, dir string, stmts
 		return fmt.Errorf("migration %s: record completion in history: %w", m.File, err)
 	}
 	return nil
+}
+
+// progress reports a statement to Config.Progress.
+func (r *Runner) progress(m *Migration, dir string, start time.Time, i, total int, stmt string, done bool) {
+	if r.cfg.Progress == nil {
+		return
+	}
+	r.cfg.Progress(Progress{File: m.File, Version: m.Version, Name: m.Name, Direction: dir,
+		Statement: i, Total: total, SQL: stmt, Started: start, Done: done})
 }
 
 // progressError is a failure to record progress, as opposed to a failure
