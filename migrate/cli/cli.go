@@ -60,6 +60,22 @@ type Options struct {
 	// Applied and RolledBack choose how resolve settles a migration;
 	// Unlock makes resolve remove a crashed migrator's lock instead.
 	Applied, RolledBack, Unlock bool
+	// To is the target version of up and down ("0": down reverts all).
+	To string
+	// ExitCode makes status exit 1 when a migration is pending or the
+	// database has drifted from the migrations or the migrations from the
+	// YAML.
+	ExitCode bool
+	// Strict makes lint exit 1 on warnings too.
+	Strict bool
+	// IsTerminal reports whether w is a terminal (default: a character
+	// device); up and down print progress lines to Stderr only then.
+	IsTerminal func(w io.Writer) bool
+	// ProgressAfter is how long a migration runs before progress lines
+	// appear (default 1 second).
+	ProgressAfter time.Duration
+	// progress receives the runner's progress (set by up and down).
+	progress func(migrate.Progress)
 	// Stdout and Stderr receive the output (default os.Stdout, os.Stderr).
 	Stdout, Stderr io.Writer
 }
@@ -80,6 +96,12 @@ func (o *Options) defaults() {
 	if o.Stderr == nil {
 		o.Stderr = os.Stderr
 	}
+	if o.IsTerminal == nil {
+		o.IsTerminal = isTerminal
+	}
+	if o.ProgressAfter <= 0 {
+		o.ProgressAfter = time.Second
+	}
 }
 
 // usageError marks errors that exit with ExitUsage.
@@ -91,7 +113,7 @@ func (e usageError) Unwrap() error { return e.err }
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
 // Subcommands lists the migrate subcommands.
-var Subcommands = []string{"diff", "up", "down", "status", "history", "check", "resolve"}
+var Subcommands = []string{"diff", "new", "up", "down", "status", "history", "check", "lint", "rehash", "rebase", "resolve"}
 
 // Migrate runs `dlayer migrate SUB ARGS…` and returns the exit code.
 //
@@ -105,8 +127,8 @@ var Subcommands = []string{"diff", "up", "down", "status", "history", "check", "
 //	resolve --unlock   remove a crashed migrator's lock row (the table lock: SQLite, migrate_lock=table, pooler=transaction)
 func Migrate(ctx context.Context, o Options, sub string, args []string) int {
 	o.defaults()
-	if o.Format != "text" && o.Format != "json" {
-		fmt.Fprintf(o.Stderr, "dlayer migrate: unknown --format %q (want text or json)\n", o.Format)
+	if o.Format != "text" && o.Format != "json" && !(sub == "lint" && o.Format == "github") {
+		fmt.Fprintf(o.Stderr, "dlayer migrate: unknown --format %q (want text or json; lint: also github)\n", o.Format)
 		return ExitUsage
 	}
 	var err error
@@ -124,6 +146,14 @@ func Migrate(ctx context.Context, o Options, sub string, args []string) int {
 		code, err = check(ctx, o, args)
 	case "resolve":
 		code, err = resolve(ctx, o, args)
+	case "new":
+		code, err = newMigration(ctx, o, args)
+	case "lint":
+		code, err = lintCmd(ctx, o, args)
+	case "rehash":
+		code, err = rehash(o, args)
+	case "rebase":
+		code, err = rebase(o, args)
 	case "":
 		err = usagef("missing subcommand (one of %s)", strings.Join(Subcommands, ", "))
 	default:
@@ -218,7 +248,8 @@ func setup(ctx context.Context, o Options, needDB bool) (*migrate.Runner, func()
 		return nil, nil, usagef("%s is not a directory", o.Dir)
 	}
 	r, err := migrate.New(migrate.Config{Dialect: d, Pool: p, Dir: os.DirFS(o.Dir), Table: o.Table,
-		LockTimeout: o.LockTimeout, Lock: migrate.LockMode(o.Lock), DryRun: o.DryRun, Log: logWriter(o)})
+		LockTimeout: o.LockTimeout, Lock: migrate.LockMode(o.Lock), DryRun: o.DryRun, Log: logWriter(o),
+		Progress: o.progress})
 	if err != nil {
 		closer()
 		return nil, nil, usageError{err}
@@ -287,6 +318,9 @@ func diff(ctx context.Context, o Options, args []string) (int, error) {
 		return 0, err
 	}
 	defer closer()
+	if err := r.Integrity(); err != nil {
+		return ExitFail, err
+	}
 	want, err := loadModels(o)
 	if err != nil {
 		return ExitFail, err
@@ -309,11 +343,8 @@ func diff(ctx context.Context, o Options, args []string) (int, error) {
 	}
 	path := filepath.Join(o.Dir, g.File)
 	if !o.DryRun {
-		if err := os.MkdirAll(o.Dir, 0o755); err != nil {
-			return 0, usageError{err}
-		}
-		if err := os.WriteFile(path, g.Text, 0o644); err != nil {
-			return 0, usageError{err}
+		if err := writeMigration(o.Dir, g.File, g.Text); err != nil {
+			return 0, err
 		}
 	}
 	if o.Format == "json" {
@@ -333,6 +364,8 @@ func diff(ctx context.Context, o Options, args []string) (int, error) {
 func upDown(ctx context.Context, o Options, dir string, args []string) (int, error) {
 	n := 0
 	switch {
+	case o.To != "" && len(args) > 0:
+		return 0, usagef("%s takes either --to VERSION or a count, not both", dir)
 	case len(args) > 1:
 		return 0, usagef("%s takes at most one argument", dir)
 	case len(args) == 1 && args[0] == "head" && dir == "up":
@@ -343,17 +376,25 @@ func upDown(ctx context.Context, o Options, dir string, args []string) (int, err
 		}
 		n = v
 	}
+	stop := startProgress(&o)
+	defer stop()
 	r, closer, err := setup(ctx, o, true)
 	if err != nil {
 		return 0, err
 	}
 	defer closer()
 	var res *migrate.Result
-	if dir == "up" {
+	switch {
+	case dir == "up" && o.To != "":
+		res, err = r.UpTo(ctx, o.To)
+	case dir == "up":
 		res, err = r.Up(ctx, n)
-	} else {
+	case o.To != "":
+		res, err = r.DownTo(ctx, o.To)
+	default:
 		res, err = r.Down(ctx, n)
 	}
+	stop()
 	if o.Format == "json" {
 		out := map[string]any{"steps": []migrate.Step{}, "dry_run": o.DryRun}
 		if res != nil && res.Steps != nil {
@@ -392,18 +433,47 @@ func status(ctx context.Context, o Options, args []string) (int, error) {
 		return 0, usageError{err}
 	}
 	code := ExitOK
+	pending := false
 	for _, s := range st {
 		if s.State == "dirty" || s.State == "modified" || s.State == "missing" {
 			code = ExitFail
 		}
+		pending = pending || s.State == "pending"
+	}
+	var problems []string
+	if err := r.Integrity(); err != nil {
+		problems = append(problems, err.Error())
+	}
+	if o.ExitCode {
+		if pending {
+			problems = append(problems, "migrations are pending: run `dlayer migrate up`")
+		}
+		if code == ExitOK && !pending {
+			ps, err := drift(ctx, o, r)
+			if err != nil {
+				return 0, err
+			}
+			problems = append(problems, ps...)
+		}
+	}
+	if len(problems) > 0 {
+		code = ExitFail
 	}
 	if o.Format == "json" {
 		if st == nil {
 			st = []migrate.Status{}
 		}
 		writeJSON(o.Stdout, st)
+		for _, p := range problems {
+			fmt.Fprintf(o.Stderr, "dlayer migrate status: %s\n", p)
+		}
 		return code, nil
 	}
+	defer func() {
+		for _, p := range problems {
+			fmt.Fprintf(o.Stdout, "%s\n", p)
+		}
+	}()
 	if len(st) == 0 {
 		fmt.Fprintf(o.Stdout, "no migrations in %s\n", o.Dir)
 	}
@@ -419,6 +489,49 @@ func status(ctx context.Context, o Options, args []string) (int, error) {
 		fmt.Fprintln(o.Stdout)
 	}
 	return code, nil
+}
+
+// drift compares the database with the state the migrations produce, and
+// the migrations with the YAML models (when the models directory exists).
+func drift(ctx context.Context, o Options, r *migrate.Runner) ([]string, error) {
+	var out []string
+	state, err := r.State()
+	if err != nil {
+		return nil, err
+	}
+	db, err := r.Inspect(ctx)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	describe := func(p *migrate.Plan) string {
+		var parts []string
+		for _, c := range changesJSON(p) {
+			parts = append(parts, c.Summary)
+		}
+		return strings.Join(parts, "; ")
+	}
+	plan, err := r.Diff(state, db)
+	if err != nil {
+		return nil, err
+	}
+	if !plan.Empty() {
+		out = append(out, "drift: the database differs from the migrations in "+o.Dir+" (changed by hand?): "+describe(plan)+
+			"; put the change in a migration or revert it")
+	}
+	if st, err := os.Stat(o.Models); err == nil && st.IsDir() {
+		want, err := loadModels(o)
+		if err != nil {
+			return append(out, err.Error()), nil
+		}
+		plan, err := r.Diff(state, want)
+		if err != nil {
+			return nil, err
+		}
+		if !plan.Empty() {
+			out = append(out, "the YAML in "+o.Models+" differs from the migrations: "+describe(plan)+"; run `dlayer migrate diff -m \"…\"`")
+		}
+	}
+	return out, nil
 }
 
 func history(ctx context.Context, o Options, args []string) (int, error) {
@@ -461,6 +574,9 @@ func check(ctx context.Context, o Options, args []string) (int, error) {
 		return 0, err
 	}
 	defer closer()
+	if err := r.Integrity(); err != nil {
+		return ExitFail, err
+	}
 	want, err := loadModels(o)
 	if err != nil {
 		return ExitFail, err
