@@ -232,6 +232,8 @@ type linter struct {
 	// typeChanges records the type-change findings by "table.column", for
 	// the narrowing rule.
 	typeChanges map[string]token
+	// drops records every DROP TABLE by table, exempted or not.
+	drops map[string]token
 	ignore      map[string]bool
 	out         []Finding
 }
@@ -355,6 +357,10 @@ func (l *linter) stmt(t []token) {
 			if !ok {
 				break
 			}
+			if l.drops == nil {
+				l.drops = map[string]token{}
+			}
+			l.drops[n] = t[i]
 			if !l.fresh(n) && !l.recreated(n) {
 				l.report("DL101", t[i], "DROP TABLE %s", n)
 			}
@@ -577,9 +583,28 @@ func volatile(t []token) bool {
 
 // narrowing turns the type changes the header marks destructive ("--
 // +dlayer destructive: alter column users.name (…)", written by migrate
-// diff for a narrowing change) into DL103 errors.
+// diff for a narrowing change) into DL103 errors, and reports the drops it
+// marks that no statement showed (a column dropped by SQLite's table
+// rebuild) at the rebuild's DROP TABLE, or at the mark.
 func (l *linter) narrowing(marks []token) {
+	reported := map[string]bool{}
+	for _, f := range l.out {
+		reported[f.Rule+" "+f.Message[:strings.Index(f.Message+":", ":")]] = true
+	}
 	for _, m := range marks {
+		for _, drop := range []struct{ prefix, code, what string }{{"drop column ", "DL102", "dropping column "}, {"drop table ", "DL101", "DROP TABLE "}} {
+			target, ok := strings.CutPrefix(m.text, drop.prefix)
+			if !ok || reported[drop.code+" "+drop.what+target] {
+				continue
+			}
+			table, _, _ := strings.Cut(target, ".")
+			loc := m
+			if t, ok := l.drops[table]; ok {
+				loc = t
+			}
+			l.ignore = nil
+			l.report(drop.code, loc, "%s%s", drop.what, target)
+		}
 		rest, ok := strings.CutPrefix(m.text, "alter column ")
 		if !ok {
 			continue

@@ -228,3 +228,32 @@ func TestRulesDocumented(t *testing.T) {
 	}
 
 }
+
+// TestSQLiteRebuildDrop: a column dropped by SQLite's table rebuild (no
+// DROP COLUMN statement) is still DL102, at the rebuild's DROP TABLE,
+// from the generator's destructive mark.
+func TestSQLiteRebuildDrop(t *testing.T) {
+	src := `-- dlayer migration: x
+-- +dlayer dialect: sqlite
+-- +dlayer destructive: drop column users.legacy
+
+-- +dlayer Up
+CREATE TABLE "_dlayer_new_users" ("id" INTEGER);
+INSERT INTO "_dlayer_new_users" ("id") SELECT "id" FROM "users";
+DROP TABLE "users";
+ALTER TABLE "_dlayer_new_users" RENAME TO "users";
+-- +dlayer Down
+`
+	fs, err := lint.File("m.sql", []byte(src), lint.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := codes(fs); !slices.Equal(got, []string{"DL102"}) || fs[0].Line != 8 || !strings.Contains(fs[0].Message, "users.legacy") {
+		t.Fatalf("findings = %v", fs)
+	}
+	// A native DROP COLUMN with the same mark is reported once.
+	src2 := src[:strings.Index(src, "CREATE")] + "ALTER TABLE \"users\" DROP COLUMN \"legacy\";\n"
+	if fs, _ := lint.File("m.sql", []byte(src2), lint.Options{}); len(fs) != 1 || fs[0].Line != 6 {
+		t.Errorf("findings = %v", fs)
+	}
+}
