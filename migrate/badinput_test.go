@@ -127,6 +127,26 @@ func TestBadInput(t *testing.T) {
 		{"Parse empty", func() error { _, err := migrate.Parse("", nil); return err }},
 		{"nil Migration Schema", func() error { _, err := (*migrate.Migration)(nil).Schema(); return err }},
 		{"ModelsYAML nil", func() error { _, err := migrate.ModelsYAML(nil); return err }},
+		{"CheckDir nil", func() error { return migrate.CheckDir(nil, nil) }},
+		{"Rebase nil", func() error { _, err := migrate.Rebase(nil, "1", time.Time{}); return err }},
+		{"Rebase unknown version", func() error { _, err := migrate.Rebase(dir, "", time.Time{}); return err }},
+		{"nil Runner UpTo", func() error { _, err := (*migrate.Runner)(nil).UpTo(ctx, "1"); return err }},
+		{"nil Runner DownTo", func() error { _, err := (*migrate.Runner)(nil).DownTo(ctx, "1"); return err }},
+		{"nil Runner Integrity", func() error { return (*migrate.Runner)(nil).Integrity() }},
+		{"UpTo without a pool", func() error { _, err := runner(migrate.Config{Dialect: d, Dir: dir}).UpTo(ctx, "1"); return err }},
+		{"DownTo without a pool", func() error { _, err := runner(migrate.Config{Dialect: d, Dir: dir}).DownTo(ctx, "0"); return err }},
+		{"UpTo empty version", func() error {
+			_, err := runner(migrate.Config{Dialect: d, Pool: p, Dir: dir}).UpTo(ctx, "")
+			return err
+		}},
+		{"DownTo empty version", func() error {
+			_, err := runner(migrate.Config{Dialect: d, Pool: p, Dir: dir}).DownTo(ctx, "")
+			return err
+		}},
+		{"UpTo cancelled", func() error {
+			_, err := runner(migrate.Config{Dialect: d, Pool: p, Dir: dir}).UpTo(cancelled, "1")
+			return err
+		}},
 	}
 	for _, tt := range wantErr {
 		t.Run(tt.name, func(t *testing.T) {
@@ -174,6 +194,12 @@ func TestBadInput(t *testing.T) {
 			}
 			_, err := r.Diff(nil, nil)
 			return err
+		}},
+		{"SumText and Blank empty", func() error {
+			_ = migrate.SumText(nil)
+			_, _, _ = migrate.Blank(nil, "", "", time.Time{})
+			_ = (&migrate.IntegrityError{}).Error()
+			return nil
 		}},
 		{"Render empty", func() error { _, err := migrate.Render("", "", &migrate.Plan{}, nil, nil, nil); return err }},
 	}

@@ -233,9 +233,9 @@ type linter struct {
 	// the narrowing rule.
 	typeChanges map[string]token
 	// drops records every DROP TABLE by table, exempted or not.
-	drops map[string]token
-	ignore      map[string]bool
-	out         []Finding
+	drops  map[string]token
+	ignore map[string]bool
+	out    []Finding
 }
 
 func (l *linter) report(code string, at token, format string, args ...any) {
