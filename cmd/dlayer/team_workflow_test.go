@@ -282,3 +282,38 @@ func nextVer(v string) string {
 	}
 	return "1" + string(b)
 }
+
+// TestMigrateSubcommandHelp: --help after each migrate subcommand prints
+// that subcommand's usage; without one, the command's.
+func TestMigrateSubcommandHelp(t *testing.T) {
+	for _, tt := range []struct{ sub, want string }{
+		{"new", "Usage: dlayer migrate new NAME"},
+		{"lint", "Usage: dlayer migrate lint [FILE...]"},
+		{"rehash", "Usage: dlayer migrate rehash"},
+		{"rebase", "Usage: dlayer migrate rebase VERSION"},
+		{"up", "--to VERSION"},
+		{"down", "--to 0 reverts them all"},
+		{"status", "--exit-code"},
+		{"check", "dlayer.sum"},
+		{"diff", "Usage: dlayer migrate diff"},
+		{"", "Usage: dlayer migrate [flags]"},
+		{"bogus", "Usage: dlayer migrate [flags]"},
+	} {
+		t.Run(tt.sub, func(t *testing.T) {
+			args := []string{"migrate", "--help"}
+			if tt.sub != "" {
+				args = []string{"migrate", tt.sub, "--help"}
+			}
+			code, out, errOut := runCLI(t, args...)
+			if code != exitOK || !strings.Contains(out, tt.want) || errOut != "" {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 0 and %q", code, out, errOut, tt.want)
+			}
+		})
+	}
+	code, out, _ := runCLI(t, "help", "migrate")
+	for _, w := range []string{"new NAME", "lint [FILE...]", "rehash", "rebase VERSION", "-exit-code", "-to VERSION", "-strict"} {
+		if code != exitOK || !strings.Contains(out, w) {
+			t.Errorf("dlayer help migrate lacks %q:\n%s", w, out)
+		}
+	}
+}

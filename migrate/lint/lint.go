@@ -176,22 +176,15 @@ func File(path string, text []byte, opts Options) ([]Finding, error) {
 	if len(cur.toks) > 0 {
 		stmts = append(stmts, cur)
 	}
-	l := &linter{path: path, dialect: dialect, created: map[string]bool{}, renamedTo: map[string]bool{}, validated: map[string]bool{}}
-	// Tables created, or renamed into place, by this migration: changes to
-	// them touch no existing data (SQLite's table rebuild creates a copy,
-	// drops the original and renames the copy).
+	l := &linter{path: path, dialect: dialect, created: map[string]bool{}, renamedTo: map[string]bool{}, validated: map[string]bool{},
+		required: map[string][]string{}}
+	// Tables renamed into place anywhere in this migration: dropping the
+	// table they replace is no loss by itself (SQLite's table rebuild
+	// creates a copy, copies the rows, drops the original and renames the
+	// copy).
 	for _, s := range stmts {
 		t := s.toks
 		switch {
-		case at(t, 0, "CREATE", "TABLE"), at(t, 0, "CREATE", "TEMPORARY", "TABLE"), at(t, 0, "CREATE", "TEMP", "TABLE"):
-			i := 2
-			if !t[1].is("TABLE") {
-				i = 3
-			}
-			i = skipWords(t, i, "IF", "NOT", "EXISTS")
-			if n, _, ok := qname(t, i); ok {
-				l.created[n] = true
-			}
 		case at(t, 0, "ALTER", "TABLE"):
 			for _, a := range l.actions(t) {
 				if at(a, 0, "RENAME", "TO") || at(a, 0, "RENAME", "AS") {
@@ -213,6 +206,7 @@ func File(path string, text []byte, opts Options) ([]Finding, error) {
 	for _, s := range stmts {
 		l.ignore = s.ignore
 		l.stmt(s.toks)
+		l.track(s.toks)
 	}
 	l.narrowing(destructive)
 	slices.SortStableFunc(l.out, func(a, b Finding) int {
@@ -226,9 +220,13 @@ func File(path string, text []byte, opts Options) ([]Finding, error) {
 
 type linter struct {
 	path, dialect string
-	// created and renamedTo hold tables this migration creates; validated
-	// the tables with a VALIDATE CONSTRAINT so far.
+	// created holds the tables this migration created (or renamed into
+	// place) so far, renamedTo every table some statement renames into
+	// place, validated the tables with a VALIDATE CONSTRAINT so far.
 	created, renamedTo, validated map[string]bool
+	// required lists, for each table created so far, its NOT NULL columns
+	// without a default.
+	required map[string][]string
 	// typeChanges records the type-change findings by "table.column", for
 	// the narrowing rule.
 	typeChanges map[string]token
@@ -250,8 +248,101 @@ func (l *linter) report(code string, at token, format string, args ...any) {
 		Message: fmt.Sprintf(format, args...) + ": " + r.Why, Fix: r.Fix})
 }
 
-// fresh reports whether table t is created by this migration.
-func (l *linter) fresh(t string) bool { return l.created[t] || l.renamedTo[t] }
+// fresh reports whether table t was created by this migration, before the
+// current statement.
+func (l *linter) fresh(t string) bool { return l.created[t] }
+
+// track records the tables statement t creates, renames and drops.
+func (l *linter) track(t []token) {
+	switch {
+	case at(t, 0, "CREATE", "TABLE"), at(t, 0, "CREATE", "TEMPORARY", "TABLE"), at(t, 0, "CREATE", "TEMP", "TABLE"):
+		i := 2
+		if !t[1].is("TABLE") {
+			i = 3
+		}
+		i = skipWords(t, i, "IF", "NOT", "EXISTS")
+		n, i, ok := qname(t, i)
+		if !ok {
+			return
+		}
+		l.created[n] = true
+		l.required[n] = requiredColumns(t[i:])
+	case at(t, 0, "DROP", "TABLE"):
+		i := skipWords(t, 2, "IF", "EXISTS")
+		for i < len(t) {
+			n, j, ok := qname(t, i)
+			if !ok {
+				return
+			}
+			delete(l.created, n)
+			i = j
+			if i < len(t) && t[i].text == "," {
+				i++
+			}
+		}
+	case at(t, 0, "ALTER", "TABLE"):
+		i := skipWords(t, 2, "IF", "EXISTS")
+		from, _, ok := qname(t, skipWords(t, i, "ONLY"))
+		if !ok || !l.created[from] {
+			return
+		}
+		for _, a := range l.actions(t) {
+			if at(a, 0, "RENAME", "TO") || at(a, 0, "RENAME", "AS") {
+				if n, _, ok := qname(a, 2); ok {
+					l.created[n], l.required[n] = true, l.required[from]
+					delete(l.created, from)
+				}
+			}
+		}
+	}
+}
+
+// requiredColumns returns the columns of a CREATE TABLE's definition list
+// (t starts at its parenthesis) declared NOT NULL without a default,
+// generated value or auto-increment.
+func requiredColumns(t []token) []string {
+	if len(t) == 0 || t[0].text != "(" {
+		return nil
+	}
+	var out []string
+	depth, start := 0, 1
+	for j := 0; j < len(t); j++ {
+		if t[j].kind != punct {
+			continue
+		}
+		switch t[j].text {
+		case "(":
+			depth++
+		case ")":
+			depth--
+		}
+		if depth == 1 && t[j].text == "," || depth == 0 {
+			def := t[start:j]
+			start = j + 1
+			if len(def) == 0 || isConstraintWord(def[0]) || def[0].is("CONSTRAINT") {
+				if depth == 0 {
+					break
+				}
+				continue
+			}
+			if n, _, ok := qname(def, 0); ok && has(def, "NOT", "NULL") > 0 && has(def, "DEFAULT") < 0 && !generatedColumn(def[1:]) {
+				out = append(out, n)
+			}
+			if depth == 0 {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// generatedColumn reports whether a column definition (after its name)
+// gives its value itself.
+func generatedColumn(def []token) bool {
+	return has(def, "GENERATED") >= 0 || has(def, "AS") >= 0 || has(def, "AUTO_INCREMENT") >= 0 ||
+		has(def, "AUTOINCREMENT") >= 0 || has(def, "PRIMARY", "KEY") >= 0 ||
+		len(def) > 0 && (def[0].is("SERIAL") || def[0].is("BIGSERIAL") || def[0].is("SMALLSERIAL"))
+}
 
 // at reports whether the words ws start at t[i].
 func at(t []token, i int, ws ...string) bool {
@@ -367,6 +458,25 @@ func (l *linter) stmt(t []token) {
 			i = j
 			if i < len(t) && t[i].text == "," {
 				i++
+			}
+		}
+	case at(t, 0, "INSERT", "INTO"):
+		// Copying existing rows into a table this migration created (a
+		// table rebuild): a NOT NULL column without a default left out of
+		// the column list fails as soon as there is a row.
+		n, i, ok := qname(t, 2)
+		if !ok || !l.fresh(n) || i >= len(t) || t[i].text != "(" || has(t, "SELECT") < 0 {
+			return
+		}
+		listed := map[string]bool{}
+		for j := i + 1; j < len(t) && t[j].text != ")"; j++ {
+			if t[j].kind == word || t[j].kind == ident {
+				listed[t[j].name()] = true
+			}
+		}
+		for _, c := range l.required[n] {
+			if !listed[c] {
+				l.report("DL502", t[0], "copying the rows of a rebuilt table into %s without a value for its NOT NULL column %s, which has no DEFAULT", n, c)
 			}
 		}
 	case at(t, 0, "RENAME", "TABLE"):
@@ -540,9 +650,7 @@ func (l *linter) add(table string, a []token) {
 	}
 	def := a[i:]
 	d := has(def, "DEFAULT")
-	generated := has(def, "GENERATED") >= 0 || has(def, "AS") >= 0 || has(def, "AUTO_INCREMENT") >= 0 ||
-		has(def, "AUTOINCREMENT") >= 0 || len(def) > 0 && (def[0].is("SERIAL") || def[0].is("BIGSERIAL") || def[0].is("SMALLSERIAL"))
-	if has(def, "NOT", "NULL") >= 0 && d < 0 && !generated {
+	if has(def, "NOT", "NULL") >= 0 && d < 0 && !generatedColumn(def) {
 		l.report("DL502", a[0], "adding column %s.%s NOT NULL without a DEFAULT", table, col)
 	}
 	if has(def, "UNIQUE") >= 0 || has(def, "PRIMARY", "KEY") >= 0 {
@@ -610,11 +718,14 @@ func (l *linter) narrowing(marks []token) {
 			continue
 		}
 		target, _, _ := strings.Cut(rest, " ")
+		table, _, _ := strings.Cut(target, ".")
 		loc := m
 		if t, ok := l.typeChanges[target]; ok {
 			loc = t
+		} else if t, ok := l.drops[table]; ok {
+			loc = t // a table rebuild
 		}
 		l.ignore = nil
-		l.report("DL103", loc, "narrowing %s (%s)", target, strings.TrimPrefix(rest, target+" "))
+		l.report("DL103", loc, "narrowing %s %s", target, strings.TrimPrefix(rest, target+" "))
 	}
 }

@@ -46,6 +46,17 @@ func TestRules(t *testing.T) {
 INSERT INTO "_dlayer_new_users" ("id") SELECT "id" FROM "users";
 DROP TABLE "users";
 ALTER TABLE "_dlayer_new_users" RENAME TO "users";`, nil},
+		{"sqlite rebuild adding a required column", []string{"sqlite"}, `CREATE TABLE "_dlayer_new_users" ("id" INTEGER NOT NULL, "org" INTEGER NOT NULL, "n" INTEGER NOT NULL DEFAULT 0, PRIMARY KEY ("id"));
+INSERT INTO "_dlayer_new_users" ("id") SELECT "id" FROM "users";
+DROP TABLE "users";
+ALTER TABLE "_dlayer_new_users" RENAME TO "users";`, []string{"DL502"}},
+		{"rename before a rebuild", []string{"sqlite"}, `ALTER TABLE "users" RENAME COLUMN "name" TO "full_name";
+CREATE TABLE "_dlayer_new_users" ("id" INTEGER);
+INSERT INTO "_dlayer_new_users" ("id") SELECT "id" FROM "users";
+DROP TABLE "users";
+ALTER TABLE "_dlayer_new_users" RENAME TO "users";
+CREATE UNIQUE INDEX ux ON users (id);`, []string{"DL401"}},
+		{"change after a drop and re-create", all, "DROP TABLE t;\nCREATE TABLE t (id INT);\nALTER TABLE t ADD COLUMN x INT NOT NULL;", []string{"DL101"}},
 		{"ignore comment", all, "-- dlayer-lint: ignore DL101\nDROP TABLE users;", nil},
 		{"ignore comment for another rule", all, "-- dlayer-lint: ignore DL102\nDROP TABLE users;", []string{"DL101"}},
 		// DL102 drop-column
