@@ -51,7 +51,7 @@ var Rules = []Rule{
 		Why: "adding a foreign key or check constraint validates every row while holding a lock that blocks writes",
 		Fix: "add it with NOT VALID, then run ALTER TABLE … VALIDATE CONSTRAINT in a later statement (validation takes a weaker lock)"},
 	{Code: "DL301", Name: "mysql-table-copy", Severity: Warning, Dialects: []string{"mysql"},
-		Why: "this ALTER cannot run with ALGORITHM=INSTANT or INPLACE (changing a column's type, the primary key or the character set): MySQL/MariaDB copy the table and block writes meanwhile",
+		Why: "MySQL/MariaDB run this ALTER with ALGORITHM=COPY unless the change qualifies for INSTANT or INPLACE (changing a column's type or nullability, the primary key or the character set usually does not): the table is copied and writes block meanwhile",
 		Fix: "run it with an online schema change tool (gh-ost, pt-online-schema-change) or in a maintenance window; state ALGORITHM=INPLACE (or INSTANT) in the ALTER to make the server refuse rather than copy"},
 	{Code: "DL401", Name: "rename", Severity: Error,
 		Why: "renaming a table or column breaks the release still running during a rolling deploy, which uses the old name",

@@ -116,6 +116,16 @@ ALTER TABLE users ALTER COLUMN email SET NOT NULL;`, nil},
 		{"generated not null", []string{"postgres", "mysql"}, "ALTER TABLE users ADD COLUMN n INTEGER GENERATED ALWAYS AS (id * 2) STORED NOT NULL;", nil},
 		{"serial", []string{"postgres"}, "ALTER TABLE users ADD COLUMN n BIGSERIAL NOT NULL;", nil},
 		{"new table not null", all, "CREATE TABLE t (id INT NOT NULL);\nALTER TABLE t ADD COLUMN x INT NOT NULL;", nil},
+		// More look-alikes in comments and literals, per dialect.
+		{"pg index in a comment and a string", []string{"postgres"}, "/* CREATE INDEX ix ON users (a); */\nCOMMENT ON TABLE users IS 'CREATE INDEX ix ON users (a)';", nil},
+		{"pg E string with an escaped quote", []string{"postgres"}, "SELECT E'it\\'s; DROP TABLE users; ALTER TABLE users DROP COLUMN a';", nil},
+		{"pg set not null in a comment", []string{"postgres"}, "-- ALTER TABLE users ALTER COLUMN email SET NOT NULL;\nSELECT 1;", nil},
+		{"pg volatile default in a function body", []string{"postgres"}, "CREATE FUNCTION f() RETURNS void AS $body$ ALTER TABLE users ADD COLUMN t UUID DEFAULT gen_random_uuid(); $body$ LANGUAGE sql;", nil},
+		{"mysql hash comment", []string{"mysql"}, "# ALTER TABLE users MODIFY name TEXT;\nSELECT 1;", nil},
+		{"mysql backslash escape", []string{"mysql"}, "INSERT INTO t (s) VALUES ('a\\'; DROP TABLE users; --');", nil},
+		{"mysql backquoted keyword names", []string{"mysql"}, "CREATE TABLE `drop` (`rename` INT);\nINSERT INTO `drop` (`rename`) VALUES (1);", nil},
+		{"sqlite string with a semicolon", []string{"sqlite"}, "INSERT INTO t (s) VALUES ('x; ALTER TABLE users RENAME TO people');", nil},
+		{"keywords as column names", all, "UPDATE users SET \"drop\" = 1, note = 'rename' WHERE \"column\" = 2;", nil},
 		// The Down section is not linted.
 		{"down section", all, "SELECT 1;\n-- +dlayer Down\nDROP TABLE users;\n-- +dlayer Up2", nil},
 	}
