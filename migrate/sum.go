@@ -309,7 +309,15 @@ func Rebase(fsys fs.FS, version string, t time.Time) (*Rebased, error) {
 	if hasSnap {
 		// base: the state m was written against; ours: the state it now
 		// follows; theirs: m's own snapshot.
-		base := snapshotAt(migs, m.Parent, m)
+		baseAt := m.Parent
+		if baseAt == "" {
+			// A file without a parent line: the migration before it.
+			baseAt = "none"
+			if idx > 0 {
+				baseAt = migs[idx-1].Version
+			}
+		}
+		base := snapshotAt(migs, baseAt, m)
 		ours := snapshotAt(others, "", nil)
 		merged, err := mergeSnapshots(base, ours, m.snapshot)
 		if err != nil {
