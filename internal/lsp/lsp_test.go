@@ -1,0 +1,226 @@
+package lsp
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// testServer returns a server with one workspace over dir whose files are
+// the given open buffers; its notifications are discarded.
+func testServer(t testing.TB, files map[string]string) (*Server, *workspace) {
+	t.Helper()
+	dir := t.TempDir()
+	s := &Server{conn: newConn(strings.NewReader(""), io.Discard), opts: Options{Log: io.Discard}, debounce: time.Hour,
+		workspaces: map[string]*workspace{}, docs: map[string]*document{}}
+	w := &workspace{root: dir, srv: s, overlay: map[string]string{}}
+	s.workspaces[dir] = w
+	for name, src := range files {
+		w.overlay[name] = src
+		p := filepath.Join(dir, name)
+		s.docs[p] = &document{uri: pathToURI(p), path: p, text: src, ws: w, rel: name}
+	}
+	w.dirty = true
+	return s, w
+}
+
+// at splits a document holding one "|" into its text and the cursor.
+func at(t testing.TB, doc string) (string, position) {
+	t.Helper()
+	i := strings.Index(doc, "|")
+	if i < 0 {
+		t.Fatalf("no cursor in %q", doc)
+	}
+	pre := doc[:i]
+	return pre + doc[i+1:], position{Line: strings.Count(pre, "\n"), Character: len(pre) - strings.LastIndex(pre, "\n") - 1}
+}
+
+func TestAnalyze(t *testing.T) {
+	tests := []struct {
+		name      string
+		doc       string
+		mode      ctxMode
+		container string
+		key       string
+		prefix    string
+		siblings  []string
+	}{
+		{name: "block key", doc: "models:\n  User:\n    tab|", mode: modeKey, container: "models/User", prefix: "tab"},
+		{name: "block key on a blank line", doc: "models:\n  User:\n    table: users\n    |\n", mode: modeKey, container: "models/User", siblings: []string{"table"}},
+		{name: "block value", doc: "models:\n  User:\n    relationships:\n      posts:\n        lazy: sel|", mode: modeValue, container: "models/User/relationships/posts", key: "lazy", prefix: "sel"},
+		{name: "flow value", doc: "models:\n  User:\n    relationships:\n      posts: {target: Post, lazy: |}", mode: modeValue, container: "models/User/relationships/posts", key: "lazy", siblings: []string{"target"}},
+		{name: "flow value unclosed", doc: "models:\n  U:\n    relationships:\n      p: {target: P|", mode: modeValue, container: "models/U/relationships/p", key: "target", prefix: "P"},
+		{name: "flow key", doc: "models:\n  U:\n    relationships:\n      p: {target: P, la|", mode: modeKey, container: "models/U/relationships/p", prefix: "la", siblings: []string{"target"}},
+		{name: "flow list item", doc: "models:\n  U:\n    relationships:\n      p: {cascade: [all, de|", mode: modeItem, container: "models/U/relationships/p/cascade", prefix: "de"},
+		{name: "list item map in flow", doc: "models:\n  U:\n    indexes:\n      - {columns: [a, |", mode: modeItem, container: "models/U/indexes/[]/columns"},
+		{name: "block list item key", doc: "models:\n  U:\n    indexes:\n      - columns: [a]\n        uni|", mode: modeKey, container: "models/U/indexes/[]", prefix: "uni", siblings: []string{"columns"}},
+		{name: "block list item", doc: "models:\n  U:\n    primary_key:\n      - i|", mode: modeItem, container: "models/U/primary_key", prefix: "i"},
+		{name: "quoted value", doc: "types:\n  a:\n    type: \"str|", mode: modeValue, container: "types/a", key: "type", prefix: "str"},
+		{name: "comments are skipped", doc: "models:\n  # a comment\n  U:\n    # another\n    columns:\n      id: |", mode: modeValue, container: "models/U/columns", key: "id"},
+		{name: "in a comment", doc: "models:\n  U: # the us|", mode: modeNone},
+		{name: "after a closed flow map", doc: "models:\n  U:\n    relationships:\n      p: {target: P} |", mode: modeNone},
+		{name: "second document", doc: "models:\n  A:\n    table: a\n---\ntypes:\n  |", mode: modeKey, container: "types"},
+		{name: "top level", doc: "mod|", mode: modeKey, prefix: "mod"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src, p := at(t, tt.doc)
+			ctx := analyze(newText(src), p)
+			if ctx.mode != tt.mode || ctx.mode != modeNone && (strings.Join(ctx.container, "/") != tt.container || ctx.key != tt.key || ctx.prefix != tt.prefix) {
+				t.Fatalf("analyze = mode %d container %q key %q prefix %q, want mode %d container %q key %q prefix %q",
+					ctx.mode, strings.Join(ctx.container, "/"), ctx.key, ctx.prefix, tt.mode, tt.container, tt.key, tt.prefix)
+			}
+			for _, s := range tt.siblings {
+				if _, ok := ctx.siblings[s]; !ok {
+					t.Errorf("siblings %v lack %q", ctx.siblings, s)
+				}
+			}
+		})
+	}
+}
+
+const blogFile = `models:
+  User:
+    table: users
+    columns:
+      id: {type: integer, primary_key: true}
+      email: {type: string, length: 100, unique: true}
+    relationships:
+      posts: {target: Post, back_populates: author, lazy: selectin}
+  Post:
+    table: posts
+    columns:
+      id: {type: integer, primary_key: true}
+      author_id: {type: integer, foreign_key: users.id, nullable: true}
+      body: {type: text, server_default: "x"}
+    relationships:
+      author: {target: User, back_populates: posts}
+`
+
+// TestHoverText checks the resolved column and relationship a hover shows.
+func TestHoverText(t *testing.T) {
+	s, w := testServer(t, map[string]string{"a.yaml": blogFile})
+	snap := w.current()
+	f := snap.files["a.yaml"]
+	tests := []struct {
+		name string
+		at   position
+		want []string
+	}{
+		{name: "nullable foreign key column", at: position{Line: 12, Character: 8}, want: []string{"posts.author_id", "`integer`", "NULL", "users.id", "foreign key `"}},
+		{name: "column default", at: position{Line: 13, Character: 7}, want: []string{"`text`", "server_default: `x`"}},
+		{name: "many-to-one", at: position{Line: 15, Character: 8}, want: []string{"Post.author", "many-to-one", "(one object)", "`posts.author_id` = `users.id`", "foreign key on this model's table", "lazy: select"}},
+		{name: "one-to-many selectin", at: position{Line: 7, Character: 8}, want: []string{"one-to-many", "(a list)", "lazy: selectin"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := s.hoverAt(snap, f, tt.at)
+			if h == nil {
+				t.Fatal("no hover")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(h.Contents.Value, w) {
+					t.Errorf("hover lacks %q:\n%s", w, h.Contents.Value)
+				}
+			}
+		})
+	}
+}
+
+func TestFixSpan(t *testing.T) {
+	tests := []struct{ old, sugg, want string }{
+		{"user.id", "users", "users.id"},
+		{"users.idd", "id", "users.id"},
+		{"strng", "string", "string"},
+		{`"Usr"`, "User", `"User"`},
+		{"creatd desc", "created", "created desc"},
+	}
+	for _, tt := range tests {
+		i, j := fixSpan(tt.old, tt.sugg)
+		if got := tt.old[:i] + tt.sugg + tt.old[j:]; got != tt.want {
+			t.Errorf("fix %q with %q = %q, want %q", tt.old, tt.sugg, got, tt.want)
+		}
+	}
+}
+
+// TestJSONRPC checks the transport on malformed input: a parse error is
+// answered with code -32700 and the server goes on; a broken header ends
+// it; exit without shutdown is ErrNoShutdown.
+func TestJSONRPC(t *testing.T) {
+	frame := func(body string) string { return fmt.Sprintf("Content-Length: %d\r\n\r\n%s", len(body), body) }
+	tests := []struct {
+		name    string
+		in      string
+		want    []string // substrings of the output
+		wantErr error
+	}{
+		{name: "parse error then clean exit",
+			in: frame(`{not json`) + frame(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}`) +
+				frame(`{"jsonrpc":"2.0","id":2,"method":"shutdown"}`) + frame(`{"jsonrpc":"2.0","method":"exit"}`),
+			want: []string{`"code":-32700`, `"id":1,"result":{"capabilities"`, `"id":2,"result":null`}},
+		{name: "exit without shutdown", in: frame(`{"jsonrpc":"2.0","method":"exit"}`), wantErr: ErrNoShutdown},
+		{name: "end of stream", in: "", wantErr: ErrNoShutdown},
+		{name: "bad header", in: "Content-Length: x\r\n\r\n{}", wantErr: errFraming},
+		{name: "huge message refused", in: "Content-Length: 999999999999\r\n\r\n", wantErr: errFraming},
+		{name: "string id and unknown method", in: frame(`{"jsonrpc":"2.0","id":"a","method":"initialize"}`) + frame(`{"jsonrpc":"2.0","id":"b","method":"nope"}`),
+			want: []string{`"id":"b","error":{"code":-32601`}, wantErr: ErrNoShutdown},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			err := Serve(context.Background(), strings.NewReader(tt.in), &out, Options{})
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("Serve = %v, want %v", err, tt.wantErr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("output lacks %s:\n%s", w, out.String())
+				}
+			}
+		})
+	}
+}
+
+// FuzzEdit checks that no text and no cursor position makes completion,
+// hover, definition, references, rename or indexing fail: the editor sends
+// every half-typed state of a file.
+func FuzzEdit(f *testing.F) {
+	seeds, _ := filepath.Glob("../../examples/*/models/*.yaml")
+	for _, s := range seeds {
+		if b, err := os.ReadFile(s); err == nil {
+			f.Add(string(b), uint16(len(b)/2))
+		}
+	}
+	f.Add(blogFile, uint16(300))
+	f.Add("models:\n  U:\n    relationships:\n      p: {target: [{\"x", uint16(40))
+	f.Add("- - - {a: [b, {c: ", uint16(12))
+	f.Fuzz(func(t *testing.T, src string, off uint16) {
+		if len(src) > 1<<14 {
+			return
+		}
+		s, w := testServer(t, map[string]string{"a.yaml": src})
+		snap := w.current()
+		fi := snap.files["a.yaml"]
+		if fi == nil {
+			fi = indexFile("a.yaml", src, snap.sch)
+		}
+		p := fi.text.pos(int(off) % (len(src) + 1))
+		for _, it := range s.complete(snap, fi.text, p) {
+			r := it.TextEdit.Range
+			if r.Start.Line != p.Line || r.End != p || r.Start.Character > p.Character {
+				t.Fatalf("completion %q edits %+v, not a range ending at the cursor %+v", it.Label, r, p)
+			}
+		}
+		s.hoverAt(snap, fi, p)
+		s.definition(snap, fi, p)
+		s.references(snap, fi, p, true)
+		s.rename(snap, fi, p, "Renamed")
+	})
+}
