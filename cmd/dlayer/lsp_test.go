@@ -448,6 +448,13 @@ func TestLSP(t *testing.T) {
 		}
 	})
 
+	t.Run("close reverts to the file on disk", func(t *testing.T) {
+		edit(strings.Replace(original, "content: text", "content: txt", 1))
+		c.waitDiags(blogURI, func(ds []lspDiag) bool { return len(ds) == 1 })
+		c.notify("textDocument/didClose", map[string]any{"textDocument": map[string]string{"uri": blogURI}})
+		c.waitDiags(blogURI, func(ds []lspDiag) bool { return len(ds) == 0 })
+	})
+
 	c.result("shutdown", nil, nil)
 	c.notify("exit", nil)
 	if err := c.cmd.Wait(); err != nil {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -223,4 +224,57 @@ func FuzzEdit(f *testing.F) {
 		s.references(snap, fi, p, true)
 		s.rename(snap, fi, p, "Renamed")
 	})
+}
+
+// TestWorkspaceFor checks which directory a file is loaded with.
+func TestWorkspaceFor(t *testing.T) {
+	root := t.TempDir()
+	write := func(rel, src string) string {
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	types := write("app/models/types.yaml", "types:\n  pk: {type: integer, primary_key: true}\n")
+	nested := write("app/models/shop/orders.yaml", "models:\n  Order:\n    table: orders\n    columns: {id: pk}\n")
+	loose := write("app/compose.yaml", "services: {}\n")
+	write("app/other.yaml", "also: not a schema\n")
+	configured := write("cfg/sub/a.yaml", "tables: {}\n")
+	tests := []struct {
+		name   string
+		file   string
+		dirs   []string
+		root   string
+		single bool
+	}{
+		{name: "directory of schema files", file: types, root: "app/models"},
+		{name: "sub-directory joins its parent schema", file: nested, root: "app/models"},
+		{name: "a YAML file outside schema directories is loaded alone", file: loose, root: "app", single: true},
+		{name: "configured schema directory", file: configured, dirs: []string{filepath.Join(root, "cfg")}, root: "cfg"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &Server{conn: newConn(strings.NewReader(""), io.Discard), opts: Options{Log: io.Discard}, debounce: time.Hour,
+				workspaces: map[string]*workspace{}, docs: map[string]*document{}, root: root, schemaDirs: tt.dirs}
+			w := s.workspaceFor(tt.file)
+			if w.root != filepath.Join(root, filepath.FromSlash(tt.root)) || w.single != tt.single {
+				t.Fatalf("workspace %s (single %v), want %s (single %v)", w.root, w.single, tt.root, tt.single)
+			}
+			snap := w.current()
+			rel, _ := w.rel(tt.file)
+			if tt.single {
+				if len(snap.names) != 0 {
+					t.Errorf("a lone file's workspace loaded %v from disk", snap.names)
+				}
+				return
+			}
+			if !slices.Contains(snap.names, rel) {
+				t.Errorf("load of %s holds %v, not %s", w.root, snap.names, rel)
+			}
+		})
+	}
 }

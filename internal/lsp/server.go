@@ -391,8 +391,9 @@ func (s *Server) initialize(raw json.RawMessage) (any, error) {
 
 // workspaceFor returns the workspace of the file at p, creating it: the
 // configured schema directory holding p, else an open workspace holding
-// it, else the directory found by walking up from p while the parent
-// directory holds schema files too. Callers hold s.mu.
+// it, else p's directory when it holds schema files — extended upwards
+// while the parent directory holds schema files too — else p alone (its
+// directory is not walked: it may be a home directory). Callers hold s.mu.
 func (s *Server) workspaceFor(p string) *workspace {
 	best := ""
 	for _, d := range s.schemaDirs {
@@ -401,26 +402,35 @@ func (s *Server) workspaceFor(p string) *workspace {
 		}
 	}
 	if best == "" {
-		for root := range s.workspaces {
-			if under(p, root) && len(root) > len(best) {
+		for root, w := range s.workspaces {
+			if !w.single && under(p, root) && len(root) > len(best) {
 				best = root
 			}
 		}
 	}
+	single := false
 	if best == "" {
 		best = filepath.Dir(p)
-		for {
-			parent := filepath.Dir(best)
-			if parent == best || !holdsSchemaFiles(parent) || s.root != "" && !under(parent, s.root) {
-				break
+		if holdsSchemaFiles(best) {
+			for {
+				parent := filepath.Dir(best)
+				if parent == best || !holdsSchemaFiles(parent) || s.root != "" && !under(parent, s.root) {
+					break
+				}
+				best = parent
 			}
-			best = parent
+		} else {
+			single = true
 		}
 	}
-	w := s.workspaces[best]
+	key := best
+	if single {
+		key = p
+	}
+	w := s.workspaces[key]
 	if w == nil {
-		w = &workspace{root: best, srv: s, overlay: map[string]string{}}
-		s.workspaces[best] = w
+		w = &workspace{root: best, single: single, srv: s, overlay: map[string]string{}}
+		s.workspaces[key] = w
 	}
 	return w
 }

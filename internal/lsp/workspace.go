@@ -20,6 +20,9 @@ import (
 // buffers laid over them, loaded as one schema by package loader.
 type workspace struct {
 	root string // absolute directory
+	// single is set for a file outside any schema directory: it is loaded
+	// alone (its directory is not walked; it may be a home directory).
+	single bool
 	srv  *Server
 
 	mu        sync.Mutex
@@ -102,7 +105,11 @@ func (w *workspace) load() *snapshot {
 	}
 	sources := loader.Sources{}
 	opts := append(append([]loader.Option(nil), w.srv.opts.Loader...), loader.CollectSources(sources))
-	sch, ds := loader.Load(overlayFS{base: os.DirFS(w.root), files: files}, opts...)
+	var base fs.FS = os.DirFS(w.root)
+	if w.single {
+		base = emptyFS{}
+	}
+	sch, ds := loader.Load(overlayFS{base: base, files: files}, opts...)
 	if sch == nil {
 		sch = &spec.Schema{}
 	}
@@ -247,6 +254,18 @@ func (o overlayFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	return entries, err
 }
 
+// emptyFS is a file system with an empty root directory.
+type emptyFS struct{}
+
+func (emptyFS) Open(name string) (fs.File, error) {
+	if name == "." {
+		return &memFile{Reader: bytes.NewReader(nil), info: memInfo{name: ".", dir: true}}, nil
+	}
+	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+}
+
+func (emptyFS) ReadDir(string) ([]fs.DirEntry, error) { return nil, nil }
+
 type memFile struct {
 	*bytes.Reader
 	info memInfo
@@ -260,11 +279,17 @@ var _ io.Reader = (*memFile)(nil)
 type memInfo struct {
 	name string
 	size int64
+	dir  bool
 }
 
 func (i memInfo) Name() string       { return i.name }
 func (i memInfo) Size() int64        { return i.size }
-func (i memInfo) Mode() fs.FileMode  { return 0o644 }
+func (i memInfo) Mode() fs.FileMode {
+	if i.dir {
+		return fs.ModeDir | 0o755
+	}
+	return 0o644
+}
 func (i memInfo) ModTime() time.Time { return time.Time{} }
-func (i memInfo) IsDir() bool        { return false }
+func (i memInfo) IsDir() bool        { return i.dir }
 func (i memInfo) Sys() any           { return nil }
