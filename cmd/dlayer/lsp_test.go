@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/dlayer/dlayer/schemas"
 )
 
 // cursor splits a document written with one "|" at the cursor into its
@@ -171,7 +173,7 @@ func TestLSP(t *testing.T) {
 			{name: "back_populates only offers relationships that point back", from: "posts: {target: Post, back_populates: author,", to: "posts: {target: Post, back_populates: |,",
 				want: []string{"author"}, notWant: []string{"tags"}},
 			{name: "relationship keys in flow style, with docs, without present keys", from: "author: {target: User, back_populates: posts}", to: "author: {target: User, |}",
-				want: []string{"lazy", "back_populates", "cascade", "secondary"}, notWant: []string{"target"}, doc: "strategy", insert: "lazy: "},
+				want: []string{"lazy", "back_populates", "cascade", "secondary"}, notWant: []string{"target"}, doc: schemaDoc(t, "lazy"), insert: "lazy: "},
 			{name: "type shorthand: aliases and builtins", from: "content: text", to: "content: |",
 				want: []string{"created_at", "intpk", "str50", "text", "integer", "timestamp"}},
 			{name: "type: in flow style", from: "author_id: {type: integer,", to: "author_id: {type: |",
@@ -251,7 +253,7 @@ func TestLSP(t *testing.T) {
 			{name: "relationship many-to-many", at: pos(20, 7), want: []string{"Post.tags", "many-to-many", "through `post_tags`"}},
 			{name: "model name in target", at: pos(19, 24), want: []string{"model User", "table `users`", "email"}},
 			{name: "alias reference", at: pos(5, 11), want: []string{"type alias intpk", "`integer`", "primary key"}},
-			{name: "key documentation from the JSON Schema", at: pos(19, 42), want: []string{"back_populates", "inverse relationship"}},
+			{name: "key documentation from the JSON Schema", at: pos(19, 42), want: []string{"back_populates", schemaDoc(t, "back_populates")}},
 			{name: "enum value documentation from the JSON Schema (or none)", at: pos(9, 68)},
 		}
 		for _, tt := range tests {
@@ -474,6 +476,71 @@ func mapsEqual(a, b map[string]int) bool {
 		}
 	}
 	return true
+}
+
+// schemaDoc returns the documentation the JSON Schema gives the first
+// property named prop (markdownDescription, else description, of the
+// property or the definition it refers to), so that the tests follow the
+// schema's wording.
+func schemaDoc(t *testing.T, prop string) string {
+	t.Helper()
+	var root map[string]any
+	if err := json.Unmarshal(schemas.JSON, &root); err != nil {
+		t.Fatal(err)
+	}
+	doc := func(n map[string]any) string {
+		for _, k := range []string{"markdownDescription", "description"} {
+			if s, ok := n[k].(string); ok && s != "" {
+				return s
+			}
+		}
+		if ref, ok := n["$ref"].(string); ok {
+			name := strings.TrimPrefix(ref, "#/definitions/")
+			if d, ok := root["definitions"].(map[string]any)[name].(map[string]any); ok {
+				for _, k := range []string{"markdownDescription", "description"} {
+					if s, ok := d[k].(string); ok && s != "" {
+						return s
+					}
+				}
+			}
+		}
+		return ""
+	}
+	var walk func(v any) string
+	walk = func(v any) string {
+		switch x := v.(type) {
+		case map[string]any:
+			if props, ok := x["properties"].(map[string]any); ok {
+				if p, ok := props[prop].(map[string]any); ok {
+					if d := doc(p); d != "" {
+						return d
+					}
+				}
+			}
+			keys := make([]string, 0, len(x))
+			for k := range x {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				if d := walk(x[k]); d != "" {
+					return d
+				}
+			}
+		case []any:
+			for _, e := range x {
+				if d := walk(e); d != "" {
+					return d
+				}
+			}
+		}
+		return ""
+	}
+	d := walk(root)
+	if d == "" {
+		t.Fatalf("the JSON Schema documents no property %q", prop)
+	}
+	return d
 }
 
 // TestLSPDiagnosticsMatchValidate checks that the language server reports

@@ -278,3 +278,52 @@ func TestWorkspaceFor(t *testing.T) {
 		})
 	}
 }
+
+// TestSchemaDocs checks that documentation is read generically from the
+// JSON Schema keywords editors use, so richer descriptions in the schema
+// reach completions and hovers unchanged.
+func TestSchemaDocs(t *testing.T) {
+	node := jnode{
+		"type": "object",
+		"properties": jnode{
+			"lazy": jnode{
+				"description":              "plain",
+				"markdownDescription":      "**markdown**",
+				"enum":                     []any{"select", "joined"},
+				"enumDescriptions":         []any{"one query per parent", "a join"},
+				"markdownEnumDescriptions": []any{"*one query* per parent", "*a join*"},
+			},
+			"kind": jnode{"anyOf": []any{
+				jnode{"enum": []any{"a"}, "enumDescriptions": []any{"the a"}},
+				jnode{"const": "b", "description": "the b"},
+			}},
+			"flag": jnode{"type": "boolean", "description": "a flag"},
+		},
+	}
+	props := properties([]jnode{node})
+	if i := slices.IndexFunc(props, func(p propDoc) bool { return p.name == "lazy" }); i < 0 || props[i].doc != "**markdown**" {
+		t.Errorf("properties = %+v, want lazy documented by its markdownDescription", props)
+	}
+	tests := []struct {
+		prop string
+		want []enumValue
+	}{
+		{"lazy", []enumValue{{"select", "*one query* per parent"}, {"joined", "*a join*"}}},
+		{"kind", []enumValue{{"a", "the a"}, {"b", "the b"}}},
+		{"flag", []enumValue{{"true", ""}, {"false", ""}}},
+	}
+	for _, tt := range tests {
+		got := enumValues(expand(node, stepInto(node, tt.prop)[0], 0), false)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: enum values %+v, want %+v", tt.prop, got, tt.want)
+		}
+	}
+	// The real schema: every enum value of lazy completes.
+	var got []string
+	for _, v := range enumValues(schemaAt([]string{"models", "M", "relationships", "r", "lazy"}), false) {
+		got = append(got, v.value)
+	}
+	if !slices.Equal(got, []string{"select", "selectin", "joined", "raise", "write_only", "noload"}) {
+		t.Errorf("lazy values from the JSON Schema = %v", got)
+	}
+}
