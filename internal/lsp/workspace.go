@@ -23,7 +23,7 @@ type workspace struct {
 	// single is set for a file outside any schema directory: it is loaded
 	// alone (its directory is not walked; it may be a home directory).
 	single bool
-	srv  *Server
+	srv    *Server
 
 	mu        sync.Mutex
 	overlay   map[string]string // slash path relative to root → open buffer text
@@ -282,8 +282,8 @@ type memInfo struct {
 	dir  bool
 }
 
-func (i memInfo) Name() string       { return i.name }
-func (i memInfo) Size() int64        { return i.size }
+func (i memInfo) Name() string { return i.name }
+func (i memInfo) Size() int64  { return i.size }
 func (i memInfo) Mode() fs.FileMode {
 	if i.dir {
 		return fs.ModeDir | 0o755
