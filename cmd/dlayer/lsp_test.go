@@ -450,6 +450,27 @@ func TestLSP(t *testing.T) {
 		}
 	})
 
+	t.Run("a file changed on disk is re-checked", func(t *testing.T) {
+		tagsPath := filepath.Join(dir, "tags.yaml")
+		tags, err := os.ReadFile(tagsPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		changed := func(src []byte) {
+			if err := os.WriteFile(tagsPath, src, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			c.notify("workspace/didChangeWatchedFiles", map[string]any{"changes": []map[string]any{{"uri": tagsURI, "type": 2}}})
+		}
+		changed([]byte(strings.Replace(string(tags), "target: Post", "target: Pots", 1)))
+		ds := c.waitDiags(tagsURI, func(ds []lspDiag) bool { return len(ds) > 0 })
+		if ds[0].Code != "unknown-model" || ds[0].Range.Start.Line != 10 {
+			t.Errorf("tags.yaml diagnostics %+v, want unknown-model on line 10", ds)
+		}
+		changed(tags)
+		c.waitDiags(tagsURI, func(ds []lspDiag) bool { return len(ds) == 0 })
+	})
+
 	t.Run("close reverts to the file on disk", func(t *testing.T) {
 		edit(strings.Replace(original, "content: text", "content: txt", 1))
 		c.waitDiags(blogURI, func(ds []lspDiag) bool { return len(ds) == 1 })

@@ -167,6 +167,10 @@ func TestJSONRPC(t *testing.T) {
 				frame(`{"jsonrpc":"2.0","id":2,"method":"shutdown"}`) + frame(`{"jsonrpc":"2.0","method":"exit"}`),
 			want: []string{`"code":-32700`, `"id":1,"result":{"capabilities"`, `"id":2,"result":null`}},
 		{name: "exit without shutdown", in: frame(`{"jsonrpc":"2.0","method":"exit"}`), wantErr: ErrNoShutdown},
+		{name: "file watchers registered when the client can",
+			in: frame(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{"workspace":{"didChangeWatchedFiles":{"dynamicRegistration":true}}}}}`) +
+				frame(`{"jsonrpc":"2.0","method":"initialized","params":{}}`),
+			want: []string{`"method":"client/registerCapability"`, `"globPattern":"**/*.{yaml,yml}"`}, wantErr: ErrNoShutdown},
 		{name: "end of stream", in: "", wantErr: ErrNoShutdown},
 		{name: "bad header", in: "Content-Length: x\r\n\r\n{}", wantErr: errFraming},
 		{name: "huge message refused", in: "Content-Length: 999999999999\r\n\r\n", wantErr: errFraming},

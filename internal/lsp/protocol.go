@@ -50,6 +50,13 @@ type initializeParams struct {
 	RootPath              string            `json:"rootPath"`
 	WorkspaceFolders      []workspaceFolder `json:"workspaceFolders"`
 	InitializationOptions *initOptions      `json:"initializationOptions"`
+	Capabilities          struct {
+		Workspace struct {
+			DidChangeWatchedFiles struct {
+				DynamicRegistration bool `json:"dynamicRegistration"`
+			} `json:"didChangeWatchedFiles"`
+		} `json:"workspace"`
+	} `json:"capabilities"`
 }
 
 type workspaceFolder struct {

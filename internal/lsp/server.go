@@ -43,6 +43,7 @@ type Server struct {
 	mu          sync.Mutex
 	initialized bool
 	shutdown    bool
+	watch       bool // the client registers file watchers on request
 	root        string
 	schemaDirs  []string
 	workspaces  map[string]*workspace // by root directory
@@ -213,7 +214,24 @@ func (s *Server) dispatch(method string, raw json.RawMessage, isRequest bool) (r
 		return nil, errorf(codeInvalidRequest, "the server is shutting down")
 	}
 	switch method {
-	case "initialized", "$/cancelRequest", "$/setTrace", "workspace/didChangeConfiguration":
+	case "initialized":
+		s.mu.Lock()
+		watch := s.watch
+		s.mu.Unlock()
+		if watch {
+			// Files changed on disk (a git checkout, another editor) are
+			// re-checked too. The client's answer needs no handling.
+			req := map[string]any{"registrations": []map[string]any{{
+				"id": "dlayer-schema-files", "method": "workspace/didChangeWatchedFiles",
+				"registerOptions": map[string]any{"watchers": []map[string]any{{"globPattern": "**/*.{yaml,yml}"}}},
+			}}}
+			raw, _ := json.Marshal(req)
+			if err := s.conn.write(&message{ID: json.RawMessage(`"dlayer-register-watchers"`), Method: "client/registerCapability", Params: raw}); err != nil {
+				s.logf("register file watchers: %v", err)
+			}
+		}
+		return nil, nil
+	case "$/cancelRequest", "$/setTrace", "workspace/didChangeConfiguration":
 		return nil, nil
 	case "shutdown":
 		s.mu.Lock()
@@ -369,6 +387,7 @@ func (s *Server) initialize(raw json.RawMessage) (any, error) {
 		}
 	}
 	s.initialized = true
+	s.watch = p.Capabilities.Workspace.DidChangeWatchedFiles.DynamicRegistration
 	version := s.opts.Version
 	if version == "" {
 		version = "dev"
