@@ -38,6 +38,10 @@ type completionResult struct {
 		} `json:"documentation"`
 		TextEdit *struct {
 			NewText string `json:"newText"`
+			Range   struct {
+				Start struct{ Character int } `json:"start"`
+				End   struct{ Character int } `json:"end"`
+			} `json:"range"`
 		} `json:"textEdit"`
 	} `json:"items"`
 }
@@ -161,11 +165,14 @@ func TestLSP(t *testing.T) {
 			notWant []string
 			doc     string // documentation of the first wanted item contains
 			insert  string // text edit of the first wanted item
+			edit    [2]int // and the characters it replaces, if set
 		}{
 			{name: "model names in target (flow, unclosed: broken YAML)", from: "author: {target: User, back_populates: posts}", to: "author: {target: |",
 				want: []string{"Post", "Tag", "User"}},
 			{name: "model names in target, half typed", from: "author: {target: User, back_populates: posts}", to: "author: {target: Us|, back_populates: posts}",
 				want: []string{"User"}, notWant: []string{"Post", "Tag"}, insert: "User"},
+			{name: "the whole word under the cursor is replaced", from: "author: {target: User, back_populates: posts}", to: "author: {target: Us|r, back_populates: posts}",
+				want: []string{"User"}, insert: "User", edit: [2]int{23, 26}},
 			{name: "model names in target (block)", from: "author: {target: User, back_populates: posts}", to: "author:\n        target: |\n        back_populates: posts",
 				want: []string{"Post", "Tag", "User"}},
 			{name: "lazy values in flow style", from: "author: {target: User, back_populates: posts}", to: "author: {target: User, lazy: |}",
@@ -226,6 +233,9 @@ func TestLSP(t *testing.T) {
 					}
 					if tt.insert != "" && (it.TextEdit == nil || it.TextEdit.NewText != tt.insert) {
 						t.Errorf("%s: text edit %+v, want %q", it.Label, it.TextEdit, tt.insert)
+					}
+					if tt.edit != [2]int{} && it.TextEdit != nil && (it.TextEdit.Range.Start.Character != tt.edit[0] || it.TextEdit.Range.End.Character != tt.edit[1]) {
+						t.Errorf("%s: text edit replaces characters %d-%d, want %d-%d", it.Label, it.TextEdit.Range.Start.Character, it.TextEdit.Range.End.Character, tt.edit[0], tt.edit[1])
 					}
 				}
 			})

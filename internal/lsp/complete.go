@@ -14,9 +14,17 @@ func (s *Server) complete(snap *snapshot, t *text, p position) []completionItem 
 	if ctx.mode == modeNone {
 		return nil
 	}
-	c := &completer{snap: snap, ctx: ctx, seen: map[string]bool{}, cursor: p}
+	c := &completer{snap: snap, ctx: ctx, seen: map[string]bool{}, end: p}
 	c.start = ctx.start
 	c.start.Line = p.Line
+	// A completion replaces the whole word the cursor is in ("Us|er").
+	line := t.line(p.Line)
+	i := utf16ToByte(line, p.Character)
+	j := i
+	for j < len(line) && isNameByte(line[j]) {
+		j++
+	}
+	c.end.Character += byteToUTF16(line[i:j])
 	switch ctx.mode {
 	case modeKey:
 		c.keys(ctx.container)
@@ -36,12 +44,12 @@ func (s *Server) complete(snap *snapshot, t *text, p position) []completionItem 
 }
 
 type completer struct {
-	snap   *snapshot
-	ctx    cursorCtx
-	start  position
-	cursor position
-	items  []completionItem
-	seen   map[string]bool
+	snap  *snapshot
+	ctx   cursorCtx
+	start position
+	end   position // of the word being completed
+	items []completionItem
+	seen  map[string]bool
 }
 
 func (c *completer) add(label string, kind int, detail, doc, insert string) {
@@ -54,7 +62,7 @@ func (c *completer) add(label string, kind int, detail, doc, insert string) {
 	}
 	it := completionItem{Label: label, Kind: kind, Detail: detail, FilterText: label,
 		SortText: fmt.Sprintf("%04d", len(c.items)),
-		TextEdit: &textEdit{Range: lspRange{Start: c.start, End: c.cursor}, NewText: insert}}
+		TextEdit: &textEdit{Range: lspRange{Start: c.start, End: c.end}, NewText: insert}}
 	if doc != "" {
 		it.Documentation = &markupContent{Kind: "markdown", Value: doc}
 	}
@@ -78,6 +86,10 @@ func (c *completer) enums(vp []string, withItems bool) {
 
 // isColumn reports whether path is a column definition: a model's or
 // table's column, or a type alias.
+func isNameByte(c byte) bool {
+	return c == '_' || c == '-' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
 func isColumn(path []string) bool {
 	switch {
 	case len(path) == 4 && (path[0] == "models" || path[0] == "tables") && path[2] == "columns":

@@ -219,8 +219,8 @@ func FuzzEdit(f *testing.F) {
 		p := fi.text.pos(int(off) % (len(src) + 1))
 		for _, it := range s.complete(snap, fi.text, p) {
 			r := it.TextEdit.Range
-			if r.Start.Line != p.Line || r.End != p || r.Start.Character > p.Character {
-				t.Fatalf("completion %q edits %+v, not a range ending at the cursor %+v", it.Label, r, p)
+			if r.Start.Line != p.Line || r.End.Line != p.Line || r.Start.Character > p.Character || r.End.Character < p.Character {
+				t.Fatalf("completion %q edits %+v, not a range of the cursor's line around the cursor %+v", it.Label, r, p)
 			}
 		}
 		s.hoverAt(snap, fi, p)
