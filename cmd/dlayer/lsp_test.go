@@ -173,6 +173,8 @@ func TestLSP(t *testing.T) {
 				want: []string{"User"}, notWant: []string{"Post", "Tag"}, insert: "User"},
 			{name: "the whole word under the cursor is replaced", from: "author: {target: User, back_populates: posts}", to: "author: {target: Us|r, back_populates: posts}",
 				want: []string{"User"}, insert: "User", edit: [2]int{23, 26}},
+			{name: "a blank is added after a bare colon", from: "author: {target: User, back_populates: posts}", to: "author: {target:|",
+				want: []string{"User"}, insert: " User"},
 			{name: "model names in target (block)", from: "author: {target: User, back_populates: posts}", to: "author:\n        target: |\n        back_populates: posts",
 				want: []string{"Post", "Tag", "User"}},
 			{name: "lazy values in flow style", from: "author: {target: User, back_populates: posts}", to: "author: {target: User, lazy: |}",

@@ -25,6 +25,10 @@ func (s *Server) complete(snap *snapshot, t *text, p position) []completionItem 
 		j++
 	}
 	c.end.Character += byteToUTF16(line[i:j])
+	// "target:|" needs a blank before the value to be YAML.
+	if k := utf16ToByte(line, c.start.Character); k > 0 && k <= len(line) && line[k-1] == ':' {
+		c.space = " "
+	}
 	switch ctx.mode {
 	case modeKey:
 		c.keys(ctx.container)
@@ -48,6 +52,7 @@ type completer struct {
 	ctx   cursorCtx
 	start position
 	end   position // of the word being completed
+	space string   // written before each insertion
 	items []completionItem
 	seen  map[string]bool
 }
@@ -62,7 +67,7 @@ func (c *completer) add(label string, kind int, detail, doc, insert string) {
 	}
 	it := completionItem{Label: label, Kind: kind, Detail: detail, FilterText: label,
 		SortText: fmt.Sprintf("%04d", len(c.items)),
-		TextEdit: &textEdit{Range: lspRange{Start: c.start, End: c.end}, NewText: insert}}
+		TextEdit: &textEdit{Range: lspRange{Start: c.start, End: c.end}, NewText: c.space + insert}}
 	if doc != "" {
 		it.Documentation = &markupContent{Kind: "markdown", Value: doc}
 	}

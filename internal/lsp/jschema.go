@@ -157,11 +157,16 @@ type propDoc struct {
 	doc  string
 }
 
-// properties returns the keys the schema nodes define, sorted.
+// properties returns the keys the schema nodes define: the required ones
+// first, each group sorted.
 func properties(cands []jnode) []propDoc {
 	root, _ := rootSchema()
 	seen := map[string]string{}
+	required := map[string]bool{}
 	for _, c := range cands {
+		for _, r := range stringList(c["required"]) {
+			required[r] = true
+		}
 		props, ok := c["properties"].(jnode)
 		if !ok {
 			continue
@@ -177,7 +182,12 @@ func properties(cands []jnode) []propDoc {
 	for k, d := range seen {
 		out = append(out, propDoc{k, d})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	sort.Slice(out, func(i, j int) bool {
+		if required[out[i].name] != required[out[j].name] {
+			return required[out[i].name]
+		}
+		return out[i].name < out[j].name
+	})
 	return out
 }
 
