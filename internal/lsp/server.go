@@ -74,6 +74,8 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, opts Options) error
 	if s.opts.Log == nil {
 		s.opts.Log = io.Discard
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // ends the reader below once Serve returns
 	type read struct {
 		body []byte
 		err  error
