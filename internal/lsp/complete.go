@@ -2,7 +2,6 @@ package lsp
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/dlayer/dlayer/spec"
@@ -377,13 +376,4 @@ func typeString(t spec.Type) string {
 		b.WriteString(" (domain " + t.Domain + ")")
 	}
 	return b.String()
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

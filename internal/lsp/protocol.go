@@ -136,8 +136,6 @@ const (
 	kindField      = 5
 	kindClass      = 7
 	kindProperty   = 10
-	kindValue      = 12
-	kindEnum       = 13
 	kindReference  = 18
 	kindEnumMember = 20
 	kindTypeParam  = 25
