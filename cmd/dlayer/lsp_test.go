@@ -262,7 +262,7 @@ func TestLSP(t *testing.T) {
 			{name: "column with foreign key and SQL types", at: pos(16, 8), want: []string{"posts.author_id", "`integer`", "NOT NULL", "users.id", "| postgres |", "| mysql |", "| sqlite |", "INTEGER"}},
 			{name: "column through an alias with a default", at: pos(17, 8), want: []string{"posts.created", "`timestamp`", "alias `created_at`", "insert_default: `now`"}},
 			{name: "relationship one-to-many", at: pos(9, 7), want: []string{"User.posts", "one-to-many", "`Post`", "`users.id` = `posts.author_id`", "lazy: select", "delete-orphan", "back_populates: `Post.author`"}},
-			{name: "relationship many-to-many", at: pos(20, 7), want: []string{"Post.tags", "many-to-many", "through `post_tags`"}},
+			{name: "relationship many-to-many", at: pos(20, 7), want: []string{"Post.tags", "many-to-many", "through `post_tags`", "post_tags.(post_id) → posts.id", "post_tags.(tag_id) → tags.id"}},
 			{name: "model name in target", at: pos(19, 24), want: []string{"model User", "table `users`", "email"}},
 			{name: "alias reference", at: pos(5, 11), want: []string{"type alias intpk", "`integer`", "primary key"}},
 			{name: "key documentation from the JSON Schema", at: pos(19, 42), want: []string{"back_populates", schemaDoc(t, "back_populates")}},

@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dlayer/dlayer/dialects"
@@ -346,6 +347,9 @@ func relationshipDoc(r *spec.Relationship) string {
 		}
 		fmt.Fprintf(&b, " (foreign key on %s)\n", side)
 	}
+	for _, fk := range usedForeignKeys(r) {
+		fmt.Fprintf(&b, "\nforeign key `%s`: %s.%s\n", fk.Name, tableName(fk.Table), fkText(fk))
+	}
 	fmt.Fprintf(&b, "\nloading: `lazy: %s`", r.Lazy)
 	var cascade []string
 	for _, c := range []struct {
@@ -364,6 +368,47 @@ func relationshipDoc(r *spec.Relationship) string {
 		fmt.Fprintf(&b, "\n\nback_populates: `%s.%s`", modelName(r.Back.Model), r.Back.Name)
 	}
 	return b.String()
+}
+
+// usedForeignKeys returns the foreign-key constraints a relationship joins
+// through: those whose columns are the key side of its column pairs.
+func usedForeignKeys(r *spec.Relationship) []*spec.ForeignKey {
+	var out []*spec.ForeignKey
+	match := func(pairs []spec.ColumnPair) {
+		for _, side := range []func(spec.ColumnPair) *spec.Column{
+			func(p spec.ColumnPair) *spec.Column { return p.Local },
+			func(p spec.ColumnPair) *spec.Column { return p.Remote },
+		} {
+			cols := map[*spec.Column]bool{}
+			var table *spec.Table
+			for _, p := range pairs {
+				c := side(p)
+				if c == nil {
+					return
+				}
+				cols[c] = true
+				table = c.Table
+			}
+			if table == nil {
+				continue
+			}
+			for _, fk := range table.ForeignKeys {
+				if len(fk.Columns) != len(cols) {
+					continue
+				}
+				all := true
+				for _, c := range fk.Columns {
+					all = all && cols[c]
+				}
+				if all && !slices.Contains(out, fk) {
+					out = append(out, fk)
+				}
+			}
+		}
+	}
+	match(r.Pairs)
+	match(r.SecondaryPairs)
+	return out
 }
 
 func colRef(c *spec.Column) string {

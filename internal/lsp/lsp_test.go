@@ -117,7 +117,7 @@ func TestHoverText(t *testing.T) {
 	}{
 		{name: "nullable foreign key column", at: position{Line: 12, Character: 8}, want: []string{"posts.author_id", "`integer`", "NULL", "users.id", "foreign key `"}},
 		{name: "column default", at: position{Line: 13, Character: 7}, want: []string{"`text`", "server_default: `x`"}},
-		{name: "many-to-one", at: position{Line: 15, Character: 8}, want: []string{"Post.author", "many-to-one", "(one object)", "`posts.author_id` = `users.id`", "foreign key on this model's table", "lazy: select"}},
+		{name: "many-to-one", at: position{Line: 15, Character: 8}, want: []string{"Post.author", "many-to-one", "(one object)", "`posts.author_id` = `users.id`", "foreign key on this model's table", "foreign key `fk_posts_author_id_users`: posts.(author_id) → users.id", "lazy: select"}},
 		{name: "one-to-many selectin", at: position{Line: 7, Character: 8}, want: []string{"one-to-many", "(a list)", "lazy: selectin"}},
 	}
 	for _, tt := range tests {
