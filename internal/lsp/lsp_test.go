@@ -331,3 +331,57 @@ func TestSchemaDocs(t *testing.T) {
 		t.Errorf("lazy values from the JSON Schema = %v", got)
 	}
 }
+
+// TestComplete checks the names offered in each place a name goes, in
+// block and flow style, with blogFile (users, posts) loaded beside the
+// edited file.
+func TestComplete(t *testing.T) {
+	const model = "models:\n  Comment:\n    table: comments\n    columns:\n      id: {type: integer, primary_key: true}\n      post_id: {type: integer, foreign_key: posts.id}\n      body: text\n"
+	tests := []struct {
+		name    string
+		doc     string
+		want    []string
+		notWant []string
+	}{
+		{name: "relationship keys (block, new relationship)", doc: model + "    relationships:\n      post:\n        |\n", want: []string{"target", "lazy", "back_populates"}},
+		{name: "model keys (block, new model)", doc: "models:\n  Comment:\n    |\n", want: []string{"table", "columns", "relationships"}},
+		{name: "file keys", doc: "|\n", want: []string{"models", "tables", "types"}},
+		{name: "foreign_key map: table", doc: model + "      editor_id:\n        type: integer\n        foreign_key:\n          table: |\n", want: []string{"users", "posts", "comments"}},
+		{name: "foreign_key map: column of its table", doc: model + "      editor_id:\n        type: integer\n        foreign_key:\n          table: users\n          column: |\n", want: []string{"id", "email"}, notWant: []string{"author_id"}},
+		{name: "foreign_key map: on_delete values", doc: model + "      editor_id: {type: integer, foreign_key: {table: users, column: id, on_delete: |", want: []string{"cascade", "set null", "restrict"}},
+		{name: "index columns (block list)", doc: model + "    indexes:\n      - columns:\n          - |\n", want: []string{"id", "post_id", "body"}},
+		{name: "unique list of lists", doc: model + "    unique:\n      - [post_id, |]\n", want: []string{"body"}},
+		{name: "primary_key list", doc: model + "    primary_key: [|]\n", want: []string{"id", "post_id"}},
+		{name: "version_column", doc: model + "    version_column: |\n", want: []string{"id", "body"}},
+		{name: "order_by columns of the target", doc: model + "    relationships:\n      post: {target: Post, order_by: |}\n", want: []string{"author_id", "body"}, notWant: []string{"post_id"}},
+		{name: "back_populates only pointing back", doc: model + "    relationships:\n      author: {target: User, back_populates: |}\n", notWant: []string{"posts"}},
+		{name: "items of an array", doc: model + "      tags: {type: array, items: |}\n", want: []string{"text", "integer"}, notWant: []string{"intpk"}},
+		{name: "an alias does not complete to itself", doc: "types:\n  short: {type: string, length: 20}\n  code: {type: |}\n", want: []string{"short", "string"}, notWant: []string{"code"}},
+		{name: "boolean values", doc: model + "      note: {type: text, nullable: |}\n", want: []string{"true", "false"}},
+		{name: "references in a table foreign key", doc: model + "    foreign_keys:\n      - {columns: [post_id], references: {table: posts, columns: [|]}}\n", want: []string{"id", "author_id"}},
+		{name: "nothing after a closed flow map", doc: model + "    relationships:\n      post: {target: Post} |\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src, p := at(t, tt.doc)
+			s, w := testServer(t, map[string]string{"a.yaml": blogFile + "types:\n  intpk: {type: integer, primary_key: true}\n", "b.yaml": src})
+			var got []string
+			for _, it := range s.complete(w.current(), newText(src), p) {
+				got = append(got, it.Label)
+			}
+			for _, want := range tt.want {
+				if !slices.Contains(got, want) {
+					t.Errorf("completion lacks %q: %v", want, got)
+				}
+			}
+			for _, nw := range tt.notWant {
+				if slices.Contains(got, nw) {
+					t.Errorf("completion offers %q: %v", nw, got)
+				}
+			}
+			if tt.want == nil && tt.notWant == nil && len(got) > 0 {
+				t.Errorf("completion offers %v, want nothing", got)
+			}
+		})
+	}
+}
