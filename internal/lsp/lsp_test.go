@@ -385,3 +385,25 @@ func TestComplete(t *testing.T) {
 		})
 	}
 }
+
+// TestRenameRefusedWhileAFileIsBroken: a file that does not parse has no
+// index, so a rename would miss its references; it is refused instead.
+func TestRenameRefusedWhileAFileIsBroken(t *testing.T) {
+	s, w := testServer(t, map[string]string{"a.yaml": blogFile, "b.yaml": "models:\n  X: {table: x, columns: {id: integer}, relationships: {u: {target: User"})
+	snap := w.current()
+	_, err := s.rename(snap, snap.files["a.yaml"], position{Line: 1, Character: 3}, "Person")
+	if err == nil || !strings.Contains(err.Error(), "b.yaml is not valid YAML") {
+		t.Fatalf("rename = %v, want it refused while b.yaml is broken", err)
+	}
+	s, w = testServer(t, map[string]string{"a.yaml": blogFile})
+	snap = w.current()
+	edit, err := s.rename(snap, snap.files["a.yaml"], position{Line: 1, Character: 3}, "Person")
+	if err != nil || len(edit.Changes) != 1 {
+		t.Fatalf("rename = %+v, %v", edit, err)
+	}
+	for _, es := range edit.Changes {
+		if len(es) != 2 { // the model and Post.author's target
+			t.Errorf("rename edits %+v, want 2", es)
+		}
+	}
+}

@@ -113,6 +113,12 @@ func (s *Server) rename(snap *snapshot, f *fileIndex, p position, newName string
 	if err != nil {
 		return nil, err
 	}
+	for _, name := range snap.names {
+		if !snap.files[name].valid {
+			// Its references cannot be found: a rename would miss them.
+			return nil, errorf(codeRequestFailed, "%s is not valid YAML at the moment; fix it before renaming", name)
+		}
+	}
 	if !identRE.MatchString(newName) || len(newName) > 63 {
 		return nil, errorf(codeInvalidParams, "invalid name %q: use letters, digits and _, not starting with a digit, at most 63 bytes", newName)
 	}
