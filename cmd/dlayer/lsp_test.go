@@ -642,3 +642,26 @@ func TestLSPDiagnosticsMatchValidate(t *testing.T) {
 	c.result("shutdown", nil, nil)
 	c.notify("exit", nil)
 }
+
+func TestLSPCommand(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{name: "help", args: []string{"lsp", "--help"}, code: exitOK, stdout: "Usage: dlayer lsp"},
+		{name: "no arguments taken", args: []string{"lsp", "models"}, code: exitUsage, stderr: "takes no arguments"},
+		{name: "stream closed without shutdown", args: []string{"lsp", "--stdio"}, code: exitFail},
+		{name: "listed", args: []string{"help"}, code: exitOK, stdout: "lsp"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, tt.args...)
+			if code != tt.code || !strings.Contains(out, tt.stdout) || !strings.Contains(errOut, tt.stderr) {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, out, errOut)
+			}
+		})
+	}
+}
