@@ -87,7 +87,7 @@ func TestLSPNeovim(t *testing.T) {
 	if err != nil {
 		testdb.Unavailable(t, "NEOVIM", "nvim is not installed (scripts/editor.sh install)")
 	}
-	dir := copyDir(t, blog)
+	dir := copySchemaDir(t, blog)
 	work := t.TempDir()
 	script := filepath.Join(work, "lsp.lua")
 	result := filepath.Join(work, "result.json")

@@ -67,7 +67,7 @@ type lspLocation struct {
 // file is clean again), completion in block and flow style and in broken
 // YAML, hover, definition, references, rename, quick fixes, shutdown/exit.
 func TestLSP(t *testing.T) {
-	dir := copyDir(t, blog)
+	dir := copySchemaDir(t, blog)
 	blogPath := filepath.Join(dir, "blog.yaml")
 	blogURI := fileURI(blogPath)
 	tagsURI := fileURI(filepath.Join(dir, "tags.yaml"))
@@ -589,7 +589,7 @@ func TestLSPDiagnosticsMatchValidate(t *testing.T) {
 	var dirs, names []string
 	for _, e := range entries {
 		if e.IsDir() {
-			dirs = append(dirs, copyDir(t, filepath.Join(root, e.Name())))
+			dirs = append(dirs, copySchemaDir(t, filepath.Join(root, e.Name())))
 			names = append(names, e.Name())
 		}
 	}

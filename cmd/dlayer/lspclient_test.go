@@ -246,8 +246,8 @@ func fileURI(p string) string {
 	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(p)}).String()
 }
 
-// copyDir copies the files of src (one level) into a new temporary directory.
-func copyDir(t *testing.T, src string) string {
+// copySchemaDir copies the files of src (one level) into a new temporary directory.
+func copySchemaDir(t *testing.T, src string) string {
 	t.Helper()
 	dst := t.TempDir()
 	entries, err := os.ReadDir(src)
