@@ -42,6 +42,10 @@ scripts/galera.sh start
 # shellcheck disable=SC1091
 source .dbs/galera.env
 
+step "tools the tests drive"
+# Neovim: the language server's headless-editor test (internal/lsp, cmd/dlayer TestLSPNeovim).
+scripts/editor.sh install
+
 step "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go'))
 if [ -n "$unformatted" ]; then
