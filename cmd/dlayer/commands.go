@@ -21,11 +21,14 @@ const (
 	exitLossy = 3 // inspect: the YAML was written, but some objects were skipped or approximated
 )
 
-// env is what a command may touch: its standard streams.
+// env is what a command may touch: its standard streams, and the project
+// settings (dlayer.yaml, --env) the framework resolved for it.
 type env struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	// settings is nil for the commands marked noProject.
+	settings *settings
 }
 
 // command is one dlayer subcommand. To add one, create a file in this
@@ -66,6 +69,19 @@ type command struct {
 	// setup declares the command's flags on fs and returns the function
 	// that runs it with the positional arguments, returning an exit code.
 	setup func(fs *flag.FlagSet) func(ctx context.Context, e *env, args []string) int
+	// kinds says what a flag's value is, keyed by flag name ("" for the
+	// positional arguments). The framework fills a flag of kind kindURL,
+	// kindDialect, kindModelsDir or kindMigrationsDir that was not given on
+	// the command line from the project file and the environment, and
+	// shell completion offers values by kind. Flags need no entry when
+	// their kind can be told from their name and usage (see flagKind):
+	// url, dialect, a models or migration directory, env, config, format.
+	kinds map[string]valueKind
+	// hidden keeps the command out of the usage list and completion.
+	hidden bool
+	// noProject: the command reads no project file and has no --config
+	// and --env flags (help, version, init, completion).
+	noProject bool
 }
 
 var commands = map[string]*command{}
@@ -102,6 +118,9 @@ func usage(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
+		if commands[n].hidden {
+			continue
+		}
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintf(w, "\nRun 'dlayer help <command>' or 'dlayer <command> --help' for details.\n")
@@ -112,6 +131,14 @@ func newFlagSet(c *command, out io.Writer) (*flag.FlagSet, func(context.Context,
 	fs := flag.NewFlagSet("dlayer "+c.name, flag.ContinueOnError)
 	fs.SetOutput(out)
 	runner := c.setup(fs)
+	if !c.noProject {
+		if fs.Lookup("config") == nil {
+			fs.String("config", "", "project `file` (default: dlayer.yaml here or in a parent directory, or $DLAYER_CONFIG)")
+		}
+		if fs.Lookup("env") == nil {
+			fs.String("env", "", "project environment `name` from dlayer.yaml (default $DLAYER_ENV, else the file's env)")
+		}
+	}
 	fs.Usage = func() {
 		fmt.Fprintf(out, "Usage: dlayer %s [flags] %s\n\n%s\n", c.name, c.args, strings.TrimSpace(c.help))
 		hasFlags := false
@@ -161,6 +188,16 @@ func run(ctx context.Context, args []string, e *env) int {
 		fs2.Usage()
 		return exitUsage
 	}
+	if !c.noProject {
+		s, err := applySettings(c, fs)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "dlayer %s: %v\n", c.name, err)
+			return exitUsage
+		}
+		e2 := *e
+		e2.settings = s
+		e = &e2
+	}
 	return runner(ctx, e, pos)
 }
 
@@ -187,10 +224,11 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 
 func init() {
 	register(&command{
-		name:    "help",
-		args:    "[COMMAND]",
-		summary: "show help for dlayer or one command",
-		help:    "help lists the commands, or shows the usage and flags of one command.",
+		name:      "help",
+		noProject: true,
+		args:      "[COMMAND]",
+		summary:   "show help for dlayer or one command",
+		help:      "help lists the commands, or shows the usage and flags of one command.",
 		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
 			return func(_ context.Context, e *env, args []string) int {
 				switch len(args) {
@@ -213,9 +251,10 @@ func init() {
 		},
 	})
 	register(&command{
-		name:    "version",
-		summary: "print the version",
-		help:    "version prints dlayer's version (also: dlayer --version).",
+		name:      "version",
+		noProject: true,
+		summary:   "print the version",
+		help:      "version prints dlayer's version (also: dlayer --version).",
 		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
 			return func(_ context.Context, e *env, args []string) int {
 				if len(args) > 0 {

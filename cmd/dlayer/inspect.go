@@ -12,12 +12,14 @@ import (
 func init() {
 	register(&command{
 		name:    "inspect",
-		args:    "URL",
+		args:    "[URL]",
 		summary: "write YAML models for an existing database",
 		help: `inspect reads a live database's tables, columns, keys, indexes and checks and
 writes them as dlayer YAML models: one model per table with a primary key,
 relationships inferred from foreign keys, association tables as plain tables
 with many-to-many relationships. Without -o the YAML goes to standard output.
+The URL is the argument, else --url, else DLAYER_DATABASE_URL or the
+environment of the project file (dlayer.yaml).
 
 Inspect never stops at one object it cannot represent. It writes what it
 can and reports every object it skipped (triggers, functions, materialized
@@ -34,12 +36,17 @@ written; 2 bad usage or a connection error.`,
 			fs.StringVar(&o.Out, "o", "", "write `DIR`/models.yaml instead of printing")
 			fs.StringVar(&o.Table, "table", migrate.DefaultTable, "history `table` to leave out")
 			fs.StringVar(&o.Format, "format", "text", "report `format`: text or json")
+			// Filled from --env, DLAYER_DATABASE_URL or dlayer.yaml when not given.
+			fs.StringVar(&o.URL, "url", "", "database `URL`, instead of the argument (default: $DLAYER_DATABASE_URL or the project environment's)")
 			return func(ctx context.Context, e *env, args []string) int {
-				if len(args) != 1 {
-					fmt.Fprintf(e.stderr, "usage: dlayer inspect URL [-o DIR]\n")
+				if len(args) > 1 || len(args) == 0 && o.URL == "" {
+					fmt.Fprintf(e.stderr, "usage: dlayer inspect URL [-o DIR] (or --url, DLAYER_DATABASE_URL, an environment of dlayer.yaml)\n")
 					return exitUsage
 				}
-				o.URL, o.Stdout, o.Stderr = args[0], e.stdout, e.stderr
+				if len(args) == 1 {
+					o.URL = args[0]
+				}
+				o.Stdout, o.Stderr = e.stdout, e.stderr
 				return cli.Inspect(ctx, o)
 			}
 		},

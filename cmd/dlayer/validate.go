@@ -18,7 +18,8 @@ func init() {
 		summary: "check schema files and report every problem",
 		help: `validate loads the schema made of the given directories (their *.yaml and
 *.yml files, recursively) and files, default ".", and reports every problem
-with its file:line:col and rule code.
+with its file:line:col and rule code. Without arguments it loads the models
+directory of the project file (dlayer.yaml), else ".".
 
 With --dialect it also reports what that database cannot create as written
 (a type of another database, say), so a schema can be checked for its
@@ -72,9 +73,7 @@ func validate(e *env, args []string, format string, strict bool, dialect string)
 		}
 		target = drv.Dialect()
 	}
-	if len(args) == 0 {
-		args = []string{"."}
-	}
+	args = e.modelPaths(args)
 	sources := loader.Sources{}
 	limits, err := loader.LimitsFromEnv()
 	if err != nil {
@@ -143,14 +142,13 @@ func summary(e *env, sch *spec.Schema, ds spec.Diagnostics) error {
 }
 
 // loadSchema is for commands that need a valid schema (ddl, migrate, …):
-// it loads the given directories and files (default "."), prints any
+// it loads the given directories and files (default: the project's models
+// directory, else "."), prints any
 // diagnostics to stderr as text, and returns the schema when it holds no
 // error. Otherwise it returns nil and the exit code to use: exitUsage for
 // unreadable paths, exitFail for an invalid schema.
 func loadSchema(e *env, paths []string) (*spec.Schema, int) {
-	if len(paths) == 0 {
-		paths = []string{"."}
-	}
+	paths = e.modelPaths(paths)
 	sources := loader.Sources{}
 	limits, err := loader.LimitsFromEnv()
 	if err != nil {

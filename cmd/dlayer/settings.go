@@ -1,0 +1,151 @@
+package main
+
+import (
+	"flag"
+	"strings"
+)
+
+// valueKind is what a flag's value (or a positional argument) is: it
+// decides which setting of the project file fills the flag when it is not
+// given, and what shell completion offers for it.
+type valueKind string
+
+// The value kinds.
+const (
+	kindNone          valueKind = ""
+	kindURL           valueKind = "url"            // a database URL: --env, DLAYER_DATABASE_URL, dlayer.yaml
+	kindDialect       valueKind = "dialect"        // postgres, mysql or sqlite: dlayer.yaml
+	kindModelsDir     valueKind = "models-dir"     // the YAML schema directory: dlayer.yaml models
+	kindMigrationsDir valueKind = "migrations-dir" // the migration directory: dlayer.yaml migrations
+	kindModel         valueKind = "model"          // model names (a comma-separated list allowed)
+	kindFile          valueKind = "file"           // a file or directory path
+	kindDir           valueKind = "dir"            // a directory path
+	kindEnv           valueKind = "env"            // an environment name of dlayer.yaml
+)
+
+// dialectNames are the values of a dialect flag.
+var dialectNames = []string{"mysql", "postgres", "sqlite"}
+
+// flagKind returns the kind of f on command c: the command's own entry in
+// c.kinds, else what the flag's name and usage say, so that commands added
+// without a kinds entry get project defaults and completion too:
+//
+//	url                                   kindURL
+//	dialect                               kindDialect
+//	env                                   kindEnv
+//	config                                kindFile
+//	models, migrations, dir, … with a     kindModelsDir when the usage speaks of
+//	directory placeholder ("`directory`")  YAML, schema or models; kindMigrationsDir
+//	                                      when it speaks of migrations; else kindDir
+//	model, models (not a directory)       kindModel
+//	a `file`, `path` placeholder          kindFile
+func flagKind(c *command, f *flag.Flag) valueKind {
+	if k, ok := c.kinds[f.Name]; ok {
+		return k
+	}
+	if isBoolFlag(f) {
+		return kindNone
+	}
+	placeholder, usage := flag.UnquoteUsage(f)
+	placeholder, usage = strings.ToLower(placeholder), strings.ToLower(usage)
+	dirLike := strings.Contains(placeholder, "dir")
+	switch name := f.Name; {
+	case name == "url":
+		return kindURL
+	case name == "dialect":
+		return kindDialect
+	case name == "env":
+		return kindEnv
+	case name == "config":
+		return kindFile
+	case dirLike && (name == "migrations" || strings.Contains(usage, "migration")):
+		return kindMigrationsDir
+	case dirLike && (name == "models" || strings.Contains(usage, "yaml") || strings.Contains(usage, "schema") || strings.Contains(usage, "model")):
+		return kindModelsDir
+	case dirLike:
+		return kindDir
+	case name == "model" || name == "models" || strings.Contains(placeholder, "model"):
+		return kindModel
+	case strings.Contains(placeholder, "file") || strings.Contains(placeholder, "path"):
+		return kindFile
+	}
+	return kindNone
+}
+
+// argKind returns the kind of c's positional arguments: c.kinds[""], else
+// what the args synopsis names (MODEL, DIR, FILE).
+func argKind(c *command) valueKind {
+	if k, ok := c.kinds[""]; ok {
+		return k
+	}
+	switch a := c.args; {
+	case strings.Contains(a, "MODEL"):
+		return kindModel
+	case strings.Contains(a, "FILE"):
+		return kindFile
+	case strings.Contains(a, "DIR"):
+		return kindDir
+	}
+	return kindNone
+}
+
+func isBoolFlag(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// applySettings resolves the project file and environment for a parsed
+// command line and fills every flag of c the command line left unset whose
+// kind has a project setting. Precedence: a flag given on the command line,
+// then the environment chosen with --env or DLAYER_ENV, then
+// DLAYER_DATABASE_URL (for URLs), then dlayer.yaml, then the flag's default.
+func applySettings(c *command, fs *flag.FlagSet) (*settings, error) {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	lookup := func(name string) string {
+		if f := fs.Lookup(name); f != nil {
+			return f.Value.String()
+		}
+		return ""
+	}
+	s, err := resolveSettings(lookup("config"), lookup("env"))
+	if err != nil {
+		return nil, err
+	}
+	var ferr error
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] || ferr != nil {
+			return
+		}
+		var v string
+		switch flagKind(c, f) {
+		case kindURL:
+			v, ferr = s.url()
+		case kindDialect:
+			v = s.dialect()
+		case kindModelsDir:
+			v = s.modelsDir()
+		case kindMigrationsDir:
+			v = s.migrationsDir()
+		}
+		if v != "" && ferr == nil {
+			ferr = fs.Set(f.Name, v)
+		}
+	})
+	if ferr != nil {
+		return nil, ferr
+	}
+	return s, nil
+}
+
+// modelPaths returns the schema paths a command loads: the arguments,
+// else the project's models directory, else ".".
+func (e *env) modelPaths(args []string) []string {
+	if len(args) > 0 {
+		return args
+	}
+	if d := e.settings.modelsDir(); d != "" {
+		return []string{d}
+	}
+	return []string{"."}
+}
