@@ -34,9 +34,13 @@ var dialectNames = []string{"mysql", "postgres", "sqlite"}
 //	dialect                               kindDialect
 //	env                                   kindEnv
 //	config                                kindFile
-//	models, migrations, dir, … with a     kindModelsDir when the usage speaks of
-//	directory placeholder ("`directory`")  YAML, schema or models; kindMigrationsDir
-//	                                      when it speaks of migrations; else kindDir
+//	models, models-dir with a directory   kindModelsDir
+//	placeholder ("YAML schema `directory`")
+//	migrations, migrations-dir, or dir    kindMigrationsDir
+//	whose usage speaks of migrations,
+//	with a directory placeholder
+//	any other directory placeholder       kindDir (completion only: an output
+//	                                      directory such as -o is never filled)
 //	model, models (not a directory)       kindModel
 //	a `file`, `path` placeholder          kindFile
 func flagKind(c *command, f *flag.Flag) valueKind {
@@ -58,9 +62,9 @@ func flagKind(c *command, f *flag.Flag) valueKind {
 		return kindEnv
 	case name == "config":
 		return kindFile
-	case dirLike && (name == "migrations" || strings.Contains(usage, "migration")):
+	case dirLike && (name == "migrations" || name == "migrations-dir" || name == "dir" && strings.Contains(usage, "migration")):
 		return kindMigrationsDir
-	case dirLike && (name == "models" || strings.Contains(usage, "yaml") || strings.Contains(usage, "schema") || strings.Contains(usage, "model")):
+	case dirLike && (name == "models" || name == "models-dir"):
 		return kindModelsDir
 	case dirLike:
 		return kindDir
