@@ -99,7 +99,7 @@ environments:
   badref:
     url: ${not a var}
 `,
-		"schema/m.yaml": projectModels,
+		"schema/m.yaml":   projectModels,
 		"sub/deeper/keep": "",
 	})
 	t.Chdir(filepath.Join(root, "sub", "deeper"))
