@@ -164,6 +164,9 @@ func run(ctx context.Context, args []string, e *env) int {
 	case "-version", "--version", "-v":
 		fmt.Fprintf(e.stdout, "dlayer %s\n", versionString())
 		return exitOK
+	case completeCommand:
+		complete(e.stdout, args[1:])
+		return exitOK
 	}
 	c, ok := commands[args[0]]
 	if !ok {
@@ -226,6 +229,7 @@ func init() {
 	register(&command{
 		name:      "help",
 		noProject: true,
+		kinds:     map[string]valueKind{"": kindCommand},
 		args:      "[COMMAND]",
 		summary:   "show help for dlayer or one command",
 		help:      "help lists the commands, or shows the usage and flags of one command.",

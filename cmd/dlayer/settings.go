@@ -21,6 +21,7 @@ const (
 	kindFile          valueKind = "file"           // a file or directory path
 	kindDir           valueKind = "dir"            // a directory path
 	kindEnv           valueKind = "env"            // an environment name of dlayer.yaml
+	kindCommand       valueKind = "command"        // a dlayer command name
 )
 
 // dialectNames are the values of a dialect flag.
