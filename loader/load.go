@@ -30,7 +30,8 @@ type input struct {
 }
 
 // Load reads every *.yaml and *.yml file of fsys (recursively, in sorted
-// order, skipping directories whose name starts with a dot) as one schema,
+// order, skipping directories whose name starts with a dot and files named
+// dlayer.yaml, the CLI's project file) as one schema,
 // and returns the resolved schema with all diagnostics, sorted. File names
 // in diagnostics are fsys paths. The schema is returned even when there are
 // errors, as far as it could be built; callers must check
@@ -125,7 +126,8 @@ func schemaFiles(fsys fs.FS) ([]string, error) {
 			}
 			return nil
 		}
-		if strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".yml") {
+		// dlayer.yaml is the project file of the CLI, not a schema file.
+		if (strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".yml")) && base != "dlayer.yaml" {
 			names = append(names, p)
 		}
 		return nil

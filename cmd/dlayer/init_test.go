@@ -109,3 +109,18 @@ func TestInit(t *testing.T) {
 		t.Fatalf(".gitignore after init:\n%s", got)
 	}
 }
+
+// TestProjectFileNotASchemaFile: validating the project root as a
+// directory leaves the project file out (it is not a schema file).
+func TestProjectFileNotASchemaFile(t *testing.T) {
+	clearProjectEnv(t)
+	dir := t.TempDir()
+	if code, _, errOut := runCLI(t, "init", dir); code != exitOK {
+		t.Fatal(errOut)
+	}
+	t.Chdir(dir)
+	code, out, errOut := runCLI(t, "validate", ".")
+	if code != exitOK || !strings.Contains(out, "valid: 2 files, 2 models") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+}
