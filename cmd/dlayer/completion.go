@@ -179,7 +179,7 @@ func completions(words []string) []string {
 	if expect != nil {
 		return valueCandidates(c, fs, prev, expect, cur, "")
 	}
-	if !dashdash && isFlagWord(cur) {
+	if !dashdash && strings.HasPrefix(cur, "-") {
 		if name, val, ok := strings.Cut(cur, "="); ok {
 			return valueCandidates(c, fs, prev, fs.Lookup(strings.TrimLeft(name, "-")), val, name+"=")
 		}
@@ -189,9 +189,6 @@ func completions(words []string) []string {
 			out = append(out, "--"+f.Name+"\t"+firstLine(usage))
 		})
 		return matching(cur, out)
-	}
-	if !dashdash && cur == "-" {
-		return nil
 	}
 	// A first argument written as "a|b|c" in the synopsis is a
 	// subcommand or a choice.

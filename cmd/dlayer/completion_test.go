@@ -73,6 +73,7 @@ func TestComplete(t *testing.T) {
 		{name: "global flags", words: []string{"--v"}, want: []string{"--version"}},
 		{name: "subcommand", words: []string{"migrate", "d"}, want: []string{"diff", "down"}},
 		{name: "flags of a command", words: []string{"migrate", "up", "--dr"}, want: []string{"--dry-run"}},
+		{name: "single dash lists the flags", words: []string{"init", "-"}, want: []string{"--schemas"}},
 		{name: "project flags on every command", words: []string{"ddl", "--e"}, want: []string{"--env"}},
 		{name: "dialect values", words: []string{"ddl", "--dialect", ""}, want: []string{"mysql", "postgres", "sqlite"}},
 		{name: "dialect after =", words: []string{"ddl", "--dialect=p"}, want: []string{"--dialect=postgres"}},

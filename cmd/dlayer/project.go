@@ -457,14 +457,17 @@ func (s *settings) env() *projectEnv {
 }
 
 // url returns the database URL for a command that was given none: the
-// environment chosen with --env or DLAYER_ENV, else DLAYER_DATABASE_URL,
-// else the project file's default environment. "" means none.
+// URL of the environment chosen with --env or DLAYER_ENV, else
+// DLAYER_DATABASE_URL, else the URL of the project file's default
+// environment. "" means none (an environment may name no URL: one for
+// working from the migration directory alone, say).
 func (s *settings) url() (string, error) {
 	e := s.env()
-	if !s.explicit {
-		if u := os.Getenv("DLAYER_DATABASE_URL"); u != "" {
-			return u, nil
-		}
+	if s.explicit && e != nil && e.URL != "" {
+		return e.expandURL(os.LookupEnv)
+	}
+	if u := os.Getenv("DLAYER_DATABASE_URL"); u != "" {
+		return u, nil
 	}
 	if e == nil || e.URL == "" {
 		return "", nil

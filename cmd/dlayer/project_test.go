@@ -98,6 +98,8 @@ environments:
     url: postgres://u:${DLAYER_TEST_PW}@127.0.0.1:1/x
   badref:
     url: ${not a var}
+  offline:
+    dialect: mysql
 `,
 		"schema/m.yaml":   projectModels,
 		"sub/deeper/keep": "",
@@ -161,6 +163,12 @@ environments:
 		t.Setenv("DLAYER_TEST_CI_URL", "sqlite:"+filepath.Join(t.TempDir(), "ci.db"))
 		check(t, exitOK, []string{"apply"}, []string{"applied 1 change"}, nil)
 	})
+	t.Run("an environment without a URL", func(t *testing.T) {
+		check(t, exitOK, []string{"ddl", "--env", "offline"}, []string{"CREATE TABLE `users`"}, nil)
+		check(t, exitUsage, []string{"apply", "--env", "offline"}, nil, []string{"apply needs a database"})
+		t.Setenv("DLAYER_DATABASE_URL", "sqlite:"+filepath.Join(t.TempDir(), "off.db"))
+		check(t, exitOK, []string{"apply", "--env", "offline"}, []string{"applied 1 change"}, nil)
+	})
 	t.Run("unset variable", func(t *testing.T) {
 		_, errOut := check(t, exitUsage, []string{"migrate", "status", "--env", "ci"}, nil,
 			[]string{"dlayer.yaml:10:10: environment \"ci\": url: environment variable DLAYER_TEST_CI_URL is not set"})
@@ -179,7 +187,7 @@ environments:
 		}
 	})
 	t.Run("unknown environment", func(t *testing.T) {
-		check(t, exitUsage, []string{"validate", "--env", "prod"}, nil, []string{"--env prod:", "has no such environment (it has: badref, broken, ci, dev)"})
+		check(t, exitUsage, []string{"validate", "--env", "prod"}, nil, []string{"--env prod:", "has no such environment (it has: badref, broken, ci, dev, offline)"})
 		t.Setenv("DLAYER_ENV", "stage")
 		check(t, exitUsage, []string{"validate"}, nil, []string{"DLAYER_ENV stage:"})
 	})
