@@ -220,3 +220,20 @@ func TestNoProject(t *testing.T) {
 		t.Fatalf("inspect with DLAYER_DATABASE_URL: exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+// TestBrokenProjectFileSpareCommandsWithoutSettings: a command that takes
+// nothing from the project file (schema) still runs when the file is
+// broken; one that does (validate has --dialect) reports it.
+func TestBrokenProjectFileSpareCommandsWithoutSettings(t *testing.T) {
+	clearProjectEnv(t)
+	t.Chdir(writeFiles(t, map[string]string{"dlayer.yaml": "dialect: oracle\n"}))
+	if code, out, errOut := runCLI(t, "schema"); code != exitOK || out == "" {
+		t.Fatalf("schema: exit %d %s", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, "schema", "--env", "dev"); code != exitUsage || !strings.Contains(errOut, "dlayer.yaml:1:10") {
+		t.Fatalf("schema --env: exit %d %s", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, "validate"); code != exitUsage || !strings.Contains(errOut, "dlayer.yaml:1:10") {
+		t.Fatalf("validate: exit %d %s", code, errOut)
+	}
+}

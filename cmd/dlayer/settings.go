@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"os"
 	"strings"
 )
 
@@ -115,7 +116,20 @@ func applySettings(c *command, fs *flag.FlagSet) (*settings, error) {
 	}
 	s, err := resolveSettings(lookup("config"), lookup("env"))
 	if err != nil {
-		return nil, err
+		// A broken project file stops the commands that take a setting
+		// from it, or were pointed at it; the others (schema, an editor's
+		// language server while the file is being edited) run without it.
+		needed := given["config"] || given["env"] || os.Getenv("DLAYER_ENV") != "" || os.Getenv("DLAYER_CONFIG") != ""
+		fs.VisitAll(func(f *flag.Flag) {
+			switch flagKind(c, f) {
+			case kindURL, kindDialect, kindModelsDir, kindMigrationsDir:
+				needed = needed || !given[f.Name]
+			}
+		})
+		if needed {
+			return nil, err
+		}
+		return &settings{}, nil
 	}
 	var ferr error
 	fs.VisitAll(func(f *flag.Flag) {
