@@ -163,6 +163,44 @@ func TestApply(t *testing.T) {
 	}
 }
 
+// TestApplyWarnsOnMigratedDatabase: on a database whose schema came from
+// migrations, apply still works but warns that it changes the database
+// outside them; on one without a history table it creates none.
+func TestApplyWarnsOnMigratedDatabase(t *testing.T) {
+	clearProjectEnv(t)
+	for _, name := range testdb.Names {
+		t.Run(name, func(t *testing.T) {
+			url := fresh.URL(t, name, "dl_applyw")
+			models, migrations := t.TempDir(), t.TempDir()
+			if err := os.WriteFile(filepath.Join(models, "m.yaml"), []byte(applyV1), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, out, errOut := runCLI(t, "apply", "--url", url, "--models", models)
+			if code != exitOK || strings.Contains(errOut, "warning") {
+				t.Fatalf("apply on a fresh database: exit %d\n%s%s", code, out, errOut)
+			}
+			if queryOK(t, url, "SELECT COUNT(*) FROM dlayer_migrations") {
+				t.Fatal("apply created the history table")
+			}
+
+			url = fresh.URL(t, name, "dl_applyw2")
+			args := []string{"--url", url, "--models", models, "--dir", migrations}
+			for _, cmd := range [][]string{{"migrate", "diff", "-m", "one"}, {"migrate", "up"}} {
+				if code, out, errOut := runCLI(t, append(cmd, args...)...); code != exitOK {
+					t.Fatalf("%v: exit %d\n%s%s", cmd, code, out, errOut)
+				}
+			}
+			if err := os.WriteFile(filepath.Join(models, "m.yaml"), []byte(applyV2), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, out, errOut = runCLI(t, "apply", "--url", url, "--models", models, "--allow-destructive")
+			if code != exitOK || !strings.Contains(errOut, "warning: 1 migration is recorded in dlayer_migrations") {
+				t.Fatalf("apply on a migrated database: exit %d\n%s%s", code, out, errOut)
+			}
+		})
+	}
+}
+
 func TestApplyUsage(t *testing.T) {
 	t.Setenv("DLAYER_DATABASE_URL", "")
 	t.Setenv("DLAYER_ENV", "")

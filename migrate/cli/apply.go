@@ -69,6 +69,11 @@ func apply(ctx context.Context, o Options, args []string) (int, error) {
 	if err != nil {
 		return ExitFail, err
 	}
+	if n := recordedMigrations(ctx, d, p, o.Table); n > 0 {
+		fmt.Fprintf(o.Stderr, "dlayer apply: warning: %s recorded in %s: this database is managed by migrations, "+
+			"and apply changes it outside them (migrate check --from-db and migrate diff --from-db will see the difference); "+
+			"use migrate diff and migrate up for it\n", nWords(n, "migration is"), o.Table)
+	}
 	have, err := r.Inspect(ctx)
 	if err != nil {
 		return 0, usageError{err}
@@ -156,10 +161,31 @@ func runStatements(ctx context.Context, d dialects.Dialect, p dialects.Pool, stm
 	return tx.Commit(ctx)
 }
 
-// nWords writes "1 change", "2 changes".
+// nWords writes "1 change", "2 changes" ("1 migration is", "2 migrations are").
 func nWords(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}
+	if w, ok := strings.CutSuffix(word, " is"); ok {
+		return fmt.Sprintf("%d %ss are", n, w)
+	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// recordedMigrations counts the rows of the history table, without
+// creating it: 0 when it does not exist.
+func recordedMigrations(ctx context.Context, d dialects.Dialect, p dialects.Pool, table string) int {
+	if table == "" {
+		table = migrate.DefaultTable
+	}
+	rows, err := p.Query(ctx, "SELECT COUNT(*) FROM "+d.QuoteIdent(table))
+	if err != nil {
+		return 0
+	}
+	defer rows.Close()
+	var n int
+	if !rows.Next() || rows.Scan(&n) != nil {
+		return 0
+	}
+	return n
 }
