@@ -33,11 +33,11 @@ report lists objects skipped or approximated; 1 the YAML could not be
 written; 2 bad usage or a connection error.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
 			var o cli.InspectOptions
+			// Filled from --env, DLAYER_DATABASE_URL or dlayer.yaml when not given.
+			fs.StringVar(&o.URL, "url", "", "database `URL`, instead of the argument (default: $DLAYER_DATABASE_URL or the project environment's)")
 			fs.StringVar(&o.Out, "o", "", "write `DIR`/models.yaml instead of printing")
 			fs.StringVar(&o.Table, "table", migrate.DefaultTable, "history `table` to leave out")
 			fs.StringVar(&o.Format, "format", "text", "report `format`: text or json")
-			// Filled from --env, DLAYER_DATABASE_URL or dlayer.yaml when not given.
-			fs.StringVar(&o.URL, "url", "", "database `URL`, instead of the argument (default: $DLAYER_DATABASE_URL or the project environment's)")
 			return func(ctx context.Context, e *env, args []string) int {
 				if len(args) > 1 || len(args) == 0 && o.URL == "" {
 					fmt.Fprintf(e.stderr, "usage: dlayer inspect URL [-o DIR] (or --url, DLAYER_DATABASE_URL, an environment of dlayer.yaml)\n")
