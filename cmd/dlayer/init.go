@@ -40,8 +40,8 @@ models:
   User:
     table: users
     columns:
-      id: {type: integer, primary_key: true}
-      name: {type: string, length: 100}
+      id:    {type: integer, primary_key: true}
+      name:  {type: string, length: 100}
       email: {type: string, length: 200, unique: true}
     relationships:
       posts: {target: Post, back_populates: author}
@@ -52,9 +52,9 @@ models:
   Post:
     table: posts
     columns:
-      id: {type: integer, primary_key: true}
-      title: {type: string, length: 200}
-      body: {type: text, nullable: true}
+      id:        {type: integer, primary_key: true}
+      title:     {type: string, length: 200}
+      body:      {type: text, nullable: true}
       author_id: {type: integer, foreign_key: users.id}
     relationships:
       author: {target: User, back_populates: posts}
