@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dlayer/dlayer/dialects"
 	"github.com/dlayer/dlayer/schemas"
 	"github.com/santhosh-tekuri/jsonschema/v5"
 	"go.yaml.in/yaml/v3"
@@ -503,6 +502,3 @@ func (s *settings) migrationsDir() string {
 	}
 	return relToWD(s.project.Migrations)
 }
-
-// redactedURL is the URL for messages: its password hidden.
-func redactedURL(u string) string { return dialects.Redact(u) }
