@@ -154,10 +154,13 @@ func loadProject(path string) (*project, error) {
 	if root.Kind == yaml.DocumentNode || root.Kind == 0 {
 		return p, nil // an empty file: every default
 	}
-	val, convErr := nodeJSON(root)
-	if convErr != nil {
-		return nil, fmt.Errorf("%s: error: %v [yaml-syntax]", path, convErr)
+	if bad := firstAlias(root); bad != nil {
+		return nil, fmt.Errorf("%s: error: anchors and aliases are not allowed in the project file [yaml-syntax]", at(bad))
 	}
+	if k, first := duplicateKey(root); k != nil {
+		return nil, fmt.Errorf("%s: error: key %q is already defined at line %d [duplicate-key]", at(k), k.Value, first.Line)
+	}
+	val, _ := nodeJSON(root)
 	s, err := schemas.CompiledProject()
 	if err != nil {
 		return nil, err
@@ -285,6 +288,40 @@ func schemaLeaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError 
 		out = append(out, schemaLeaves(c)...)
 	}
 	return out
+}
+
+// firstAlias returns the first alias or anchored node under n, or nil.
+func firstAlias(n *yaml.Node) *yaml.Node {
+	if n.Kind == yaml.AliasNode || n.Anchor != "" {
+		return n
+	}
+	for _, c := range n.Content {
+		if a := firstAlias(c); a != nil {
+			return a
+		}
+	}
+	return nil
+}
+
+// duplicateKey returns the first key of a mapping under n that repeats an
+// earlier key of the same mapping, and that earlier key.
+func duplicateKey(n *yaml.Node) (dup, first *yaml.Node) {
+	if n.Kind == yaml.MappingNode {
+		seen := map[string]*yaml.Node{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if f, ok := seen[k.Value]; ok {
+				return k, f
+			}
+			seen[k.Value] = k
+		}
+	}
+	for _, c := range n.Content {
+		if d, f := duplicateKey(c); d != nil {
+			return d, f
+		}
+	}
+	return nil, nil
 }
 
 // nodeJSON converts a YAML node to the value JSON Schema validates.

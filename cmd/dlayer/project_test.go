@@ -55,6 +55,9 @@ func TestProjectFileErrors(t *testing.T) {
 		{name: "bad environment name", file: "environments:\n  1dev: {url: x}\n", want: []string{"dlayer.yaml:2:3: error: invalid environment name \"1dev\""}},
 		{name: "env not defined", file: "env: prod\nenvironments:\n  dev: {url: 'sqlite:x.db'}\n", want: []string{"dlayer.yaml:1:6: error: env \"prod\" is not one of the environments (dev) [unknown-env]"}},
 		{name: "yaml syntax", file: "models: [\n", want: []string{"dlayer.yaml:", "[yaml-syntax]"}},
+		{name: "duplicate key", file: "models: a\nmigrations: m\nmodels: b\n", want: []string{"dlayer.yaml:3:1: error: key \"models\" is already defined at line 1 [duplicate-key]"}},
+		{name: "alias", file: "environments:\n  dev: &d {url: 'sqlite:x.db'}\n  ci: *d\n", want: []string{"dlayer.yaml:2:8: error: anchors and aliases are not allowed"}},
+		{name: "not a mapping", file: "- a\n", want: []string{"dlayer.yaml:1:1: error: expected object, but got array [wrong-type]"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
