@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dlayer/dlayer/dialects"
 	"github.com/dlayer/dlayer/schemas"
 	"github.com/santhosh-tekuri/jsonschema/v5"
 	"go.yaml.in/yaml/v3"
@@ -511,11 +512,18 @@ func (s *settings) url() (string, error) {
 	return e.expandURL(os.LookupEnv)
 }
 
-// dialect returns the dialect of the chosen environment, else the project
-// file's, else "".
+// dialect returns, for a command without a database URL, the dialect of
+// the chosen environment: its dialect, else the scheme of its URL (when
+// the URL's variables are set), else the project file's dialect, else "".
 func (s *settings) dialect() string {
 	if e := s.env(); e != nil && e.Dialect != "" {
 		return e.Dialect
+	} else if e != nil && e.URL != "" {
+		if u, err := e.expandURL(os.LookupEnv); err == nil {
+			if drv, err := dialects.Lookup(u); err == nil && drv.Dialect != nil {
+				return drv.Dialect().Name()
+			}
+		}
 	}
 	if s != nil && s.project != nil {
 		return s.project.Dialect

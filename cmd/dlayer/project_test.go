@@ -137,6 +137,20 @@ environments:
 		check(t, exitOK, []string{"ddl", "--env", "ci"}, []string{"CREATE TABLE `users`"}, nil)
 		check(t, exitOK, []string{"ddl", "--env", "ci", "--dialect", "postgres"}, []string{`CREATE TABLE "users"`}, nil)
 	})
+	t.Run("dialect from the environment's URL scheme", func(t *testing.T) {
+		t.Setenv("DLAYER_TEST_CI_URL", "postgres://u@127.0.0.1:1/x")
+		check(t, exitOK, []string{"ddl", "--env", "ci"}, []string{`CREATE TABLE "users"`}, nil)
+	})
+	t.Run("a command with a URL takes the dialect from it, not from the file", func(t *testing.T) {
+		dir := t.TempDir()
+		url := "sqlite:" + filepath.Join(dir, "x.db")
+		// --env offline says mysql; the URL says sqlite.
+		check(t, exitOK, []string{"migrate", "new", "hand", "--env", "offline", "--url", url, "--dir", dir}, nil, nil)
+		ms, _ := filepath.Glob(filepath.Join(dir, "*_hand.sql"))
+		if len(ms) != 1 || !strings.Contains(mustRead(t, ms[0]), "-- +dlayer dialect: sqlite\n") {
+			t.Fatalf("migrate new with a sqlite URL under a mysql project: %v", ms)
+		}
+	})
 	t.Run("migrations dir and URL from the file", func(t *testing.T) {
 		check(t, exitOK, []string{"migrate", "diff", "-m", "first"}, []string{filepath.Join("db", "migrations")}, nil)
 		ms, _ := filepath.Glob(filepath.Join(root, "db", "migrations", "*_first.sql"))

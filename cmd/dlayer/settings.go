@@ -105,6 +105,8 @@ func isBoolFlag(f *flag.Flag) bool {
 // kind has a project setting. Precedence: a flag given on the command line,
 // then the environment chosen with --env or DLAYER_ENV, then
 // DLAYER_DATABASE_URL (for URLs), then dlayer.yaml, then the flag's default.
+// The dialect is filled only for a command that ends up without a database
+// URL: with one, the URL says the dialect.
 func applySettings(c *command, fs *flag.FlagSet) (*settings, error) {
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -132,25 +134,38 @@ func applySettings(c *command, fs *flag.FlagSet) (*settings, error) {
 		return &settings{}, nil
 	}
 	var ferr error
-	fs.VisitAll(func(f *flag.Flag) {
-		if given[f.Name] || ferr != nil {
-			return
-		}
-		var v string
-		switch flagKind(c, f) {
-		case kindURL:
-			v, ferr = s.url()
-		case kindDialect:
-			v = s.dialect()
-		case kindModelsDir:
-			v = s.modelsDir()
-		case kindMigrationsDir:
-			v = s.migrationsDir()
-		}
-		if v != "" && ferr == nil {
-			ferr = fs.Set(f.Name, v)
-		}
-	})
+	// URLs first: a command that has a database URL takes its dialect
+	// from it, not from the project file.
+	hasURL := false
+	for _, pass := range []int{1, 2} {
+		fs.VisitAll(func(f *flag.Flag) {
+			k := flagKind(c, f)
+			if ferr != nil || (k == kindURL) != (pass == 1) {
+				return
+			}
+			if given[f.Name] {
+				hasURL = hasURL || k == kindURL && f.Value.String() != ""
+				return
+			}
+			var v string
+			switch k {
+			case kindURL:
+				v, ferr = s.url()
+				hasURL = hasURL || v != ""
+			case kindDialect:
+				if !hasURL {
+					v = s.dialect()
+				}
+			case kindModelsDir:
+				v = s.modelsDir()
+			case kindMigrationsDir:
+				v = s.migrationsDir()
+			}
+			if v != "" && ferr == nil {
+				ferr = fs.Set(f.Name, v)
+			}
+		})
+	}
 	if ferr != nil {
 		return nil, ferr
 	}
