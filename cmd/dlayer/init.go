@@ -22,13 +22,16 @@ const starterProject = `# yaml-language-server: $schema=.dlayer/schemas/project.
 # reads it. Flags given on the command line override it. See
 # https://github.com/dlayer/dlayer/blob/main/docs/project.md
 models: models
+
 migrations: migrations
+
 dialect: sqlite
+
 # The environment used when neither --env nor DLAYER_ENV names one.
 env: dev
+
 environments:
-  dev:
-    url: sqlite:dev.db
+  dev: {url: sqlite:dev.db}
   ci:
     # ${NAME} is read from the environment variable NAME.
     url: ${DATABASE_URL}
