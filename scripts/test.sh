@@ -45,6 +45,8 @@ source .dbs/galera.env
 step "tools the tests drive"
 # Neovim: the language server's headless-editor test (internal/lsp, cmd/dlayer TestLSPNeovim).
 scripts/editor.sh install
+# zsh and fish: the shell-completion tests check the generated scripts (cmd/dlayer).
+scripts/shells.sh
 
 step "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go'))
