@@ -123,8 +123,14 @@ func (s *Session) flush(ctx context.Context) error {
 			return fmt.Errorf("flush: before flush: %w", err)
 		}
 	}
+	if s.direct != nil && !s.oneStatement(plan) {
+		s.direct = nil
+	}
 	var done []func()
 	if err := s.execute(ctx, plan, &done); err != nil {
+		if q := s.direct; q != nil && q.e != nil {
+			err = directError(ctx, q.e.Dialect(), q, err)
+		}
 		return s.failFlush(ctx, plan, err)
 	}
 	for _, f := range done {
@@ -714,8 +720,15 @@ func (s *Session) applyEdges(p *flushPlan, m *mapper, only map[*state]bool) erro
 	return nil
 }
 
-// writer returns the transaction writes of model m go to.
-func (s *Session) writer(ctx context.Context, m *mapper) (*engine.Tx, error) {
+// writer returns where writes of model m go: the session's transaction
+// on m's engine (begun if needed), or in a one-statement flush the engine
+// itself (direct.go).
+func (s *Session) writer(ctx context.Context, m *mapper) (engine.Querier, error) {
+	if s.direct != nil {
+		s.direct.e = s.db.router.writer(m.model)
+		s.wrote = true
+		return s.direct, nil
+	}
 	tx, err := s.txFor(ctx, s.db.router.writer(m.model))
 	if err == nil {
 		s.wrote = true
@@ -802,7 +815,7 @@ type insertRow struct {
 	vals []any
 }
 
-func (s *Session) insertLevel(ctx context.Context, tx *engine.Tx, p *flushPlan, m *mapper, sts []*state) error {
+func (s *Session) insertLevel(ctx context.Context, tx engine.Querier, p *flushPlan, m *mapper, sts []*state) error {
 	feats := s.db.router.writer(m.model).Dialect().Features()
 	// Decide per row which columns it sets and which the database fills,
 	// then group rows with the same choice, keeping order. The choice is a
@@ -817,38 +830,30 @@ func (s *Session) insertLevel(ctx context.Context, tx *engine.Tx, p *flushPlan, 
 	byKey := map[string]*group{}
 	sig := make([]byte, len(m.cols))
 	for _, st := range sts {
+		insertSig(m, st.obj, sig)
 		for i := range m.cols {
 			cf := &m.cols[i]
 			c := cf.col
-			if c.Computed != nil {
-				sig[i] = 'f' // the database computes it; never written
+			if sig[i] != 'v' || c.Computed != nil || !cf.zero(st.obj) {
 				continue
 			}
-			sig[i] = 'v'
-			unset := cf.zero(st.obj)
-			if !unset {
-				continue
-			}
-			switch {
-			case i == m.autoPK:
-				sig[i] = 'f'
-			case i == m.version:
+			// An unset column the client fills in: the version, or a
+			// client-side default.
+			if i == m.version {
 				p.touch(st)
 				if err := cf.set(st.obj, int64(1)); err != nil {
 					return err
 				}
-			default:
-				if d := clientDefault(c); d != nil {
-					v, err := d()
-					if err != nil {
-						return fmt.Errorf("default of %s.%s: %w", m.model.Name, c.Name, err)
-					}
-					p.touch(st)
-					if err := cf.set(st.obj, v); err != nil {
-						return fmt.Errorf("default of %s.%s: %w", m.model.Name, c.Name, err)
-					}
-				} else if c.ServerDefault != nil {
-					sig[i] = 'f'
+				continue
+			}
+			if d := clientDefault(c); d != nil {
+				v, err := d()
+				if err != nil {
+					return fmt.Errorf("default of %s.%s: %w", m.model.Name, c.Name, err)
+				}
+				p.touch(st)
+				if err := cf.set(st.obj, v); err != nil {
+					return fmt.Errorf("default of %s.%s: %w", m.model.Name, c.Name, err)
 				}
 			}
 		}
@@ -877,21 +882,8 @@ func (s *Session) insertLevel(ctx context.Context, tx *engine.Tx, p *flushPlan, 
 	}
 	maxParams := s.db.router.writer(m.model).Dialect().MaxParams()
 	for _, g := range groups {
-		per := 1
-		if len(g.cols) > 0 {
-			per = min(1000, maxParams/len(g.cols))
-		}
-		if !feats.Has(dialects.MultiRowInsert) {
-			per = 1
-		}
-		if len(g.fetch) > 0 && m.autoPK >= 0 && g.fetch[0].Ordinal == m.autoPK &&
-			!feats.InsertReturns() && !feats.Has(dialects.ConsecutiveInsertKeys) {
-			// The server may hand one INSERT's rows keys that are not
-			// LastInsertID + position (auto_increment_increment ≠ 1,
-			// interleaved autoinc locks, per-server ID caches): one
-			// statement per row, each with its own LastInsertID.
-			per = 1
-		}
+		generated := len(g.fetch) > 0 && m.autoPK >= 0 && g.fetch[0].Ordinal == m.autoPK
+		per := insertBatchSize(len(g.cols), generated, feats, maxParams)
 		for start := 0; start < len(g.rows); start += per {
 			batch := g.rows[start:min(start+per, len(g.rows))]
 			rows := make([]insertRow, len(batch))
@@ -909,6 +901,48 @@ func (s *Session) insertLevel(ctx context.Context, tx *engine.Tx, p *flushPlan, 
 		}
 	}
 	return nil
+}
+
+// insertSig sets sig[i] to what an INSERT of obj does with column i: 'v'
+// binds a value (the object's, or one the client fills in: a version of 1,
+// a client-side default), 'f' leaves it to the database (a generated key,
+// a server default, a computed column) and fetches it back.
+func insertSig(m *mapper, obj unsafe.Pointer, sig []byte) {
+	for i := range m.cols {
+		cf := &m.cols[i]
+		c := cf.col
+		switch {
+		case c.Computed != nil:
+			sig[i] = 'f' // the database computes it; never written
+		case !cf.zero(obj), i == m.version:
+			sig[i] = 'v'
+		case i == m.autoPK:
+			sig[i] = 'f'
+		case hasClientDefault(c):
+			sig[i] = 'v'
+		case c.ServerDefault != nil:
+			sig[i] = 'f'
+		default:
+			sig[i] = 'v'
+		}
+	}
+}
+
+// hasClientDefault reports whether clientDefault(c) is not nil, without
+// making the generator.
+func hasClientDefault(c *spec.Column) bool {
+	d := c.InsertDefault
+	if d == nil {
+		d = c.Default
+	}
+	if d == nil {
+		return false
+	}
+	switch d.Kind {
+	case spec.DefaultNow, spec.DefaultUUID, spec.DefaultLiteral:
+		return true
+	}
+	return false
 }
 
 // clientDefault returns the generator of a column's client-side default,
@@ -951,7 +985,7 @@ func defaultValue(d *spec.Default, c *spec.Column) func() (any, error) {
 	return nil
 }
 
-func (s *Session) insertBatch(ctx context.Context, tx *engine.Tx, p *flushPlan, m *mapper, cols, fetch []*spec.Column, rows []insertRow, feats dialects.Feature) error {
+func (s *Session) insertBatch(ctx context.Context, tx engine.Querier, p *flushPlan, m *mapper, cols, fetch []*spec.Column, rows []insertRow, feats dialects.Feature) error {
 	ins := stmt.Insert(m.tref).ColumnsOf(cols...)
 	data := make([][]any, len(rows))
 	for i, r := range rows {

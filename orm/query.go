@@ -656,6 +656,10 @@ func (s *Session) Conn(ctx context.Context) (engine.Querier, error) {
 	if err := s.autoflush(ctx); err != nil {
 		return nil, err
 	}
+	if s.lazy {
+		// In a Transaction block: its transaction.
+		return s.txFor(ctx, s.db.router.primary)
+	}
 	if tx := s.txs[s.db.router.primary]; tx != nil {
 		return tx, nil
 	}

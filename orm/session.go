@@ -93,6 +93,16 @@ type Session struct {
 	calledOut bool
 	// flushing is set while a flush runs, to refuse a flush from a hook.
 	flushing bool
+	// direct is set while Commit flushes a unit of work that may go out
+	// as one statement without a transaction (direct.go).
+	direct *directQ
+	// directQ is direct's storage, reused by every commit.
+	directQ directQ
+	// lazy marks a Transaction block whose BEGIN is not sent yet: the
+	// block is in a transaction, which begins on the primary at its first
+	// statement — or never, when its commit writes one statement
+	// (direct.go) or nothing.
+	lazy bool
 	// Chunked storage for states and snapshots (arena.go).
 	stateBuf   []state
 	stateChunk int
@@ -494,7 +504,7 @@ func (s *Session) InTransaction() bool {
 		return false
 	}
 	defer s.leave(nested)
-	return len(s.txs) > 0
+	return len(s.txs) > 0 || s.lazy
 }
 
 // Begin opens the session's transaction on the primary now (a session also
@@ -534,7 +544,7 @@ func (s *Session) setTxOptions(o engine.TxOptions) error {
 	if o == (engine.TxOptions{}) || s.join != nil {
 		return nil
 	}
-	if len(s.txs) > 0 {
+	if len(s.txs) > 0 || s.lazy {
 		if o == s.txOpts {
 			return nil
 		}
@@ -549,11 +559,28 @@ func (s *Session) begin(ctx context.Context) error {
 	return err
 }
 
-// txFor returns the session's transaction on e, beginning it if needed.
+// txFor returns the session's transaction on e, beginning it if needed
+// (and first the primary's, in a Transaction block not begun yet).
 func (s *Session) txFor(ctx context.Context, e *engine.Engine) (*engine.Tx, error) {
 	if tx := s.txs[e]; tx != nil {
 		return tx, nil
 	}
+	if s.lazy {
+		p := s.db.router.primary
+		tx, err := s.openTx(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		s.lazy = false
+		if e == p {
+			return tx, nil
+		}
+	}
+	return s.openTx(ctx, e)
+}
+
+// openTx begins the session's transaction on e.
+func (s *Session) openTx(ctx context.Context, e *engine.Engine) (*engine.Tx, error) {
 	var tx *engine.Tx
 	var err error
 	if s.join != nil && e == s.join.tx.Engine() {
@@ -578,6 +605,12 @@ func (s *Session) txFor(ctx context.Context, e *engine.Engine) (*engine.Tx, erro
 // reads; call Begin first to read in one. For a read on a replica, rep is
 // the replica (see read); route marks the read's context (routed).
 func (s *Session) reader(ctx context.Context, m *mapper, locking bool) (q engine.Querier, rep *replica, route string, err error) {
+	if s.lazy {
+		// A read in a Transaction block runs in its transaction.
+		if _, err := s.txFor(ctx, s.db.router.primary); err != nil {
+			return nil, nil, "", err
+		}
+	}
 	w := s.db.router.writer(m.model)
 	if tx := s.txs[w]; tx != nil {
 		return tx, nil, "", nil
@@ -650,7 +683,13 @@ func (s *Session) commit(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("commit: %w (nothing was sent; the session is unchanged)", err)
 	}
-	if err := s.flush(ctx); err != nil {
+	if s.canDirect() {
+		s.directQ = directQ{}
+		s.direct = &s.directQ
+	}
+	err := s.flush(ctx)
+	s.direct = nil
+	if err != nil {
 		return err
 	}
 	if ev := s.cfg.events.BeforeCommit; ev != nil {
@@ -712,7 +751,7 @@ func (s *Session) commit(ctx context.Context) error {
 				i+1, n, ErrCommitOutcomeUnknown, err)
 		}
 	}
-	s.txs, s.txList, s.txOpts = nil, nil, engine.TxOptions{}
+	s.txs, s.txList, s.txOpts, s.lazy = nil, nil, engine.TxOptions{}, false
 	if firstErr != nil {
 		if errors.Is(firstErr, ErrRolledBack) && !errors.Is(firstErr, ErrCommitOutcomeUnknown) {
 			// The database rolled the (first) transaction back, and the
@@ -829,7 +868,7 @@ func (s *Session) rollbackTx(ctx context.Context) error {
 			errs = append(errs, err)
 		}
 	}
-	s.txs, s.txList, s.nested, s.txOpts = nil, nil, nil, engine.TxOptions{}
+	s.txs, s.txList, s.nested, s.txOpts, s.lazy = nil, nil, nil, engine.TxOptions{}, false
 	return errors.Join(errs...)
 }
 
@@ -880,7 +919,7 @@ func (s *Session) Transaction(ctx context.Context, fn func(s *Session) error, op
 		return err
 	}
 	cfg := engine.NewTxConfig(opts...)
-	if len(s.txs) > 0 {
+	if len(s.txs) > 0 || s.lazy {
 		err := s.setTxOptions(cfg.TxOptions)
 		s.leave(nested)
 		if err != nil {
@@ -912,7 +951,11 @@ func (s *Session) runBlock(ctx context.Context, cfg engine.TxConfig, fn func(s *
 		return err
 	}
 	start := s.seq
-	if err := s.begin(ctx); err != nil {
+	if s.join == nil {
+		// BEGIN goes out with the block's first statement (or not at all:
+		// see direct.go).
+		s.lazy = true
+	} else if err := s.begin(ctx); err != nil {
 		s.txOpts = engine.TxOptions{}
 		s.leave(nested)
 		return err
