@@ -467,6 +467,8 @@ func TestAPIBadInputErrors(t *testing.T) {
 		{"zero Engine Query", first((&engine.Engine{}).Query(ctx, one)), nil},
 		{"New(nil, nil) Begin", first(engine.New(nil, nil, nil).Begin(ctx, engine.TxOptions{})), nil},
 		{"nil Engine Ping", (*engine.Engine)(nil).Ping(ctx), nil},
+		{"nil Engine Usable", (*engine.Engine)(nil).Usable(), nil},
+		{"closed Usable", closed.Usable(), engine.ErrClosed},
 		{"closed Exec", first(closed.Exec(ctx, one)), engine.ErrClosed},
 		{"closed Query", first(closed.Query(ctx, one)), engine.ErrClosed},
 		{"closed Begin", first(closed.Begin(ctx, engine.TxOptions{})), engine.ErrClosed},

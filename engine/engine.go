@@ -261,6 +261,13 @@ func (e *Engine) usable(ctx context.Context) error {
 	return nil
 }
 
+// Usable reports, without sending anything, why e cannot run statements:
+// ErrClosed once it is closed, an error for a nil or zero Engine; nil
+// otherwise (the database may still be unreachable: see Ping).
+func (e *Engine) Usable() error {
+	return e.usable(context.Background())
+}
+
 // Ping checks the database is reachable.
 func (e *Engine) Ping(ctx context.Context) error {
 	if err := e.usable(ctx); err != nil {

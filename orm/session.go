@@ -951,9 +951,14 @@ func (s *Session) runBlock(ctx context.Context, cfg engine.TxConfig, fn func(s *
 		return err
 	}
 	start := s.seq
-	if s.join == nil {
+	if s.join == nil && s.txOpts == (engine.TxOptions{}) {
 		// BEGIN goes out with the block's first statement (or not at all:
-		// see direct.go).
+		// see direct.go). A closed engine fails the block now, as BEGIN
+		// would.
+		if err := s.db.router.primary.Usable(); err != nil {
+			s.leave(nested)
+			return err
+		}
 		s.lazy = true
 	} else if err := s.begin(ctx); err != nil {
 		s.txOpts = engine.TxOptions{}
