@@ -747,24 +747,29 @@ func (s *Session) insertAll(ctx context.Context, p *flushPlan, m *mapper, sts []
 		return err
 	}
 	for _, level := range selfLevels(p, m, sts) {
-		only := make(map[*state]bool, len(level))
-		for _, st := range level {
-			only[st] = true
+		if len(p.edges) > 0 {
+			only := make(map[*state]bool, len(level))
+			for _, st := range level {
+				only[st] = true
+			}
+			if err := s.applyEdges(p, m, only); err != nil {
+				return err
+			}
 		}
-		if err := s.applyEdges(p, m, only); err != nil {
-			return err
-		}
-		for _, st := range level {
-			if err := s.runHook(ctx, st, hookBeforeInsert); err != nil {
-				return fmt.Errorf("before insert %s: %w", m.model.Name, err)
+		if m.hooks&hookBeforeInsert != 0 {
+			for _, st := range level {
+				if err := s.runHook(ctx, st, hookBeforeInsert); err != nil {
+					return fmt.Errorf("before insert %s: %w", m.model.Name, err)
+				}
 			}
 		}
 		if err := s.insertLevel(ctx, tx, p, m, level); err != nil {
 			return err
 		}
-		for _, st := range level {
-			st := st
-			*done = append(*done, func() { _ = s.runHook(ctx, st, hookAfterInsert) })
+		if m.hooks&hookAfterInsert != 0 {
+			for _, st := range level {
+				*done = append(*done, func() { _ = s.runHook(ctx, st, hookAfterInsert) })
+			}
 		}
 	}
 	return nil
@@ -888,10 +893,14 @@ func (s *Session) insertLevel(ctx context.Context, tx engine.Querier, p *flushPl
 			batch := g.rows[start:min(start+per, len(g.rows))]
 			rows := make([]insertRow, len(batch))
 			flat := make([]any, len(batch)*len(g.cols))
+			var a argArena
+			for _, c := range g.cols {
+				a.reserve(&m.cols[c.Ordinal], len(batch))
+			}
 			for r, st := range batch {
 				vals := flat[r*len(g.cols) : (r+1)*len(g.cols) : (r+1)*len(g.cols)]
 				for j, c := range g.cols {
-					vals[j] = m.cols[c.Ordinal].get(st.obj)
+					vals[j] = m.cols[c.Ordinal].arg(st.obj, &a)
 				}
 				rows[r] = insertRow{st: st, vals: vals}
 			}
@@ -1222,8 +1231,12 @@ func (s *Session) update(ctx context.Context, p *flushPlan, st *state, done *[]f
 		}
 	}
 	upd := stmt.Update(m.tref)
+	var a argArena
 	for _, o := range changed {
-		upd = upd.SetCol(m.cols[o].col, m.cols[o].get(st.obj))
+		a.reserve(&m.cols[o], 1)
+	}
+	for _, o := range changed {
+		upd = upd.SetCol(m.cols[o].col, m.cols[o].arg(st.obj, &a))
 	}
 	tx, err := s.writer(ctx, m)
 	if err != nil {
@@ -1239,7 +1252,9 @@ func (s *Session) update(ctx context.Context, p *flushPlan, st *state, done *[]f
 	if computed {
 		st.expired = true // computed columns are read back on next access
 	}
-	*done = append(*done, func() { _ = s.runHook(ctx, st, hookAfterUpdate) })
+	if m.hooks&hookAfterUpdate != 0 {
+		*done = append(*done, func() { _ = s.runHook(ctx, st, hookAfterUpdate) })
+	}
 	return nil
 }
 
@@ -1375,8 +1390,9 @@ func (s *Session) deleteAll(ctx context.Context, m *mapper, sts []*state, done *
 		if res.RowsAffected == 0 {
 			return fmt.Errorf("delete %s %v: %w", m.model.Name, pkVals(m, st.snap), ErrStaleObject)
 		}
-		st := st
-		*done = append(*done, func() { _ = s.runHook(ctx, st, hookAfterDelete) })
+		if m.hooks&hookAfterDelete != 0 {
+			*done = append(*done, func() { _ = s.runHook(ctx, st, hookAfterDelete) })
+		}
 	}
 	return nil
 }

@@ -69,7 +69,11 @@ type colField struct {
 	deepCopy func(dst, src unsafe.Pointer)
 	// copyFrom copies the field of src into dst.
 	copyFrom func(dst, src unsafe.Pointer)
-	name     string // Go field name, for messages
+	// argOf is get with the value boxed in an argArena (args.go), for
+	// field types whose boxing allocates; nil otherwise (use arg).
+	argOf   func(obj unsafe.Pointer, a *argArena) any
+	argKind uint8
+	name    string // Go field name, for messages
 }
 
 // relField reads and writes one relationship's value in an object.
@@ -235,6 +239,8 @@ func structColField(c *spec.Column, sf reflect.StructField) (colField, error) {
 			return keyVal{kind: keyInt, i: *(*int64)(unsafe.Add(o, off))}, true
 		}
 		cf.get = func(o unsafe.Pointer) any { return *(*int64)(unsafe.Add(o, off)) }
+		cf.argOf = func(o unsafe.Pointer, a *argArena) any { return a.int64(*(*int64)(unsafe.Add(o, off))) }
+		cf.argKind = argInt
 		cf.eq = func(a, b unsafe.Pointer) bool { return *(*int64)(unsafe.Add(a, off)) == *(*int64)(unsafe.Add(b, off)) }
 		cf.ptr = func(o unsafe.Pointer) any { return (*int64)(unsafe.Add(o, off)) }
 	case reflect.TypeFor[int]():
@@ -243,6 +249,8 @@ func structColField(c *spec.Column, sf reflect.StructField) (colField, error) {
 			return keyVal{kind: keyInt, i: int64(*(*int)(unsafe.Add(o, off)))}, true
 		}
 		cf.get = func(o unsafe.Pointer) any { return int64(*(*int)(unsafe.Add(o, off))) }
+		cf.argOf = func(o unsafe.Pointer, a *argArena) any { return a.int64(int64(*(*int)(unsafe.Add(o, off)))) }
+		cf.argKind = argInt
 		cf.eq = func(a, b unsafe.Pointer) bool { return *(*int)(unsafe.Add(a, off)) == *(*int)(unsafe.Add(b, off)) }
 		cf.ptr = func(o unsafe.Pointer) any { return (*int)(unsafe.Add(o, off)) }
 	case reflect.TypeFor[string]():
@@ -250,6 +258,8 @@ func structColField(c *spec.Column, sf reflect.StructField) (colField, error) {
 			return keyVal{kind: keyStr, s: *(*string)(unsafe.Add(o, off))}, true
 		}
 		cf.get = func(o unsafe.Pointer) any { return *(*string)(unsafe.Add(o, off)) }
+		cf.argOf = func(o unsafe.Pointer, a *argArena) any { return a.str(*(*string)(unsafe.Add(o, off))) }
+		cf.argKind = argString
 		cf.eq = func(a, b unsafe.Pointer) bool {
 			return *(*string)(unsafe.Add(a, off)) == *(*string)(unsafe.Add(b, off))
 		}
@@ -266,6 +276,8 @@ func structColField(c *spec.Column, sf reflect.StructField) (colField, error) {
 		cf.ptr = func(o unsafe.Pointer) any { return (*float64)(unsafe.Add(o, off)) }
 	case timeType:
 		cf.get = func(o unsafe.Pointer) any { return *(*time.Time)(unsafe.Add(o, off)) }
+		cf.argOf = func(o unsafe.Pointer, a *argArena) any { return a.time(*(*time.Time)(unsafe.Add(o, off))) }
+		cf.argKind = argTime
 		cf.eq = func(a, b unsafe.Pointer) bool {
 			x, y := (*time.Time)(unsafe.Add(a, off)), (*time.Time)(unsafe.Add(b, off))
 			return x.Equal(*y) && x.Location() == y.Location()
