@@ -31,8 +31,8 @@ type dlayerORMWrite struct {
 	e  *engine.Engine
 	db *orm.DB
 	// loaded holds, for Update, one session per row 1..updateSpan with that
-	// row loaded (loading is not measured: an update changes an object the
-	// session already has).
+	// row loaded, loaded when the contender is opened (loading is not
+	// measured: an update changes an object the session already has).
 	loaded []loadedModel
 }
 
@@ -55,7 +55,12 @@ func openDlayerORMWrite(ctx context.Context, dsn string) (any, error) {
 		e.Close()
 		return nil, err
 	}
-	return &dlayerORMWrite{e: e, db: db}, nil
+	d := &dlayerORMWrite{e: e, db: db}
+	if err := d.loadAll(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
 }
 
 func (d *dlayerORMWrite) Close() {
@@ -99,11 +104,6 @@ func (d *dlayerORMWrite) InsertMulti(ctx context.Context, ms []Model) error {
 // Update copies m's columns into the loaded object of row m.ID and commits:
 // the unit of work finds the changed columns and sends one UPDATE.
 func (d *dlayerORMWrite) Update(ctx context.Context, m *Model) error {
-	if d.loaded == nil {
-		if err := d.loadAll(ctx); err != nil {
-			return err
-		}
-	}
 	if m.ID < 1 || int(m.ID) > len(d.loaded) {
 		return fmt.Errorf("update id %d: not loaded", m.ID)
 	}
