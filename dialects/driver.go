@@ -49,6 +49,16 @@ type Tx interface {
 	Rollback(ctx context.Context) error
 }
 
+// Batcher is implemented by transactions that can send several statements
+// in one round trip (PostgreSQL's pipeline). ExecBatch runs sqls[i] with
+// args[i] in order and returns the result of each statement that ran; at
+// the first failure it returns the results before it and that statement's
+// error (the database runs none after it, and the transaction is then
+// aborted).
+type Batcher interface {
+	ExecBatch(ctx context.Context, sqls []string, args [][]any) ([]Result, error)
+}
+
 // Pool is a pool of connections: the Engine's handle on a database. It is
 // safe for concurrent use. The context given to Begin bounds the begin
 // only (waiting for a connection, BEGIN): the transaction must not end with

@@ -8,7 +8,8 @@ import (
 
 // QueryInfo describes one database round trip for a Tracer.
 type QueryInfo struct {
-	// Operation is "query", "exec", "begin", "commit" or "rollback".
+	// Operation is "query", "exec", "begin", "commit", "rollback" or
+	// "batch" (statements pipelined in one round trip: Tx.ExecBatch).
 	Operation string
 	// SQL is the statement text in the dialect's form (values are bound
 	// parameters, never part of the text).

@@ -3,12 +3,16 @@ package orm_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/dlayer/dlayer/dialects"
 	"github.com/dlayer/dlayer/engine"
+	"github.com/dlayer/dlayer/internal/testdb"
 	"github.com/dlayer/dlayer/orm"
+	"github.com/dlayer/dlayer/stmt"
 )
 
 // sent returns every round trip traced since the last reset, transaction
@@ -338,5 +342,185 @@ func TestOneStatementHooksAndEvents(t *testing.T) {
 		if commits != 1 {
 			t.Fatalf("AfterCommit ran %d times, want 1", commits)
 		}
+	})
+}
+
+// opsTracer records the operation of every round trip ("begin", "exec",
+// "batch", …).
+type opsTracer struct {
+	mu  sync.Mutex
+	ops []string
+}
+
+func (o *opsTracer) trace(ctx context.Context, q engine.QueryInfo) (context.Context, func(error)) {
+	o.mu.Lock()
+	o.ops = append(o.ops, q.Operation)
+	o.mu.Unlock()
+	return ctx, func(error) {}
+}
+
+func (o *opsTracer) take() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	s := strings.Join(o.ops, " ")
+	o.ops = nil
+	return s
+}
+
+// TestPipelinedFlush: a flush of several updates and deletes (no
+// statement needing an earlier one's result) goes to PostgreSQL as one
+// pipelined batch inside the transaction — BEGIN, one round trip for all
+// the statements, COMMIT — and runs statement by statement elsewhere. A
+// unique violation in the middle of the batch, or a stale object in it,
+// writes nothing: the flush fails, the objects keep the values they had
+// before it, the session needs a rollback, and the rollback reloads the
+// database's values.
+func TestPipelinedFlush(t *testing.T) {
+	each2(t, func(t *testing.T, name string) {
+		ctx := context.Background()
+		tr := &opsTracer{}
+		eng, db := openWith(t, name, []engine.Option{engine.WithTracer(engine.TracerFunc(tr.trace))})
+		pipelined := name == testdb.Postgres
+		want := func(n int) string {
+			if pipelined {
+				return "begin batch commit"
+			}
+			return "begin" + strings.Repeat(" exec", n) + " commit"
+		}
+		wantFailed := func(n int) string {
+			if pipelined {
+				return "begin batch rollback"
+			}
+			return "begin" + strings.Repeat(" exec", n) + " rollback"
+		}
+		s := db.Session()
+		defer s.Close(ctx)
+		var us []*User
+		for i := range 4 {
+			u := &User{Name: fmt.Sprintf("u%d", i), Email: fmt.Sprintf("u%d@x.org", i)}
+			must(t, s.Add(u))
+			us = append(us, u)
+		}
+		must(t, s.Commit(ctx))
+		load := func(s *orm.Session) []*User {
+			out := make([]*User, len(us))
+			for i, u := range us {
+				var err error
+				out[i], err = orm.Get[User](ctx, s, u.ID)
+				must(t, err)
+			}
+			return out
+		}
+		dbNames := func() string {
+			var names []string
+			for _, u := range us {
+				n, err := engine.Scalar[string](ctx, eng, stmt.Select(db.Table("users").C("name")).Where(db.Table("users").C("id").Eq(u.ID)))
+				must(t, err)
+				names = append(names, n)
+			}
+			return strings.Join(names, ",")
+		}
+
+		t.Run("updates and a delete", func(t *testing.T) {
+			s := db.Session()
+			defer s.Close(ctx)
+			got := load(s)
+			got[0].Name, got[1].Name, got[2].Name = "a", "b", "c"
+			tr.take()
+			must(t, s.Commit(ctx))
+			if ops := tr.take(); ops != want(3) {
+				t.Fatalf("round trips %q, want %q", ops, want(3))
+			}
+			if n := dbNames(); n != "a,b,c,u3" {
+				t.Fatalf("names %s", n)
+			}
+		})
+
+		t.Run("unique violation in the middle", func(t *testing.T) {
+			s := db.Session()
+			defer s.Close(ctx)
+			got := load(s)
+			got[0].Name = "first"
+			got[1].Email = got[3].Email // the second UPDATE fails
+			got[2].Name = "third"
+			tr.take()
+			err := s.Commit(ctx)
+			var ce *engine.ConstraintError
+			if !errors.As(err, &ce) || ce.Kind != engine.Unique {
+				t.Fatalf("commit: %v", err)
+			}
+			if ops := tr.take(); ops != wantFailed(2) && !(pipelined && ops == wantFailed(0)) {
+				t.Fatalf("round trips %q, want %q", ops, wantFailed(2))
+			}
+			if n := dbNames(); n != "a,b,c,u3" {
+				t.Fatalf("the failed flush wrote: names %s", n)
+			}
+			// The objects hold what they held before the flush.
+			if got[0].Name != "first" || got[2].Name != "third" || got[1].Email != "u3@x.org" {
+				t.Fatalf("objects changed by the failed flush: %q %q %q", got[0].Name, got[2].Name, got[1].Email)
+			}
+			if err := s.Add(&User{Name: "x", Email: "x@x.org"}); !errors.Is(err, orm.ErrSessionNeedsRollback) {
+				t.Fatalf("add after the failed flush: %v", err)
+			}
+			must(t, s.Rollback(ctx))
+			again := load(s)
+			if again[0].Name != "a" || again[1].Email != "u1@x.org" {
+				t.Fatalf("after rollback: %q %q", again[0].Name, again[1].Email)
+			}
+		})
+
+		t.Run("deletes", func(t *testing.T) {
+			s := db.Session()
+			defer s.Close(ctx)
+			got := load(s)
+			must(t, s.Delete(got[2]))
+			must(t, s.Delete(got[3]))
+			tr.take()
+			must(t, s.Commit(ctx))
+			// Planning loads each user's posts first (to cascade the
+			// delete), outside the transaction.
+			if ops := tr.take(); ops != "query query "+want(2) {
+				t.Fatalf("round trips %q, want %q", ops, "query query "+want(2))
+			}
+			n, err := engine.Scalar[int64](ctx, eng, stmtCountOn(db, "users"))
+			must(t, err)
+			if n != 2 {
+				t.Fatalf("users %d, want 2", n)
+			}
+			us = us[:2]
+		})
+
+		t.Run("stale object in a batch", func(t *testing.T) {
+			s1, s2 := db.Session(), db.Session()
+			defer s1.Close(ctx)
+			defer s2.Close(ctx)
+			a, b := &Account{Owner: "a", Balance: 1}, &Account{Owner: "b", Balance: 1}
+			must(t, s1.AddAll(a, b))
+			must(t, s1.Commit(ctx))
+			a1, err := orm.Get[Account](ctx, s1, a.ID)
+			must(t, err)
+			b1, err := orm.Get[Account](ctx, s1, b.ID)
+			must(t, err)
+			b2, err := orm.Get[Account](ctx, s2, b.ID)
+			must(t, err)
+			b2.Balance = 50
+			must(t, s2.Commit(ctx))
+			a1.Balance, b1.Balance = 10, 20
+			tr.take()
+			if err := s1.Commit(ctx); !errors.Is(err, orm.ErrStaleObject) {
+				t.Fatalf("commit with a stale object: %v", err)
+			}
+			if ops := tr.take(); ops != wantFailed(2) {
+				t.Fatalf("round trips %q, want %q", ops, wantFailed(2))
+			}
+			must(t, s1.Rollback(ctx))
+			ra, err := orm.Get[Account](ctx, s1, a.ID)
+			must(t, err)
+			rb, err := orm.Get[Account](ctx, s1, b.ID)
+			must(t, err)
+			if ra.Balance != 1 || rb.Balance != 50 {
+				t.Fatalf("balances %d %d, want 1 50 (nothing of the failed flush)", ra.Balance, rb.Balance)
+			}
+		})
 	})
 }

@@ -621,6 +621,9 @@ func (s *Session) unlinkBack(st *state, rf *relField, tst *state) {
 
 // execute runs the plan's statements.
 func (s *Session) execute(ctx context.Context, p *flushPlan, done *[]func()) error {
+	if ok, err := s.executeBatched(ctx, p); ok {
+		return err
+	}
 	if len(p.early) > 0 {
 		var early, late []assocLink
 		for _, l := range p.assocClear {
@@ -1184,8 +1187,45 @@ func (s *Session) update(ctx context.Context, p *flushPlan, st *state, done *[]f
 	if err := s.runHook(ctx, st, hookBeforeUpdate); err != nil {
 		return fmt.Errorf("before update %s: %w", m.model.Name, err)
 	}
+	upd, computed, err := s.updateStmt(p, st)
+	if upd == nil || err != nil {
+		return err
+	}
+	tx, err := s.writer(ctx, m)
+	if err != nil {
+		return err
+	}
+	res, err := tx.Exec(ctx, upd)
+	if err != nil {
+		return fmt.Errorf("update %s: %w", m.model.Name, err)
+	}
+	if err := updated(st, res, computed); err != nil {
+		return err
+	}
+	if m.hooks&hookAfterUpdate != 0 {
+		*done = append(*done, func() { _ = s.runHook(ctx, st, hookAfterUpdate) })
+	}
+	return nil
+}
+
+// updated checks the result of st's UPDATE.
+func updated(st *state, res engine.Result, computed bool) error {
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("update %s %v: %w", st.m.model.Name, pkVals(st.m, st.snap), ErrStaleObject)
+	}
+	if computed {
+		st.expired = true // computed columns are read back on next access
+	}
+	return nil
+}
+
+// updateStmt returns the UPDATE of a dirty persistent object's changed
+// columns (nil when none changed), filling in on-update defaults and the
+// next version first; computed reports that the table has computed
+// columns to read back.
+func (s *Session) updateStmt(p *flushPlan, st *state) (upd *stmt.UpdateStmt, computed bool, err error) {
+	m := st.m
 	var changed []int
-	computed := false
 	for i := range m.cols {
 		if m.cols[i].col.Computed != nil {
 			computed = true
@@ -1196,10 +1236,10 @@ func (s *Session) update(ctx context.Context, p *flushPlan, st *state, done *[]f
 		}
 	}
 	if len(changed) == 0 {
-		return nil
+		return nil, false, nil
 	}
 	if err := m.writable("update"); err != nil {
-		return err
+		return nil, false, err
 	}
 	for i := range m.cols {
 		c := m.cols[i].col
@@ -1207,11 +1247,11 @@ func (s *Session) update(ctx context.Context, p *flushPlan, st *state, done *[]f
 			if gen := defaultValue(c.OnUpdate, c); gen != nil {
 				v, err := gen()
 				if err != nil {
-					return err
+					return nil, false, err
 				}
 				p.touch(st)
 				if err := m.cols[i].set(st.obj, v); err != nil {
-					return err
+					return nil, false, err
 				}
 				changed = append(changed, i)
 			}
@@ -1225,12 +1265,12 @@ func (s *Session) update(ctx context.Context, p *flushPlan, st *state, done *[]f
 		if !slices.Contains(changed, m.version) {
 			p.touch(st)
 			if err := m.cols[m.version].set(st.obj, old+1); err != nil {
-				return err
+				return nil, false, err
 			}
 			changed = append(changed, m.version)
 		}
 	}
-	upd := stmt.Update(m.tref)
+	upd = stmt.Update(m.tref)
 	var a argArena
 	for _, o := range changed {
 		a.reserve(&m.cols[o], 1)
@@ -1238,24 +1278,7 @@ func (s *Session) update(ctx context.Context, p *flushPlan, st *state, done *[]f
 	for _, o := range changed {
 		upd = upd.SetCol(m.cols[o].col, m.cols[o].arg(st.obj, &a))
 	}
-	tx, err := s.writer(ctx, m)
-	if err != nil {
-		return err
-	}
-	res, err := tx.Exec(ctx, upd.Where(where...))
-	if err != nil {
-		return fmt.Errorf("update %s: %w", m.model.Name, err)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("update %s %v: %w", m.model.Name, pkVals(m, st.snap), ErrStaleObject)
-	}
-	if computed {
-		st.expired = true // computed columns are read back on next access
-	}
-	if m.hooks&hookAfterUpdate != 0 {
-		*done = append(*done, func() { _ = s.runHook(ctx, st, hookAfterUpdate) })
-	}
-	return nil
+	return upd.Where(where...), computed, nil
 }
 
 // writeAssoc deletes and inserts many-to-many association rows.
@@ -1379,20 +1402,35 @@ func (s *Session) deleteAll(ctx context.Context, m *mapper, sts []*state, done *
 		if err := s.runHook(ctx, st, hookBeforeDelete); err != nil {
 			return fmt.Errorf("before delete %s: %w", m.model.Name, err)
 		}
-		where := m.pkWhere(st.snap)
-		if m.version >= 0 {
-			where = append(where, m.tref.Col(m.cols[m.version].col).Eq(m.cols[m.version].get(st.snap)))
-		}
-		res, err := tx.Exec(ctx, stmt.Delete(m.tref).Where(where...))
+		res, err := tx.Exec(ctx, deleteStmt(st))
 		if err != nil {
 			return fmt.Errorf("delete %s: %w", m.model.Name, err)
 		}
-		if res.RowsAffected == 0 {
-			return fmt.Errorf("delete %s %v: %w", m.model.Name, pkVals(m, st.snap), ErrStaleObject)
+		if err := deleted(st, res); err != nil {
+			return err
 		}
 		if m.hooks&hookAfterDelete != 0 {
 			*done = append(*done, func() { _ = s.runHook(ctx, st, hookAfterDelete) })
 		}
+	}
+	return nil
+}
+
+// deleteStmt returns the DELETE of a persistent object's row (of its
+// version, for a versioned model).
+func deleteStmt(st *state) *stmt.DeleteStmt {
+	m := st.m
+	where := m.pkWhere(st.snap)
+	if m.version >= 0 {
+		where = append(where, m.tref.Col(m.cols[m.version].col).Eq(m.cols[m.version].get(st.snap)))
+	}
+	return stmt.Delete(m.tref).Where(where...)
+}
+
+// deleted checks the result of st's DELETE.
+func deleted(st *state, res engine.Result) error {
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("delete %s %v: %w", st.m.model.Name, pkVals(st.m, st.snap), ErrStaleObject)
 	}
 	return nil
 }

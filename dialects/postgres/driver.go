@@ -325,6 +325,8 @@ func queryOn(ctx context.Context, q querier, sql string, args []any) (dialects.R
 	return &Rows{rows: rows}, nil
 }
 
+var _ dialects.Batcher = (*Tx)(nil)
+
 // Tx is a transaction on a pgx connection.
 type Tx struct {
 	tx     pgx.Tx
@@ -349,6 +351,34 @@ func (t *Tx) Query(ctx context.Context, sql string, args ...any) (dialects.Rows,
 		}
 	}
 	return queryOn(ctx, t.tx, sql, args)
+}
+
+// ExecBatch sends the statements as one pgx batch: one round trip (see
+// dialects.Batcher).
+func (t *Tx) ExecBatch(ctx context.Context, sqls []string, args [][]any) ([]dialects.Result, error) {
+	if len(sqls) != len(args) {
+		return nil, fmt.Errorf("batch: %d statements with %d argument lists", len(sqls), len(args))
+	}
+	b := &pgx.Batch{}
+	for i, sql := range sqls {
+		if t.pooler {
+			if err := checkPooled(sql, true); err != nil {
+				return nil, err
+			}
+		}
+		b.Queue(sql, args[i]...)
+	}
+	br := t.tx.SendBatch(ctx, b)
+	out := make([]dialects.Result, 0, len(sqls))
+	for range sqls {
+		ct, err := br.Exec()
+		if err != nil {
+			_ = br.Close()
+			return out, err
+		}
+		out = append(out, dialects.Result{RowsAffected: ct.RowsAffected()})
+	}
+	return out, br.Close()
 }
 
 // Commit commits the transaction.
