@@ -170,8 +170,28 @@ func (s *Session) failFlush(ctx context.Context, plan *flushPlan, cause error) e
 
 func (p *flushPlan) touch(st *state) {
 	if _, ok := p.journal[st]; !ok {
+		if p.journal == nil {
+			p.journal = map[*state]unsafe.Pointer{}
+		}
 		p.journal[st] = st.m.snapshot(st.obj)
 	}
+}
+
+// markEarly marks st to be deleted before any insert.
+func (p *flushPlan) markEarly(st *state) {
+	if p.early == nil {
+		p.early = map[*state]bool{}
+	}
+	p.early[st] = true
+}
+
+// addState appends st to its mapper's list in *to, making the map on first
+// use (most flushes need one or two of a plan's maps).
+func addState(to *map[*mapper][]*state, st *state) {
+	if *to == nil {
+		*to = map[*mapper][]*state{}
+	}
+	(*to)[st.m] = append((*to)[st.m], st)
 }
 
 func (p *flushPlan) restore() {
@@ -201,13 +221,8 @@ func (m *mapper) restore(obj, saved unsafe.Pointer) {
 // cascades (loading children where needed), orphans, foreign-key edges and
 // association changes.
 func (s *Session) plan(ctx context.Context) (*flushPlan, error) {
-	p := &flushPlan{
-		inserts:    map[*mapper][]*state{},
-		deletes:    map[*mapper][]*state{},
-		persistent: map[*mapper][]*state{},
-		journal:    map[*state]unsafe.Pointer{},
-		early:      map[*state]bool{},
-	}
+	// The plan's maps are made on first use.
+	p := &flushPlan{}
 	if err := s.cascadeSaves(); err != nil {
 		return p, err
 	}
@@ -218,14 +233,14 @@ func (s *Session) plan(ctx context.Context) (*flushPlan, error) {
 	for _, st := range states {
 		switch st.status {
 		case statusPending:
-			p.inserts[st.m] = append(p.inserts[st.m], st)
+			addState(&p.inserts, st)
 		case statusPersistent:
 			// Expired objects too: their snapshot still holds the values
 			// last read, so changes made since are found.
-			p.persistent[st.m] = append(p.persistent[st.m], st)
+			addState(&p.persistent, st)
 		case statusDeleted:
 			if !st.deleteFlushed {
-				p.deletes[st.m] = append(p.deletes[st.m], st)
+				addState(&p.deletes, st)
 			}
 		}
 	}
@@ -378,7 +393,7 @@ func (s *Session) cascadeDeletes(ctx context.Context, p *flushPlan) error {
 					// Orphans go before inserts, so a replacement (a new
 					// one-to-one child, say) does not meet the old row's
 					// unique key.
-					p.early[ost] = true
+					p.markEarly(ost)
 				} else {
 					p.nulls = append(p.nulls, edge{parent: st, child: ost, pairs: childPairs(rf)})
 				}
@@ -430,7 +445,7 @@ func (s *Session) cascadeDeletes(ctx context.Context, p *flushPlan) error {
 					if r.Cascade.Has(spec.CascadeDelete) {
 						c.status = statusDeleted
 						if p.early[st] {
-							p.early[c] = true
+							p.markEarly(c)
 						}
 						work = append(work, c)
 					} else if !r.PassiveDeletes {
@@ -829,13 +844,27 @@ func (s *Session) insertLevel(ctx context.Context, tx engine.Querier, p *flushPl
 	// then group rows with the same choice, keeping order. The choice is a
 	// small byte string ('v' value, 'f' fetched) reused between rows.
 	type group struct {
+		key  string
 		cols []*spec.Column
 		// fetch are columns whose values come from the database.
 		fetch []*spec.Column
 		rows  []*state
 	}
 	var groups []*group
-	byKey := map[string]*group{}
+	// byKey indexes groups once there are many; a few are searched in
+	// turn (most flushes have one).
+	var byKey map[string]*group
+	find := func(sig []byte) *group {
+		if byKey != nil {
+			return byKey[string(sig)] // no allocation for the lookup
+		}
+		for _, g := range groups {
+			if g.key == string(sig) {
+				return g
+			}
+		}
+		return nil
+	}
 	sig := make([]byte, len(m.cols))
 	for _, st := range sts {
 		insertSig(m, st.obj, sig)
@@ -865,9 +894,12 @@ func (s *Session) insertLevel(ctx context.Context, tx engine.Querier, p *flushPl
 				}
 			}
 		}
-		g := byKey[string(sig)] // no allocation for the lookup
+		g := find(sig)
 		if g == nil {
-			g = &group{}
+			g = &group{key: string(sig), cols: make([]*spec.Column, 0, len(m.cols))}
+			if len(groups) == 0 {
+				g.rows = make([]*state, 0, len(sts))
+			}
 			if m.autoPK >= 0 && sig[m.autoPK] == 'f' {
 				// The generated key comes first among the fetched
 				// columns, whatever its position in the table.
@@ -883,8 +915,15 @@ func (s *Session) insertLevel(ctx context.Context, tx engine.Querier, p *flushPl
 					g.cols = append(g.cols, m.cols[i].col)
 				}
 			}
-			byKey[string(sig)] = g
 			groups = append(groups, g)
+			if byKey == nil && len(groups) > 8 {
+				byKey = make(map[string]*group, 2*len(groups))
+				for _, g := range groups {
+					byKey[g.key] = g
+				}
+			} else if byKey != nil {
+				byKey[g.key] = g
+			}
 		}
 		g.rows = append(g.rows, st)
 	}
