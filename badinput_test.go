@@ -469,6 +469,7 @@ func TestAPIBadInputErrors(t *testing.T) {
 		{"nil Engine Ping", (*engine.Engine)(nil).Ping(ctx), nil},
 		{"nil Engine Usable", (*engine.Engine)(nil).Usable(), nil},
 		{"closed Usable", closed.Usable(), engine.ErrClosed},
+		{"nil Tx ExecBatch", first((*engine.Tx)(nil).ExecBatch(ctx, []stmt.Statement{one})), nil},
 		{"closed Exec", first(closed.Exec(ctx, one)), engine.ErrClosed},
 		{"closed Query", first(closed.Query(ctx, one)), engine.ErrClosed},
 		{"closed Begin", first(closed.Begin(ctx, engine.TxOptions{})), engine.ErrClosed},

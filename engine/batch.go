@@ -17,6 +17,9 @@ import (
 // it and that statement's error; no later statement runs (on PostgreSQL
 // the failure aborts the transaction, so they would fail anyway).
 func (tx *Tx) ExecBatch(ctx context.Context, ss []stmt.Statement) ([]Result, error) {
+	if tx == nil || tx.e == nil || tx.tx == nil {
+		return nil, errNilTx
+	}
 	b, ok := tx.batcher()
 	if !ok || len(ss) < 2 {
 		out := make([]Result, 0, len(ss))
@@ -64,9 +67,6 @@ func (tx *Tx) ExecBatch(ctx context.Context, ss []stmt.Statement) ([]Result, err
 
 // batcher returns the driver transaction's pipeline, if it has one.
 func (tx *Tx) batcher() (dialects.Batcher, bool) {
-	if tx == nil || tx.tx == nil {
-		return nil, false
-	}
 	b, ok := tx.tx.(dialects.Batcher)
 	return b, ok
 }
