@@ -2,6 +2,7 @@ package orm
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 
@@ -158,8 +159,10 @@ func directError(ctx context.Context, d dialects.Dialect, q *directQ, err error)
 		return err
 	}
 	var safe interface{ SafeToRetry() bool }
-	if errors.As(err, &safe) && safe.SafeToRetry() {
-		return err // the driver says nothing reached the server
+	if errors.As(err, &safe) && safe.SafeToRetry() || errors.Is(err, driver.ErrBadConn) {
+		// The driver says nothing reached the server (pgx's SafeToRetry;
+		// database/sql drivers return ErrBadConn only then).
+		return err
 	}
 	if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
 		dialects.IsConnectionError(d, err) {
