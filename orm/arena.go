@@ -12,7 +12,7 @@ import (
 // into them), which is the life of what they hold anyway.
 
 const (
-	firstChunk = 16
+	firstChunk = 2 // a one-object unit of work allocates no room for 15 more
 	maxChunk   = 1024
 )
 
