@@ -653,8 +653,8 @@ func (s *Session) read(ctx context.Context, m *mapper, locking bool, run func(ct
 // ExpireOnCommit, loaded objects are expired. A unit of work that is one
 // statement, in a session with no transaction open, is sent as that
 // statement alone, without BEGIN and COMMIT (atomic on its own; see
-// direct.go and docs/orm.md for when the transaction stays). A failure of COMMIT itself
-// wraps ErrRolledBack when the database refused it — a serialization
+// direct.go and docs/orm.md for when the transaction stays). A failure of
+// COMMIT itself wraps ErrRolledBack when the database refused it — a serialization
 // failure or deadlock found at COMMIT (engine.IsRetryable holds: run the
 // unit of work again), a deferred constraint — and the session is then
 // rolled back as Rollback would; it wraps ErrCommitOutcomeUnknown when no
