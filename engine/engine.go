@@ -466,6 +466,9 @@ func (e *Engine) exec(ctx context.Context, q dialects.Queryer, s stmt.Statement)
 	if err != nil {
 		return Result{}, err
 	}
+	if _, text := s.(*stmt.TextStmt); text && isDDL(c.SQL) {
+		defer e.InvalidateStatements()
+	}
 	return e.execSQL(ctx, q, c.SQL, args)
 }
 
