@@ -475,7 +475,9 @@ func (e *Engine) exec(ctx context.Context, q dialects.Queryer, s stmt.Statement)
 func (e *Engine) execSQL(ctx context.Context, q dialects.Queryer, sql string, args []any) (Result, error) {
 	ob := e.observe(ctx, "exec", sql, args)
 	res, err := q.Exec(ob.ctx, sql, args...)
-	err = e.translate(ctx, describe(sql), err)
+	if err != nil {
+		err = e.translate(ctx, describe(sql), err)
+	}
 	ob.done(err, res.RowsAffected)
 	return res, err
 }
