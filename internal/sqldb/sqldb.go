@@ -478,6 +478,9 @@ func (c *colCache) put(q string, ci *colInfo) {
 }
 
 func (c *colCache) clear() {
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	c.m = nil
 	c.mu.Unlock()

@@ -78,6 +78,9 @@ func (c dsnConnector) Driver() driver.Driver                        { return c.d
 
 // DriverConnector returns a connector for dsn on d.
 func DriverConnector(d driver.Driver, dsn string) (driver.Connector, error) {
+	if d == nil {
+		return nil, errors.New("sqldb: nil driver")
+	}
 	if dc, ok := d.(driver.DriverContext); ok {
 		return dc.OpenConnector(dsn)
 	}
@@ -86,6 +89,9 @@ func DriverConnector(d driver.Driver, dsn string) (driver.Connector, error) {
 
 // Connect opens a connection with its own statement cache.
 func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
+	if c == nil || c.base == nil {
+		return nil, errors.New("sqldb: nil or zero Connector (use NewConnector)")
+	}
 	dc, err := c.base.Connect(ctx)
 	if err != nil {
 		return nil, err
@@ -94,16 +100,30 @@ func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
 }
 
 // Driver returns the wrapped connector's driver.
-func (c *Connector) Driver() driver.Driver { return c.base.Driver() }
+func (c *Connector) Driver() driver.Driver {
+	if c == nil || c.base == nil {
+		return nil
+	}
+	return c.base.Driver()
+}
 
 // Invalidate drops the prepared statements of every connection: each
 // connection closes its statements before it runs the next one (statements
 // in use are closed when their rows are).
-func (c *Connector) Invalidate() { c.gen.Add(1) }
+func (c *Connector) Invalidate() {
+	if c != nil {
+		c.gen.Add(1)
+	}
+}
 
 // Prepared returns how many statements the connector's connections have
 // prepared for their caches.
-func (c *Connector) Prepared() int64 { return c.prepared.Load() }
+func (c *Connector) Prepared() int64 {
+	if c == nil {
+		return 0
+	}
+	return c.prepared.Load()
+}
 
 // entry is one cached statement; entries form a list, most recently used
 // first.
