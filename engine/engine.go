@@ -495,7 +495,7 @@ func (e *Engine) query(ctx context.Context, q dialects.Queryer, s stmt.Statement
 		return nil, err
 	}
 	e.openRows.Add(1)
-	return &Rows{e: e, ctx: ctx, rows: rows, sql: c.SQL, cols: c.Columns, ob: ob}, nil
+	return &Rows{e: e, ctx: ctx, rows: rows, sql: c.SQL, cols: c.Columns, ob: ob, single: c.SingleRow}, nil
 }
 
 // describe names a statement in an error message by its leading SQL text

@@ -168,7 +168,9 @@ func one[T any](ctx context.Context, q Querier, s stmt.Statement, exact bool) (T
 	if err := sc.scan(rows, &v); err != nil {
 		return zero, err
 	}
-	if exact && rows.Next() {
+	// A query that cannot return a second row (by primary key, or LIMIT
+	// 1) is not stepped again to look for one.
+	if exact && !rows.single && rows.Next() {
 		return zero, fmt.Errorf("%s: %w", describe(rows.sql), ErrTooManyRows)
 	}
 	return v, rows.Close()

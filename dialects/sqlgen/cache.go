@@ -29,10 +29,11 @@ const DefaultCompiledCache = 500
 
 // cacheEntry is the compilation of one shape.
 type cacheEntry struct {
-	sql   string
-	cols  []dialects.ResultColumn
-	names []string
-	multi bool
+	sql    string
+	cols   []dialects.ResultColumn
+	names  []string
+	multi  bool
+	single bool
 	// args maps placeholder i to the walk's value args[i].val (-1: the
 	// constant nil of an assignment without value); types[i] is the type
 	// bound with it when the walk's value has none.
@@ -483,7 +484,7 @@ func entryFor(c *dialects.Compiled, srcs []uint64, vals []walkVal, keep []unsafe
 		}
 		index[v.src] = int32(i)
 	}
-	e := &cacheEntry{sql: c.SQL, cols: c.Columns, names: c.ParamNames, multi: c.MultiStatement,
+	e := &cacheEntry{sql: c.SQL, cols: c.Columns, names: c.ParamNames, multi: c.MultiStatement, single: c.SingleRow,
 		args: make([]argSource, len(srcs)), keep: slices.Clone(keep)}
 	used := make(map[int32]bool, len(srcs))
 	for i, s := range srcs {
@@ -533,6 +534,6 @@ func fromCache(e *cacheEntry, vals []walkVal) *dialects.Compiled {
 			types = append(types, a.typ)
 		}
 	}
-	r.c = dialects.Compiled{SQL: e.sql, Args: args, ArgTypes: types, Columns: e.cols, ParamNames: e.names, MultiStatement: e.multi}
+	r.c = dialects.Compiled{SQL: e.sql, Args: args, ArgTypes: types, Columns: e.cols, ParamNames: e.names, MultiStatement: e.multi, SingleRow: e.single}
 	return &r.c
 }

@@ -38,6 +38,8 @@ func sameCompiled(t *testing.T, what string, got, want *dialects.Compiled) {
 		t.Fatalf("%s: param names %v, want %v", what, got.ParamNames, want.ParamNames)
 	case got.MultiStatement != want.MultiStatement:
 		t.Fatalf("%s: multi-statement differs", what)
+	case got.SingleRow != want.SingleRow:
+		t.Fatalf("%s: single-row differs", what)
 	case len(got.Columns) != len(want.Columns):
 		t.Fatalf("%s: %d result columns, want %d", what, len(got.Columns), len(want.Columns))
 	}
@@ -340,3 +342,46 @@ func FuzzCompiledCache(f *testing.F) {
 }
 
 func stringData(s string) *byte { return unsafe.StringData(s) }
+
+// TestSingleRow: a query by the whole primary key, or with LIMIT 1, is
+// marked as returning at most one row; anything that may return more is
+// not.
+func TestSingleRow(t *testing.T) {
+	s := shapeSchema()
+	u := stmt.TableOf(s, "User")
+	p := stmt.TableOf(s, "Post").As("p")
+	id := u.C("id")
+	tests := []struct {
+		name string
+		q    stmt.Statement
+		want bool
+	}{
+		{"by primary key", stmt.Select(u).Where(id.Eq(1)), true},
+		{"by primary key and more", stmt.Select(u).Where(u.C("name").Eq("x"), id.Eq(1)), true},
+		{"by named parameter", stmt.Select(id).Where(id.Eq(stmt.NamedParam("k"))), true},
+		{"limit 1", stmt.Select(u).Limit(1), true},
+		{"limit 0", stmt.Select(u).Limit(0), true},
+		{"limit 2", stmt.Select(u).Limit(2), false},
+		{"no where", stmt.Select(u), false},
+		{"other column", stmt.Select(u).Where(u.C("name").Eq("x")), false},
+		{"key or", stmt.Select(u).Where(stmt.Or(id.Eq(1), id.Eq(2))), false},
+		{"key in", stmt.Select(u).Where(id.In(1, 2)), false},
+		{"key greater", stmt.Select(u).Where(id.Gt(1)), false},
+		{"key = column", stmt.Select(u).Where(stmt.Eq(id, u.C("manager_id"))), false},
+		{"join", stmt.Select(u).Join(p, stmt.Eq(p.C("author_id"), id)).Where(id.Eq(1)), false},
+		{"group by", stmt.Select(id).Where(id.Eq(1)).GroupBy(u.C("name")), false},
+		{"update", stmt.Update(u).Set("name", "x").Where(id.Eq(1)), false},
+	}
+	for _, d := range all {
+		for _, tc := range tests {
+			t.Run(d.Name()+"/"+tc.name, func(t *testing.T) {
+				g := withCache(d, 16)
+				for range 2 { // a miss, then a hit
+					if c := mustCompile(t, g, tc.q); c.SingleRow != tc.want {
+						t.Fatalf("SingleRow %v, want %v: %s", c.SingleRow, tc.want, c.SQL)
+					}
+				}
+			})
+		}
+	}
+}

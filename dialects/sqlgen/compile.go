@@ -40,7 +40,9 @@ type state struct {
 	// (a new shape for the compiled cache).
 	recording bool
 	srcs      []uint64
-	key       keyer
+	// single: the top-level query returns at most one row.
+	single bool
+	key    keyer
 }
 
 // result holds a Compiled with room for eight arguments, so compiling a
@@ -58,7 +60,7 @@ func (st *state) reset(g *Base) {
 	st.scopes = st.scopes[:0]
 	st.tbuf = st.tbuf[:0]
 	st.noQualify, st.inUpsert, st.depth, st.multi = false, false, 0, false
-	st.recording, st.srcs = false, st.srcs[:0]
+	st.recording, st.srcs, st.single = false, st.srcs[:0], false
 	st.key.buf, st.key.vals, st.key.ptrs, st.key.depth = st.key.buf[:0], st.key.vals[:0], st.key.ptrs[:0], 0
 }
 
@@ -85,7 +87,7 @@ func (g *Base) Compile(s stmt.Statement) (*dialects.Compiled, error) {
 	}
 	if err == nil {
 		c = &r.c
-		*c = dialects.Compiled{SQL: string(st.buf), Args: st.args, ArgTypes: st.types, Columns: st.cols, ParamNames: st.names, MultiStatement: st.multi}
+		*c = dialects.Compiled{SQL: string(st.buf), Args: st.args, ArgTypes: st.types, Columns: st.cols, ParamNames: st.names, MultiStatement: st.multi, SingleRow: st.single}
 		if cached {
 			if e := entryFor(c, st.srcs, st.key.vals, st.key.ptrs); e != nil {
 				g.cache.put(st.key.buf, e)
@@ -233,6 +235,10 @@ func (st *state) selectStmt(s *stmt.SelectStmt, top bool) error {
 	}
 	st.scopes = append(st.scopes, scope)
 	defer func() { st.scopes = st.scopes[:len(st.scopes)-1] }()
+	if top {
+		st.single = (p.HasLimit && p.Limit <= 1) ||
+			(len(from) == 1 && len(p.Joins) == 0 && len(p.GroupBy) == 0 && p.Having == nil && keyFixed(from[0], p.Where))
+	}
 
 	st.str("SELECT ")
 	if p.Distinct {
@@ -323,6 +329,62 @@ func (st *state) selectStmt(s *stmt.SelectStmt, top bool) error {
 		}
 	}
 	return nil
+}
+
+// keyFixed reports whether where (ANDed terms) compares every primary-key
+// column of t with "=" to a bound value or parameter.
+func keyFixed(t *stmt.Table, where stmt.Expr) bool {
+	if t == nil || t.Err() != nil || where == nil {
+		return false
+	}
+	pk := t.Spec().PrimaryKey
+	if len(pk) == 0 || len(pk) > 8 {
+		return false
+	}
+	var fixed [8]bool
+	var walk func(e stmt.Expr, depth int)
+	walk = func(e stmt.Expr, depth int) {
+		switch x := e.(type) {
+		case *stmt.BoolExpr:
+			if x != nil && !x.Or && depth < 8 {
+				for _, term := range x.Terms {
+					walk(term, depth+1)
+				}
+			}
+		case *stmt.BinaryExpr:
+			if x == nil || x.Op != stmt.OpEq {
+				return
+			}
+			c, ok := x.L.(*stmt.Column)
+			if !ok || c == nil || c.Err != nil || !c.Table.Same(t) {
+				return
+			}
+			switch r := x.R.(type) {
+			case *stmt.Value:
+				if r == nil {
+					return
+				}
+			case *stmt.Param:
+				if r == nil {
+					return
+				}
+			default:
+				return
+			}
+			for i, k := range pk {
+				if k == c.Spec {
+					fixed[i] = true
+				}
+			}
+		}
+	}
+	walk(where, 0)
+	for i := range pk {
+		if !fixed[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func unlabel(e stmt.Expr) stmt.Expr {
