@@ -98,6 +98,8 @@ var apiFuncs = map[string]any{
 	"sqlite.OpenPool": sqlite.OpenPool, "sqlite.TranslateError": sqlite.TranslateError, "sqlite.Wrap": sqlite.Wrap,
 
 	"sqldb.New": sqldb.New, "sqldb.Result": sqldb.Result,
+	"sqldb.NewConnector": sqldb.NewConnector, "sqldb.DriverConnector": sqldb.DriverConnector,
+	"sqldb.ParseStatementCache": sqldb.ParseStatementCache,
 
 	"dlayer.LoadSchema": dlayer.LoadSchema, "dlayer.Open": dlayer.Open,
 }
@@ -171,9 +173,10 @@ func apiReceivers(t *testing.T) map[string][]receiver {
 		"postgres.Pool":            append([]receiver{{"Wrap(nil)", postgres.Wrap(nil)}}, closedServerPools(t, "DLAYER_TEST_POSTGRES_URL")...),
 		// postgres.Tx and postgres.Rows are made only by a Pool; swept
 		// through engine.Tx and engine.Rows.
-		"postgres.Tx":   nil,
-		"postgres.Rows": nil,
-		"sqldb.Pool":    append([]receiver{{"New(nil)", sqldb.New(nil, sqldb.Config{})}, {"closed", closedPool}}, closedServerPools(t, "DLAYER_TEST_MYSQL_URL")...),
+		"postgres.Tx":     nil,
+		"postgres.Rows":   nil,
+		"sqldb.Pool":      append([]receiver{{"New(nil)", sqldb.New(nil, sqldb.Config{})}, {"closed", closedPool}}, closedServerPools(t, "DLAYER_TEST_MYSQL_URL")...),
+		"sqldb.Connector": {{"zero", &sqldb.Connector{}}, {"NewConnector(nil)", sqldb.NewConnector(nil, sqldb.StatementCache{Size: 1})}},
 		// sqldb.Rows is made only by a Pool; swept through engine.Rows.
 		"sqldb.Rows":        nil,
 		"stmt.Column":       {{"zero", &stmt.Column{}}, {"of Ref(nil)", stmt.Ref(nil).C("x")}},

@@ -124,8 +124,7 @@ func (d *dlayerBench) InsertMulti(ctx context.Context, ms []Model) error {
 
 func (d *dlayerBench) Update(ctx context.Context, m *Model) error {
 	q := stmt.Update(d.models).
-		Set("name", m.Name).Set("title", m.Title).Set("fax", m.Fax).Set("web", m.Web).
-		Set("age", m.Age).Set("right", m.Right).Set("counter", m.Counter).
+		SetAll(d.cols, m.Name, m.Title, m.Fax, m.Web, m.Age, m.Right, m.Counter).
 		Where(d.id.Eq(m.ID))
 	res, err := d.e.Exec(ctx, q)
 	if err != nil {

@@ -34,6 +34,11 @@ type Compiled struct {
 	// statement: a ";" outside quotes and comments followed by more than
 	// space and comments.
 	MultiStatement bool
+	// SingleRow reports a query that returns at most one row whatever its
+	// values: its WHERE fixes every primary-key column of its one table
+	// with "=", or it has LIMIT 0 or 1. A reader that wants exactly one
+	// row need not step the cursor again to look for a second.
+	SingleRow bool
 }
 
 // Bind returns the arguments with named parameters filled from params, so one

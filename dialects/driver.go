@@ -113,3 +113,12 @@ type Copier interface {
 type ServerDialecter interface {
 	ServerDialect() Dialect
 }
+
+// StatementInvalidator is implemented by pools whose connections keep
+// prepared statements (SQLite and MySQL/MariaDB opened by URL). The engine
+// calls InvalidateStatements after DDL it runs (CreateAll, DropAll, raw
+// CREATE/ALTER/DROP/RENAME/TRUNCATE text) and migrate after applying
+// migrations, so every connection prepares its statements again.
+type StatementInvalidator interface {
+	InvalidateStatements()
+}

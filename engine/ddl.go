@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/dlayer/dlayer/dialects"
 	"github.com/dlayer/dlayer/spec"
@@ -62,6 +63,7 @@ func (e *Engine) runDDL(ctx context.Context, what string, sqls []string) error {
 	if err := e.usable(ctx); err != nil {
 		return err
 	}
+	defer e.InvalidateStatements()
 	if e.d.Features().Has(dialects.TransactionalDDL) {
 		return e.Tx(ctx, func(tx *Tx) error {
 			for _, q := range sqls {
@@ -78,4 +80,46 @@ func (e *Engine) runDDL(ctx context.Context, what string, sqls []string) error {
 		}
 	}
 	return nil
+}
+
+// InvalidateStatements makes every connection of the engine's pool drop
+// the statements it keeps prepared (SQLite and MySQL/MariaDB pools opened
+// by URL; PostgreSQL's pgx handles its own), so that the next run of each
+// prepares it again against the current schema. The engine calls it after
+// CreateAll, DropAll, CreateTables, DropTables and raw DDL text it runs
+// (CREATE, ALTER, DROP, RENAME, TRUNCATE), and migrate after each
+// migration; call it after changing the schema by other means.
+func (e *Engine) InvalidateStatements() {
+	if e == nil {
+		return
+	}
+	if inv, ok := e.pool.(dialects.StatementInvalidator); ok {
+		inv.InvalidateStatements()
+	}
+}
+
+// isDDL reports whether sql starts with a schema-changing keyword
+// (comments and space before it skipped).
+func isDDL(sql string) bool {
+	for {
+		sql = strings.TrimLeft(sql, " \t\r\n(")
+		switch {
+		case strings.HasPrefix(sql, "--"):
+			_, sql, _ = strings.Cut(sql, "\n")
+			continue
+		case strings.HasPrefix(sql, "/*"):
+			_, sql, _ = strings.Cut(sql, "*/")
+			continue
+		}
+		break
+	}
+	end := 0
+	for end < len(sql) && end < 9 && (sql[end]|0x20 >= 'a' && sql[end]|0x20 <= 'z') {
+		end++
+	}
+	switch strings.ToUpper(sql[:end]) {
+	case "CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE":
+		return true
+	}
+	return false
 }

@@ -473,13 +473,18 @@ func (e *Engine) exec(ctx context.Context, q dialects.Queryer, s stmt.Statement)
 	if err != nil {
 		return Result{}, err
 	}
+	if _, text := s.(*stmt.TextStmt); text && isDDL(c.SQL) {
+		defer e.InvalidateStatements()
+	}
 	return e.execSQL(ctx, q, c.SQL, args)
 }
 
 func (e *Engine) execSQL(ctx context.Context, q dialects.Queryer, sql string, args []any) (Result, error) {
 	ob := e.observe(ctx, "exec", sql, args)
 	res, err := q.Exec(ob.ctx, sql, args...)
-	err = e.translate(ctx, describe(sql), err)
+	if err != nil {
+		err = e.translate(ctx, describe(sql), err)
+	}
 	ob.done(err, res.RowsAffected)
 	return res, err
 }
@@ -497,7 +502,7 @@ func (e *Engine) query(ctx context.Context, q dialects.Queryer, s stmt.Statement
 		return nil, err
 	}
 	e.openRows.Add(1)
-	return &Rows{e: e, ctx: ctx, rows: rows, sql: c.SQL, cols: c.Columns, ob: ob}, nil
+	return &Rows{e: e, ctx: ctx, rows: rows, sql: c.SQL, cols: c.Columns, ob: ob, single: c.SingleRow}, nil
 }
 
 // describe names a statement in an error message by its leading SQL text

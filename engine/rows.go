@@ -28,6 +28,8 @@ type Rows struct {
 	names  *columnSet
 	// tx is the transaction the rows were read in (nil on the pool).
 	tx *Tx
+	// single: the statement returns at most one row (Compiled.SingleRow).
+	single bool
 }
 
 var errNilRows = errors.New("dlayer: nil or zero Rows (use Engine.Query)")

@@ -64,12 +64,23 @@ func CollectRows[T any](rows *Rows) ([]T, error) {
 	if err := rows.Close(); err != nil {
 		return nil, err
 	}
-	sc.plan.sizeHint.Store(int32(min(len(out), maxSizeHint)))
+	sc.plan.sizeHint.Store(int32(min(len(out), sizeHintCap[T]())))
 	return out, nil
 }
 
-// maxSizeHint caps the preallocation CollectRows learns from past results.
-const maxSizeHint = 1024
+// maxSizeHintBytes caps the memory CollectRows preallocates from what it
+// learnt of past results: a result of up to 4 MiB of T is read into a
+// slice made once, the size of the last one; a larger one grows from there.
+const maxSizeHintBytes = 4 << 20
+
+// sizeHintCap is how many T fit in maxSizeHintBytes (at least 1,024).
+func sizeHintCap[T any]() int {
+	size := int(unsafe.Sizeof(*new(T)))
+	if size == 0 {
+		return 1024
+	}
+	return max(1024, min(maxSizeHintBytes/size, 1<<24))
+}
 
 // One runs s and returns its only row: ErrNotFound (which matches
 // sql.ErrNoRows) when there is none, ErrTooManyRows when there are more.
@@ -157,7 +168,9 @@ func one[T any](ctx context.Context, q Querier, s stmt.Statement, exact bool) (T
 	if err := sc.scan(rows, &v); err != nil {
 		return zero, err
 	}
-	if exact && rows.Next() {
+	// A query that cannot return a second row (by primary key, or LIMIT
+	// 1) is not stepped again to look for one.
+	if exact && !rows.single && rows.Next() {
 		return zero, fmt.Errorf("%s: %w", describe(rows.sql), ErrTooManyRows)
 	}
 	return v, rows.Close()

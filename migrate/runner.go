@@ -672,6 +672,11 @@ func (r *Runner) stmtError(m *Migration, dir string, i, total int, stmt string, 
 
 // apply runs one migration's statements in one direction and records it.
 func (r *Runner) apply(ctx context.Context, m *Migration, dir string, stmts []string) error {
+	// The migration changes the schema: connections drop the statements
+	// they prepared (SQLite, MySQL), whatever the outcome.
+	if inv, ok := r.cfg.Pool.(dialects.StatementInvalidator); ok {
+		defer inv.InvalidateStatements()
+	}
 	if r.cfg.Dialect.Features().Has(dialects.TransactionalDDL) {
 		return r.applyTx(ctx, m, dir, stmts)
 	}

@@ -335,7 +335,19 @@ func cmpOp(op Op, x Expr, v any) Expr {
 			return &NullExpr{X: x, Not: true}
 		}
 	}
+	if bindsPlain(v) {
+		// The comparison and its bound value in one allocation.
+		n := &binValue{b: BinaryExpr{Op: op, L: x}, v: Value{V: v, Type: TypeOf(x)}}
+		n.b.R = &n.v
+		return &n.b
+	}
 	return &BinaryExpr{Op: op, L: x, R: bind(v, x)}
+}
+
+// binValue is a comparison with a bound value, allocated together.
+type binValue struct {
+	b BinaryExpr
+	v Value
 }
 
 // Eq is x = v; Eq(x, nil) is x IS NULL.

@@ -2,6 +2,7 @@ package stmt
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 
 	"github.com/dlayer/dlayer/spec"
@@ -51,29 +52,93 @@ func (s *UpdateStmt) clone() *UpdateStmt {
 // Set returns s also setting the named column to v (a Go value, bound, or an
 // Expr such as stmt.Add(col, 1)).
 func (s *UpdateStmt) Set(name string, v any) *UpdateStmt {
-	cols, err := resolveColumns(s.p.Table, []string{name})
-	c := s.clone()
-	if err != nil {
-		if c.p.Err == nil {
-			c.p.Err = err
-		}
-		return c
+	if err := s.p.Table.Err(); err != nil {
+		return s.fail(err)
 	}
-	c.p.Set = append(slices.Clip(c.p.Set), Assignment{Column: cols[0], Value: bind(v, &Column{Table: s.p.Table, Spec: cols[0]})})
+	col := s.p.Table.t.Column(name)
+	if col == nil {
+		return s.fail(fmt.Errorf("%w: table %q has no column %q", ErrUnknown, s.p.Table.t.Name, name))
+	}
+	return s.set(col, v)
+}
+
+// setNode is a statement made by Set with the bound value it adds, in one
+// allocation.
+type setNode struct {
+	s UpdateStmt
+	v Value
+}
+
+func (s *UpdateStmt) set(col *spec.Column, v any) *UpdateStmt {
+	n := &setNode{s: *s}
+	var val Expr
+	if bindsPlain(v) {
+		n.v = Value{V: v, Type: &col.Type}
+		val = &n.v
+	} else {
+		val = bind(v, &Column{Table: s.p.Table, Spec: col})
+	}
+	n.s.p.Set = append(slices.Clip(s.p.Set), Assignment{Column: col, Value: val})
+	return &n.s
+}
+
+func (s *UpdateStmt) fail(err error) *UpdateStmt {
+	c := s.clone()
+	if c.p.Err == nil {
+		c.p.Err = err
+	}
 	return c
 }
 
 // SetCol is Set for a schema column already in hand.
 func (s *UpdateStmt) SetCol(col *spec.Column, v any) *UpdateStmt {
-	c := s.clone()
 	if col == nil || s.p.Table == nil || col.Table != s.p.Table.t {
-		if c.p.Err == nil {
-			c.p.Err = errors.New("stmt.Update: column does not belong to the target table")
-		}
-		return c
+		return s.fail(errors.New("stmt.Update: column does not belong to the target table"))
 	}
-	c.p.Set = append(slices.Clip(c.p.Set), Assignment{Column: col, Value: bind(v, &Column{Table: s.p.Table, Spec: col})})
+	return s.set(col, v)
+}
+
+// SetAll returns s also setting each named column to the value at the same
+// position in vals (Go values, bound, or Exprs): SQLAlchemy's
+// update(t).values(…). It builds the statement in one step, so it costs
+// far less than a chain of Set calls.
+func (s *UpdateStmt) SetAll(names []string, vals ...any) *UpdateStmt {
+	if len(names) != len(vals) {
+		return s.fail(fmt.Errorf("stmt.Update: %d values for %d columns", len(vals), len(names)))
+	}
+	if err := s.p.Table.Err(); err != nil {
+		return s.fail(err)
+	}
+	n := len(s.p.Set)
+	set := make([]Assignment, n, n+len(names))
+	copy(set, s.p.Set)
+	cells := make([]Value, len(names))
+	for i, name := range names {
+		col := s.p.Table.t.Column(name)
+		if col == nil {
+			return s.fail(fmt.Errorf("%w: table %q has no column %q", ErrUnknown, s.p.Table.t.Name, name))
+		}
+		var val Expr
+		if bindsPlain(vals[i]) {
+			cells[i] = Value{V: vals[i], Type: &col.Type}
+			val = &cells[i]
+		} else {
+			val = bind(vals[i], &Column{Table: s.p.Table, Spec: col})
+		}
+		set = append(set, Assignment{Column: col, Value: val})
+	}
+	c := s.clone()
+	c.p.Set = set
 	return c
+}
+
+// bindsPlain reports whether bind would make v a plain bound value.
+func bindsPlain(v any) bool {
+	switch v.(type) {
+	case Expr, *Table, *SelectStmt:
+		return false
+	}
+	return true
 }
 
 // Where returns s with conds ANDed to its WHERE clause.

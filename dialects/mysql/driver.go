@@ -79,6 +79,13 @@ func Config(rawURL string) (*mysql.Config, error) {
 		return nil, fail(err)
 	}
 	delete(q, urlopt.MigrateLock)
+	if v, ok := q[sqldb.StatementCacheOption]; ok {
+		// dlayer's own parameter (read by OpenPool).
+		if _, err := sqldb.ParseStatementCache(v[len(v)-1]); err != nil {
+			return nil, fail(fmt.Errorf("%s: %w", sqldb.StatementCacheOption, err))
+		}
+		delete(q, sqldb.StatementCacheOption)
+	}
 	if q.Has("pooler") {
 		return nil, fail(errors.New("?pooler= is a PostgreSQL option (MySQL/MariaDB has no pooler mode in dlayer; " +
 			"behind ProxySQL or a cluster, use migrate_lock=table)"))
@@ -196,6 +203,15 @@ func openPool(ctx context.Context, rawURL string, opts dialects.PoolOptions, tex
 	if err != nil {
 		return nil, openError(rawURL, err)
 	}
+	var stmts *sqldb.Connector
+	if size := statementCache(rawURL); size > 0 && !textParams {
+		// Each connection keeps its statements prepared: the driver
+		// would otherwise prepare, execute and close every statement
+		// with arguments (two round trips). Galera pools (textParams)
+		// send parameters in the text and prepare nothing.
+		stmts = sqldb.NewConnector(conn, sqldb.StatementCache{Size: size, Stale: staleStatement})
+		conn = stmts
+	}
 	db := sql.OpenDB(conn)
 	if opts.MaxOpenConns > 0 {
 		db.SetMaxOpenConns(opts.MaxOpenConns)
@@ -210,7 +226,7 @@ func openPool(ctx context.Context, rawURL string, opts dialects.PoolOptions, tex
 		db.SetConnMaxIdleTime(opts.ConnMaxIdleTime)
 	}
 	_, lock, _ := urlopt.Choice(rawURL, urlopt.MigrateLock, urlopt.MigrateLockModes...) // Config checked it
-	p := sqldb.New(db, sqldb.Config{Encode: EncodeArgs, Owned: true, MigrationLock: lock})
+	p := sqldb.New(db, sqldb.Config{Encode: EncodeArgs, Owned: true, MigrationLock: lock, Statements: stmts})
 	if opts.Lazy {
 		return p, nil
 	}
@@ -219,6 +235,25 @@ func openPool(ctx context.Context, rawURL string, opts dialects.PoolOptions, tex
 		return nil, openError(rawURL, err)
 	}
 	return p, nil
+}
+
+// statementCache is the statement_cache_capacity of rawURL (Config
+// checked it), or the default.
+func statementCache(rawURL string) int {
+	_, v, found := urlopt.Cut(rawURL, sqldb.StatementCacheOption)
+	if !found {
+		return sqldb.DefaultStatementCache
+	}
+	n, _ := sqldb.ParseStatementCache(v)
+	return n
+}
+
+// staleStatement reports the errors of a statement the server no longer
+// has (ER_UNKNOWN_STMT_HANDLER) or wants prepared again
+// (ER_NEED_REPREPARE).
+func staleStatement(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && (me.Number == 1243 || me.Number == 1615)
 }
 
 // openError says which database failed to open, without its password.

@@ -67,6 +67,10 @@ type Config struct {
 
 	// DDL describes the dialect's DDL.
 	DDL DDLConfig
+
+	// CompiledCache bounds the statement shapes the compiler keeps
+	// compiled (0: DefaultCompiledCache; negative: no cache).
+	CompiledCache int
 }
 
 // Base implements the dialect-independent part of dialects.Dialect for one
@@ -77,11 +81,16 @@ type Base struct {
 	values   sync.Map // shape → placeholder list of a multi-row insert
 	nvalues  atomic.Int64
 	pool     sync.Pool
+	cache    compiledCache
 }
 
 // New returns a compiler for cfg.
 func New(cfg Config) *Base {
 	b := &Base{cfg: cfg}
+	b.cache.size = cfg.CompiledCache
+	if b.cache.size == 0 {
+		b.cache.size = DefaultCompiledCache
+	}
 	b.pool.New = func() any { return &state{buf: make([]byte, 0, 256)} }
 	return b
 }

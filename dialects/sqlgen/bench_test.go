@@ -98,3 +98,32 @@ func BenchmarkCompileUpdateByPK(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCompileCache compares compiling a primary-key SELECT and an
+// 8-column UPDATE with the compiled cache (a hit: the shape walk and the
+// values placed) and without it (the whole compilation).
+func BenchmarkCompileCache(b *testing.B) {
+	t := stmt.Ref(benchTable())
+	cols := []string{"name", "title", "fax", "web", "age", "right", "counter"}
+	stmts := map[string]stmt.Statement{
+		"PKSelect": stmt.Select(t).Where(t.C("id").Eq(int64(1))),
+		"Update":   stmt.Update(t).SetAll(cols, "n", "t", "f", "w", int64(1), true, int64(2)).Where(t.C("id").Eq(int64(1))),
+	}
+	for _, name := range []string{"PKSelect", "Update"} {
+		q := stmts[name]
+		for _, mode := range []struct {
+			name string
+			size int
+		}{{"cache=hit", 16}, {"cache=off", -1}} {
+			g := withCache(all[1], mode.size)
+			b.Run(name+"/"+mode.name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := g.Compile(q); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"unsafe"
 
 	"github.com/dlayer/dlayer/dialects"
 	"github.com/dlayer/dlayer/spec"
@@ -34,6 +35,14 @@ type state struct {
 
 	// multi: raw text holding more than one statement.
 	multi bool
+
+	// recording: srcs gets, per placeholder, where its value came from
+	// (a new shape for the compiled cache).
+	recording bool
+	srcs      []uint64
+	// single: the top-level query returns at most one row.
+	single bool
+	key    keyer
 }
 
 // result holds a Compiled with room for eight arguments, so compiling a
@@ -51,12 +60,24 @@ func (st *state) reset(g *Base) {
 	st.scopes = st.scopes[:0]
 	st.tbuf = st.tbuf[:0]
 	st.noQualify, st.inUpsert, st.depth, st.multi = false, false, 0, false
+	st.recording, st.srcs, st.single = false, st.srcs[:0], false
+	st.key.buf, st.key.vals, st.key.ptrs, st.key.depth = st.key.buf[:0], st.key.vals[:0], st.key.ptrs[:0], 0
 }
 
-// Compile turns a statement into SQL text and arguments.
+// Compile turns a statement into SQL text and arguments. A statement of a
+// shape compiled before takes its SQL from the compiled cache (see
+// cache.go).
 func (g *Base) Compile(s stmt.Statement) (*dialects.Compiled, error) {
 	st := g.pool.Get().(*state)
 	st.reset(g)
+	defer g.release(st)
+	cached := g.cache.size > 0 && st.key.statement(s)
+	if cached {
+		if e := g.cache.get(st.key.buf); e != nil {
+			return fromCache(e, st.key.vals), nil
+		}
+		st.recording = true
+	}
 	r := &result{}
 	st.args, st.types = r.args[:0], r.types[:0]
 	err := st.statement(s)
@@ -66,15 +87,27 @@ func (g *Base) Compile(s stmt.Statement) (*dialects.Compiled, error) {
 	}
 	if err == nil {
 		c = &r.c
-		*c = dialects.Compiled{SQL: string(st.buf), Args: st.args, ArgTypes: st.types, Columns: st.cols, ParamNames: st.names, MultiStatement: st.multi}
+		*c = dialects.Compiled{SQL: string(st.buf), Args: st.args, ArgTypes: st.types, Columns: st.cols, ParamNames: st.names, MultiStatement: st.multi, SingleRow: st.single}
+		if cached {
+			if e := entryFor(c, st.srcs, st.key.vals, st.key.ptrs); e != nil {
+				g.cache.put(st.key.buf, e)
+			}
+		}
 	}
+	return c, err
+}
+
+// release returns a state to the pool, keeping no reference to what it
+// compiled.
+func (g *Base) release(st *state) {
 	st.args, st.types, st.names, st.cols = nil, nil, nil, nil
 	clear(st.scopes[:cap(st.scopes)])
 	clear(st.tbuf[:cap(st.tbuf)])
-	if cap(st.buf) <= 64<<10 {
+	clear(st.key.vals[:cap(st.key.vals)])
+	clear(st.key.ptrs[:cap(st.key.ptrs)])
+	if cap(st.buf) <= 64<<10 && cap(st.key.buf) <= 64<<10 && cap(st.key.vals) <= 4096 && cap(st.key.ptrs) <= 4096 && cap(st.srcs) <= 4096 {
 		g.pool.Put(st)
 	}
-	return c, err
 }
 
 func (st *state) statement(s stmt.Statement) error {
@@ -126,7 +159,12 @@ func (st *state) ident(name string) error {
 	return nil
 }
 
-func (st *state) addArg(v any, t *spec.Type, name string) {
+// addArg binds v; src says where it came from (see the compiled cache),
+// recorded while a new shape is compiled.
+func (st *state) addArg(v any, t *spec.Type, name string, src uint64) {
+	if st.recording {
+		st.srcs = append(st.srcs, src)
+	}
 	if name != "" && st.names == nil {
 		st.names = make([]string, len(st.args), cap(st.args)+1)
 	}
@@ -197,6 +235,10 @@ func (st *state) selectStmt(s *stmt.SelectStmt, top bool) error {
 	}
 	st.scopes = append(st.scopes, scope)
 	defer func() { st.scopes = st.scopes[:len(st.scopes)-1] }()
+	if top {
+		st.single = (p.HasLimit && p.Limit <= 1) ||
+			(len(from) == 1 && len(p.Joins) == 0 && len(p.GroupBy) == 0 && p.Having == nil && keyFixed(from[0], p.Where))
+	}
 
 	st.str("SELECT ")
 	if p.Distinct {
@@ -287,6 +329,62 @@ func (st *state) selectStmt(s *stmt.SelectStmt, top bool) error {
 		}
 	}
 	return nil
+}
+
+// keyFixed reports whether where (ANDed terms) compares every primary-key
+// column of t with "=" to a bound value or parameter.
+func keyFixed(t *stmt.Table, where stmt.Expr) bool {
+	if t == nil || t.Err() != nil || where == nil {
+		return false
+	}
+	pk := t.Spec().PrimaryKey
+	if len(pk) == 0 || len(pk) > 8 {
+		return false
+	}
+	var fixed [8]bool
+	var walk func(e stmt.Expr, depth int)
+	walk = func(e stmt.Expr, depth int) {
+		switch x := e.(type) {
+		case *stmt.BoolExpr:
+			if x != nil && !x.Or && depth < 8 {
+				for _, term := range x.Terms {
+					walk(term, depth+1)
+				}
+			}
+		case *stmt.BinaryExpr:
+			if x == nil || x.Op != stmt.OpEq {
+				return
+			}
+			c, ok := x.L.(*stmt.Column)
+			if !ok || c == nil || c.Err != nil || !c.Table.Same(t) {
+				return
+			}
+			switch r := x.R.(type) {
+			case *stmt.Value:
+				if r == nil {
+					return
+				}
+			case *stmt.Param:
+				if r == nil {
+					return
+				}
+			default:
+				return
+			}
+			for i, k := range pk {
+				if k == c.Spec {
+					fixed[i] = true
+				}
+			}
+		}
+	}
+	walk(where, 0)
+	for i := range pk {
+		if !fixed[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func unlabel(e stmt.Expr) stmt.Expr {
@@ -632,12 +730,12 @@ func (st *state) expr(e stmt.Expr) error {
 		if x == nil {
 			return errors.New("compile: nil value")
 		}
-		st.addArg(x.V, x.Type, "")
+		st.addArg(x.V, x.Type, "", ptrSrc(unsafe.Pointer(x)))
 	case *stmt.Param:
 		if x == nil || x.Name == "" {
 			return errors.New("compile: unnamed parameter")
 		}
-		st.addArg(nil, x.Type, x.Name)
+		st.addArg(nil, x.Type, x.Name, ptrSrc(unsafe.Pointer(x)))
 	case *stmt.BinaryExpr:
 		if x == nil || x.Op.SQL() == "" || x.L == nil || x.R == nil {
 			return errors.New("compile: incomplete binary expression")
@@ -956,8 +1054,13 @@ func (st *state) insertStmt(s *stmt.InsertStmt) error {
 			// Bulk path: the placeholder list depends only on the shape,
 			// so it is cached; the values are copied in one pass.
 			st.str(st.g.valuesList(len(p.Columns), len(p.Rows)))
-			for _, row := range p.Rows {
+			for r, row := range p.Rows {
 				st.args = append(st.args, row...)
+				if st.recording {
+					for c := range row {
+						st.srcs = append(st.srcs, rowSrc(r, c))
+					}
+				}
 				for _, c := range p.Columns {
 					st.types = append(st.types, &c.Type)
 				}
@@ -1038,7 +1141,7 @@ func (st *state) rows(cols []*spec.Column, rows [][]any) error {
 				if i > 0 {
 					st.str(", ")
 				}
-				if err := st.value(v, &cols[i].Type); err != nil {
+				if err := st.value(v, &cols[i].Type, rowSrc(r, i)); err != nil {
 					return err
 				}
 			}
@@ -1050,22 +1153,22 @@ func (st *state) rows(cols []*spec.Column, rows [][]any) error {
 
 // value writes an inserted or assigned value: a bound Go value typed by its
 // column, or an expression.
-func (st *state) value(v any, t *spec.Type) error {
+func (st *state) value(v any, t *spec.Type, src uint64) error {
 	switch x := v.(type) {
 	case stmt.Expr:
 		if vv, ok := x.(*stmt.Value); ok && vv != nil && vv.Type == nil {
-			st.addArg(vv.V, t, "")
+			st.addArg(vv.V, t, "", ptrSrc(unsafe.Pointer(vv)))
 			return nil
 		}
 		if pp, ok := x.(*stmt.Param); ok && pp != nil && pp.Name != "" && pp.Type == nil {
-			st.addArg(nil, t, pp.Name)
+			st.addArg(nil, t, pp.Name, ptrSrc(unsafe.Pointer(pp)))
 			return nil
 		}
 		return st.expr(x)
 	case *stmt.SelectStmt:
 		return st.subquery(x)
 	}
-	st.addArg(v, t, "")
+	st.addArg(v, t, "", src)
 	return nil
 }
 
@@ -1145,10 +1248,10 @@ func (st *state) assignments(t *spec.Table, set []stmt.Assignment) error {
 		}
 		st.str(" = ")
 		if a.Value == nil {
-			st.addArg(nil, &a.Column.Type, "")
+			st.addArg(nil, &a.Column.Type, "", 0)
 			continue
 		}
-		if err := st.value(a.Value, &a.Column.Type); err != nil {
+		if err := st.value(a.Value, &a.Column.Type, 0); err != nil {
 			return err
 		}
 	}

@@ -98,9 +98,9 @@ func (st *state) text(p stmt.TextParts) error {
 			flush(i)
 			if tv, ok := v.(*stmt.Value); ok && tv != nil {
 				// A typed value: bound as a column of that type would be.
-				st.addArg(tv.V, tv.Type, "")
+				st.addArg(tv.V, tv.Type, "", 0)
 			} else {
-				st.addArg(v, nil, "")
+				st.addArg(v, nil, "", 0)
 			}
 			start, i = j, j
 		default:

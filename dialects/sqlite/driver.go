@@ -89,6 +89,8 @@ type location struct {
 	// slashes is set for the sqlite:///path form (SQLAlchemy's relative
 	// path).
 	slashes bool
+	// cache is how many prepared statements each connection keeps.
+	cache int
 }
 
 // forms lists the URL forms for error messages.
@@ -115,6 +117,15 @@ func parseURL(rawURL string) (location, error) {
 	if err != nil {
 		return location{}, dialects.RedactError(fail("bad query: %w", err), rawURL)
 	}
+	cache := sqldb.DefaultStatementCache
+	for _, k := range []string{"cached_statements", sqldb.StatementCacheOption} {
+		if v, ok := q[k]; ok {
+			if cache, err = sqldb.ParseStatementCache(v[len(v)-1]); err != nil {
+				return location{}, fail("%s: %w", k, err)
+			}
+		}
+	}
+	delete(q, sqldb.StatementCacheOption)
 	for _, k := range sqlalchemyParams {
 		delete(q, k)
 	}
@@ -126,7 +137,7 @@ func parseURL(rawURL string) (location, error) {
 		q["_pragma"] = append(q["_pragma"], fmt.Sprintf("busy_timeout(%d)", int64(secs*1000)))
 		delete(q, "timeout")
 	}
-	loc := location{query: q}
+	loc := location{query: q, cache: cache}
 	if after, ok := strings.CutPrefix(path, "//"); ok {
 		auth, p, _ := strings.Cut(after, "/")
 		if auth != "" {
@@ -190,7 +201,7 @@ func OpenPool(ctx context.Context, rawURL string, opts dialects.PoolOptions) (*s
 	} else {
 		dsn = fileDSN(loc.path, loc.query, "NORMAL")
 	}
-	db, err := sql.Open("sqlite", dsn)
+	db, err := openDB(dsn, loc.cache, &cfg)
 	if err != nil {
 		return nil, dialects.RedactError(fmt.Errorf("open %s: %w", name, err), rawURL)
 	}
@@ -201,6 +212,30 @@ func OpenPool(ctx context.Context, rawURL string, opts dialects.PoolOptions) (*s
 		return nil, dialects.RedactError(fmt.Errorf("open %s: %w", name, err), rawURL)
 	}
 	return p, nil
+}
+
+// openDB opens dsn with the modernc.org/sqlite driver, its connections
+// keeping up to cache prepared statements each (none for 0).
+func openDB(dsn string, cache int, cfg *sqldb.Config) (*sql.DB, error) {
+	if cache <= 0 {
+		return sql.Open("sqlite", dsn)
+	}
+	probe, err := sql.Open("sqlite", dsn) // finds the registered driver; connects to nothing
+	if err != nil {
+		return nil, err
+	}
+	drv := probe.Driver()
+	_ = probe.Close()
+	base, err := sqldb.DriverConnector(drv, dsn)
+	if err != nil {
+		return nil, err
+	}
+	// SQLite parses every statement it runs, so statements without
+	// arguments are kept too. Text holding several statements is kept
+	// whole; the driver runs it statement by statement as before.
+	cn := sqldb.NewConnector(base, sqldb.StatementCache{Size: cache, NoArgs: true})
+	cfg.Statements = cn
+	return sql.OpenDB(cn), nil
 }
 
 // checkRelative refuses sqlite:///x.db when x.db does not exist relative to

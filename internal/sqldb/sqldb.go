@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/dlayer/dlayer/dialects"
 	"github.com/dlayer/dlayer/internal/conv"
@@ -35,12 +37,16 @@ type Config struct {
 	// MigrationLock is the migration lock mode the URL chose
 	// (?migrate_lock=table|advisory), or "".
 	MigrationLock string
+	// Statements is the connector the *sql.DB was opened with when its
+	// connections keep prepared statements (see Connector), or nil.
+	Statements *Connector
 }
 
 // Pool is a dialects.Pool over *sql.DB. It is safe for concurrent use.
 type Pool struct {
-	db  *sql.DB
-	cfg Config
+	db   *sql.DB
+	cfg  Config
+	cols *colCache
 }
 
 var (
@@ -49,7 +55,28 @@ var (
 	_ dialects.Unwrapper  = (*Pool)(nil)
 
 	_ dialects.MigrationLockChooser = (*Pool)(nil)
+	_ dialects.StatementInvalidator = (*Pool)(nil)
 )
+
+// InvalidateStatements drops the prepared statements every connection
+// keeps (a no-op without a statement cache). The engine calls it after DDL.
+func (p *Pool) InvalidateStatements() {
+	if p != nil && p.cfg.Statements != nil {
+		p.cfg.Statements.Invalidate()
+	}
+	if p != nil {
+		p.cols.clear()
+	}
+}
+
+// PreparedStatements returns how many statements the pool's connections
+// have prepared for their caches (0 without a statement cache).
+func (p *Pool) PreparedStatements() int64 {
+	if p == nil || p.cfg.Statements == nil {
+		return 0
+	}
+	return p.cfg.Statements.Prepared()
+}
 
 // MigrationLock returns the migration lock mode the URL chose, or "".
 func (p *Pool) MigrationLock() string {
@@ -60,7 +87,7 @@ func (p *Pool) MigrationLock() string {
 }
 
 // New returns a Pool over db.
-func New(db *sql.DB, cfg Config) *Pool { return &Pool{db: db, cfg: cfg} }
+func New(db *sql.DB, cfg Config) *Pool { return &Pool{db: db, cfg: cfg, cols: &colCache{}} }
 
 // DB returns the underlying handle.
 func (p *Pool) DB() *sql.DB { return p.db }
@@ -122,7 +149,7 @@ func Result(res sql.Result) (out dialects.Result) {
 	return out
 }
 
-func query(ctx context.Context, e execer, enc func([]any) ([]any, error), q string, args []any) (dialects.Rows, error) {
+func query(ctx context.Context, e execer, enc func([]any) ([]any, error), cc *colCache, q string, args []any) (dialects.Rows, error) {
 	args, err := enc(args)
 	if err != nil {
 		return nil, err
@@ -131,7 +158,7 @@ func query(ctx context.Context, e execer, enc func([]any) ([]any, error), q stri
 	if err != nil {
 		return nil, err
 	}
-	return newRows(rows)
+	return newRows(rows, cc, q)
 }
 
 // check reports why p cannot run anything with ctx, if it cannot.
@@ -158,7 +185,7 @@ func (p *Pool) Query(ctx context.Context, q string, args ...any) (dialects.Rows,
 	if err := p.check(ctx); err != nil {
 		return nil, err
 	}
-	return query(ctx, p.db, p.encode, q, args)
+	return query(ctx, p.db, p.encode, p.cols, q, args)
 }
 
 // Ping checks that the database is reachable.
@@ -206,7 +233,7 @@ func (p *Pool) Begin(ctx context.Context, opts dialects.TxOptions) (dialects.Tx,
 		if err != nil {
 			return nil, err
 		}
-		t := &connTx{c: c, enc: p.encode}
+		t := &connTx{c: c, enc: p.encode, cols: p.cols}
 		if opts.ReadOnly && p.cfg.ReadOnlyOn != "" {
 			if _, err := c.ExecContext(ctx, p.cfg.ReadOnlyOn); err != nil {
 				c.Close()
@@ -246,12 +273,13 @@ func (p *Pool) Begin(ctx context.Context, opts dialects.TxOptions) (dialects.Tx,
 		cancel()
 		return nil, err
 	}
-	return &sqlTx{tx: tx, enc: p.encode, cancel: cancel}, nil
+	return &sqlTx{tx: tx, enc: p.encode, cols: p.cols, cancel: cancel}, nil
 }
 
 type sqlTx struct {
 	tx     *sql.Tx
 	enc    func([]any) ([]any, error)
+	cols   *colCache
 	cancel context.CancelFunc
 }
 
@@ -260,7 +288,7 @@ func (t *sqlTx) Exec(ctx context.Context, q string, args ...any) (dialects.Resul
 }
 
 func (t *sqlTx) Query(ctx context.Context, q string, args ...any) (dialects.Rows, error) {
-	return query(ctx, t.tx, t.enc, q, args)
+	return query(ctx, t.tx, t.enc, t.cols, q, args)
 }
 
 // Commit commits. database/sql's Commit takes no context: a COMMIT is not
@@ -287,6 +315,7 @@ func (t *sqlTx) Unwrap() any { return t.tx }
 type connTx struct {
 	c    *sql.Conn
 	enc  func([]any) ([]any, error)
+	cols *colCache
 	done bool
 	// reset is run on the connection after the transaction ends.
 	reset string
@@ -303,7 +332,7 @@ func (t *connTx) Query(ctx context.Context, q string, args ...any) (dialects.Row
 	if t.done {
 		return nil, sql.ErrTxDone
 	}
-	return query(ctx, t.c, t.enc, q, args)
+	return query(ctx, t.c, t.enc, t.cols, q, args)
 }
 
 func (t *connTx) Commit(ctx context.Context) error {
@@ -402,16 +431,92 @@ type holder struct{ v any }
 
 func (h *holder) Scan(src any) error { h.v = src; return nil }
 
-func newRows(r *sql.Rows) (*Rows, error) {
+// colInfo is what newRows learns of a result's columns.
+type colInfo struct {
+	cols  []string
+	kinds []int
+	decs  []*spec.Type
+}
+
+// colCache remembers, per SQL text, the column classification of its last
+// result, so a repeated query does not ask database/sql for column types
+// (an allocation per column and more). An entry is used only when the
+// result has the same column names; the pool's InvalidateStatements (after
+// DDL, which may change a column's type) clears it.
+type colCache struct {
+	mu sync.RWMutex
+	m  map[string]*colInfo
+}
+
+// maxColCache bounds the queries colCache remembers; when full it starts
+// over.
+const maxColCache = 512
+
+func (c *colCache) get(q string, cols []string) *colInfo {
+	if c == nil {
+		return nil
+	}
+	c.mu.RLock()
+	ci := c.m[q]
+	c.mu.RUnlock()
+	if ci == nil || !slices.Equal(ci.cols, cols) {
+		return nil
+	}
+	return ci
+}
+
+func (c *colCache) put(q string, ci *colInfo) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxColCache {
+		c.m = make(map[string]*colInfo)
+	}
+	c.m[q] = ci
+	c.mu.Unlock()
+}
+
+func (c *colCache) clear() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	c.m = nil
+	c.mu.Unlock()
+}
+
+// rowsBuf holds a Rows and its per-column buffers for small results, so
+// that reading one costs one allocation.
+type rowsBuf struct {
+	r    Rows
+	hold [8]holder
+	ptrs [8]any
+}
+
+func newRows(r *sql.Rows, cc *colCache, q string) (*Rows, error) {
 	cols, err := r.Columns()
 	if err != nil {
 		r.Close()
 		return nil, err
 	}
-	rs := &Rows{rows: r, cols: cols, hold: make([]holder, len(cols)), ptrs: make([]any, len(cols)), kinds: make([]int, len(cols))}
+	var rs *Rows
+	if len(cols) <= 8 {
+		b := &rowsBuf{}
+		rs = &b.r
+		rs.hold, rs.ptrs = b.hold[:len(cols)], b.ptrs[:len(cols)]
+	} else {
+		rs = &Rows{hold: make([]holder, len(cols)), ptrs: make([]any, len(cols))}
+	}
+	rs.rows, rs.cols = r, cols
 	for i := range rs.hold {
 		rs.ptrs[i] = &rs.hold[i]
 	}
+	if ci := cc.get(q, cols); ci != nil {
+		rs.kinds, rs.decs = ci.kinds, ci.decs
+		return rs, nil
+	}
+	rs.kinds = make([]int, len(cols))
 	if cts, err := r.ColumnTypes(); err == nil && len(cts) == len(cols) {
 		for i, ct := range cts {
 			name := ct.DatabaseTypeName()
@@ -423,6 +528,7 @@ func newRows(r *sql.Rows) (*Rows, error) {
 				rs.kinds[i], rs.decs[i] = kindDecimal, t
 			}
 		}
+		cc.put(q, &colInfo{cols: slices.Clone(cols), kinds: rs.kinds, decs: rs.decs})
 	}
 	return rs, nil
 }

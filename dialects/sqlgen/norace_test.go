@@ -1,0 +1,5 @@
+//go:build !race
+
+package sqlgen_test
+
+const raceEnabled = false
