@@ -13,13 +13,13 @@ import (
 // unknown-key; TestSchemaKeysMatchDecoder keeps these lists and the JSON
 // Schema in step.
 var (
-	topKeys    = []string{"types", "models", "tables"}
+	topKeys    = []string{"types", "models", "tables", "traits"}
 	columnKeys = []string{"type", "length", "precision", "scale", "timezone", "values", "enum_name",
 		"primary_key", "autoincrement", "nullable", "unique", "index", "default", "insert_default",
 		"onupdate", "server_default", "foreign_key", "comment", "renamed_from",
 		"computed", "unsigned", "fixed", "server_onupdate", "items", "native", "domain"}
 	modelKeys = []string{"table", "columns", "relationships", "indexes", "unique", "checks",
-		"foreign_keys", "version_column", "renamed_from", "comment", "primary_key", "view", "partition"}
+		"foreign_keys", "version_column", "renamed_from", "comment", "primary_key", "view", "partition", "use"}
 	tableKeys = []string{"columns", "indexes", "unique", "checks", "foreign_keys", "renamed_from", "comment", "primary_key", "view", "partition"}
 	relKeys   = []string{"target", "back_populates", "secondary", "cascade", "lazy", "order_by",
 		"foreign_keys", "remote_side", "uselist", "passive_deletes", "kind", "comment"}
@@ -35,7 +35,7 @@ var (
 		"top": topKeys, "column": columnKeys, "model": modelKeys, "table": tableKeys,
 		"relationship": relKeys, "foreignKey": fkKeys, "index": indexKeys, "unique": uniqueKeys,
 		"check": checkKeys, "tableForeignKey": tableFKKeys, "references": referencesKeys,
-		"serverDefault": serverSQLKeys, "computed": computedKeys,
+		"serverDefault": serverSQLKeys, "computed": computedKeys, "trait": traitKeys,
 	}
 )
 
@@ -94,6 +94,7 @@ type modelDef struct {
 	table    *tableDef
 	rels     []*relDef
 	model    *spec.Model
+	soft     *softDel // the soft_delete trait, if used
 }
 
 type tableDef struct {
@@ -145,6 +146,9 @@ type state struct {
 	// brokenFK holds tables with a foreign key that failed to resolve (and
 	// was reported), so relationships over them stay quiet.
 	brokenFK map[*spec.Table]bool
+	// traits declared under traits:, and their names in order.
+	traits     map[string]*traitDef
+	traitNames []string
 }
 
 func newState(cfg *config, ds *diags) *state {
@@ -153,6 +157,7 @@ func newState(cfg *config, ds *diags) *state {
 		aliases: map[string]*aliasDef{}, models: map[string]*modelDef{},
 		tables: map[string]*tableDef{}, tablesFold: map[string]*tableDef{},
 		nodeOf: map[any]*node{}, brokenFK: map[*spec.Table]bool{},
+		traits: map[string]*traitDef{},
 	}
 }
 
@@ -163,6 +168,7 @@ func (s *state) run() {
 			s.declare(doc)
 		}
 	}
+	s.expandTraits()
 	for _, a := range s.aliasList {
 		s.buildAlias(a)
 	}
@@ -191,6 +197,7 @@ func (s *state) run() {
 			s.linkBack(r)
 		}
 	}
+	s.applySoftDelete()
 	s.checkNames()
 }
 
@@ -199,7 +206,8 @@ func (s *state) declare(doc *node) {
 	if doc.kind != mapNode {
 		return // the JSON Schema check reported it
 	}
-	s.checkKeys(doc, topKeys, "a schema file (expected types, models, tables)")
+	s.checkKeys(doc, topKeys, "a schema file (expected types, models, tables, traits)")
+	s.declareTraits(doc)
 	for _, p := range pairs(doc.get("types")) {
 		k, v := p[0], p[1]
 		if _, ok := spec.LookupType(k.value); ok {

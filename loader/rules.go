@@ -71,6 +71,11 @@ const (
 	ruleInvalidPrimaryKey  = "invalid-primary-key"
 	ruleInvalidComputed    = "invalid-computed"
 	ruleInvalidIndex       = "invalid-index"
+	ruleUnknownTrait       = "unknown-trait"
+	ruleDuplicateTrait     = "duplicate-trait"
+	ruleTraitCycle         = "trait-cycle"
+	ruleTraitClash         = "trait-clash"
+	ruleInvalidTrait       = "invalid-trait"
 )
 
 var rules = []Rule{
@@ -127,6 +132,11 @@ var rules = []Rule{
 	{ruleInvalidPrimaryKey, spec.SeverityError, "a table-level primary_key list names a missing column, repeats one, or disagrees with column-level primary_key flags"},
 	{ruleInvalidComputed, spec.SeverityError, "a computed column is empty, or also has a default, autoincrement or primary key"},
 	{ruleInvalidIndex, spec.SeverityError, "an index has an unknown kind, or a fulltext index is unique or covers a column that is not string or text"},
+	{ruleUnknownTrait, spec.SeverityError, "a use: list names a trait that is neither builtin (timestamps, soft_delete) nor declared under traits:"},
+	{ruleDuplicateTrait, spec.SeverityError, "a trait is defined twice (across all files) or shadows a builtin trait"},
+	{ruleTraitCycle, spec.SeverityError, "traits use each other in a cycle"},
+	{ruleTraitClash, spec.SeverityError, "a trait adds a column or relationship the model (or another of its traits) already defines"},
+	{ruleInvalidTrait, spec.SeverityError, "a use: entry or a builtin trait's options are malformed (unknown set_by, bad column name, options on a declared trait)"},
 }
 
 // Rules returns every rule the loader can report, in a fixed order.

@@ -50,6 +50,7 @@ func TestSchemaKeysMatchDecoder(t *testing.T) {
 		{name: "view", schema: defs["model"].(map[string]any)["properties"].(map[string]any)["view"], keys: viewKeys},
 		{name: "partition", schema: defs["model"].(map[string]any)["properties"].(map[string]any)["partition"], keys: partitionKeys},
 		{name: "partitionBound", schema: defs["partitionBound"], keys: partitionBoundKeys},
+		{name: "trait", schema: defs["trait"], keys: traitKeys},
 	}
 	if len(tests) != len(allowedKeyLists) {
 		t.Fatalf("%d key lists tested, %d declared", len(tests), len(allowedKeyLists))

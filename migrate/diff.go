@@ -565,6 +565,9 @@ func keysOf(t *spec.Table, mapOld func(string) string) map[string]*key {
 		if k.idx != nil && k.idx.Kind != spec.IndexPlain {
 			id = string(k.idx.Kind) + " " + id
 		}
+		if k.idx != nil && k.idx.WhereNull != nil {
+			id += " where " + k.idx.WhereNull.Name + " is null"
+		}
 		if prev := out[id]; prev != nil && (prev.uq != nil || prev.idx.Name != "") {
 			return
 		}

@@ -95,6 +95,8 @@ type snapIndex struct {
 	Columns []string `json:"columns"`
 	Unique  bool     `json:"unique,omitempty"`
 	Kind    string   `json:"kind,omitempty"`
+	// WhereNull names the column of a partial index's WHERE col IS NULL.
+	WhereNull string `json:"where_null,omitempty"`
 }
 
 type snapCheck struct {
@@ -147,7 +149,11 @@ func encodeSnapshot(s *spec.Schema) ([]byte, error) {
 			st.ForeignKeys = append(st.ForeignKeys, f)
 		}
 		for _, ix := range t.Indexes {
-			st.Indexes = append(st.Indexes, snapIndex{Name: ix.Name, Columns: colNames(ix.Columns), Unique: ix.Unique, Kind: string(ix.Kind)})
+			si := snapIndex{Name: ix.Name, Columns: colNames(ix.Columns), Unique: ix.Unique, Kind: string(ix.Kind)}
+			if ix.WhereNull != nil {
+				si.WhereNull = ix.WhereNull.Name
+			}
+			st.Indexes = append(st.Indexes, si)
 		}
 		for _, u := range t.Uniques {
 			st.Uniques = append(st.Uniques, snapIndex{Name: u.Name, Columns: colNames(u.Columns)})
@@ -274,7 +280,13 @@ func decodeSnapshot(b []byte) (*spec.Schema, error) {
 			if err != nil {
 				return nil, err
 			}
-			t.Indexes = append(t.Indexes, &spec.Index{Name: ix.Name, Columns: cs, Unique: ix.Unique, Kind: spec.IndexKind(ix.Kind)})
+			six := &spec.Index{Name: ix.Name, Columns: cs, Unique: ix.Unique, Kind: spec.IndexKind(ix.Kind)}
+			if ix.WhereNull != "" {
+				if six.WhereNull = t.Column(ix.WhereNull); six.WhereNull == nil {
+					return nil, fmt.Errorf("index %s: unknown column %q", ix.Name, ix.WhereNull)
+				}
+			}
+			t.Indexes = append(t.Indexes, six)
 		}
 		for _, u := range st.Uniques {
 			cs, err := cols(t, u.Columns)

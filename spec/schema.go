@@ -64,7 +64,15 @@ type Model struct {
 	// RenamedFrom is the previous table name, for migrations.
 	RenamedFrom string `json:"renamed_from,omitempty"`
 	Comment     string `json:"comment,omitempty"`
-	Range       Range  `json:"range"`
+	// Traits lists the traits the model uses (`use:`), builtin or declared
+	// under `traits:`, in expansion order; the loader has already added
+	// their columns, indexes and relationships to the model.
+	Traits []string `json:"traits,omitempty"`
+	// SoftDelete, when set (the soft_delete trait), is the nullable
+	// timestamp column the ORM sets instead of deleting the row; ORM
+	// queries and relationship loads leave rows where it is set out.
+	SoftDelete *Column `json:"-"`
+	Range      Range   `json:"range"`
 }
 
 // Relationship returns the relationship with the given name, or nil.
@@ -237,7 +245,12 @@ type Index struct {
 	Columns []*Column `json:"-"`
 	Unique  bool      `json:"unique,omitempty"`
 	Kind    IndexKind `json:"kind,omitempty"`
-	Range   Range     `json:"range"`
+	// WhereNull, when set, makes the index partial: it covers only the
+	// rows where this column IS NULL (a soft-delete model's unique keys,
+	// so a deleted row does not block a new one). Dialects without
+	// partial indexes (MySQL, MariaDB) create the index over every row.
+	WhereNull *Column `json:"-"`
+	Range     Range   `json:"range"`
 }
 
 // Unique is a (composite) unique constraint.

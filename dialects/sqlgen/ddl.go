@@ -67,6 +67,10 @@ type DDLConfig struct {
 	Fulltext string
 	// NoVirtual: computed columns must be STORED (PostgreSQL 15).
 	NoVirtual bool
+	// PartialIndex: CREATE INDEX … WHERE col IS NULL is supported
+	// (PostgreSQL, SQLite); without it an index with WhereNull covers
+	// every row.
+	PartialIndex bool
 	// ComputedNullable: a computed column is written without NOT NULL
 	// (MariaDB refuses NOT NULL on a generated column).
 	ComputedNullable bool
@@ -563,7 +567,7 @@ func (g *Base) createTable(t *spec.Table, o ddlOptions) ([]string, error) {
 			out = append(out, g.createKindIndex(w, t, name, ix))
 			continue
 		}
-		out = append(out, g.createIndex(w, t, name, ix.Columns, ix.Unique))
+		out = append(out, g.partial(w, g.createIndex(w, t, name, ix.Columns, ix.Unique), ix))
 	}
 	for _, c := range t.Columns {
 		if !c.Index {
@@ -620,6 +624,19 @@ func (g *Base) createIndex(w *ddlWriter, t *spec.Table, name string, cols []*spe
 	return w.take()
 }
 
+// partial adds the WHERE clause of a partial index (WhereNull) to the
+// CREATE INDEX statement sql, where the dialect has partial indexes.
+func (g *Base) partial(w *ddlWriter, sql string, ix *spec.Index) string {
+	if ix.WhereNull == nil || !g.cfg.DDL.PartialIndex {
+		return sql
+	}
+	w.str(sql)
+	w.str(" WHERE ")
+	w.ident(ix.WhereNull.Name)
+	w.str(" IS NULL")
+	return w.take()
+}
+
 // createKindIndex writes CREATE <KIND> INDEX for an index of a kind other
 // than plain (a full-text index: no prefix lengths, never unique).
 func (g *Base) createKindIndex(w *ddlWriter, t *spec.Table, name string, ix *spec.Index) string {
@@ -658,7 +675,7 @@ func (g *Base) CreateIndexSQL(t *spec.Table, name string, ix *spec.Index) (strin
 	if ix.Kind != spec.IndexPlain {
 		s = g.createKindIndex(w, t, name, ix)
 	} else {
-		s = g.createIndex(w, t, name, ix.Columns, ix.Unique)
+		s = g.partial(w, g.createIndex(w, t, name, ix.Columns, ix.Unique), ix)
 	}
 	if w.err != nil {
 		return "", fmt.Errorf("index %s: %w", name, w.err)
