@@ -243,7 +243,7 @@ func (s *Session) executeBatched(ctx context.Context, p *flushPlan) (ok bool, er
 	for i := len(s.db.order) - 1; i >= 0; i-- {
 		m := s.db.order[i]
 		for _, st := range selfDeleteOrder(m, p.deletes[m]) {
-			ss = append(ss, deleteStmt(st))
+			ss = append(ss, s.deleteStmt(st))
 			what = append(what, sent{st: st, del: true})
 		}
 	}

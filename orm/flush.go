@@ -414,8 +414,14 @@ func (s *Session) cascadeDeletes(ctx context.Context, p *flushPlan) error {
 			continue
 		}
 		seen[st] = true
+		// A soft delete keeps the row: it cascades only to soft-delete
+		// children, and leaves links and foreign keys alone.
+		soft := st.m.softDel >= 0 && !s.hard[st]
 		for i, rf := range st.m.rels {
 			r := rf.rel
+			if soft && (rf.target.softDel < 0 || !r.Cascade.Has(spec.CascadeDelete) || r.Kind == spec.ManyToMany) {
+				continue
+			}
 			switch {
 			case r.Kind == spec.ManyToMany:
 				if !r.PassiveDeletes {
@@ -426,12 +432,13 @@ func (s *Session) cascadeDeletes(ctx context.Context, p *flushPlan) error {
 					if t := rf.getOne(st.obj); t != nil {
 						if tst := s.stateOf(t); tst != nil && tst.status == statusPersistent {
 							tst.status = statusDeleted
+							s.inheritHard(st, tst)
 							work = append(work, tst)
 						}
 					}
 				}
 			default: // the children hold the key
-				if r.PassiveDeletes && (r.Cascade.Has(spec.CascadeDelete) || hasDBAction(r)) && !st.isLoaded(i) {
+				if !soft && r.PassiveDeletes && (r.Cascade.Has(spec.CascadeDelete) || hasDBAction(r)) && !st.isLoaded(i) {
 					continue
 				}
 				children, err := s.children(ctx, st, i)
@@ -444,6 +451,7 @@ func (s *Session) cascadeDeletes(ctx context.Context, p *flushPlan) error {
 					}
 					if r.Cascade.Has(spec.CascadeDelete) {
 						c.status = statusDeleted
+						s.inheritHard(st, c)
 						if p.early[st] {
 							p.markEarly(c)
 						}
@@ -512,7 +520,11 @@ func ownerPairs(rf *relField) []keyPair {
 // children returns the objects of st's relationship i, loading it if needed.
 func (s *Session) children(ctx context.Context, st *state, i int) ([]*state, error) {
 	if !st.isLoaded(i) {
-		if err := s.loadRel(ctx, []*state{st}, st.m.rels[i], nil); err != nil {
+		var tree *loadTree
+		if s.hard[st] {
+			tree = &loadTree{withDeleted: true} // a real delete takes the soft-deleted children too
+		}
+		if err := s.loadRel(ctx, []*state{st}, st.m.rels[i], tree); err != nil {
 			return nil, err
 		}
 	}
@@ -1441,7 +1453,7 @@ func (s *Session) deleteAll(ctx context.Context, m *mapper, sts []*state, done *
 		if err := s.runHook(ctx, st, hookBeforeDelete); err != nil {
 			return fmt.Errorf("before delete %s: %w", m.model.Name, err)
 		}
-		res, err := tx.Exec(ctx, deleteStmt(st))
+		res, err := tx.Exec(ctx, s.deleteStmt(st))
 		if err != nil {
 			return fmt.Errorf("delete %s: %w", m.model.Name, err)
 		}
@@ -1456,12 +1468,19 @@ func (s *Session) deleteAll(ctx context.Context, m *mapper, sts []*state, done *
 }
 
 // deleteStmt returns the DELETE of a persistent object's row (of its
-// version, for a versioned model).
-func deleteStmt(st *state) *stmt.DeleteStmt {
+// version, for a versioned model) — or, for a soft-delete model (not
+// HardDelete), the UPDATE that sets its deletion time, which it also
+// sets on the object.
+func (s *Session) deleteStmt(st *state) stmt.Statement {
 	m := st.m
 	where := m.pkWhere(st.snap)
 	if m.version >= 0 {
 		where = append(where, m.tref.Col(m.cols[m.version].col).Eq(m.cols[m.version].get(st.snap)))
+	}
+	if m.softDel >= 0 && !s.hard[st] {
+		upd, at := softDeleteStmt(m, st, where)
+		_ = m.cols[m.softDel].set(st.obj, at)
+		return upd
 	}
 	return stmt.Delete(m.tref).Where(where...)
 }

@@ -22,6 +22,8 @@ type joinedRel struct {
 	seen map[*state]map[*state]bool
 	// start is the target's first column in the row, from the end.
 	fromEnd int
+	// withDeleted keeps soft-deleted targets (orm.WithDeleted).
+	withDeleted bool
 }
 
 func newJoinedRel(base *stmt.Table, rf *relField, n int) (*joinedRel, error) {
@@ -54,11 +56,17 @@ func (jr *joinedRel) apply(q *stmt.SelectStmt) *stmt.SelectStmt {
 		for _, pr := range r.SecondaryPairs {
 			on2 = append(on2, jr.alias.Col(pr.Remote).Eq(jr.sec.Col(pr.Local)))
 		}
+		if f := jr.rf.target.alive(jr.alias); f != nil && !jr.withDeleted {
+			on2 = append(on2, f)
+		}
 		q = q.LeftJoin(jr.sec, stmt.And(on1...)).LeftJoin(jr.alias, stmt.And(on2...))
 	} else {
 		var on []stmt.Expr
 		for _, pr := range r.Pairs {
 			on = append(on, jr.alias.Col(pr.Remote).Eq(base.Col(pr.Local)))
+		}
+		if f := jr.rf.target.alive(jr.alias); f != nil && !jr.withDeleted {
+			on = append(on, f)
 		}
 		q = q.LeftJoin(jr.alias, stmt.And(on...))
 	}

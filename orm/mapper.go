@@ -33,6 +33,8 @@ type mapper struct {
 	autoPK int
 	// version is the ordinal of the version column, or -1.
 	version int
+	// softDel is the ordinal of the soft-delete column, or -1.
+	softDel int
 	rels    []*relField
 	relIdx  map[string]*relField
 	hooks   hookSet
@@ -186,6 +188,7 @@ func baseMapper(m *spec.Model) *mapper {
 		cols:    make([]colField, len(m.Table.Columns)),
 		autoPK:  -1,
 		version: -1,
+		softDel: -1,
 		relIdx:  map[string]*relField{},
 	}
 	for _, c := range m.Table.PrimaryKey {
@@ -200,7 +203,19 @@ func baseMapper(m *spec.Model) *mapper {
 	if m.VersionColumn != nil {
 		mp.version = m.VersionColumn.Ordinal
 	}
+	if m.SoftDelete != nil && m.SoftDelete.Table == m.Table {
+		mp.softDel = m.SoftDelete.Ordinal
+	}
 	return mp
+}
+
+// alive returns the soft-delete filter on t (an alias of m's table): the
+// soft-delete column IS NULL; nil when m has no soft delete.
+func (m *mapper) alive(t *stmt.Table) stmt.Expr {
+	if m.softDel < 0 {
+		return nil
+	}
+	return t.Col(m.cols[m.softDel].col).IsNull()
 }
 
 func goName(col string) string {

@@ -2,6 +2,7 @@ package orm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"reflect"
@@ -10,6 +11,7 @@ import (
 	"unsafe"
 
 	"github.com/dlayer/dlayer/engine"
+	"github.com/dlayer/dlayer/internal/suggest"
 	"github.com/dlayer/dlayer/spec"
 	"github.com/dlayer/dlayer/stmt"
 )
@@ -44,49 +46,119 @@ func TableOf[T any](db *DB) *stmt.Table {
 func Select[T any](db *DB) *stmt.SelectStmt { return stmt.Select(TableOf[T](db)) }
 
 // Load is a loading option for a relationship path ("posts", or nested
-// "posts.tags"), overriding the relationship's YAML `lazy:` for one query.
+// "posts.tags"), overriding the relationship's YAML `lazy:` for one query,
+// or a query-wide option (WithDeleted).
 type Load struct {
 	path     []string
 	strategy spec.Strategy
+	// opts refine a select-in load (OrderBy, Limit); nil for none.
+	opts *loadOpts
+	// withDeleted: the query and its loads keep soft-deleted rows.
+	withDeleted bool
+}
+
+// LoadOption refines a SelectIn load of a collection: OrderBy, Limit.
+type LoadOption func(*loadOpts)
+
+// loadOpts are the refinements of one select-in load.
+type loadOpts struct {
+	order []string // "column" or "column desc", as in YAML order_by
+	limit int      // > 0: the first limit children of each parent
+	err   error
+}
+
+// OrderBy orders the children of a SelectIn load by the target model's
+// columns, written as in the YAML order_by: "published_at desc", "id". It
+// replaces the relationship's own order_by for this load (the target's
+// primary key still breaks ties). An unknown column fails the query.
+func OrderBy(terms ...string) LoadOption {
+	terms = slices.Clone(terms)
+	return func(o *loadOpts) { o.order = append(o.order, terms...) }
+}
+
+// Limit keeps the first n children of each parent in a SelectIn load of a
+// collection, in the load's order, in the same one query per chunk of
+// parents (ROW_NUMBER() OVER (PARTITION BY the foreign key ORDER BY …)),
+// not one query per parent and not every child. n < 1 fails the query.
+func Limit(n int) LoadOption {
+	return func(o *loadOpts) {
+		o.limit = n
+		if n < 1 && o.err == nil {
+			o.err = fmt.Errorf("orm.Limit(%d): the limit per parent must be at least 1", n)
+		}
+	}
 }
 
 // SelectIn loads path with a second query per level, WHERE key IN (…)
 // over the parents' keys, chunked under the dialect's parameter limit.
-func SelectIn(path string) Load { return Load{strings.Split(path, "."), spec.LazySelectIn} }
+// Options (OrderBy, Limit) refine the load of the path's last
+// relationship.
+func SelectIn(path string, opts ...LoadOption) Load {
+	l := Load{path: strings.Split(path, "."), strategy: spec.LazySelectIn}
+	if len(opts) > 0 {
+		l.opts = &loadOpts{}
+		for _, o := range opts {
+			if o == nil {
+				l.opts.err = fmt.Errorf("orm.SelectIn(%q): a nil LoadOption", path)
+				continue
+			}
+			o(l.opts)
+		}
+	}
+	return l
+}
 
 // Joined loads path in the same query with LEFT OUTER JOINs, parents
 // de-duplicated. A joined collection under Limit/Offset is loaded with a
 // second IN query instead, so that the limit counts parents, not joined
 // rows; so is a joined path below the first level ("posts.author").
-func Joined(path string) Load { return Load{strings.Split(path, "."), spec.LazyJoined} }
+func Joined(path string) Load { return Load{path: strings.Split(path, "."), strategy: spec.LazyJoined} }
 
 // Lazy leaves path unloaded (load it later with Session.Load).
-func Lazy(path string) Load { return Load{strings.Split(path, "."), spec.LazySelect} }
+func Lazy(path string) Load { return Load{path: strings.Split(path, "."), strategy: spec.LazySelect} }
 
 // Raise leaves path unloaded and makes reading it through Session.Related
 // or loading it implicitly an error: the N+1 guard.
-func Raise(path string) Load { return Load{strings.Split(path, "."), spec.LazyRaise} }
+func Raise(path string) Load { return Load{path: strings.Split(path, "."), strategy: spec.LazyRaise} }
 
 // NoLoad leaves path empty and unloaded.
-func NoLoad(path string) Load { return Load{strings.Split(path, "."), spec.LazyNoLoad} }
+func NoLoad(path string) Load { return Load{path: strings.Split(path, "."), strategy: spec.LazyNoLoad} }
+
+// WithDeleted makes a query keep soft-deleted rows (models that use the
+// soft_delete trait): in its own rows and in every relationship it loads.
+// Without it, ORM queries and relationship loads leave them out.
+func WithDeleted() Load { return Load{withDeleted: true} }
 
 // loadTree is the loading plan below one model.
 type loadTree struct {
 	strategy map[string]spec.Strategy
 	children map[string][]Load
+	opts     map[string]*loadOpts
 	// empty records a zero Load (no path), which validate refuses.
 	empty bool
+	// withDeleted keeps soft-deleted rows (WithDeleted), at every level.
+	withDeleted bool
 }
 
 func buildTree(opts []Load) *loadTree {
 	t := &loadTree{strategy: map[string]spec.Strategy{}, children: map[string][]Load{}}
 	for _, o := range opts {
+		if o.withDeleted {
+			t.withDeleted = true
+			continue
+		}
 		if len(o.path) == 0 {
 			t.empty = true
 			continue
 		}
 		if len(o.path) == 1 {
 			t.strategy[o.path[0]] = o.strategy
+			if o.opts != nil {
+				if t.opts == nil {
+					t.opts = map[string]*loadOpts{}
+				}
+				t.opts[o.path[0]] = o.opts
+			}
 			continue
 		}
 		// A nested path eager-loads its parents with select-in unless
@@ -94,14 +166,21 @@ func buildTree(opts []Load) *loadTree {
 		if _, ok := t.strategy[o.path[0]]; !ok {
 			t.strategy[o.path[0]] = spec.LazySelectIn
 		}
-		t.children[o.path[0]] = append(t.children[o.path[0]], Load{o.path[1:], o.strategy})
+		t.children[o.path[0]] = append(t.children[o.path[0]], Load{path: o.path[1:], strategy: o.strategy, opts: o.opts})
 	}
 	return t
 }
 
+// sub returns the plan below relationship name.
+func (t *loadTree) sub(name string) *loadTree {
+	st := buildTree(t.children[name])
+	st.withDeleted = t.withDeleted
+	return st
+}
+
 func (t *loadTree) validate(m *mapper) error {
 	if t.empty {
-		return fmt.Errorf("load %s: an empty orm.Load (make one with SelectIn, Joined, Lazy, Raise or NoLoad)", m.model.Name)
+		return fmt.Errorf("load %s: an empty orm.Load (make one with SelectIn, Joined, Lazy, Raise, NoLoad or WithDeleted)", m.model.Name)
 	}
 	names := make([]string, 0, len(t.strategy))
 	for name := range t.strategy {
@@ -115,6 +194,11 @@ func (t *loadTree) validate(m *mapper) error {
 			}
 			return m.unknownRel("load", name)
 		}
+		if o := t.opts[name]; o != nil {
+			if err := o.check(m.relIdx[name]); err != nil {
+				return fmt.Errorf("load %s.%s: %w", m.model.Name, name, err)
+			}
+		}
 	}
 	for _, name := range names {
 		if sub, ok := t.children[name]; ok {
@@ -124,6 +208,53 @@ func (t *loadTree) validate(m *mapper) error {
 		}
 	}
 	return nil
+}
+
+// check vets the options of a select-in load of rf.
+func (o *loadOpts) check(rf *relField) error {
+	if o.err != nil {
+		return o.err
+	}
+	if o.limit > 0 && !rf.many {
+		return fmt.Errorf("orm.Limit applies to a collection; %s is to-one", rf.rel.Name)
+	}
+	_, err := o.orderTerms(rf.target)
+	return err
+}
+
+// orderTerms resolves the OrderBy terms against the target model.
+func (o *loadOpts) orderTerms(tm *mapper) ([]spec.OrderTerm, error) {
+	var out []spec.OrderTerm
+	for _, term := range o.order {
+		f := strings.Fields(term)
+		desc := false
+		if len(f) == 2 {
+			switch strings.ToLower(f[1]) {
+			case "desc":
+				desc = true
+			case "asc":
+			default:
+				f = nil
+			}
+		}
+		if len(f) < 1 || len(f) > 2 {
+			return nil, fmt.Errorf("orm.OrderBy(%q): write a column name, optionally followed by asc or desc", term)
+		}
+		c := tm.table.Column(f[0])
+		if c == nil {
+			names := make([]string, len(tm.table.Columns))
+			for i, c := range tm.table.Columns {
+				names[i] = c.Name
+			}
+			msg := fmt.Sprintf("orm.OrderBy(%q): %s has no column %q", term, tm.model.Name, f[0])
+			if dym := suggest.DidYouMean(f[0], names); dym != "" {
+				msg += " (" + dym + ")"
+			}
+			return nil, errors.New(msg)
+		}
+		out = append(out, spec.OrderTerm{Column: c, Desc: desc})
+	}
+	return out, nil
 }
 
 // strategyFor returns the strategy of relationship rf under t.
@@ -199,6 +330,9 @@ func (s *Session) get(ctx context.Context, m *mapper, pk []any) (unsafe.Pointer,
 	where := make([]stmt.Expr, len(pk))
 	for i, o := range m.pk {
 		where[i] = m.tref.Col(m.cols[o].col).Eq(pk[i])
+	}
+	if f := m.alive(m.tref); f != nil {
+		where = append(where, f)
 	}
 	var found unsafe.Pointer
 	if err := s.autoflush(ctx); err != nil {
@@ -362,6 +496,9 @@ func (s *Session) query(ctx context.Context, m *mapper, q *stmt.SelectStmt, opts
 		return nil, err
 	}
 	base := p.Items[0].(*stmt.Table)
+	if f := m.alive(base); f != nil && !tree.withDeleted {
+		q = q.Where(f)
+	}
 	limited := p.HasLimit || p.HasOffset
 	// Joined to-one relationships (and joined collections without a
 	// limit) join into this query.
@@ -375,6 +512,7 @@ func (s *Session) query(ctx context.Context, m *mapper, q *stmt.SelectStmt, opts
 		if err != nil {
 			return nil, err
 		}
+		jr.withDeleted = tree.withDeleted
 		q = jr.apply(q)
 		joins = append(joins, jr)
 	}
@@ -433,11 +571,11 @@ func (s *Session) eagerLoadPath(ctx context.Context, m *mapper, sts []*state, tr
 			continue
 		}
 		if !handled[rf] {
-			if err := s.loadRel(ctx, sts, rf, nil); err != nil {
+			if err := s.loadRel(ctx, sts, rf, tree); err != nil {
 				return fmt.Errorf("load %s.%s: %w", m.model.Name, rf.rel.Name, err)
 			}
 		}
-		sub := buildTree(tree.children[rf.rel.Name])
+		sub := tree.sub(rf.rel.Name)
 		if !wantsEager(rf.target, sub, append(path, rf.rel)) {
 			continue // nothing below: no need to gather the children
 		}
@@ -623,6 +761,9 @@ func (s *Session) RelatedQuery(obj any, rel string) (*stmt.SelectStmt, error) {
 			q = q.Where(tt.Col(pr.Remote).Eq(m.cols[pr.Local.Ordinal].get(p)))
 		}
 	}
+	if f := rf.target.alive(tt); f != nil {
+		q = q.Where(f)
+	}
 	for _, o := range r.OrderBy {
 		q = q.OrderBy(orderTerm(tt, o))
 	}
@@ -741,8 +882,12 @@ func streamOpen[T any](ctx context.Context, s *Session, q *stmt.SelectStmt) (m *
 	if err := s.usable(); err != nil {
 		return nil, nil, false, err
 	}
-	if _, err := checkQuery(m, q); err != nil {
+	p, err := checkQuery(m, q)
+	if err != nil {
 		return nil, nil, false, err
+	}
+	if f := m.alive(p.Items[0].(*stmt.Table)); f != nil {
+		q = q.Where(f)
 	}
 	if err := s.autoflush(ctx); err != nil {
 		return nil, nil, false, err
@@ -860,10 +1005,11 @@ func (s *Session) inChunk(e *engine.Engine, keyCols int) int {
 // loadRel loads relationship rf for every state in sts with select-in
 // queries (one per chunk of keys), setting the field, the loaded flag and
 // the link snapshot.
-func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, _ *loadTree) error {
+func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, tree *loadTree) error {
 	if len(sts) == 0 {
 		return nil
 	}
+	withDeleted := tree != nil && tree.withDeleted
 	m := sts[0].m
 	i := slices.Index(m.rels, rf)
 	r := rf.rel
@@ -898,6 +1044,9 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, _ *lo
 			matchOrds = append(matchOrds, pr.Remote.Ordinal)
 		}
 	}
+	if f := tm.alive(tt); f != nil && !withDeleted {
+		q = q.Where(f)
+	}
 	for _, o := range r.OrderBy {
 		q = q.OrderBy(orderTerm(tt, o))
 	}
@@ -931,7 +1080,8 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, _ *lo
 	var need []*group
 	for _, g := range groups {
 		if r.FKOnOwner && len(r.Pairs) == len(tm.pk) && pairsArePK(r, tm) {
-			if tst := s.idmap.get(identity{m: tm, k: g.key}); tst != nil && !tst.expired && tst.status != statusDeleted {
+			if tst := s.idmap.get(identity{m: tm, k: g.key}); tst != nil && !tst.expired && tst.status != statusDeleted &&
+				(withDeleted || tm.softDel < 0 || tm.cols[tm.softDel].get(tst.obj) == nil) {
 				g.kids = append(g.kids, tst)
 				continue
 			}

@@ -103,6 +103,9 @@ type Session struct {
 	// statement — or never, when its commit writes one statement
 	// (direct.go) or nothing.
 	lazy bool
+	// hard marks objects of soft-delete models that HardDelete deletes
+	// for real (softdelete.go); nil until used.
+	hard map[*state]bool
 	// Chunked storage for states and snapshots (arena.go).
 	stateBuf   []state
 	stateChunk int
@@ -309,6 +312,9 @@ func (s *Session) forget(st *state) {
 	}
 	st.gone = true
 	s.dead++
+	if s.hard != nil {
+		delete(s.hard, st)
+	}
 	if s.byPtr != nil && s.byPtr[st.obj] == st {
 		delete(s.byPtr, st.obj)
 	}
