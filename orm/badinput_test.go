@@ -123,6 +123,8 @@ func sessionCalls(e *env) []sessCall {
 			}},
 		{api: "Session.Delete", cancelled: okCall, closedEng: okCall, closed: anyErr, needsRollback: true,
 			call: func(ctx context.Context, s *orm.Session, f *badFix) error { return s.Delete(f.u) }},
+		{api: "Session.HardDelete", cancelled: okCall, closedEng: okCall, closed: anyErr, needsRollback: true,
+			call: func(ctx context.Context, s *orm.Session, f *badFix) error { return s.HardDelete(f.u) }},
 		{api: "Session.Expunge", cancelled: okCall, closedEng: okCall, closed: anyErr,
 			call: func(ctx context.Context, s *orm.Session, f *badFix) error { return s.Expunge(f.u) }},
 		{api: "Session.Expire", cancelled: okCall, closedEng: okCall, closed: anyErr,
@@ -406,6 +408,8 @@ func TestBadInputArguments(t *testing.T) {
 			{api: []string{"Session.New"}, name: "bound model", run: func(s *orm.Session, u *User) error { _, err := s.New("User"); return err }},
 			{api: []string{"Session.Delete"}, name: "nil", run: func(s *orm.Session, u *User) error { return s.Delete(nil) }, is: orm.ErrUnbound},
 			{api: []string{"Session.Delete"}, name: "not in the session", run: func(s *orm.Session, u *User) error { return s.Delete(&User{ID: 5}) }, is: orm.ErrDetached},
+			{api: []string{"Session.HardDelete"}, name: "nil", run: func(s *orm.Session, u *User) error { return s.HardDelete(nil) }, is: orm.ErrUnbound},
+			{api: []string{"Session.HardDelete"}, name: "not in the session", run: func(s *orm.Session, u *User) error { return s.HardDelete(&User{ID: 5}) }, is: orm.ErrDetached},
 			{api: []string{"Session.Expunge"}, name: "nil", run: func(s *orm.Session, u *User) error { return s.Expunge(nil) }, is: orm.ErrUnbound},
 			{api: []string{"Session.Expire"}, name: "nil", run: func(s *orm.Session, u *User) error { return s.Expire(nil) }, is: orm.ErrUnbound},
 			{api: []string{"Session.Refresh"}, name: "nil", run: func(s *orm.Session, u *User) error { return s.Refresh(ctx, nil) }, is: orm.ErrUnbound},
@@ -481,6 +485,30 @@ func TestBadInputArguments(t *testing.T) {
 			}, is: stmt.ErrUnknown},
 			{api: []string{"All", "Lazy", "Raise", "NoLoad"}, name: "empty paths", run: func(s *orm.Session, u *User) error {
 				_, err := orm.All[User](ctx, s, orm.Select[User](e.db), orm.Lazy(""), orm.Raise(""), orm.NoLoad(""))
+				return err
+			}, is: stmt.ErrUnknown},
+			{api: []string{"All", "SelectIn", "Limit"}, name: "limit below 1", run: func(s *orm.Session, u *User) error {
+				_, err := orm.All[User](ctx, s, orm.Select[User](e.db), orm.SelectIn("posts", orm.Limit(0)))
+				return err
+			}},
+			{api: []string{"All", "SelectIn", "Limit"}, name: "limit on a to-one", run: func(s *orm.Session, u *User) error {
+				_, err := orm.All[Post](ctx, s, orm.Select[Post](e.db), orm.SelectIn("author", orm.Limit(2)))
+				return err
+			}},
+			{api: []string{"All", "SelectIn", "OrderBy"}, name: "unknown order column", run: func(s *orm.Session, u *User) error {
+				_, err := orm.All[User](ctx, s, orm.Select[User](e.db), orm.SelectIn("posts", orm.OrderBy("titel desc")))
+				return err
+			}},
+			{api: []string{"All", "SelectIn", "OrderBy"}, name: "bad order direction and empty term", run: func(s *orm.Session, u *User) error {
+				_, err := orm.All[User](ctx, s, orm.Select[User](e.db), orm.SelectIn("posts", orm.OrderBy("title sideways", "")))
+				return err
+			}},
+			{api: []string{"All", "SelectIn"}, name: "nil load option", run: func(s *orm.Session, u *User) error {
+				_, err := orm.All[User](ctx, s, orm.Select[User](e.db), orm.SelectIn("posts", nil))
+				return err
+			}},
+			{api: []string{"All", "WithDeleted"}, name: "with deleted on a model without soft delete, unknown path", run: func(s *orm.Session, u *User) error {
+				_, err := orm.All[User](ctx, s, orm.Select[User](e.db), orm.WithDeleted(), orm.SelectIn("postz"))
 				return err
 			}, is: stmt.ErrUnknown},
 			{api: []string{"All"}, name: "zero Load", run: func(s *orm.Session, u *User) error {

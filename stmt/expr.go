@@ -258,6 +258,8 @@ func TypeOf(e Expr) *spec.Type {
 		if x != nil && x.Op.Arithmetic() {
 			return TypeOf(x.L)
 		}
+	case *WindowExpr:
+		return bigintType
 	case *FuncExpr:
 		if x == nil {
 			return nil

@@ -25,6 +25,8 @@ type Table struct {
 	t     *spec.Table
 	alias string
 	err   error
+	// sub is the SELECT of a derived table (SelectStmt.Derived).
+	sub *SelectStmt
 }
 
 // TableOf resolves name in s, first as a model name and then as a table

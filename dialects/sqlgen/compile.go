@@ -191,7 +191,11 @@ func (st *state) tableRef(t *stmt.Table) error {
 	if err := t.Err(); err != nil {
 		return err
 	}
-	if err := st.ident(t.Spec().Name); err != nil {
+	if sub := t.Sub(); sub != nil {
+		if err := st.subquery(sub); err != nil {
+			return err
+		}
+	} else if err := st.ident(t.Spec().Name); err != nil {
 		return err
 	}
 	if a := t.Alias(); a != "" {
@@ -693,6 +697,43 @@ func (st *state) column(t *stmt.Table, c *spec.Column) error {
 	return st.ident(c.Name)
 }
 
+// window writes ROW_NUMBER() OVER (PARTITION BY … ORDER BY …).
+func (st *state) window(w *stmt.WindowExpr) error {
+	if w == nil {
+		return errors.New("compile: nil window expression")
+	}
+	if !st.g.cfg.Features.Has(dialects.WindowFunctions) {
+		return errors.New("compile: the dialect has no window functions")
+	}
+	st.str("ROW_NUMBER() OVER (")
+	for i, e := range w.PartitionBy {
+		if i == 0 {
+			st.str("PARTITION BY ")
+		} else {
+			st.str(", ")
+		}
+		if e == nil {
+			return errors.New("compile: PARTITION BY nil")
+		}
+		if err := st.operand(e); err != nil {
+			return err
+		}
+	}
+	if len(w.OrderBy) > 0 {
+		if len(w.PartitionBy) > 0 {
+			st.str(" ")
+		}
+		// orderBy writes the leading " ORDER BY "; trim its space.
+		mark := len(st.buf)
+		if err := st.orderBy(w.OrderBy); err != nil {
+			return err
+		}
+		st.buf = append(st.buf[:mark], st.buf[mark+1:]...)
+	}
+	st.str(")")
+	return nil
+}
+
 func (st *state) subquery(s *stmt.SelectStmt) error {
 	if s == nil {
 		return errors.New("compile: nil subquery")
@@ -818,6 +859,8 @@ func (st *state) expr(e stmt.Expr) error {
 		}
 	case *stmt.FuncExpr:
 		return st.fn(x)
+	case *stmt.WindowExpr:
+		return st.window(x)
 	case *stmt.LabelExpr:
 		if x == nil {
 			return errors.New("compile: nil label")
