@@ -66,7 +66,7 @@ var apiFuncs = map[string]any{
 	"stmt.Ref": stmt.Ref, "stmt.RelJoins": stmt.RelJoins, "stmt.Scalar": stmt.Scalar, "stmt.Select": stmt.Select,
 	"stmt.StartsWith": stmt.StartsWith, "stmt.Sub": stmt.Sub, "stmt.Sum": stmt.Sum, "stmt.TableOf": stmt.TableOf,
 	"stmt.Text": stmt.Text, "stmt.Tuple": stmt.Tuple, "stmt.TypeOf": stmt.TypeOf, "stmt.Update": stmt.Update,
-	"stmt.Upper": stmt.Upper, "stmt.Val": stmt.Val, "stmt.Typed": stmt.Typed,
+	"stmt.Upper": stmt.Upper, "stmt.Val": stmt.Val, "stmt.Typed": stmt.Typed, "stmt.RowNumber": stmt.RowNumber,
 
 	"dialects.CheckSchema": dialects.CheckSchema, "dialects.CheckNative": dialects.CheckNative, "dialects.CheckNoArrays": dialects.CheckNoArrays,
 	"dialects.CheckNoMaterializedViews": dialects.CheckNoMaterializedViews, "dialects.CheckNoPartitions": dialects.CheckNoPartitions, "dialects.RunChecks": dialects.RunChecks,
@@ -188,10 +188,12 @@ func apiReceivers(t *testing.T) map[string][]receiver {
 		"stmt.Order":        {{"zero", &stmt.Order{}}},
 		"stmt.SelectStmt":   {{"zero", &stmt.SelectStmt{}}, {"Select()", stmt.Select()}},
 		"stmt.SubqueryExpr": {{"zero", &stmt.SubqueryExpr{}}},
-		"stmt.Table":        {{"zero", &stmt.Table{}}, {"Ref(nil)", stmt.Ref(nil)}, {"TableOf(nil)", stmt.TableOf(nil, "")}},
-		"stmt.TextParts":    {{"zero", stmt.TextParts{}}},
-		"stmt.TextStmt":     {{"zero", &stmt.TextStmt{}}, {"Text(\"\")", stmt.Text("")}},
-		"stmt.UpdateStmt":   {{"zero", &stmt.UpdateStmt{}}, {"Update(nil)", stmt.Update(nil)}},
+		"stmt.Table": {{"zero", &stmt.Table{}}, {"Ref(nil)", stmt.Ref(nil)}, {"TableOf(nil)", stmt.TableOf(nil, "")},
+			{"Derived of Select()", stmt.Select().Derived("d")}, {"Derived of a nil select", (*stmt.SelectStmt)(nil).Derived("d")}},
+		"stmt.TextParts":  {{"zero", stmt.TextParts{}}},
+		"stmt.TextStmt":   {{"zero", &stmt.TextStmt{}}, {"Text(\"\")", stmt.Text("")}},
+		"stmt.UpdateStmt": {{"zero", &stmt.UpdateStmt{}}, {"Update(nil)", stmt.Update(nil)}},
+		"stmt.WindowExpr": {{"zero", &stmt.WindowExpr{}}, {"RowNumber(nil)", stmt.RowNumber(nil)}},
 	}
 	return r
 }

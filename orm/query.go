@@ -1047,11 +1047,32 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, tree 
 	if f := tm.alive(tt); f != nil && !withDeleted {
 		q = q.Where(f)
 	}
-	for _, o := range r.OrderBy {
-		q = q.OrderBy(orderTerm(tt, o))
+	terms := r.OrderBy
+	limit := 0
+	if tree != nil {
+		if lo := tree.opts[r.Name]; lo != nil {
+			if len(lo.order) > 0 {
+				var err error
+				if terms, err = lo.orderTerms(tm); err != nil {
+					return err
+				}
+			}
+			if rf.many {
+				limit = lo.limit
+			}
+		}
 	}
-	for _, o := range tm.pk {
-		q = q.OrderBy(tt.Col(tm.cols[o].col).Asc())
+	var finish func(cond stmt.Expr) *stmt.SelectStmt
+	if limit > 0 {
+		finish = limitPerParent(q, tm, terms, matchCols, matchOrds, extra, limit)
+	} else {
+		for _, o := range terms {
+			q = q.OrderBy(orderTerm(tt, o))
+		}
+		for _, o := range tm.pk {
+			q = q.OrderBy(tt.Col(tm.cols[o].col).Asc())
+		}
+		finish = func(cond stmt.Expr) *stmt.SelectStmt { return q.Where(cond) }
 	}
 	// Distinct parent keys, in parent order.
 	type group struct {
@@ -1123,7 +1144,7 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, tree 
 				}
 			}
 			if err := s.read(ctx, tm, false, func(ctx context.Context, conn engine.Querier) (int, error) {
-				return s.selectInChunk(ctx, conn, tm, q.Where(cond), extra, each)
+				return s.selectInChunk(ctx, conn, tm, finish(cond), extra, each)
 			}); err != nil {
 				return err
 			}
@@ -1136,6 +1157,53 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, tree 
 		}
 	}
 	return nil
+}
+
+// limitPerParent returns the builder of a select-in query that keeps the
+// first limit children of each parent, in the order of terms then the
+// target's primary key:
+//
+//	SELECT dl_w.* FROM (SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.fk
+//	ORDER BY …) AS dl_rn FROM t WHERE t.fk IN (…)) AS dl_w
+//	WHERE dl_w.dl_rn <= limit ORDER BY dl_w.fk, …
+//
+// q selects the target (and, for a many-to-many, the secondary table's
+// key columns labelled dl_key_j, extra of them); matchCols are the key
+// columns the IN condition tests, the partition.
+func limitPerParent(q *stmt.SelectStmt, tm *mapper, terms []spec.OrderTerm, matchCols []*stmt.Column, matchOrds []int, extra, limit int) func(cond stmt.Expr) *stmt.SelectStmt {
+	tt := tm.tref
+	partition := make([]stmt.Expr, len(matchCols))
+	for j, c := range matchCols {
+		partition[j] = c
+	}
+	var orders []stmt.Order
+	for _, o := range terms {
+		orders = append(orders, orderTerm(tt, o))
+	}
+	for _, o := range tm.pk {
+		orders = append(orders, tt.Col(tm.cols[o].col).Asc())
+	}
+	return func(cond stmt.Expr) *stmt.SelectStmt {
+		inner := q.Where(cond).Columns(stmt.RowNumber(partition, orders...).Label("dl_rn"))
+		d := inner.Derived("dl_w")
+		items := []stmt.Selectable{d}
+		var outerOrder []stmt.Order
+		for j := range extra {
+			k := d.Label(fmt.Sprintf("dl_key_%d", j))
+			items = append(items, k)
+			outerOrder = append(outerOrder, k.Asc())
+		}
+		for _, o := range matchOrds {
+			outerOrder = append(outerOrder, d.Col(tm.cols[o].col).Asc())
+		}
+		for _, o := range terms {
+			outerOrder = append(outerOrder, orderTerm(d, o))
+		}
+		for _, o := range tm.pk {
+			outerOrder = append(outerOrder, d.Col(tm.cols[o].col).Asc())
+		}
+		return stmt.Select(items...).From(d).Where(d.Label("dl_rn").Le(limit)).OrderBy(outerOrder...)
+	}
 }
 
 func pairsArePK(r *spec.Relationship, tm *mapper) bool {
