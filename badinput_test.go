@@ -45,7 +45,7 @@ var apiFuncs = map[string]any{
 	"engine.WithLogArgs": engine.WithLogArgs, "engine.WithLogLevel": engine.WithLogLevel, "engine.WithLogger": engine.WithLogger,
 	"engine.WithMaxIdleConns": engine.WithMaxIdleConns, "engine.WithMaxOpenConns": engine.WithMaxOpenConns,
 	"engine.WithPool": engine.WithPool, "engine.WithSchema": engine.WithSchema,
-	"engine.WithSingleStatementText": engine.WithSingleStatementText, "engine.WithTracer": engine.WithTracer,
+	"engine.WithSingleStatementText": engine.WithSingleStatementText, "engine.WithTracer": engine.WithTracer, "engine.WithStatementCheck": engine.WithStatementCheck,
 	"engine.Retry": engine.Retry, "engine.NewTxConfig": engine.NewTxConfig, "engine.WithRetry": engine.WithRetry,
 	"engine.WithIsolation": engine.WithIsolation, "engine.WithReadOnly": engine.WithReadOnly,
 	"engine.WithTxOptions": engine.WithTxOptions, "engine.WithName": engine.WithName,

@@ -480,6 +480,9 @@ func (e *Engine) exec(ctx context.Context, q dialects.Queryer, s stmt.Statement)
 }
 
 func (e *Engine) execSQL(ctx context.Context, q dialects.Queryer, sql string, args []any) (Result, error) {
+	if err := e.checkStatement(ctx, "exec", sql, args); err != nil {
+		return Result{}, err
+	}
 	ob := e.observe(ctx, "exec", sql, args)
 	res, err := q.Exec(ob.ctx, sql, args...)
 	if err != nil {
@@ -492,6 +495,9 @@ func (e *Engine) execSQL(ctx context.Context, q dialects.Queryer, sql string, ar
 func (e *Engine) query(ctx context.Context, q dialects.Queryer, s stmt.Statement) (*Rows, error) {
 	c, args, err := e.prepare(s)
 	if err != nil {
+		return nil, err
+	}
+	if err := e.checkStatement(ctx, "query", c.SQL, args); err != nil {
 		return nil, err
 	}
 	ob := e.observe(ctx, "query", c.SQL, args)

@@ -49,6 +49,36 @@ func routeOf(ctx context.Context) string {
 	return r
 }
 
+// checkKey is the context key of WithStatementCheck.
+type checkKey struct{}
+
+// StatementCheck vets a statement before it runs (see WithStatementCheck).
+type StatementCheck func(ctx context.Context, q QueryInfo) error
+
+// WithStatementCheck returns a context whose statements (queries and
+// execs, not BEGIN, COMMIT or ROLLBACK) are passed to check before they
+// run: an error from check is returned instead of running the statement.
+// orm.WithQueryBudget counts a session's statements with it. A nil check
+// removes an enclosing one.
+func WithStatementCheck(ctx context.Context, check StatementCheck) context.Context {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return context.WithValue(ctx, checkKey{}, check)
+}
+
+// checkStatement runs the StatementCheck of ctx, if any.
+func (e *Engine) checkStatement(ctx context.Context, op, sql string, args []any) error {
+	if ctx == nil {
+		return nil
+	}
+	check, _ := ctx.Value(checkKey{}).(StatementCheck)
+	if check == nil {
+		return nil
+	}
+	return check(ctx, QueryInfo{Operation: op, SQL: sql, Args: args, Dialect: e.d.Name(), Server: e.cfg.name, Route: routeOf(ctx)})
+}
+
 // Tracer is called around every database round trip, for OpenTelemetry-style
 // instrumentation. Start returns the context the round trip runs with (carrying
 // a span, say) and a function called once when it ends, with its error (nil on

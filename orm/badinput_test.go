@@ -626,6 +626,19 @@ func TestBadInputPackageFunctions(t *testing.T) {
 			s := dyn.Session(nil, orm.WithAutoflush(false), orm.WithExpireOnCommit(false))
 			return s.Close(ctx)
 		}},
+		{api: []string{"DB.Session", "WithQueryBudget", "Session.Statements", "Session.BudgetErr"}, name: "zero and negative budget", ok: true, run: func() error {
+			s := dyn.Session(orm.WithQueryBudget(orm.Budget{}), orm.WithQueryBudget(orm.Budget{MaxStatements: -5, MaxRepeats: -1}))
+			defer s.Close(ctx)
+			var nilSess *orm.Session
+			if s.Statements() != 0 || s.BudgetErr() != nil || nilSess.Statements() != -1 || nilSess.BudgetErr() != nil || dyn.Session().Statements() != -1 {
+				return errors.New("counts from nothing")
+			}
+			return nil
+		}},
+		{api: []string{"Middleware", "RequestBudget"}, name: "nil DB with a budget", run: func() error {
+			code, body := serve(orm.Middleware(nil, quiet, orm.RequestBudget(orm.Budget{MaxStatements: -1})), http.NotFoundHandler())
+			return fmt.Errorf("%d %s", code, body)
+		}},
 		{api: []string{"DB.SessionIn"}, name: "nil DB", run: func() error { _, err := nilDB.SessionIn(nil); return err }},
 		{api: []string{"DB.SessionIn"}, name: "nil transaction", run: func() error { _, err := dyn.SessionIn(nil); return err }},
 		{api: []string{"DB.SessionIn"}, name: "zero transaction", run: func() error { _, err := dyn.SessionIn(&engine.Tx{}); return err }},

@@ -42,6 +42,8 @@ type config struct {
 	retrySet             bool
 	maxLag               time.Duration
 	maxLagSet            bool
+	// budget is the query budget of a session (budget.go).
+	budget *Budget
 }
 
 type binding struct {

@@ -103,6 +103,7 @@ func (s *Session) flush(ctx context.Context) error {
 	}
 	s.flushing = true
 	defer func() { s.flushing = false }()
+	ctx = s.counted(ctx)
 	plan, err := s.plan(ctx)
 	if err != nil {
 		if plan != nil && len(s.txs) > 0 {

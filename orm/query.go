@@ -338,6 +338,9 @@ func (s *Session) get(ctx context.Context, m *mapper, pk []any) (unsafe.Pointer,
 	if err := s.autoflush(ctx); err != nil {
 		return nil, err
 	}
+	if s.budget != nil {
+		ctx = s.loading(ctx, "get "+m.model.Name)
+	}
 	if _, err := s.loadInto(ctx, m, stmt.Select(m.tref).Where(where...), func(st *state) { found = st.obj }); err != nil {
 		return nil, fmt.Errorf("get %s: %w", m.model.Name, err)
 	}
@@ -1011,6 +1014,9 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, tree 
 	}
 	withDeleted := tree != nil && tree.withDeleted
 	m := sts[0].m
+	if s.budget != nil {
+		ctx = s.loading(ctx, m.model.Name+"."+rf.rel.Name)
+	}
 	i := slices.Index(m.rels, rf)
 	r := rf.rel
 	tm := rf.target

@@ -58,6 +58,8 @@ type middlewareConfig struct {
 	// redact removes the values a database quotes in its error messages
 	// (MySQL's Duplicate entry '…') from logged text.
 	redact func(error) string
+	// budget is each request session's query budget (RequestBudget).
+	budget *Budget
 }
 
 // redactor is the engine's error redaction, when it has one.
@@ -68,6 +70,16 @@ type redactor interface{ Redact(err error) string }
 // its error messages are redacted from the log as from the engine's own.
 func ErrorLog(l *slog.Logger) MiddlewareOption {
 	return func(c *middlewareConfig) { c.log = l }
+}
+
+// RequestBudget gives each request's session the query budget b (see
+// Budget and WithQueryBudget). Without b.Log, a request whose session went
+// over the budget is rolled back and answered with a 500 even if its
+// handler ignored the ErrQueryBudget error and answered success, and the
+// violation goes to the log and OnError; with b.Log (development mode) it
+// is only logged.
+func RequestBudget(b Budget) MiddlewareOption {
+	return func(c *middlewareConfig) { c.budget = &b }
 }
 
 // OnError sets a function Middleware calls with every error it keeps from
@@ -123,7 +135,12 @@ func Middleware(db *DB, opts ...MiddlewareOption) func(http.Handler) http.Handle
 				cfg.fail(w, r, errors.New("orm.Middleware: nil *orm.DB or nil handler"))
 				return
 			}
-			s := db.Session()
+			var s *Session
+			if cfg.budget != nil {
+				s = db.Session(WithQueryBudget(*cfg.budget))
+			} else {
+				s = db.Session()
+			}
 			ctx := WithSession(r.Context(), s)
 			bg := context.WithoutCancel(ctx)
 			buf := &bufferedResponse{header: http.Header{}}
@@ -150,6 +167,11 @@ func Middleware(db *DB, opts ...MiddlewareOption) func(http.Handler) http.Handle
 				// The handler's own error answer stands; its writes do not.
 				cfg.report(r, rollbackAndClose(bg, s))
 				buf.send(w, status)
+				return
+			}
+			if err := s.BudgetErr(); err != nil {
+				cfg.fail(w, r, errors.Join(fmt.Errorf("orm.Middleware: %s %s answered %d, but went over its query budget: %w", r.Method, r.URL.Path, status, err),
+					rollbackAndClose(bg, s)))
 				return
 			}
 			if err := s.Commit(ctx); err != nil && !errors.Is(err, ErrSessionClosed) {

@@ -103,6 +103,8 @@ type Session struct {
 	// statement — or never, when its commit writes one statement
 	// (direct.go) or nothing.
 	lazy bool
+	// budget counts statements against WithQueryBudget; nil without.
+	budget *budget
 	// hard marks objects of soft-delete models that HardDelete deletes
 	// for real (softdelete.go); nil until used.
 	hard map[*state]bool
@@ -134,6 +136,9 @@ func (db *DB) Session(opts ...SessionOption) *Session {
 		if o != nil {
 			o(&s.cfg)
 		}
+	}
+	if s.cfg.budget != nil {
+		s.budget = newBudget(*s.cfg.budget)
 	}
 	return s
 }
@@ -642,6 +647,7 @@ func (s *Session) reader(ctx context.Context, m *mapper, locking bool) (q engine
 // the fallback (another healthy replica, or the primary). A read is never
 // run again inside a transaction.
 func (s *Session) read(ctx context.Context, m *mapper, locking bool, run func(ctx context.Context, conn engine.Querier) (int, error)) error {
+	ctx = s.counted(ctx)
 	conn, rep, route, err := s.reader(ctx, m, locking)
 	if err != nil {
 		return err
