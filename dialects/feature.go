@@ -47,6 +47,9 @@ const (
 	// Without it, and without INSERT … RETURNING, rows whose keys the
 	// database generates are inserted one statement per row.
 	ConsecutiveInsertKeys
+	// PartialIndex: CREATE INDEX … WHERE col IS NULL (PostgreSQL, SQLite),
+	// a soft-delete model's unique keys.
+	PartialIndex
 )
 
 // Has reports whether every feature in want is present in f.

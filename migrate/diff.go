@@ -21,6 +21,10 @@ type DiffOptions struct {
 	SameType func(a, b *spec.Column) bool
 	// Skip lists tables that are ignored on both sides (the history table).
 	Skip []string
+	// NoPartialIndex: the database has no partial indexes (MySQL,
+	// MariaDB), so an index's WhereNull is not compared (it creates the
+	// index over every row). Runner.DiffOptions sets it from the dialect.
+	NoPartialIndex bool
 }
 
 // Plan is the difference between two schemas: the changes that turn From
@@ -401,7 +405,7 @@ func (d *differ) table(old, t *spec.Table) error {
 	}
 
 	// Unique keys and indexes, compared by their columns.
-	ok, nk := keysOf(old, mapOld), keysOf(t, nil)
+	ok, nk := keysOf(old, mapOld, d.opts.NoPartialIndex), keysOf(t, nil, d.opts.NoPartialIndex)
 	for _, k := range sortedKeys(ok) {
 		if n := nk[k]; n == nil || renamedKey(ok[k].name(), n.name()) {
 			d.dropKeys = append(d.dropKeys, ok[k].change(true, t, old, k))
@@ -541,7 +545,7 @@ func (k *key) change(drop bool, t, old *spec.Table, detail string) dialects.Chan
 // constraint, a unique index and a column's unique flag on the same columns
 // are the same key; so are an index and a column's index flag. Keys equal
 // to the primary key are left out.
-func keysOf(t *spec.Table, mapOld func(string) string) map[string]*key {
+func keysOf(t *spec.Table, mapOld func(string) string, noPartial bool) map[string]*key {
 	name := func(cs []*spec.Column) string {
 		ns := colNames(cs)
 		if mapOld != nil {
@@ -565,7 +569,7 @@ func keysOf(t *spec.Table, mapOld func(string) string) map[string]*key {
 		if k.idx != nil && k.idx.Kind != spec.IndexPlain {
 			id = string(k.idx.Kind) + " " + id
 		}
-		if k.idx != nil && k.idx.WhereNull != nil {
+		if k.idx != nil && k.idx.WhereNull != nil && !noPartial {
 			id += " where " + k.idx.WhereNull.Name + " is null"
 		}
 		if prev := out[id]; prev != nil && (prev.uq != nil || prev.idx.Name != "") {

@@ -53,6 +53,7 @@ func (r *Runner) DiffOptions() DiffOptions {
 	if m, ok := r.cfg.Dialect.(dialects.Migrator); ok {
 		o.SameType = m.SameType
 	}
+	o.NoPartialIndex = r.cfg.Dialect != nil && !r.cfg.Dialect.Features().Has(dialects.PartialIndex)
 	return o
 }
 

@@ -16,8 +16,7 @@ func ddlConfig() sqlgen.DDLConfig {
 		BoolWords:     true,
 		Comments:      sqlgen.CommentOn,
 		// PostgreSQL 15 computes generated columns only on write.
-		NoVirtual:    true,
-		PartialIndex: true,
+		NoVirtual: true,
 		Now: func(c *spec.Column) (string, error) {
 			switch c.Type.Kind {
 			case spec.TypeTimestamp:

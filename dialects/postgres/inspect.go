@@ -422,7 +422,8 @@ func (in *inspector) indexes(ctx context.Context) error {
   (SELECT string_agg(COALESCE(a.attname, ''), chr(31) ORDER BY k.ord) FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(num, ord)
      LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.num),
   (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL), pg_get_indexdef(i.indexrelid),
-  EXISTS (SELECT 1 FROM pg_inherits ih WHERE ih.inhrelid = i.indexrelid), am.amname
+  EXISTS (SELECT 1 FROM pg_inherits ih WHERE ih.inhrelid = i.indexrelid), am.amname,
+  i.indexprs IS NOT NULL, COALESCE(pg_get_expr(i.indpred, i.indrelid), '')
 FROM pg_index i
 JOIN pg_am am ON am.oid = (SELECT relam FROM pg_class WHERE oid = i.indexrelid)
 JOIN pg_class c ON c.oid = i.indrelid
@@ -430,7 +431,7 @@ JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = current_schema() AND NOT i.indisprimary
   AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid)
-ORDER BY c.relname, ic.relname`, 8, func(v []any) error {
+ORDER BY c.relname, ic.relname`, 10, func(v []any) error {
 		table, name := rowutil.Str(v[0]), rowutil.Str(v[1])
 		t := in.tables[table]
 		if t == nil {
@@ -439,7 +440,13 @@ ORDER BY c.relname, ic.relname`, 8, func(v []any) error {
 			}
 			return nil
 		}
-		if rowutil.Bool(v[4]) {
+		// A partial index WHERE col IS NULL is a soft-delete model's unique
+		// key; other expression and partial indexes have no dlayer form.
+		var whereNull *spec.Column
+		if pred := rowutil.Str(v[9]); pred != "" && !rowutil.Bool(v[8]) {
+			whereNull = rowutil.WhereNull(t, pred)
+		}
+		if rowutil.Bool(v[4]) && whereNull == nil {
 			in.note("index", table+"."+name, spec.NoteSkipped, "expression and partial indexes have no dlayer form: %s", rowutil.Str(v[5]))
 			return nil
 		}
@@ -451,7 +458,7 @@ ORDER BY c.relname, ic.relname`, 8, func(v []any) error {
 			in.note("index", table+"."+name, spec.NoteSkipped, "%v", err)
 			return nil
 		}
-		t.Indexes = append(t.Indexes, &spec.Index{Name: rowutil.Str(v[1]), Columns: cols, Unique: rowutil.Bool(v[2])})
+		t.Indexes = append(t.Indexes, &spec.Index{Name: rowutil.Str(v[1]), Columns: cols, Unique: rowutil.Bool(v[2]), WhereNull: whereNull})
 		return nil
 	})
 }

@@ -218,7 +218,11 @@ func createIndex(d dialects.Dialect, t *spec.Table, ix *spec.Index) string {
 	if ix.Unique {
 		s += "UNIQUE "
 	}
-	return s + "INDEX " + d.QuoteIdent(indexName(t, ix)) + " ON " + d.QuoteIdent(t.Name) + " (" + cols(d, ix.Columns) + ")"
+	s += "INDEX " + d.QuoteIdent(indexName(t, ix)) + " ON " + d.QuoteIdent(t.Name) + " (" + cols(d, ix.Columns) + ")"
+	if ix.WhereNull != nil {
+		s += " WHERE " + d.QuoteIdent(ix.WhereNull.Name) + " IS NULL"
+	}
+	return s
 }
 
 var actionSQL = map[spec.Action]string{spec.ActionNoAction: "NO ACTION", spec.ActionRestrict: "RESTRICT",

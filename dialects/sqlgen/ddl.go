@@ -67,10 +67,7 @@ type DDLConfig struct {
 	Fulltext string
 	// NoVirtual: computed columns must be STORED (PostgreSQL 15).
 	NoVirtual bool
-	// PartialIndex: CREATE INDEX … WHERE col IS NULL is supported
-	// (PostgreSQL, SQLite); without it an index with WhereNull covers
-	// every row.
-	PartialIndex bool
+
 	// ComputedNullable: a computed column is written without NOT NULL
 	// (MariaDB refuses NOT NULL on a generated column).
 	ComputedNullable bool
@@ -625,9 +622,10 @@ func (g *Base) createIndex(w *ddlWriter, t *spec.Table, name string, cols []*spe
 }
 
 // partial adds the WHERE clause of a partial index (WhereNull) to the
-// CREATE INDEX statement sql, where the dialect has partial indexes.
+// CREATE INDEX statement sql, where the dialect has partial indexes
+// (dialects.PartialIndex); elsewhere the index covers every row.
 func (g *Base) partial(w *ddlWriter, sql string, ix *spec.Index) string {
-	if ix.WhereNull == nil || !g.cfg.DDL.PartialIndex {
+	if ix.WhereNull == nil || !g.cfg.Features.Has(dialects.PartialIndex) {
 		return sql
 	}
 	w.str(sql)

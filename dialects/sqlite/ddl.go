@@ -15,9 +15,8 @@ const uuidExpr = "(lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4'
 
 func ddlConfig() sqlgen.DDLConfig {
 	return sqlgen.DDLConfig{
-		PartialIndex: true,
-		ColumnType:   ColumnType,
-		EnumCheck:    true,
+		ColumnType: ColumnType,
+		EnumCheck:  true,
 		// foreign_keys is ignored inside a transaction, where
 		// defer_foreign_keys does the work instead; outside one, the
 		// statements must run on one connection.

@@ -13,7 +13,7 @@ import (
 // check foreign keys at CREATE time, so every key is written inline).
 const Features = dialects.Returning | dialects.UpsertOnConflict | dialects.Savepoints |
 	dialects.WindowFunctions | dialects.TransactionalDDL | dialects.NullsOrdering |
-	dialects.LastInsertID | dialects.MultiRowInsert | dialects.IfNotExists
+	dialects.LastInsertID | dialects.MultiRowInsert | dialects.IfNotExists | dialects.PartialIndex
 
 // MaxParams is SQLITE_MAX_VARIABLE_NUMBER of SQLite 3.32 and later.
 const MaxParams = 32766

@@ -247,18 +247,43 @@ func indexes(ctx context.Context, q dialects.Queryer, s *spec.Schema, t *spec.Ta
 	type ix struct {
 		name, origin string
 		unique       bool
+		whereNull    *spec.Column
 	}
 	var list []ix
+	var partial []string
 	err := rowutil.Each(ctx, q, `SELECT name, "unique", origin, partial FROM pragma_index_list(?) ORDER BY name`, 4, func(v []any) error {
 		if rowutil.Int(v[3]) != 0 {
-			note(s, "index", t.Name+"."+rowutil.Str(v[0]), spec.NoteSkipped, "partial indexes have no dlayer form")
-			return nil
+			partial = append(partial, rowutil.Str(v[0]))
 		}
 		list = append(list, ix{name: rowutil.Str(v[0]), unique: rowutil.Int(v[1]) != 0, origin: rowutil.Str(v[2])})
 		return nil
 	}, t.Name)
 	if err != nil {
 		return fmt.Errorf("indexes of %s: %w", t.Name, err)
+	}
+	// A partial index WHERE col IS NULL is a soft-delete model's unique
+	// key; other partial indexes have no dlayer form.
+	for _, name := range partial {
+		var sql string
+		if err := rowutil.Each(ctx, q, `SELECT COALESCE(sql, '') FROM sqlite_master WHERE type = 'index' AND name = ?`, 1, func(v []any) error {
+			sql = rowutil.Str(v[0])
+			return nil
+		}, name); err != nil {
+			return fmt.Errorf("index %s: %w", name, err)
+		}
+		var wn *spec.Column
+		if i := strings.LastIndex(strings.ToUpper(sql), " WHERE "); i >= 0 {
+			wn = rowutil.WhereNull(t, sql[i+len(" WHERE "):])
+		}
+		for i := range list {
+			if list[i].name == name {
+				list[i].whereNull = wn
+			}
+		}
+		if wn == nil {
+			note(s, "index", t.Name+"."+name, spec.NoteSkipped, "partial indexes have no dlayer form")
+			list = slices.DeleteFunc(list, func(x ix) bool { return x.name == name })
+		}
 	}
 	uqNames := constraintNames(ddl, "UNIQUE")
 	for _, x := range list {
@@ -288,7 +313,7 @@ func indexes(ctx context.Context, q dialects.Queryer, s *spec.Schema, t *spec.Ta
 			t.Uniques = append(t.Uniques, &spec.Unique{Name: name, Columns: cols})
 			continue
 		}
-		t.Indexes = append(t.Indexes, &spec.Index{Name: x.name, Columns: cols, Unique: x.unique})
+		t.Indexes = append(t.Indexes, &spec.Index{Name: x.name, Columns: cols, Unique: x.unique, WhereNull: x.whereNull})
 	}
 	return nil
 }

@@ -322,5 +322,9 @@ func (d *Dialect) createIndex(t *spec.Table, ix *spec.Index) string {
 	for i, c := range ix.Columns {
 		cols[i] = d.QuoteIdent(c.Name)
 	}
-	return s + "INDEX " + d.QuoteIdent(indexName(t, ix)) + " ON " + d.QuoteIdent(t.Name) + " (" + strings.Join(cols, ", ") + ")"
+	s += "INDEX " + d.QuoteIdent(indexName(t, ix)) + " ON " + d.QuoteIdent(t.Name) + " (" + strings.Join(cols, ", ") + ")"
+	if ix.WhereNull != nil {
+		s += " WHERE " + d.QuoteIdent(ix.WhereNull.Name) + " IS NULL"
+	}
+	return s
 }

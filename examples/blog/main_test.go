@@ -119,7 +119,7 @@ func TestRunNoFlags(t *testing.T) {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
 	for _, want := range []string{
-		"opened sqlite with 6 models loaded from embedded YAML",
+		"opened sqlite with 7 models loaded from embedded YAML",
 		"get_user(1) = Ann <ann@example.com>; get_user(999) = <nil>",
 		"get_posts_with_author(): 6 posts in 2 queries",
 		"Get(User 1) outside a transaction: replica answered (email ann@example.org)",
@@ -240,6 +240,15 @@ func checkResults(t *testing.T, res *results, name string) {
 	}
 	check("database matches v2 after upgrade", res.MigrationAfter, true)
 	check("downgrade reverted", res.MigrationReverted, true)
+	// Part two: traits, soft delete, limit per parent.
+	d := res.Depth
+	check("note timestamps", d.NoteTimes, true)
+	check("soft delete statements", d.SoftDeleteSQL, "1 UPDATE, 0 DELETE")
+	check("notes live, with deleted", []int{d.NotesLive, d.NotesAll}, []int{1, 2})
+	check("slug of a deleted note reused (partial unique index)", d.SlugReused, name != "mysql")
+	check("latest 2 posts per user", d.LatestPosts, map[string][]string{
+		"Ann": {"Transactions", "The unit of work"}, "Bob": {"Go generics", "SQL tips"}, "Carla": {"First post"}, "Dan": nil})
+	check("limit per parent statements", d.LatestStatements, 2)
 	check("dialect", res.Dialect, name)
 }
 

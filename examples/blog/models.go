@@ -75,5 +75,6 @@ func binds() []orm.Option {
 	return []orm.Option{
 		orm.Bind[User]("User"), orm.Bind[Post]("Post"), orm.Bind[Tag]("Tag"),
 		orm.Bind[Inbox]("Inbox"), orm.Bind[Message]("Message"), orm.Bind[PageView]("PageView"),
+		orm.Bind[Note]("Note"),
 	}
 }

@@ -72,6 +72,9 @@ type results struct {
 	MigrationApplied   []string
 	MigrationAfter     bool
 	MigrationReverted  bool
+
+	// Part two (depth.go).
+	Depth depthResults
 }
 
 // userPostCount is one row of the aggregation.
@@ -202,6 +205,7 @@ func runTour(ctx context.Context, w io.Writer, cfg config) (res *results, err er
 		{"raw SQL", t.rawSQL},
 		{"bulk insert and streaming", t.bulkAndStream},
 		{"migrations", t.migrations},
+		{"traits and limit per parent", t.depth},
 	}
 	for _, s := range steps {
 		if err := s.fn(); err != nil {

@@ -7,6 +7,7 @@ package rowutil
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -106,4 +107,19 @@ func Action(rule string) spec.Action {
 		return spec.ActionRestrict
 	}
 	return spec.ActionNone
+}
+
+// whereNullRE matches the predicate of a soft-delete partial index as the
+// databases print it back: (deleted_at IS NULL), "deleted_at" IS NULL.
+var whereNullRE = regexp.MustCompile(`(?i)^\(*\s*["` + "`" + `]?([A-Za-z_][A-Za-z0-9_]*)["` + "`" + `]?\s+IS\s+NULL\s*\)*$`)
+
+// WhereNull returns the column of t that a partial index's predicate pred
+// ("col IS NULL", possibly parenthesised and quoted) tests, or nil when
+// the predicate has another form (no dlayer form: the index is skipped).
+func WhereNull(t *spec.Table, pred string) *spec.Column {
+	m := whereNullRE.FindStringSubmatch(strings.TrimSpace(pred))
+	if m == nil || t == nil {
+		return nil
+	}
+	return t.Column(m[1])
 }

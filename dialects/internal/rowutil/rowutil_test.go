@@ -1,6 +1,10 @@
 package rowutil
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/dlayer/dlayer/spec"
+)
 
 func TestValues(t *testing.T) {
 	for _, tc := range []struct {
@@ -29,5 +33,30 @@ func TestValues(t *testing.T) {
 				t.Errorf("Bool = %v, want %v", got, tc.b)
 			}
 		})
+	}
+}
+
+func TestWhereNull(t *testing.T) {
+	tbl := &spec.Table{Name: "notes", Columns: []*spec.Column{{Name: "id"}, {Name: "deleted_at"}}}
+	tests := []struct {
+		pred string
+		want string
+	}{
+		{"(deleted_at IS NULL)", "deleted_at"},
+		{`"deleted_at" IS NULL`, "deleted_at"},
+		{"`deleted_at` is null", "deleted_at"},
+		{"deleted_at IS NOT NULL", ""},
+		{"(deleted_at IS NULL) AND (id > 1)", ""},
+		{"missing IS NULL", ""},
+		{"", ""},
+	}
+	for _, tc := range tests {
+		got := WhereNull(tbl, tc.pred)
+		if (got == nil && tc.want != "") || (got != nil && got.Name != tc.want) {
+			t.Errorf("WhereNull(%q) = %v, want %q", tc.pred, got, tc.want)
+		}
+	}
+	if WhereNull(nil, "x IS NULL") != nil {
+		t.Error("nil table")
 	}
 }
