@@ -403,6 +403,11 @@ func (w *yamlWriter) tableNode(t *spec.Table) *yaml.Node {
 		if ix.Name != "" {
 			set(n, "name", str(ix.Name))
 		}
+		if ix.WhereNull != nil {
+			// YAML states a partial index only through the soft_delete
+			// trait: say so rather than drop the WHERE silently.
+			n.LineComment = "partial: WHERE " + ix.WhereNull.Name + " IS NULL (a soft-delete key: use: [{soft_delete: {column: " + ix.WhereNull.Name + "}}] and drop the column and this index to recreate it)"
+		}
 		ixs = append(ixs, n)
 	}
 	if len(ixs) > 0 {
