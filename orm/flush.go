@@ -522,7 +522,7 @@ func ownerPairs(rf *relField) []keyPair {
 func (s *Session) children(ctx context.Context, st *state, i int) ([]*state, error) {
 	if !st.isLoaded(i) {
 		var tree *loadTree
-		if s.hard[st] {
+		if st.status == statusDeleted && s.realDelete(st) && st.m.rels[i].target.softDel >= 0 {
 			tree = &loadTree{withDeleted: true} // a real delete takes the soft-deleted children too
 		}
 		if err := s.loadRel(ctx, []*state{st}, st.m.rels[i], tree); err != nil {

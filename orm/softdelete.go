@@ -34,12 +34,21 @@ func (s *Session) HardDelete(obj any) error {
 	return nil
 }
 
-// inheritHard makes a cascaded delete of child as real as its parent's.
+// inheritHard makes a cascaded delete of child as real as its parent's:
+// a soft-delete child of a row that is really deleted (HardDelete, or a
+// model without soft delete) is deleted for real too, or its foreign key
+// would block the parent's DELETE.
 func (s *Session) inheritHard(parent, child *state) {
-	if s.hard[parent] && child.m.softDel >= 0 {
+	if child.m.softDel >= 0 && s.realDelete(parent) {
+		if s.hard == nil {
+			s.hard = map[*state]bool{}
+		}
 		s.hard[child] = true
 	}
 }
+
+// realDelete reports whether deleting st runs a DELETE (not a soft delete).
+func (s *Session) realDelete(st *state) bool { return st.m.softDel < 0 || s.hard[st] }
 
 // softDeleteStmt is the UPDATE that soft-deletes st (its version column,
 // if any, is checked and bumped as by any update), and the time it sets.

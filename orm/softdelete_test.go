@@ -65,7 +65,8 @@ func setupTraits(t testing.TB, name string, opts ...orm.Option) *env {
 	if err := eng.CreateAll(ctx); err != nil {
 		t.Fatalf("create all: %v", err)
 	}
-	opts = append([]orm.Option{orm.Bind[Author]("Author"), orm.Bind[Article]("Article"), orm.Bind[Remark]("Remark"), orm.Bind[Note]("Note")}, opts...)
+	opts = append([]orm.Option{orm.Bind[Author]("Author"), orm.Bind[Article]("Article"), orm.Bind[Remark]("Remark"), orm.Bind[Note]("Note"),
+		orm.Bind[Shelf]("Shelf"), orm.Bind[Book]("Book")}, opts...)
 	db, err := orm.New(eng, opts...)
 	if err != nil {
 		t.Fatalf("orm.New: %v", err)
@@ -404,6 +405,51 @@ func TestSoftDeleteGeneratedColumnKey(t *testing.T) {
 		var ce *engine.ConstraintError
 		if err := s3.Commit(ctx); !errors.As(err, &ce) {
 			t.Errorf("two live rows with one key: %v, want a constraint error", err)
+		}
+	})
+}
+
+type Shelf struct {
+	ID    int64
+	Name  string
+	Books []*Book
+}
+
+type Book struct {
+	ID        int64
+	ShelfID   int64
+	Title     string
+	DeletedAt *time.Time
+}
+
+// TestHardParentSoftChildren checks that deleting a row of a model
+// without soft delete deletes its soft-delete children for real along a
+// delete cascade — the live and the already soft-deleted ones — so their
+// foreign keys do not block the parent's DELETE.
+func TestHardParentSoftChildren(t *testing.T) {
+	each2(t, func(t *testing.T, name string) {
+		e := setupTraits(t, name)
+		ctx := context.Background()
+		s := e.db.Session()
+		defer s.Close(ctx)
+		sh := &Shelf{Name: "s", Books: []*Book{{Title: "a"}, {Title: "b"}}}
+		must(t, s.Add(sh))
+		must(t, s.Commit(ctx))
+		must(t, s.Delete(sh.Books[0]))
+		must(t, s.Commit(ctx))
+		if n := rawCount(t, e, "books"); n != 2 {
+			t.Fatalf("books after a soft delete = %d, want 2", n)
+		}
+		s2 := e.db.Session()
+		defer s2.Close(ctx)
+		got, err := orm.Get[Shelf](ctx, s2, sh.ID)
+		must(t, err)
+		must(t, s2.Delete(got))
+		must(t, s2.Commit(ctx))
+		for _, table := range []string{"shelves", "books"} {
+			if n := rawCount(t, e, table); n != 0 {
+				t.Errorf("%s rows = %d, want 0", table, n)
+			}
 		}
 	})
 }
