@@ -143,7 +143,9 @@ func (k *keyer) statement(s stmt.Statement) bool {
 }
 
 func (k *keyer) table(t *stmt.Table) bool {
-	if t == nil || t.Err() != nil {
+	if t == nil || t.Err() != nil || t.Sub() != nil {
+		// A derived table's subquery is not part of the key: a statement
+		// with one is compiled every time.
 		return false
 	}
 	k.ptr(unsafe.Pointer(t.Spec()))

@@ -77,3 +77,42 @@ func TestWindowAndDerived(t *testing.T) {
 		})
 	}
 }
+
+// TestDerivedNotCached checks that statements over derived tables whose
+// subqueries differ never share a cached compilation (the subquery is not
+// part of the compiled-statement cache key, so they are not cached).
+func TestDerivedNotCached(t *testing.T) {
+	posts := &spec.Table{Name: "posts", Columns: []*spec.Column{
+		{Name: "id", Type: spec.Type{Kind: spec.TypeInteger}, PrimaryKey: true},
+		{Name: "author_id", Type: spec.Type{Kind: spec.TypeInteger}},
+	}}
+	(&spec.Schema{Tables: []*spec.Table{posts}}).Index()
+	p := stmt.Ref(posts)
+	rn := stmt.RowNumber([]stmt.Expr{p.C("author_id")}, p.C("id").Asc())
+	// One label column for every statement: the outer statements then
+	// differ only inside their derived tables' subqueries.
+	label := stmt.Select(p, rn.Label("rn")).Derived("w").Label("rn")
+	build := func(where stmt.Expr) *stmt.SelectStmt {
+		d := stmt.Select(p, rn.Label("rn")).Where(where).Derived("w")
+		return stmt.Select(d).From(d).Where(label.Le(2))
+	}
+	for _, d := range []dialects.Dialect{postgres.New(), sqlite.New(), mysql.New()} {
+		for i := 0; i < 3; i++ { // again and again: a cache would answer the later ones
+			a, err := d.Compile(build(p.C("author_id").In(1, 2)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := d.Compile(build(p.C("author_id").In(1, 2, 3)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := d.Compile(build(p.C("author_id").IsNull()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(a.Args) != 3 || len(b.Args) != 4 || len(c.Args) != 1 || a.SQL == b.SQL || b.SQL == c.SQL || !strings.Contains(c.SQL, "IS NULL") {
+				t.Fatalf("%s: shared compilations:\n%s %v\n%s %v\n%s %v", d.Name(), a.SQL, a.Args, b.SQL, b.Args, c.SQL, c.Args)
+			}
+		}
+	}
+}
