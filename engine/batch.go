@@ -44,6 +44,9 @@ func (tx *Tx) ExecBatch(ctx context.Context, ss []stmt.Statement) ([]Result, err
 		if err != nil {
 			return nil, err
 		}
+		if err := tx.e.checkStatement(ctx, "exec", c.SQL, a); err != nil {
+			return nil, err
+		}
 		sqls[i], args[i] = c.SQL, a
 		all = append(all, a...)
 	}

@@ -73,6 +73,20 @@ func TestQueryBudget(t *testing.T) {
 				t.Errorf("in budget: %v; over: %v", err1, err2)
 			}
 		})
+		t.Run("writes counted, batched or not", func(t *testing.T) {
+			s := e.db.Session(orm.WithQueryBudget(orm.Budget{MaxStatements: 3}))
+			defer s.Close(ctx)
+			as, err := orm.All[Author](ctx, s, orm.Select[Author](e.db).Limit(3))
+			must(t, err)
+			for _, a := range as {
+				a.Name += "!"
+			}
+			// 1 query + 3 UPDATEs (pipelined in one round trip on
+			// PostgreSQL, or sent one by one) is over 3.
+			if err := s.Commit(ctx); !errors.Is(err, orm.ErrQueryBudget) {
+				t.Errorf("commit of 3 updates over a budget of 3 statements: %v", err)
+			}
+		})
 		t.Run("get in a loop", func(t *testing.T) {
 			s := e.db.Session(orm.WithQueryBudget(orm.Budget{MaxRepeats: 3}))
 			defer s.Close(ctx)
