@@ -160,9 +160,11 @@ func benchJoin(b *testing.B, c joinLoader, n int) {
 
 // The hand-written and other-ORM sides of the sized eager cases are their
 // EagerLoad.
-func (p *pgxBench) EagerLoadN(ctx context.Context, n int) (loaded, error)  { return p.EagerLoad(ctx, n) }
-func (g *gormBench) EagerLoadN(ctx context.Context, n int) (loaded, error) { return g.EagerLoad(ctx, n) }
-func (b *bunBench) EagerLoadN(ctx context.Context, n int) (loaded, error)  { return b.EagerLoad(ctx, n) }
+func (p *pgxBench) EagerLoadN(ctx context.Context, n int) (loaded, error) { return p.EagerLoad(ctx, n) }
+func (g *gormBench) EagerLoadN(ctx context.Context, n int) (loaded, error) {
+	return g.EagerLoad(ctx, n)
+}
+func (b *bunBench) EagerLoadN(ctx context.Context, n int) (loaded, error) { return b.EagerLoad(ctx, n) }
 
 const pgJoinSQL = `SELECT p.id, p.user_id, p.title, p.body, u.id, u.name, u.email
 FROM posts p LEFT JOIN users u ON u.id = p.user_id ORDER BY p.id LIMIT $1`
