@@ -137,31 +137,48 @@ func (m *mapper) key(obj unsafe.Pointer) (identity, bool) {
 	return identity{m: m, k: k}, ok
 }
 
-// identityMap maps primary keys to states: integer keys (the common case)
-// in a map with a fixed-size key that hashes fast, others by identity.
+// identityMap maps primary keys to states. Integer keys (the common case)
+// sit in one map[int64] per mapper, which takes the runtime's fast path
+// for 8-byte keys; the last mapper's map is remembered, so a query's rows
+// (all of one mapper) skip the outer lookup. Other keys go by identity.
 type identityMap struct {
-	ints map[intIdentity]*state
-	rest map[identity]*state
+	ints  map[*mapper]map[int64]*state
+	lastM *mapper
+	last  map[int64]*state
+	rest  map[identity]*state
 }
 
-type intIdentity struct {
-	m *mapper
-	i int64
+// intsOf returns m's integer-key map, creating it if create is set (nil
+// otherwise when m has none).
+func (im *identityMap) intsOf(m *mapper, create bool) map[int64]*state {
+	if m == im.lastM && im.last != nil {
+		return im.last
+	}
+	t := im.ints[m]
+	if t == nil {
+		if !create {
+			return nil
+		}
+		if im.ints == nil {
+			im.ints = map[*mapper]map[int64]*state{}
+		}
+		t = map[int64]*state{}
+		im.ints[m] = t
+	}
+	im.lastM, im.last = m, t
+	return t
 }
 
 func (im *identityMap) get(k identity) *state {
 	if k.k.kind == keyInt {
-		return im.ints[intIdentity{k.m, k.k.i}]
+		return im.intsOf(k.m, false)[k.k.i]
 	}
 	return im.rest[k]
 }
 
 func (im *identityMap) put(k identity, st *state) {
 	if k.k.kind == keyInt {
-		if im.ints == nil {
-			im.ints = map[intIdentity]*state{}
-		}
-		im.ints[intIdentity{k.m, k.k.i}] = st
+		im.intsOf(k.m, true)[k.k.i] = st
 		return
 	}
 	if im.rest == nil {
@@ -176,15 +193,23 @@ func (im *identityMap) del(k identity, st *state) {
 		return
 	}
 	if k.k.kind == keyInt {
-		delete(im.ints, intIdentity{k.m, k.k.i})
+		delete(im.intsOf(k.m, false), k.k.i)
 		return
 	}
 	delete(im.rest, k)
 }
 
-func (im *identityMap) len() int { return len(im.ints) + len(im.rest) }
+func (im *identityMap) len() int {
+	n := len(im.rest)
+	for _, t := range im.ints {
+		n += len(t)
+	}
+	return n
+}
 
+// clear empties the map. The tables are dropped rather than cleared:
+// clearing costs time in proportion to their size, and a session emptied
+// (or closed) rarely fills them to the same size again.
 func (im *identityMap) clear() {
-	clear(im.ints)
-	clear(im.rest)
+	*im = identityMap{}
 }

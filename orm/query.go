@@ -904,14 +904,26 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, _ *lo
 	for _, o := range tm.pk {
 		q = q.OrderBy(tt.Col(tm.cols[o].col).Asc())
 	}
-	// Distinct parent keys, in parent order.
+	// Distinct parent keys, in parent order. Integer keys are looked up
+	// in a map[int64] (the runtime's fast path), others by keyVal.
 	type group struct {
-		key     keyVal
-		parents []*state
-		kids    []*state
+		key   keyVal
+		first *state   // the first parent with the key
+		more  []*state // the others (a key that is not the parent's own)
+		n     int32    // targets found
+		off   int32    // the group's first target in kids, below
 	}
-	var groups []*group
-	byKey := make(map[keyVal]*group, len(sts))
+	groups := make([]group, 0, len(sts))
+	byInt := make(map[int64]int32, len(sts))
+	var byKey map[keyVal]int32
+	find := func(k keyVal) (int32, bool) {
+		if k.kind == keyInt {
+			g, ok := byInt[k.i]
+			return g, ok
+		}
+		g, ok := byKey[k]
+		return g, ok
+	}
 	for _, st := range sts {
 		k, ok := m.colsKey(st.obj, parentCols)
 		if !ok {
@@ -919,24 +931,42 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, _ *lo
 			s.setRel(st, i, rf, nil)
 			continue
 		}
-		g := byKey[k]
-		if g == nil {
-			g = &group{key: k}
-			byKey[k] = g
-			groups = append(groups, g)
+		g, found := find(k)
+		if !found {
+			g = int32(len(groups))
+			groups = append(groups, group{key: k, first: st})
+			if k.kind == keyInt {
+				byInt[k.i] = g
+			} else {
+				if byKey == nil {
+					byKey = map[keyVal]int32{}
+				}
+				byKey[k] = g
+			}
 		}
-		g.parents = append(g.parents, st)
+		if found {
+			groups[g].more = append(groups[g].more, st)
+		}
 	}
+	// found lists every (group, target) pair in row order; the targets are
+	// then laid out group by group in one slice, so that a thousand
+	// parents cost a few allocations, not a few per parent.
+	type pair struct {
+		g  int32
+		st *state
+	}
+	var found []pair
 	// Many-to-one targets already in the identity map need no query.
-	var need []*group
-	for _, g := range groups {
+	var need []int32
+	for gi := range groups {
+		g := &groups[gi]
 		if r.FKOnOwner && len(r.Pairs) == len(tm.pk) && pairsArePK(r, tm) {
 			if tst := s.idmap.get(identity{m: tm, k: g.key}); tst != nil && !tst.expired && tst.status != statusDeleted {
-				g.kids = append(g.kids, tst)
+				found = append(found, pair{int32(gi), tst})
 				continue
 			}
 		}
-		need = append(need, g)
+		need = append(need, int32(gi))
 	}
 	if len(need) > 0 {
 		chunk := s.inChunk(s.db.router.writer(tm.model), len(parentCols))
@@ -946,7 +976,7 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, _ *lo
 			if len(matchCols) == 1 {
 				keys := make([]any, len(part))
 				for j, g := range part {
-					keys[j] = m.cols[parentCols[0]].get(g.parents[0].obj)
+					keys[j] = m.cols[parentCols[0]].get(groups[g].first.obj)
 				}
 				cond = matchCols[0].In(keys)
 			} else {
@@ -954,7 +984,7 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, _ *lo
 				for j, g := range part {
 					ands := make([]stmt.Expr, len(matchCols))
 					for c := range matchCols {
-						ands[c] = matchCols[c].Eq(m.cols[parentCols[c]].get(g.parents[0].obj))
+						ands[c] = matchCols[c].Eq(m.cols[parentCols[c]].get(groups[g].first.obj))
 					}
 					ors[j] = stmt.And(ands...)
 				}
@@ -968,8 +998,11 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, _ *lo
 				} else {
 					k, ok = keyOfValues(key)
 				}
-				if g := byKey[k]; ok && g != nil {
-					g.kids = append(g.kids, st)
+				if !ok {
+					return
+				}
+				if g, ok := find(k); ok {
+					found = append(found, pair{g, st})
 				}
 			}
 			if err := s.read(ctx, tm, false, func(ctx context.Context, conn engine.Querier) (int, error) {
@@ -979,10 +1012,42 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, _ *lo
 			}
 		}
 	}
-	for _, g := range groups {
-		for _, pst := range g.parents {
+	for _, p := range found {
+		groups[p.g].n++
+	}
+	off := int32(0)
+	for gi := range groups {
+		groups[gi].off = off
+		off += groups[gi].n
+		groups[gi].n = 0
+	}
+	kids := make([]*state, len(found))
+	for _, p := range found {
+		g := &groups[p.g]
+		kids[g.off+g.n] = p.st
+		g.n++
+	}
+	// One backing array for the collections the objects hold and one for
+	// the link records, each group's part capped so that an append by the
+	// app cannot reach its neighbour's.
+	var ptrs, links []unsafe.Pointer
+	if rf.many {
+		ptrs = make([]unsafe.Pointer, len(found))
+		links = make([]unsafe.Pointer, len(found))
+	}
+	for gi := range groups {
+		g := &groups[gi]
+		lo, hi := g.off, g.off+g.n
+		gk := kids[lo:hi:hi]
+		g.first.setLoaded(i)
+		if rf.many && hi > lo {
+			s.setRelInto(g.first, i, rf, gk, ptrs[lo:hi:hi], links[lo:hi:hi])
+		} else {
+			s.setRel(g.first, i, rf, gk)
+		}
+		for _, pst := range g.more {
 			pst.setLoaded(i)
-			s.setRel(pst, i, rf, g.kids)
+			s.setRel(pst, i, rf, gk)
 		}
 	}
 	return nil
@@ -1040,12 +1105,23 @@ func (s *Session) selectInChunk(ctx context.Context, conn engine.Querier, tm *ma
 // setRel sets relationship i of st to kids and records the link snapshot.
 func (s *Session) setRel(st *state, i int, rf *relField, kids []*state) {
 	if rf.many {
-		ptrs := make([]unsafe.Pointer, len(kids))
+		s.setRelInto(st, i, rf, kids, make([]unsafe.Pointer, len(kids)), make([]unsafe.Pointer, len(kids)))
+		return
+	}
+	s.setRelInto(st, i, rf, kids, nil, nil)
+}
+
+// setRelInto is setRel with the storage of a collection supplied: ptrs
+// (the value the object holds) and links (the link snapshot), each of
+// len(kids), unused for a to-one relationship.
+func (s *Session) setRelInto(st *state, i int, rf *relField, kids []*state, ptrs, links []unsafe.Pointer) {
+	if rf.many {
 		for j, k := range kids {
 			ptrs[j] = k.obj
 		}
+		copy(links, ptrs)
 		rf.setMany(st.obj, ptrs)
-		st.setLinks(i, slices.Clone(ptrs))
+		st.setLinks(i, links)
 	} else {
 		var v unsafe.Pointer
 		if len(kids) > 0 {
