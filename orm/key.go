@@ -139,33 +139,34 @@ func (m *mapper) key(obj unsafe.Pointer) (identity, bool) {
 
 // identityMap maps primary keys to states. Integer keys (the common case)
 // sit in one map[int64] per mapper, which takes the runtime's fast path
-// for 8-byte keys; the last mapper's map is remembered, so a query's rows
-// (all of one mapper) skip the outer lookup. Other keys go by identity.
+// for 8-byte keys: the first mapper's map is held inline (most sessions
+// read one or two models), the others' by mapper. Other keys go by
+// identity.
 type identityMap struct {
-	ints  map[*mapper]map[int64]*state
-	lastM *mapper
-	last  map[int64]*state
-	rest  map[identity]*state
+	m0   *mapper
+	t0   map[int64]*state
+	ints map[*mapper]map[int64]*state
+	rest map[identity]*state
 }
 
 // intsOf returns m's integer-key map, creating it if create is set (nil
 // otherwise when m has none).
 func (im *identityMap) intsOf(m *mapper, create bool) map[int64]*state {
-	if m == im.lastM && im.last != nil {
-		return im.last
+	if m == im.m0 {
+		return im.t0
 	}
-	t := im.ints[m]
-	if t == nil {
-		if !create {
-			return nil
-		}
-		if im.ints == nil {
-			im.ints = map[*mapper]map[int64]*state{}
-		}
-		t = map[int64]*state{}
+	if t := im.ints[m]; t != nil || !create {
+		return t
+	}
+	t := map[int64]*state{}
+	switch {
+	case im.m0 == nil:
+		im.m0, im.t0 = m, t
+	case im.ints == nil:
+		im.ints = map[*mapper]map[int64]*state{m: t}
+	default:
 		im.ints[m] = t
 	}
-	im.lastM, im.last = m, t
 	return t
 }
 
@@ -200,7 +201,7 @@ func (im *identityMap) del(k identity, st *state) {
 }
 
 func (im *identityMap) len() int {
-	n := len(im.rest)
+	n := len(im.rest) + len(im.t0)
 	for _, t := range im.ints {
 		n += len(t)
 	}

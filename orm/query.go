@@ -79,7 +79,11 @@ type loadTree struct {
 }
 
 func buildTree(opts []Load) *loadTree {
-	t := &loadTree{strategy: map[string]spec.Strategy{}, children: map[string][]Load{}}
+	t := &loadTree{}
+	if len(opts) == 0 {
+		return t // no options: reads of the nil maps find nothing
+	}
+	t.strategy, t.children = map[string]spec.Strategy{}, map[string][]Load{}
 	for _, o := range opts {
 		if len(o.path) == 0 {
 			t.empty = true
@@ -200,11 +204,11 @@ func (s *Session) get(ctx context.Context, m *mapper, pk []any) (unsafe.Pointer,
 	for i, o := range m.pk {
 		where[i] = m.tref.Col(m.cols[o].col).Eq(pk[i])
 	}
-	var found unsafe.Pointer
+	var found *state
 	if err := s.autoflush(ctx); err != nil {
 		return nil, err
 	}
-	if _, err := s.loadInto(ctx, m, stmt.Select(m.tref).Where(where...), func(st *state) { found = st.obj }); err != nil {
+	if _, err := s.loadInto(ctx, m, stmt.Select(m.tref).Where(where...), func(st *state) { found = st }); err != nil {
 		return nil, fmt.Errorf("get %s: %w", m.model.Name, err)
 	}
 	if found == nil {
@@ -213,17 +217,19 @@ func (s *Session) get(ctx context.Context, m *mapper, pk []any) (unsafe.Pointer,
 		}
 		return nil, fmt.Errorf("get %s %v: %w", m.model.Name, pk, ErrNotFound)
 	}
-	if err := s.eagerLoad(ctx, m, []*state{s.stateOf(found)}, buildTree(nil), nil); err != nil {
-		return nil, err
+	if tree := buildTree(nil); wantsEager(m, tree, nil) {
+		if err := s.eagerLoad(ctx, m, []*state{found}, tree, nil); err != nil {
+			return nil, err
+		}
 	}
-	return found, nil
+	return found.obj, nil
 }
 
 // autoflush flushes before a query, unless autoflush is off or the query
 // runs from a hook of a flush in progress (as in SQLAlchemy).
 func (s *Session) autoflush(ctx context.Context) error {
-	if !s.cfg.autoflush || s.flushing {
-		return nil
+	if !s.cfg.autoflush || s.flushing || len(s.all) == s.dead {
+		return nil // (a session holding no object has nothing to flush)
 	}
 	return s.flush(ctx)
 }
