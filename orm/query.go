@@ -372,12 +372,15 @@ func (s *Session) query(ctx context.Context, m *mapper, q *stmt.SelectStmt, opts
 	// Joined to-one relationships (and joined collections without a
 	// limit) join into this query.
 	var joins []*joinedRel
-	var seen map[identity]bool
+	var parents *parentIndex
 	for _, rf := range m.rels {
 		if tree.strategyFor(rf) != spec.LazyJoined || (rf.many && limited) {
 			continue
 		}
-		jr, err := newJoinedRel(base, rf, len(joins))
+		if parents == nil {
+			parents = &parentIndex{}
+		}
+		jr, err := newJoinedRel(base, rf, len(joins), parents)
 		if err != nil {
 			return nil, err
 		}
@@ -392,15 +395,12 @@ func (s *Session) query(ctx context.Context, m *mapper, q *stmt.SelectStmt, opts
 		joins[j].fromEnd = end
 	}
 	var out []*state
-	if len(joins) > 0 {
-		seen = map[identity]bool{}
-	}
 	_, err = s.loadRows(ctx, m, q, p.Lock != 0, joins, func(st *state) {
-		if seen != nil {
-			if seen[st.key] {
-				return
-			}
-			seen[st.key] = true
+		// With joins, a parent's rows repeat: keep its first. Parents
+		// are numbered in order of first appearance, so a new one's
+		// number is len(out).
+		if parents != nil && int(parents.of(st)) < len(out) {
+			return
 		}
 		out = append(out, st)
 	})
