@@ -125,6 +125,17 @@ func (jr *joinedRel) row(s *Session, st *state) {
 			return
 		}
 	}
+	// A target the session already holds (the same parent of many
+	// children, most often) is taken from the identity map as is, before
+	// any object is built for the row.
+	if len(tm.pk) == 1 {
+		if k, ok := keyOf(jr.vals[tm.pk[0]]); ok {
+			if kst := s.idmap.get(identity{m: tm, k: k}); kst != nil && !kst.expired {
+				jr.note(st, kst)
+				return
+			}
+		}
+	}
 	obj := s.newObject(tm)
 	for i := range tm.cols {
 		if err := tm.cols[i].set(obj, jr.vals[i]); err != nil {

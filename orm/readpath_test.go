@@ -1,0 +1,192 @@
+package orm_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/dlayer/dlayer/orm"
+)
+
+// The read path's shared storage (issue 11): select-in collections share
+// one backing array, joined loading numbers parents instead of keeping maps
+// per parent, and the identity map keeps integer keys per mapper. These
+// tests pin the behaviour those shortcuts must keep.
+
+// TestSelectInCollectionsStaySeparate: collections loaded select-in share
+// storage, yet appending to one never shows in another, and the unit of
+// work still sees appends and removals.
+func TestSelectInCollectionsStaySeparate(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		seedBlog(t, e, 3, 20)
+		s := e.db.Session()
+		defer s.Close(ctx)
+		users, err := orm.All[User](ctx, s, orm.Select[User](e.db).OrderBy(orm.TableOf[User](e.db).C("id").Asc()), orm.SelectIn("posts"))
+		must(t, err)
+		if len(users) != 3 {
+			t.Fatalf("users: %d", len(users))
+		}
+		for _, u := range users {
+			if len(u.Posts) != 20 {
+				t.Fatalf("user %d: %d posts, want 20", u.ID, len(u.Posts))
+			}
+			for j, p := range u.Posts {
+				if p.AuthorID != u.ID || p.Author != u || (j > 0 && p.ID <= u.Posts[j-1].ID) {
+					t.Fatalf("user %d post %d: author %d (back-populated %v), order broken", u.ID, p.ID, p.AuthorID, p.Author == u)
+				}
+			}
+		}
+		next := users[1].Posts[0]
+		added := &Post{Title: "appended", Content: "x"}
+		users[0].Posts = append(users[0].Posts, added)
+		if users[1].Posts[0] != next {
+			t.Fatal("appending to user 0's posts overwrote user 1's first post")
+		}
+		// Remove user 1's last post: delete-orphan deletes it.
+		gone := users[1].Posts[19]
+		users[1].Posts = users[1].Posts[:19]
+		must(t, s.Commit(ctx))
+		if added.ID == 0 || added.AuthorID != users[0].ID {
+			t.Fatalf("appended post: id %d author %d, want author %d", added.ID, added.AuthorID, users[0].ID)
+		}
+		s2 := e.db.Session()
+		defer s2.Close(ctx)
+		for i, want := range []int{21, 19, 20} {
+			ps, err := orm.All[Post](ctx, s2, orm.Select[Post](e.db).Where(orm.TableOf[Post](e.db).C("author_id").Eq(users[i].ID)))
+			must(t, err)
+			if len(ps) != want {
+				t.Fatalf("user %d has %d posts in the database, want %d", i, len(ps), want)
+			}
+		}
+		if _, err := orm.Get[Post](ctx, s2, gone.ID); err == nil {
+			t.Fatal("the removed orphan post is still there")
+		}
+	})
+}
+
+// TestJoinedDeduplicatesRepeatedRows: a query whose own join repeats each
+// user once per post, with the posts joined on top (20 × 20 rows per user),
+// still returns each user once with each post once, in order, past the
+// short-list limit of the member dedup.
+func TestJoinedDeduplicatesRepeatedRows(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		seedBlog(t, e, 3, 20)
+		s := e.db.Session()
+		defer s.Close(ctx)
+		ut, pt := orm.TableOf[User](e.db), orm.TableOf[Post](e.db)
+		q := orm.Select[User](e.db).Join(pt, pt.C("author_id").Eq(ut.C("id")))
+		users, err := orm.All[User](ctx, s, q, orm.Joined("posts"))
+		must(t, err)
+		if len(users) != 3 {
+			t.Fatalf("users: %d, want 3 (each once)", len(users))
+		}
+		for _, u := range users {
+			if len(u.Posts) != 20 {
+				t.Fatalf("user %d: %d posts, want 20", u.ID, len(u.Posts))
+			}
+			seen := map[int64]bool{}
+			for j, p := range u.Posts {
+				if seen[p.ID] || p.AuthorID != u.ID || p.Author != u || (j > 0 && p.ID <= u.Posts[j-1].ID) {
+					t.Fatalf("user %d: post %d repeated, misplaced or out of order", u.ID, p.ID)
+				}
+				seen[p.ID] = true
+			}
+		}
+		// To-one joined: every post's author is the session's one user
+		// object, the same the identity map hands out.
+		posts, err := orm.All[Post](ctx, s, orm.Select[Post](e.db), orm.Joined("author"))
+		must(t, err)
+		if len(posts) != 60 {
+			t.Fatalf("posts: %d", len(posts))
+		}
+		byID := map[int64]*User{}
+		for _, u := range users {
+			byID[u.ID] = u
+		}
+		for _, p := range posts {
+			if p.Author == nil || p.Author != byID[p.AuthorID] {
+				t.Fatalf("post %d: author %p, want the session's user %d", p.ID, p.Author, p.AuthorID)
+			}
+		}
+		if !s.IsLoaded(posts[0], "author") {
+			t.Fatal("joined author not marked loaded")
+		}
+	})
+}
+
+// TestIdentityMapAcrossModels: objects of three models (the first model's
+// keys held inline, the others' by mapper) are found again without a
+// query; expunging one model's object, then all, sends the queries again;
+// changes to loaded objects are still found by the dirty check.
+func TestIdentityMapAcrossModels(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		seedBlog(t, e, 2, 2)
+		// No autoflush: after Expunge(p), the user's collection still
+		// holds p, which a flush would insert again.
+		s := e.db.Session(orm.WithAutoflush(false))
+		defer s.Close(ctx)
+		users, err := orm.All[User](ctx, s, orm.Select[User](e.db), orm.SelectIn("posts.tags"))
+		must(t, err)
+		u, p := users[0], users[0].Posts[0]
+		tag := p.Tags[0]
+		e.n.reset()
+		gu, err := orm.Get[User](ctx, s, u.ID)
+		must(t, err)
+		gp, err := orm.Get[Post](ctx, s, p.ID)
+		must(t, err)
+		gt, err := orm.Get[Tag](ctx, s, tag.ID)
+		must(t, err)
+		if gu != u || gp != p || gt != tag {
+			t.Fatal("Get returned other objects than the loaded ones")
+		}
+		if q := e.n.queries(); len(q) != 0 {
+			t.Fatalf("Get of held objects sent %d queries: %v", len(q), q)
+		}
+		// A later query hands back the held object, not a copy.
+		again, err := orm.All[Post](ctx, s, orm.Select[Post](e.db).Where(orm.TableOf[Post](e.db).C("id").Eq(p.ID)))
+		must(t, err)
+		if len(again) != 1 || again[0] != p {
+			t.Fatal("a query did not return the held post")
+		}
+		// Dirty checks on a time field and a string field, unchanged
+		// objects send nothing.
+		p.Created = p.Created.Add(time.Hour)
+		tag.Name = "golang"
+		e.n.reset()
+		must(t, s.Flush(ctx))
+		if q := e.n.queries(); countUpdates(q) != 2 {
+			t.Fatalf("flush after two changes sent %v, want 2 UPDATEs", q)
+		}
+		must(t, s.Expunge(p))
+		e.n.reset()
+		gp2, err := orm.Get[Post](ctx, s, p.ID)
+		must(t, err)
+		if gp2 == p || len(e.n.queries()) == 0 {
+			t.Fatal("Get after Expunge did not load a new object")
+		}
+		s.ExpungeAll()
+		e.n.reset()
+		if _, err := orm.Get[User](ctx, s, u.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := orm.Get[Tag](ctx, s, tag.ID); err != nil {
+			t.Fatal(err)
+		}
+		if q := e.n.queries(); len(q) < 2 {
+			t.Fatalf("Get after ExpungeAll sent %d queries, want 2", len(q))
+		}
+	})
+}
+
+func countUpdates(qs []string) int {
+	n := 0
+	for _, q := range qs {
+		if len(q) >= 6 && q[:6] == "UPDATE" {
+			n++
+		}
+	}
+	return n
+}
