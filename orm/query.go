@@ -78,12 +78,15 @@ type loadTree struct {
 	empty bool
 }
 
+// noOptions is the tree of a query without load options, shared: trees
+// are only read once built (reads of its nil maps find nothing).
+var noOptions = &loadTree{}
+
 func buildTree(opts []Load) *loadTree {
-	t := &loadTree{}
 	if len(opts) == 0 {
-		return t // no options: reads of the nil maps find nothing
+		return noOptions
 	}
-	t.strategy, t.children = map[string]spec.Strategy{}, map[string][]Load{}
+	t := &loadTree{strategy: map[string]spec.Strategy{}, children: map[string][]Load{}}
 	for _, o := range opts {
 		if len(o.path) == 0 {
 			t.empty = true
