@@ -40,11 +40,21 @@ type parentIndex struct {
 	idx   map[*state]int32
 	last  *state
 	lastI int32
+	// rowsUnique is set when no row can repeat a parent (one table, only
+	// many-to-one joins): parents are then numbered by row, without the
+	// map.
+	rowsUnique bool
+	n          int32
 }
 
 // of returns st's number.
 func (p *parentIndex) of(st *state) int32 {
 	if st == p.last && p.last != nil {
+		return p.lastI
+	}
+	if p.rowsUnique {
+		p.last, p.lastI = st, p.n
+		p.n++
 		return p.lastI
 	}
 	i, ok := p.idx[st]

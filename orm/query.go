@@ -390,6 +390,18 @@ func (s *Session) query(ctx context.Context, m *mapper, q *stmt.SelectStmt, opts
 		q = jr.apply(q)
 		joins = append(joins, jr)
 	}
+	if parents != nil {
+		// Rows repeat a parent only through a join of the query's own, a
+		// second table, or a joined relationship that can match more
+		// than one row (anything but many-to-one on the target's key).
+		parents.rowsUnique = len(p.Joins) == 0 && (len(p.From) == 0 || len(p.From) == 1 && p.From[0].Spec() == m.table)
+		for _, jr := range joins {
+			r := jr.rf.rel
+			if jr.rf.many || !r.FKOnOwner || r.Kind == spec.ManyToMany || len(r.Pairs) != len(jr.rf.target.pk) || !pairsArePK(r, jr.rf.target) {
+				parents.rowsUnique = false
+			}
+		}
+	}
 	// Each joined relationship's columns sit at a fixed distance from the
 	// end of the row.
 	end := 0

@@ -113,6 +113,23 @@ func TestJoinedDeduplicatesRepeatedRows(t *testing.T) {
 		if !s.IsLoaded(posts[0], "author") {
 			t.Fatal("joined author not marked loaded")
 		}
+		// The query's own join repeats each post once per tag (two
+		// each): the to-one join must still give each post once.
+		ptags := e.db.Table("post_tags")
+		q2 := orm.Select[Post](e.db).Join(ptags, ptags.C("post_id").Eq(pt.C("id"))).
+			OrderBy(ptags.C("tag_id").Asc(), pt.C("id").Asc()) // a post's two rows apart
+		posts2, err := orm.All[Post](ctx, s, q2, orm.Joined("author"))
+		must(t, err)
+		seenPost := map[int64]bool{}
+		for _, p := range posts2 {
+			if seenPost[p.ID] || p.Author != byID[p.AuthorID] {
+				t.Fatalf("post %d repeated or with the wrong author", p.ID)
+			}
+			seenPost[p.ID] = true
+		}
+		if len(posts2) != 60 {
+			t.Fatalf("posts joined with their tags: %d, want 60 (each once)", len(posts2))
+		}
 	})
 }
 
