@@ -170,6 +170,23 @@ func (im *identityMap) intsOf(m *mapper, create bool) map[int64]*state {
 	return t
 }
 
+// reserve makes room for n integer keys of m when m has no table yet (a
+// query that knows its row count up front: the table then never grows).
+func (im *identityMap) reserve(m *mapper, n int) {
+	if n <= 8 || len(m.pk) != 1 || m.cols[m.pk[0]].setInt == nil || im.intsOf(m, false) != nil {
+		return
+	}
+	t := make(map[int64]*state, n)
+	switch {
+	case im.m0 == nil:
+		im.m0, im.t0 = m, t
+	case im.ints == nil:
+		im.ints = map[*mapper]map[int64]*state{m: t}
+	default:
+		im.ints[m] = t
+	}
+}
+
 func (im *identityMap) get(k identity) *state {
 	if k.k.kind == keyInt {
 		return im.intsOf(k.m, false)[k.k.i]

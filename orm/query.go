@@ -410,6 +410,11 @@ func (s *Session) query(ctx context.Context, m *mapper, q *stmt.SelectStmt, opts
 		joins[j].fromEnd = end
 	}
 	var out []*state
+	if p.HasLimit && p.Limit > 0 {
+		n := int(min(p.Limit, maxExpect))
+		s.expect(m, n)
+		out = make([]*state, 0, n)
+	}
 	_, err = s.loadRows(ctx, m, q, p.Lock != 0, joins, func(st *state) {
 		// With joins, a parent's rows repeat: keep its first. Parents
 		// are numbered in order of first appearance, so a new one's
@@ -868,6 +873,17 @@ func (s *Session) track(m *mapper, obj unsafe.Pointer) *state {
 	return st
 }
 
+// maxExpect bounds the room expect makes ahead of a query.
+const maxExpect = 4096
+
+// expect makes room for n more objects of m in the session's bookkeeping
+// (the identity map's table for m, the list of states) before a query
+// that will likely load them, so neither grows step by step.
+func (s *Session) expect(m *mapper, n int) {
+	s.idmap.reserve(m, n)
+	s.all = slices.Grow(s.all, n)
+}
+
 // inChunk is how many keys one select-in query carries at most.
 func (s *Session) inChunk(e *engine.Engine, keyCols int) int {
 	n := e.Dialect().MaxParams() - 16
@@ -990,6 +1006,7 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, _ *lo
 		need = append(need, int32(gi))
 	}
 	if len(need) > 0 {
+		s.expect(tm, min(len(need), maxExpect)) // at least one target per key, often
 		chunk := s.inChunk(s.db.router.writer(tm.model), len(parentCols))
 		for start := 0; start < len(need); start += chunk {
 			part := need[start:min(start+chunk, len(need))]
