@@ -170,13 +170,31 @@ func (im *identityMap) intsOf(m *mapper, create bool) map[int64]*state {
 	return t
 }
 
-// reserve makes room for n integer keys of m when m has no table yet (a
-// query that knows its row count up front: the table then never grows).
+// reserve makes room for n more integer keys of m (a query that knows,
+// or has estimated, its row count: the table then does not grow step by
+// step). An existing table is rebuilt at the new size only when n is
+// more than twice what it holds, so the copy costs less than the
+// doublings it saves.
 func (im *identityMap) reserve(m *mapper, n int) {
-	if n <= 8 || len(m.pk) != 1 || m.cols[m.pk[0]].setInt == nil || im.intsOf(m, false) != nil {
+	if n <= 8 || len(m.pk) != 1 || m.cols[m.pk[0]].setInt == nil {
 		return
 	}
-	t := make(map[int64]*state, n)
+	old := im.intsOf(m, false)
+	if old != nil && n <= 2*len(old) {
+		return
+	}
+	t := make(map[int64]*state, len(old)+n)
+	for k, v := range old {
+		t[k] = v
+	}
+	if old != nil {
+		if m == im.m0 {
+			im.t0 = t
+		} else {
+			im.ints[m] = t
+		}
+		return
+	}
 	switch {
 	case im.m0 == nil:
 		im.m0, im.t0 = m, t

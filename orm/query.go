@@ -873,8 +873,13 @@ func (s *Session) track(m *mapper, obj unsafe.Pointer) *state {
 	return st
 }
 
-// maxExpect bounds the room expect makes ahead of a query.
-const maxExpect = 4096
+// maxExpect bounds the room expect makes ahead of a query; maxGrow the
+// room a select-in makes once its first chunk has shown how many targets
+// a key brings.
+const (
+	maxExpect = 4096
+	maxGrow   = 1 << 20
+)
 
 // expect makes room for n more objects of m in the session's bookkeeping
 // (the identity map's table for m, the list of states) before a query
@@ -1047,6 +1052,13 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, _ *lo
 				return s.selectInChunk(ctx, conn, tm, q.Where(cond), extra, each)
 			}); err != nil {
 				return err
+			}
+			if start == 0 && len(part) < len(need) {
+				// The first chunk tells how many targets a key brings:
+				// make room for the rest at that rate.
+				est := len(found) * len(need) / len(part)
+				found = slices.Grow(found, est-len(found))
+				s.expect(tm, min(est, maxGrow))
 			}
 		}
 	}

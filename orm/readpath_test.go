@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dlayer/dlayer/internal/testdb"
 	"github.com/dlayer/dlayer/orm"
 )
 
@@ -206,4 +207,55 @@ func countUpdates(qs []string) int {
 		}
 	}
 	return n
+}
+
+// TestSelectInChunksKeepIdentity: a select-in over several chunks grows
+// the identity map's table after the first (an estimate from its rate of
+// targets per key); objects loaded before, and in earlier chunks, stay
+// the ones the map hands out.
+func TestSelectInChunksKeepIdentity(t *testing.T) {
+	for _, name := range testdb.Names {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := setup(t, name, orm.InChunk(2))
+			ctx := context.Background()
+			seedBlog(t, e, 7, 3)
+			s := e.db.Session()
+			defer s.Close(ctx)
+			pt := orm.TableOf[Post](e.db)
+			early, err := orm.First[Post](ctx, s, orm.Select[Post](e.db).OrderBy(pt.C("id").Asc()))
+			must(t, err)
+			e.n.reset()
+			users, err := orm.All[User](ctx, s, orm.Select[User](e.db).OrderBy(orm.TableOf[User](e.db).C("id").Asc()), orm.SelectIn("posts"))
+			must(t, err)
+			if q := e.n.queries(); len(q) != 5 {
+				t.Fatalf("users and 7 users' posts in chunks of 2 ran %d queries, want 5", len(q))
+			}
+			total := 0
+			for _, u := range users {
+				if len(u.Posts) != 3 {
+					t.Fatalf("user %d: %d posts, want 3", u.ID, len(u.Posts))
+				}
+				for _, p := range u.Posts {
+					total++
+					if p.ID == early.ID && p != early {
+						t.Fatal("the post loaded before the select-in is not the object in its user's posts")
+					}
+				}
+			}
+			e.n.reset()
+			for _, u := range users {
+				for _, p := range u.Posts {
+					got, err := orm.Get[Post](ctx, s, p.ID)
+					must(t, err)
+					if got != p {
+						t.Fatalf("Get(%d) returned another object than the loaded one", p.ID)
+					}
+				}
+			}
+			if q := e.n.queries(); len(q) != 0 || total != 21 {
+				t.Fatalf("Get of %d held posts sent %d queries", total, len(q))
+			}
+		})
+	}
 }
