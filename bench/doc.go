@@ -9,6 +9,8 @@
 //	BenchmarkPG/<case>/lib=<contender>      PostgreSQL: pgx, dlayer, sql, gorm, bun, pgx-copy, dlayer-bulk
 //	BenchmarkSQLite/<case>/lib=<contender>  SQLite: sql (modernc.org/sqlite), dlayer
 //	BenchmarkPGORM/<case>/lib=<contender>   PostgreSQL, ORM cases
+//	BenchmarkPGORMRead/<case>/lib=<contender>  PostgreSQL, the ORM read path:
+//	                                        Read, ReadSlice, EagerLoad100/1k/10k, Joined5k
 //
 // The module has its own go.mod so that GORM and bun never become
 // dependencies of dlayer itself.

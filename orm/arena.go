@@ -34,11 +34,48 @@ func (s *Session) newState() *state {
 	return st
 }
 
-// snapSlab hands out zeroed values of one struct type.
+// snapSlab hands out zeroed values of one struct type from an array of
+// chunk values at base.
 type snapSlab struct {
-	buf   reflect.Value // a slice of the type
+	m     *mapper
+	base  unsafe.Pointer
 	next  int
 	chunk int
+}
+
+// take returns the slab's next value, first allocating a new array (of
+// chunk values, limit at most) when the current one is used up.
+func (sl *snapSlab) take(m *mapper, limit int) unsafe.Pointer {
+	if sl.base == nil || sl.next == sl.chunk {
+		sl.chunk = min(nextChunk(sl.chunk), limit)
+		sl.base = reflect.New(reflect.ArrayOf(sl.chunk, m.typ)).UnsafePointer()
+		sl.next = 0
+	}
+	p := unsafe.Add(sl.base, uintptr(sl.next)*m.typ.Size())
+	sl.next++
+	return p
+}
+
+// slab returns the session's slab for m out of slabs: the first mapper's
+// is held inline in first (most sessions read one or two models), the
+// others' in the map.
+func slab(first *snapSlab, slabs *map[*mapper]*snapSlab, m *mapper) *snapSlab {
+	if first.m == m {
+		return first
+	}
+	if first.m == nil {
+		first.m = m
+		return first
+	}
+	sl := (*slabs)[m]
+	if sl == nil {
+		if *slabs == nil {
+			*slabs = map[*mapper]*snapSlab{}
+		}
+		sl = &snapSlab{m: m}
+		(*slabs)[m] = sl
+	}
+	return sl
 }
 
 // snapshot copies obj's columns into storage the session owns (see
@@ -47,21 +84,7 @@ func (s *Session) snapshot(m *mapper, obj unsafe.Pointer) unsafe.Pointer {
 	if m.typ == nil {
 		return m.snapshot(obj)
 	}
-	if s.slabs == nil {
-		s.slabs = map[*mapper]*snapSlab{}
-	}
-	sl := s.slabs[m]
-	if sl == nil {
-		sl = &snapSlab{}
-		s.slabs[m] = sl
-	}
-	if !sl.buf.IsValid() || sl.next == sl.buf.Len() {
-		sl.chunk = nextChunk(sl.chunk)
-		sl.buf = reflect.MakeSlice(reflect.SliceOf(m.typ), sl.chunk, sl.chunk)
-		sl.next = 0
-	}
-	dst := sl.buf.Index(sl.next).Addr().UnsafePointer()
-	sl.next++
+	dst := slab(&s.slab0, &s.slabs, m).take(m, maxChunk)
 	m.copyInto(dst, obj)
 	return dst
 }
@@ -76,20 +99,5 @@ func (s *Session) newObject(m *mapper) unsafe.Pointer {
 	if m.typ == nil {
 		return m.newObject()
 	}
-	if s.objSlabs == nil {
-		s.objSlabs = map[*mapper]*snapSlab{}
-	}
-	sl := s.objSlabs[m]
-	if sl == nil {
-		sl = &snapSlab{}
-		s.objSlabs[m] = sl
-	}
-	if !sl.buf.IsValid() || sl.next == sl.buf.Len() {
-		sl.chunk = min(nextChunk(sl.chunk), maxObjChunk)
-		sl.buf = reflect.MakeSlice(reflect.SliceOf(m.typ), sl.chunk, sl.chunk)
-		sl.next = 0
-	}
-	p := sl.buf.Index(sl.next).Addr().UnsafePointer()
-	sl.next++
-	return p
+	return slab(&s.objSlab0, &s.objSlabs, m).take(m, maxObjChunk)
 }

@@ -17,22 +17,66 @@ type joinedRel struct {
 	// vals receives the target's columns of the current row (NULL when
 	// the join found nothing).
 	vals []any
-	// kids collects each parent's targets, in row order, once each.
-	kids map[*state][]*state
-	seen map[*state]map[*state]bool
+	// parents numbers the query's distinct parents (shared by every
+	// joined relationship of the query); ents holds each one's targets,
+	// by that number: no map per parent or per row.
+	parents *parentIndex
+	ents    []joinEntry
 	// start is the target's first column in the row, from the end.
 	fromEnd int
 	// withDeleted keeps soft-deleted targets (orm.WithDeleted).
 	withDeleted bool
 }
 
-func newJoinedRel(base *stmt.Table, rf *relField, n int) (*joinedRel, error) {
+// joinEntry is one parent's targets, in row order, once each.
+type joinEntry struct {
+	one  *state   // a to-one relationship's target
+	many []*state // a collection's members
+	set  map[*state]struct{}
+}
+
+// parentIndex numbers a joined query's parents in the order they first
+// appear; consecutive rows of one parent (a joined collection) skip the
+// lookup.
+type parentIndex struct {
+	idx   map[*state]int32
+	last  *state
+	lastI int32
+	// rowsUnique is set when no row can repeat a parent (one table, only
+	// many-to-one joins): parents are then numbered by row, without the
+	// map.
+	rowsUnique bool
+	n          int32
+}
+
+// of returns st's number.
+func (p *parentIndex) of(st *state) int32 {
+	if st == p.last && p.last != nil {
+		return p.lastI
+	}
+	if p.rowsUnique {
+		p.last, p.lastI = st, p.n
+		p.n++
+		return p.lastI
+	}
+	i, ok := p.idx[st]
+	if !ok {
+		if p.idx == nil {
+			p.idx = map[*state]int32{}
+		}
+		i = int32(len(p.idx))
+		p.idx[st] = i
+	}
+	p.last, p.lastI = st, i
+	return i
+}
+
+func newJoinedRel(base *stmt.Table, rf *relField, n int, parents *parentIndex) (*joinedRel, error) {
 	jr := &joinedRel{
-		rf:    rf,
-		alias: rf.target.tref.As(fmt.Sprintf("dl_j%d", n)),
-		vals:  make([]any, len(rf.target.cols)),
-		kids:  map[*state][]*state{},
-		seen:  map[*state]map[*state]bool{},
+		rf:      rf,
+		alias:   rf.target.tref.As(fmt.Sprintf("dl_j%d", n)),
+		vals:    make([]any, len(rf.target.cols)),
+		parents: parents,
 	}
 	if rf.rel.Kind == spec.ManyToMany {
 		jr.sec = stmt.Ref(rf.rel.Secondary).As(fmt.Sprintf("dl_js%d", n))
@@ -99,6 +143,17 @@ func (jr *joinedRel) row(s *Session, st *state) {
 			return
 		}
 	}
+	// A target the session already holds (the same parent of many
+	// children, most often) is taken from the identity map as is, before
+	// any object is built for the row.
+	if len(tm.pk) == 1 {
+		if k, ok := keyOf(jr.vals[tm.pk[0]]); ok {
+			if kst := s.idmap.get(identity{m: tm, k: k}); kst != nil && !kst.expired {
+				jr.note(st, kst)
+				return
+			}
+		}
+	}
 	obj := s.newObject(tm)
 	for i := range tm.cols {
 		if err := tm.cols[i].set(obj, jr.vals[i]); err != nil {
@@ -111,25 +166,67 @@ func (jr *joinedRel) row(s *Session, st *state) {
 }
 
 func (jr *joinedRel) note(st *state, kid *state) {
-	if _, ok := jr.kids[st]; !ok {
-		jr.kids[st] = nil
-		jr.seen[st] = map[*state]bool{}
+	i := int(jr.parents.of(st))
+	for len(jr.ents) <= i {
+		jr.ents = append(jr.ents, joinEntry{})
 	}
-	if kid == nil || jr.seen[st][kid] {
+	if kid == nil {
 		return
 	}
-	jr.seen[st][kid] = true
-	jr.kids[st] = append(jr.kids[st], kid)
+	e := &jr.ents[i]
+	if !jr.rf.many {
+		if e.one == nil {
+			e.one = kid
+		}
+		return
+	}
+	// A member repeats when the query joins more than one collection
+	// (one row per combination): look through a short list, keep a set
+	// for a long one.
+	if e.set != nil {
+		if _, dup := e.set[kid]; dup {
+			return
+		}
+		e.set[kid] = struct{}{}
+	} else {
+		for _, k := range e.many {
+			if k == kid {
+				return
+			}
+		}
+		if len(e.many) == 16 {
+			e.set = make(map[*state]struct{}, 32)
+			for _, k := range e.many {
+				e.set[k] = struct{}{}
+			}
+			e.set[kid] = struct{}{}
+		}
+	}
+	e.many = append(e.many, kid)
 }
 
-// finish sets the relationship on every parent.
+// finish sets the relationship on every parent (parents in the order
+// parentIndex numbered them).
 func (jr *joinedRel) finish(s *Session, parents []*state) {
 	if len(parents) == 0 {
 		return
 	}
 	i := slices.Index(parents[0].m.rels, jr.rf)
-	for _, st := range parents {
+	for k, st := range parents {
 		st.setLoaded(i)
-		s.setRel(st, i, jr.rf, jr.kids[st])
+		var e joinEntry
+		if k < len(jr.ents) {
+			e = jr.ents[k]
+		}
+		if jr.rf.many {
+			s.setRel(st, i, jr.rf, e.many)
+			continue
+		}
+		one := [1]*state{e.one}
+		kids := one[:0]
+		if e.one != nil {
+			kids = one[:]
+		}
+		s.setRel(st, i, jr.rf, kids)
 	}
 }

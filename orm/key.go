@@ -137,31 +137,84 @@ func (m *mapper) key(obj unsafe.Pointer) (identity, bool) {
 	return identity{m: m, k: k}, ok
 }
 
-// identityMap maps primary keys to states: integer keys (the common case)
-// in a map with a fixed-size key that hashes fast, others by identity.
+// identityMap maps primary keys to states. Integer keys (the common case)
+// sit in one map[int64] per mapper, which takes the runtime's fast path
+// for 8-byte keys: the first mapper's map is held inline (most sessions
+// read one or two models), the others' by mapper. Other keys go by
+// identity.
 type identityMap struct {
-	ints map[intIdentity]*state
+	m0   *mapper
+	t0   map[int64]*state
+	ints map[*mapper]map[int64]*state
 	rest map[identity]*state
 }
 
-type intIdentity struct {
-	m *mapper
-	i int64
+// intsOf returns m's integer-key map, creating it if create is set (nil
+// otherwise when m has none).
+func (im *identityMap) intsOf(m *mapper, create bool) map[int64]*state {
+	if m == im.m0 {
+		return im.t0
+	}
+	if t := im.ints[m]; t != nil || !create {
+		return t
+	}
+	t := map[int64]*state{}
+	switch {
+	case im.m0 == nil:
+		im.m0, im.t0 = m, t
+	case im.ints == nil:
+		im.ints = map[*mapper]map[int64]*state{m: t}
+	default:
+		im.ints[m] = t
+	}
+	return t
+}
+
+// reserve makes room for n more integer keys of m (a query that knows,
+// or has estimated, its row count: the table then does not grow step by
+// step). An existing table is rebuilt at the new size only when n is
+// more than twice what it holds, so the copy costs less than the
+// doublings it saves.
+func (im *identityMap) reserve(m *mapper, n int) {
+	if n <= 8 || len(m.pk) != 1 || m.cols[m.pk[0]].setInt == nil {
+		return
+	}
+	old := im.intsOf(m, false)
+	if old != nil && n <= 2*len(old) {
+		return
+	}
+	t := make(map[int64]*state, len(old)+n)
+	for k, v := range old {
+		t[k] = v
+	}
+	if old != nil {
+		if m == im.m0 {
+			im.t0 = t
+		} else {
+			im.ints[m] = t
+		}
+		return
+	}
+	switch {
+	case im.m0 == nil:
+		im.m0, im.t0 = m, t
+	case im.ints == nil:
+		im.ints = map[*mapper]map[int64]*state{m: t}
+	default:
+		im.ints[m] = t
+	}
 }
 
 func (im *identityMap) get(k identity) *state {
 	if k.k.kind == keyInt {
-		return im.ints[intIdentity{k.m, k.k.i}]
+		return im.intsOf(k.m, false)[k.k.i]
 	}
 	return im.rest[k]
 }
 
 func (im *identityMap) put(k identity, st *state) {
 	if k.k.kind == keyInt {
-		if im.ints == nil {
-			im.ints = map[intIdentity]*state{}
-		}
-		im.ints[intIdentity{k.m, k.k.i}] = st
+		im.intsOf(k.m, true)[k.k.i] = st
 		return
 	}
 	if im.rest == nil {
@@ -176,15 +229,23 @@ func (im *identityMap) del(k identity, st *state) {
 		return
 	}
 	if k.k.kind == keyInt {
-		delete(im.ints, intIdentity{k.m, k.k.i})
+		delete(im.intsOf(k.m, false), k.k.i)
 		return
 	}
 	delete(im.rest, k)
 }
 
-func (im *identityMap) len() int { return len(im.ints) + len(im.rest) }
+func (im *identityMap) len() int {
+	n := len(im.rest) + len(im.t0)
+	for _, t := range im.ints {
+		n += len(t)
+	}
+	return n
+}
 
+// clear empties the map. The tables are dropped rather than cleared:
+// clearing costs time in proportion to their size, and a session emptied
+// (or closed) rarely fills them to the same size again.
 func (im *identityMap) clear() {
-	clear(im.ints)
-	clear(im.rest)
+	*im = identityMap{}
 }

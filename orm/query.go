@@ -140,7 +140,14 @@ type loadTree struct {
 	withDeleted bool
 }
 
+// noOptions is the tree of a query without load options, shared: trees
+// are only read once built (reads of its nil maps find nothing).
+var noOptions = &loadTree{}
+
 func buildTree(opts []Load) *loadTree {
+	if len(opts) == 0 {
+		return noOptions
+	}
 	t := &loadTree{strategy: map[string]spec.Strategy{}, children: map[string][]Load{}}
 	for _, o := range opts {
 		if o.withDeleted {
@@ -334,14 +341,14 @@ func (s *Session) get(ctx context.Context, m *mapper, pk []any) (unsafe.Pointer,
 	if f := m.alive(m.tref); f != nil {
 		where = append(where, f)
 	}
-	var found unsafe.Pointer
+	var found *state
 	if err := s.autoflush(ctx); err != nil {
 		return nil, err
 	}
 	if s.budget != nil {
 		ctx = s.loading(ctx, "get "+m.model.Name)
 	}
-	if _, err := s.loadInto(ctx, m, stmt.Select(m.tref).Where(where...), func(st *state) { found = st.obj }); err != nil {
+	if _, err := s.loadInto(ctx, m, stmt.Select(m.tref).Where(where...), func(st *state) { found = st }); err != nil {
 		return nil, fmt.Errorf("get %s: %w", m.model.Name, err)
 	}
 	if found == nil {
@@ -350,17 +357,19 @@ func (s *Session) get(ctx context.Context, m *mapper, pk []any) (unsafe.Pointer,
 		}
 		return nil, fmt.Errorf("get %s %v: %w", m.model.Name, pk, ErrNotFound)
 	}
-	if err := s.eagerLoad(ctx, m, []*state{s.stateOf(found)}, buildTree(nil), nil); err != nil {
-		return nil, err
+	if tree := buildTree(nil); wantsEager(m, tree, nil) {
+		if err := s.eagerLoad(ctx, m, []*state{found}, tree, nil); err != nil {
+			return nil, err
+		}
 	}
-	return found, nil
+	return found.obj, nil
 }
 
 // autoflush flushes before a query, unless autoflush is off or the query
 // runs from a hook of a flush in progress (as in SQLAlchemy).
 func (s *Session) autoflush(ctx context.Context) error {
-	if !s.cfg.autoflush || s.flushing {
-		return nil
+	if !s.cfg.autoflush || s.flushing || len(s.all) == s.dead {
+		return nil // (a session holding no object has nothing to flush)
 	}
 	return s.flush(ctx)
 }
@@ -506,18 +515,33 @@ func (s *Session) query(ctx context.Context, m *mapper, q *stmt.SelectStmt, opts
 	// Joined to-one relationships (and joined collections without a
 	// limit) join into this query.
 	var joins []*joinedRel
-	var seen map[identity]bool
+	var parents *parentIndex
 	for _, rf := range m.rels {
 		if tree.strategyFor(rf) != spec.LazyJoined || (rf.many && limited) {
 			continue
 		}
-		jr, err := newJoinedRel(base, rf, len(joins))
+		if parents == nil {
+			parents = &parentIndex{}
+		}
+		jr, err := newJoinedRel(base, rf, len(joins), parents)
 		if err != nil {
 			return nil, err
 		}
 		jr.withDeleted = tree.withDeleted
 		q = jr.apply(q)
 		joins = append(joins, jr)
+	}
+	if parents != nil {
+		// Rows repeat a parent only through a join of the query's own, a
+		// second table, or a joined relationship that can match more
+		// than one row (anything but many-to-one on the target's key).
+		parents.rowsUnique = len(p.Joins) == 0 && (len(p.From) == 0 || len(p.From) == 1 && p.From[0].Spec() == m.table)
+		for _, jr := range joins {
+			r := jr.rf.rel
+			if jr.rf.many || !r.FKOnOwner || r.Kind == spec.ManyToMany || len(r.Pairs) != len(jr.rf.target.pk) || !pairsArePK(r, jr.rf.target) {
+				parents.rowsUnique = false
+			}
+		}
 	}
 	// Each joined relationship's columns sit at a fixed distance from the
 	// end of the row.
@@ -527,15 +551,17 @@ func (s *Session) query(ctx context.Context, m *mapper, q *stmt.SelectStmt, opts
 		joins[j].fromEnd = end
 	}
 	var out []*state
-	if len(joins) > 0 {
-		seen = map[identity]bool{}
+	if p.HasLimit && p.Limit > 0 {
+		n := int(min(p.Limit, maxExpect))
+		s.expect(m, n)
+		out = make([]*state, 0, n)
 	}
 	_, err = s.loadRows(ctx, m, q, p.Lock != 0, joins, func(st *state) {
-		if seen != nil {
-			if seen[st.key] {
-				return
-			}
-			seen[st.key] = true
+		// With joins, a parent's rows repeat: keep its first. Parents
+		// are numbered in order of first appearance, so a new one's
+		// number is len(out).
+		if parents != nil && int(parents.of(st)) < len(out) {
+			return
 		}
 		out = append(out, st)
 	})
@@ -995,6 +1021,22 @@ func (s *Session) track(m *mapper, obj unsafe.Pointer) *state {
 	return st
 }
 
+// maxExpect bounds the room expect makes ahead of a query; maxGrow the
+// room a select-in makes once its first chunk has shown how many targets
+// a key brings.
+const (
+	maxExpect = 4096
+	maxGrow   = 1 << 20
+)
+
+// expect makes room for n more objects of m in the session's bookkeeping
+// (the identity map's table for m, the list of states) before a query
+// that will likely load them, so neither grows step by step.
+func (s *Session) expect(m *mapper, n int) {
+	s.idmap.reserve(m, n)
+	s.all = slices.Grow(s.all, n)
+}
+
 // inChunk is how many keys one select-in query carries at most.
 func (s *Session) inChunk(e *engine.Engine, keyCols int) int {
 	n := e.Dialect().MaxParams() - 16
@@ -1080,14 +1122,26 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, tree 
 		}
 		finish = func(cond stmt.Expr) *stmt.SelectStmt { return q.Where(cond) }
 	}
-	// Distinct parent keys, in parent order.
+	// Distinct parent keys, in parent order. Integer keys are looked up
+	// in a map[int64] (the runtime's fast path), others by keyVal.
 	type group struct {
-		key     keyVal
-		parents []*state
-		kids    []*state
+		key   keyVal
+		first *state   // the first parent with the key
+		more  []*state // the others (a key that is not the parent's own)
+		n     int32    // targets found
+		off   int32    // the group's first target in kids, below
 	}
-	var groups []*group
-	byKey := make(map[keyVal]*group, len(sts))
+	groups := make([]group, 0, len(sts))
+	byInt := make(map[int64]int32, len(sts))
+	var byKey map[keyVal]int32
+	find := func(k keyVal) (int32, bool) {
+		if k.kind == keyInt {
+			g, ok := byInt[k.i]
+			return g, ok
+		}
+		g, ok := byKey[k]
+		return g, ok
+	}
 	for _, st := range sts {
 		k, ok := m.colsKey(st.obj, parentCols)
 		if !ok {
@@ -1095,27 +1149,46 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, tree 
 			s.setRel(st, i, rf, nil)
 			continue
 		}
-		g := byKey[k]
-		if g == nil {
-			g = &group{key: k}
-			byKey[k] = g
-			groups = append(groups, g)
+		g, found := find(k)
+		if !found {
+			g = int32(len(groups))
+			groups = append(groups, group{key: k, first: st})
+			if k.kind == keyInt {
+				byInt[k.i] = g
+			} else {
+				if byKey == nil {
+					byKey = map[keyVal]int32{}
+				}
+				byKey[k] = g
+			}
 		}
-		g.parents = append(g.parents, st)
+		if found {
+			groups[g].more = append(groups[g].more, st)
+		}
 	}
+	// found lists every (group, target) pair in row order; the targets are
+	// then laid out group by group in one slice, so that a thousand
+	// parents cost a few allocations, not a few per parent.
+	type pair struct {
+		g  int32
+		st *state
+	}
+	var found []pair
 	// Many-to-one targets already in the identity map need no query.
-	var need []*group
-	for _, g := range groups {
+	var need []int32
+	for gi := range groups {
+		g := &groups[gi]
 		if r.FKOnOwner && len(r.Pairs) == len(tm.pk) && pairsArePK(r, tm) {
 			if tst := s.idmap.get(identity{m: tm, k: g.key}); tst != nil && !tst.expired && tst.status != statusDeleted &&
 				(withDeleted || tm.softDel < 0 || tm.cols[tm.softDel].get(tst.obj) == nil) {
-				g.kids = append(g.kids, tst)
+				found = append(found, pair{int32(gi), tst})
 				continue
 			}
 		}
-		need = append(need, g)
+		need = append(need, int32(gi))
 	}
 	if len(need) > 0 {
+		s.expect(tm, min(len(need), maxExpect)) // at least one target per key, often
 		chunk := s.inChunk(s.db.router.writer(tm.model), len(parentCols))
 		for start := 0; start < len(need); start += chunk {
 			part := need[start:min(start+chunk, len(need))]
@@ -1123,7 +1196,7 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, tree 
 			if len(matchCols) == 1 {
 				keys := make([]any, len(part))
 				for j, g := range part {
-					keys[j] = m.cols[parentCols[0]].get(g.parents[0].obj)
+					keys[j] = m.cols[parentCols[0]].get(groups[g].first.obj)
 				}
 				cond = matchCols[0].In(keys)
 			} else {
@@ -1131,7 +1204,7 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, tree 
 				for j, g := range part {
 					ands := make([]stmt.Expr, len(matchCols))
 					for c := range matchCols {
-						ands[c] = matchCols[c].Eq(m.cols[parentCols[c]].get(g.parents[0].obj))
+						ands[c] = matchCols[c].Eq(m.cols[parentCols[c]].get(groups[g].first.obj))
 					}
 					ors[j] = stmt.And(ands...)
 				}
@@ -1145,8 +1218,11 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, tree 
 				} else {
 					k, ok = keyOfValues(key)
 				}
-				if g := byKey[k]; ok && g != nil {
-					g.kids = append(g.kids, st)
+				if !ok {
+					return
+				}
+				if g, ok := find(k); ok {
+					found = append(found, pair{g, st})
 				}
 			}
 			if err := s.read(ctx, tm, false, func(ctx context.Context, conn engine.Querier) (int, error) {
@@ -1154,12 +1230,51 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, tree 
 			}); err != nil {
 				return err
 			}
+			if start == 0 && len(part) < len(need) {
+				// The first chunk tells how many targets a key brings:
+				// make room for the rest at that rate.
+				est := len(found) * len(need) / len(part)
+				found = slices.Grow(found, est-len(found))
+				s.expect(tm, min(est, maxGrow))
+			}
 		}
 	}
-	for _, g := range groups {
-		for _, pst := range g.parents {
+	for _, p := range found {
+		groups[p.g].n++
+	}
+	off := int32(0)
+	for gi := range groups {
+		groups[gi].off = off
+		off += groups[gi].n
+		groups[gi].n = 0
+	}
+	kids := make([]*state, len(found))
+	for _, p := range found {
+		g := &groups[p.g]
+		kids[g.off+g.n] = p.st
+		g.n++
+	}
+	// One backing array for the collections the objects hold and one for
+	// the link records, each group's part capped so that an append by the
+	// app cannot reach its neighbour's.
+	var ptrs, links []unsafe.Pointer
+	if rf.many {
+		ptrs = make([]unsafe.Pointer, len(found))
+		links = make([]unsafe.Pointer, len(found))
+	}
+	for gi := range groups {
+		g := &groups[gi]
+		lo, hi := g.off, g.off+g.n
+		gk := kids[lo:hi:hi]
+		g.first.setLoaded(i)
+		if rf.many && hi > lo {
+			s.setRelInto(g.first, i, rf, gk, ptrs[lo:hi:hi], links[lo:hi:hi])
+		} else {
+			s.setRel(g.first, i, rf, gk)
+		}
+		for _, pst := range g.more {
 			pst.setLoaded(i)
-			s.setRel(pst, i, rf, g.kids)
+			s.setRel(pst, i, rf, gk)
 		}
 	}
 	return nil
@@ -1264,12 +1379,23 @@ func (s *Session) selectInChunk(ctx context.Context, conn engine.Querier, tm *ma
 // setRel sets relationship i of st to kids and records the link snapshot.
 func (s *Session) setRel(st *state, i int, rf *relField, kids []*state) {
 	if rf.many {
-		ptrs := make([]unsafe.Pointer, len(kids))
+		s.setRelInto(st, i, rf, kids, make([]unsafe.Pointer, len(kids)), make([]unsafe.Pointer, len(kids)))
+		return
+	}
+	s.setRelInto(st, i, rf, kids, nil, nil)
+}
+
+// setRelInto is setRel with the storage of a collection supplied: ptrs
+// (the value the object holds) and links (the link snapshot), each of
+// len(kids), unused for a to-one relationship.
+func (s *Session) setRelInto(st *state, i int, rf *relField, kids []*state, ptrs, links []unsafe.Pointer) {
+	if rf.many {
 		for j, k := range kids {
 			ptrs[j] = k.obj
 		}
+		copy(links, ptrs)
 		rf.setMany(st.obj, ptrs)
-		st.setLinks(i, slices.Clone(ptrs))
+		st.setLinks(i, links)
 	} else {
 		var v unsafe.Pointer
 		if len(kids) > 0 {

@@ -113,6 +113,8 @@ type Session struct {
 	stateChunk int
 	slabs      map[*mapper]*snapSlab
 	objSlabs   map[*mapper]*snapSlab
+	slab0      snapSlab // the first mapper's snapshots (and objects)
+	objSlab0   snapSlab
 }
 
 type savepoint struct {
