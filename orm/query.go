@@ -181,7 +181,12 @@ func buildTree(opts []Load) *loadTree {
 // sub returns the plan below relationship name.
 func (t *loadTree) sub(name string) *loadTree {
 	st := buildTree(t.children[name])
-	st.withDeleted = t.withDeleted
+	if t.withDeleted && !st.withDeleted {
+		if st == noOptions { // shared: never written
+			st = &loadTree{}
+		}
+		st.withDeleted = true
+	}
 	return st
 }
 
