@@ -71,6 +71,7 @@ const (
 	ruleInvalidPrimaryKey  = "invalid-primary-key"
 	ruleInvalidComputed    = "invalid-computed"
 	ruleInvalidIndex       = "invalid-index"
+	ruleInvalidInheritance = "invalid-inheritance"
 )
 
 var rules = []Rule{
@@ -127,6 +128,7 @@ var rules = []Rule{
 	{ruleInvalidPrimaryKey, spec.SeverityError, "a table-level primary_key list names a missing column, repeats one, or disagrees with column-level primary_key flags"},
 	{ruleInvalidComputed, spec.SeverityError, "a computed column is empty, or also has a default, autoincrement or primary key"},
 	{ruleInvalidIndex, spec.SeverityError, "an index has an unknown kind, or a fulltext index is unique or covers a column that is not string or text"},
+	{ruleInvalidInheritance, spec.SeverityError, "inherits/polymorphic_on/polymorphic_identity misused: a cycle, a missing or duplicated identity, a discriminator that is not a string column, a sub-model with its own table or a column its table already has"},
 }
 
 // Rules returns every rule the loader can report, in a fixed order.

@@ -1,0 +1,49 @@
+package loader
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestSingleTableInheritance(t *testing.T) {
+	s := mustLoad(t, "../orm/testdata/inherit")
+	emp, eng, mgr, dir, con := s.Model("Employee"), s.Model("Engineer"), s.Model("Manager"), s.Model("Director"), s.Model("Contractor")
+	tbl := s.Table("employees")
+	if eng.Table != tbl || dir.Table != tbl || tbl.Model != emp {
+		t.Fatal("sub-models must share the root's table")
+	}
+	if got := strings.Join(names(tbl.Columns), ","); got != "id,name,kind,department_id,language,budget,office,agency,boss_id" {
+		t.Errorf("columns = %s", got)
+	}
+	for _, c := range []string{"language", "budget", "office", "agency", "boss_id"} {
+		if !tbl.Column(c).Nullable || tbl.Column(c).SubModel == nil {
+			t.Errorf("column %s: nullable %v, owned by %v", c, tbl.Column(c).Nullable, tbl.Column(c).SubModel)
+		}
+	}
+	if dir.Inherits != mgr || mgr.Inherits != emp || dir.Root() != emp || emp.PolymorphicOn != tbl.Column("kind") || dir.PolymorphicOn != emp.PolymorphicOn {
+		t.Error("hierarchy links wrong")
+	}
+	if got := strings.Join(emp.Identities(), ","); got != "employee,engineer,contractor,manager,director" {
+		t.Errorf("identities = %s", got)
+	}
+	if got := strings.Join(mgr.Identities(), ","); got != "manager,director" {
+		t.Errorf("manager identities = %s", got)
+	}
+	if !dir.Owns(tbl.Column("budget")) || dir.Owns(tbl.Column("language")) || emp.Owns(tbl.Column("office")) || !con.Owns(tbl.Column("language")) {
+		t.Error("Owns wrong")
+	}
+	// Relationships: inherited first, then the sub-model's own.
+	var rels []string
+	for _, r := range dir.Relationships {
+		rels = append(rels, r.Name)
+	}
+	if got := strings.Join(rels, ","); got != "department,reports" {
+		t.Errorf("Director relationships = %s", got)
+	}
+	if r := s.Model("Department").Relationship("managers"); r == nil || r.Target != mgr || len(r.Pairs) != 1 {
+		t.Errorf("Department.managers = %+v", r)
+	}
+	if fk := tbl.Column("boss_id").ForeignKey; fk == nil || fk.RefTable != tbl {
+		t.Error("sub-model column foreign key not resolved")
+	}
+}
