@@ -12,7 +12,7 @@ func TestSingleTableInheritance(t *testing.T) {
 	if eng.Table != tbl || dir.Table != tbl || tbl.Model != emp {
 		t.Fatal("sub-models must share the root's table")
 	}
-	if got := strings.Join(names(tbl.Columns), ","); got != "id,name,kind,department_id,language,budget,office,agency,boss_id" {
+	if got := strings.Join(names(tbl.Columns), ","); got != "id,name,kind,department_id,language,boss_id,budget,office,agency" {
 		t.Errorf("columns = %s", got)
 	}
 	for _, c := range []string{"language", "budget", "office", "agency", "boss_id"} {
