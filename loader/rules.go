@@ -112,7 +112,7 @@ var rules = []Rule{
 	{ruleIndexUnknownColumn, spec.SeverityError, "an index or unique constraint names a missing column"},
 	{ruleUnknownColumn, spec.SeverityError, "version_column, order_by, foreign_keys, remote_side or a table foreign key names a missing column"},
 	{ruleVersionColumnType, spec.SeverityError, "version_column is not an integer column"},
-	{ruleUnknownModel, spec.SeverityError, "a relationship targets a missing model"},
+	{ruleUnknownModel, spec.SeverityError, "a relationship targets, or inherits names, a missing model"},
 	{ruleMissingForeignKey, spec.SeverityError, "no foreign key links a relationship's two tables"},
 	{ruleAmbiguousFKs, spec.SeverityError, "several foreign keys link a relationship's tables and foreign_keys does not choose"},
 	{ruleSecondaryInvalid, spec.SeverityError, "a secondary table is missing or does not link both sides"},
