@@ -243,7 +243,8 @@ func (s *state) subColumns(m *modelDef, td *tableDef) {
 }
 
 // inheritRelationships gives every sub-model its ancestors' relationships
-// ahead of its own, once all relationships are linked.
+// ahead of its own, and the root's version_column, once all relationships
+// are linked.
 func (s *state) inheritRelationships() {
 	done := map[*spec.Model]bool{}
 	var visit func(m *spec.Model)
@@ -253,6 +254,9 @@ func (s *state) inheritRelationships() {
 		}
 		done[m] = true
 		visit(m.Inherits)
+		if m.VersionColumn == nil {
+			m.VersionColumn = m.Inherits.VersionColumn // the shared table's
+		}
 		own := m.Relationships
 		var all []*spec.Relationship
 		for _, r := range m.Inherits.Relationships {

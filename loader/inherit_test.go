@@ -3,6 +3,7 @@ package loader
 import (
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 func TestSingleTableInheritance(t *testing.T) {
@@ -45,5 +46,32 @@ func TestSingleTableInheritance(t *testing.T) {
 	}
 	if fk := tbl.Column("boss_id").ForeignKey; fk == nil || fk.RefTable != tbl {
 		t.Error("sub-model column foreign key not resolved")
+	}
+}
+
+func TestInheritVersionColumn(t *testing.T) {
+	src := `
+models:
+  Doc:
+    table: docs
+    polymorphic_on: kind
+    polymorphic_identity: doc
+    version_column: version
+    columns:
+      id: {type: integer, primary_key: true}
+      kind: {type: string}
+      version: {type: integer}
+  Memo:
+    inherits: Doc
+    polymorphic_identity: memo
+    columns:
+      body: {type: text}
+`
+	s, ds := Load(fstest.MapFS{"a.yaml": {Data: []byte(src)}})
+	if len(ds) > 0 {
+		t.Fatal(ds.Error())
+	}
+	if s.Model("Memo").VersionColumn != s.Table("docs").Column("version") {
+		t.Error("a sub-model must use its root's version_column")
 	}
 }

@@ -225,6 +225,25 @@ func TestInheritSingleTable(t *testing.T) {
 			if len(boss.Reports) != 2 || *boss.Reports[1].Language != "Rust" || s.ModelOf(boss.Reports[1]) != "Contractor" {
 				t.Errorf("reports = %d", len(boss.Reports))
 			}
+			// A sub-model's relationship eager-loaded for a mix of Managers
+			// and Directors, and a nested path through a polymorphic
+			// collection.
+			s3 := db.Session()
+			defer s3.Close(ctx)
+			c.reset()
+			ms, err := orm.All[Manager](ctx, s3, orm.Select[Manager](db).OrderBy(orm.TableOf[Manager](db).C("id").Asc()), orm.SelectIn("reports"))
+			must(t, err)
+			if len(ms) != 2 || len(ms[0].Reports) != 2 || len(ms[1].Reports) != 0 || len(c.queries()) != 2 {
+				t.Errorf("managers with reports: %d managers, %d statements", len(ms), len(c.queries()))
+			}
+			s4 := db.Session()
+			defer s4.Close(ctx)
+			c.reset()
+			ds, err := orm.All[Department](ctx, s4, orm.Select[Department](db), orm.SelectIn("employees.department"))
+			must(t, err)
+			if len(ds) != 1 || len(ds[0].Employees) != 4 || ds[0].Employees[3].Department != ds[0] || len(c.queries()) > 3 {
+				t.Errorf("nested path: %d statements", len(c.queries()))
+			}
 			// Joined loading of a polymorphic target falls back to select-in.
 			s2 := db.Session()
 			defer s2.Close(ctx)
