@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -37,11 +38,6 @@ func (s *state) buildInheritance() {
 		p := s.models[name]
 		if p == nil {
 			s.ds.report(in, ruleUnknownModel, s.suggest(name, s.modelNames()), "model %q inherits unknown model %q", m.name, name)
-			continue
-		}
-		if m.val.get("table") != nil {
-			s.ds.report(in, ruleInvalidInheritance, "remove table: (and the primary key) to share the parent's table",
-				"model %q has a table of its own and inherits %q: joined-table inheritance is not supported yet, only single-table", m.name, name)
 			continue
 		}
 		parentOf[m] = p
@@ -113,9 +109,6 @@ func (s *state) buildInheritance() {
 		if root.Table == nil || root.Inherits != nil {
 			continue
 		}
-		td := s.tables[root.Table.Name]
-		m.table = td
-		m.model.Table = root.Table
 		m.model.PolymorphicOn = root.PolymorphicOn
 		if root.PolymorphicOn == nil && root.Range != (spec.Range{}) {
 			if rd := s.models[root.Name]; rd != nil && rd.val.get("polymorphic_on") == nil {
@@ -123,10 +116,20 @@ func (s *state) buildInheritance() {
 					"model %q inherits %q, whose hierarchy has no polymorphic_on", m.name, root.Name)
 			}
 		}
+		if m.val.get("table") != nil {
+			continue // joined-table: its own table, checked in checkJoined
+		}
+		pt := m.model.Inherits.Table // set: parents come first
+		if pt == nil {
+			continue
+		}
+		td := s.tables[pt.Name]
+		m.table = td
+		m.model.Table = pt
 		for _, kv := range pairs(m.val) {
 			if k := kv[0]; !subModelKeys[k.value] {
-				s.ds.report(k, ruleInvalidInheritance, "declare it on the root model "+root.Name,
-					"%s is not allowed on single-table sub-model %q (it shares table %q)", k.value, m.name, root.Table.Name)
+				s.ds.report(k, ruleInvalidInheritance, "declare it on model "+pt.Model.Name,
+					"%s is not allowed on single-table sub-model %q (it shares table %q)", k.value, m.name, pt.Name)
 			}
 		}
 		s.subColumns(m, td)
@@ -242,10 +245,61 @@ func (s *state) subColumns(m *modelDef, td *tableDef) {
 	}
 }
 
+// checkJoined checks joined-table sub-models once foreign keys are
+// resolved: the primary key references the parent's, column for column,
+// and no other column repeats an inherited column's name.
+func (s *state) checkJoined() {
+	for _, md := range s.modelList {
+		m := md.model
+		if !m.Joined() || m.Table == nil || m.Inherits.Table == nil {
+			continue
+		}
+		t, pt := m.Table, m.Inherits.Table
+		ok := len(t.PrimaryKey) == len(pt.PrimaryKey) && len(t.PrimaryKey) > 0
+		if ok {
+			ok = false
+			for _, fk := range t.ForeignKeys {
+				if fk.RefTable == pt && sameCols(fk.Columns, t.PrimaryKey) && sameCols(fk.RefColumns, pt.PrimaryKey) {
+					ok = true
+				}
+			}
+		}
+		if !ok {
+			s.ds.report(md.val.get("table"), ruleInvalidInheritance, "e.g. "+joinedHint(pt),
+				"joined-table sub-model %q: the primary key of table %q must be a foreign key to the primary key (%s) of %q's table %q",
+				m.Name, t.Name, strings.Join(names(pt.PrimaryKey), ", "), m.Inherits.Name, pt.Name)
+		}
+		for _, c := range t.Columns {
+			if c.PrimaryKey {
+				continue
+			}
+			for x := m.Inherits; x != nil; x = x.Inherits {
+				if x.Table == nil {
+					break
+				}
+				if prev := x.Table.Column(c.Name); prev != nil && x.Owns(prev) {
+					s.ds.report(s.nodeOf[c], ruleInvalidInheritance, "rename the column",
+						"column %q of joined-table sub-model %q redefines column %q it inherits from model %q (table %q)", c.Name, m.Name, c.Name, x.Name, x.Table.Name)
+					break
+				}
+			}
+		}
+	}
+}
+
+func joinedHint(pt *spec.Table) string {
+	if len(pt.PrimaryKey) != 1 {
+		return "a table-level foreign_keys entry from the primary key to " + pt.Name
+	}
+	c := pt.PrimaryKey[0]
+	return fmt.Sprintf("%s: {type: %s, primary_key: true, foreign_key: %s.%s}", c.Name, c.Type.Kind, pt.Name, c.Name)
+}
+
 // inheritRelationships gives every sub-model its ancestors' relationships
 // ahead of its own, and the root's version_column, once all relationships
 // are linked.
 func (s *state) inheritRelationships() {
+	s.checkJoined()
 	done := map[*spec.Model]bool{}
 	var visit func(m *spec.Model)
 	visit = func(m *spec.Model) {
@@ -254,7 +308,7 @@ func (s *state) inheritRelationships() {
 		}
 		done[m] = true
 		visit(m.Inherits)
-		if m.VersionColumn == nil {
+		if m.VersionColumn == nil && !m.Joined() {
 			m.VersionColumn = m.Inherits.VersionColumn // the shared table's
 		}
 		own := m.Relationships

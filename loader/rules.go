@@ -128,7 +128,7 @@ var rules = []Rule{
 	{ruleInvalidPrimaryKey, spec.SeverityError, "a table-level primary_key list names a missing column, repeats one, or disagrees with column-level primary_key flags"},
 	{ruleInvalidComputed, spec.SeverityError, "a computed column is empty, or also has a default, autoincrement or primary key"},
 	{ruleInvalidIndex, spec.SeverityError, "an index has an unknown kind, or a fulltext index is unique or covers a column that is not string or text"},
-	{ruleInvalidInheritance, spec.SeverityError, "inherits/polymorphic_on/polymorphic_identity misused: a cycle, a missing or duplicated identity, a discriminator that is not a string column, a sub-model with its own table or a column its table already has"},
+	{ruleInvalidInheritance, spec.SeverityError, "inherits/polymorphic_on/polymorphic_identity misused: a cycle, a missing or duplicated identity, a discriminator that is not a string column, a column an inherited table already has, a joined sub-model whose primary key does not reference its parent's"},
 }
 
 // Rules returns every rule the loader can report, in a fixed order.

@@ -67,3 +67,36 @@ func TestDiffSingleTableInheritance(t *testing.T) {
 		t.Errorf("no-op diff: %v, %d changes", err, len(same.Up))
 	}
 }
+
+// TestDiffJoinedTableInheritance: a joined-table sub-model is a new table
+// whose primary key references its parent's.
+func TestDiffJoinedTableInheritance(t *testing.T) {
+	joined := inheritBase + `
+  Engineer:
+    inherits: Employee
+    polymorphic_identity: engineer
+    table: engineers
+    columns:
+      id: {type: integer, primary_key: true, foreign_key: employees.id}
+      language: {type: string, length: 50}
+`
+	to := load(t, joined)
+	if !to.Model("Engineer").Joined() {
+		t.Fatal("Engineer must be a joined-table sub-model")
+	}
+	plan, err := migrate.Diff(load(t, inheritBase), to, migrate.DiffOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var up []string
+	for _, c := range plan.Up {
+		up = append(up, migrate.Describe(c))
+	}
+	if !slices.Contains(up, "create table engineers") {
+		t.Errorf("up = %q", up)
+	}
+	fk := to.Table("engineers").Column("id").ForeignKey
+	if fk == nil || fk.RefTable != to.Table("employees") {
+		t.Error("the joined table's key must reference the parent's")
+	}
+}

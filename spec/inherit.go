@@ -15,6 +15,13 @@ func (m *Model) Root() *Model {
 	return m
 }
 
+// Joined reports whether m is a joined-table sub-model: it inherits a
+// model and has a table of its own, whose primary key references the
+// parent's.
+func (m *Model) Joined() bool {
+	return m.Inherits != nil && m.Table != nil && m.Table != m.Inherits.Table
+}
+
 // Polymorphic reports whether m is part of an inheritance hierarchy.
 func (m *Model) Polymorphic() bool { return m.PolymorphicOn != nil }
 
