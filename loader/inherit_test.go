@@ -7,7 +7,7 @@ import (
 )
 
 func TestSingleTableInheritance(t *testing.T) {
-	s := mustLoad(t, "../orm/testdata/inherit")
+	s := mustLoad(t, "../orm/inheritdata/single")
 	emp, eng, mgr, dir, con := s.Model("Employee"), s.Model("Engineer"), s.Model("Manager"), s.Model("Director"), s.Model("Contractor")
 	tbl := s.Table("employees")
 	if eng.Table != tbl || dir.Table != tbl || tbl.Model != emp {

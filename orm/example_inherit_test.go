@@ -10,14 +10,14 @@ import (
 	"github.com/dlayer/dlayer/orm"
 )
 
-// Single-table inheritance (testdata/inherit): Engineer and Manager
+// Single-table inheritance (inheritdata/single): Engineer and Manager
 // inherit Employee and share its table; a query on Employee returns each
 // row as the sub-model its discriminator names.
 func ExampleAs() {
 	ctx := context.Background()
 	dir, _ := os.MkdirTemp("", "dlayer-inherit-example-")
 	defer os.RemoveAll(dir)
-	eng, err := dlayer.Open(ctx, "testdata/inherit", "sqlite:"+filepath.Join(dir, "example.db"))
+	eng, err := dlayer.Open(ctx, "inheritdata/single", "sqlite:"+filepath.Join(dir, "example.db"))
 	if err != nil {
 		fmt.Println(err)
 		return

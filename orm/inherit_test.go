@@ -13,7 +13,7 @@ import (
 	"github.com/dlayer/dlayer/stmt"
 )
 
-// The single-table hierarchy of testdata/inherit: a sub-model's struct
+// The single-table hierarchy of inheritdata/single: a sub-model's struct
 // embeds its parent's struct as its first field.
 type Department struct {
 	ID        int64
@@ -61,7 +61,7 @@ func setupInherit(t *testing.T, name string, opts ...orm.Option) (*engine.Engine
 	t.Helper()
 	ctx := context.Background()
 	c := &counter{}
-	eng, err := dlayer.Open(ctx, "testdata/inherit", fresh.URL(t, name, "dl_orm_inh"), engine.WithTracer(engine.TracerFunc(c.trace)))
+	eng, err := dlayer.Open(ctx, "inheritdata/single", fresh.URL(t, name, "dl_orm_inh"), engine.WithTracer(engine.TracerFunc(c.trace)))
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
@@ -395,7 +395,7 @@ func TestInheritBindErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			eng, err := dlayer.Open(context.Background(), "testdata/inherit", "sqlite::memory:")
+			eng, err := dlayer.Open(context.Background(), "inheritdata/single", "sqlite::memory:")
 			must(t, err)
 			defer eng.Close()
 			_, err = orm.New(eng, tc.opts...)
@@ -411,7 +411,7 @@ func TestInheritBindErrors(t *testing.T) {
 func TestInheritJoinedTableNotMapped(t *testing.T) {
 	each2(t, func(t *testing.T, name string) {
 		ctx := context.Background()
-		eng, err := dlayer.Open(ctx, "testdata/inherit_joined", fresh.URL(t, name, "dl_orm_inhj"))
+		eng, err := dlayer.Open(ctx, "inheritdata/joined", fresh.URL(t, name, "dl_orm_inhj"))
 		must(t, err)
 		defer eng.Close()
 		must(t, eng.CreateAll(ctx))
