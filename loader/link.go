@@ -19,7 +19,8 @@ var (
 		"onupdate", "server_default", "foreign_key", "comment", "renamed_from",
 		"computed", "unsigned", "fixed", "server_onupdate", "items", "native", "domain"}
 	modelKeys = []string{"table", "columns", "relationships", "indexes", "unique", "checks",
-		"foreign_keys", "version_column", "renamed_from", "comment", "primary_key", "view", "partition", "use"}
+		"foreign_keys", "version_column", "renamed_from", "comment", "primary_key", "view", "partition", "use",
+		"inherits", "polymorphic_on", "polymorphic_identity"}
 	tableKeys = []string{"columns", "indexes", "unique", "checks", "foreign_keys", "renamed_from", "comment", "primary_key", "view", "partition"}
 	relKeys   = []string{"target", "back_populates", "secondary", "cascade", "lazy", "order_by",
 		"foreign_keys", "remote_side", "uselist", "passive_deletes", "kind", "comment"}
@@ -175,6 +176,7 @@ func (s *state) run() {
 	for _, t := range s.tableList {
 		s.buildTable(t)
 	}
+	s.buildInheritance()
 	for _, m := range s.modelList {
 		s.schema.Models = append(s.schema.Models, m.model)
 	}
@@ -198,6 +200,8 @@ func (s *state) run() {
 		}
 	}
 	s.applySoftDelete()
+	s.inheritRelationships()
+	s.inheritSoftDelete()
 	s.checkNames()
 }
 

@@ -76,6 +76,7 @@ const (
 	ruleTraitCycle         = "trait-cycle"
 	ruleTraitClash         = "trait-clash"
 	ruleInvalidTrait       = "invalid-trait"
+	ruleInvalidInheritance = "invalid-inheritance"
 )
 
 var rules = []Rule{
@@ -116,7 +117,7 @@ var rules = []Rule{
 	{ruleIndexUnknownColumn, spec.SeverityError, "an index or unique constraint names a missing column"},
 	{ruleUnknownColumn, spec.SeverityError, "version_column, order_by, foreign_keys, remote_side or a table foreign key names a missing column"},
 	{ruleVersionColumnType, spec.SeverityError, "version_column is not an integer column"},
-	{ruleUnknownModel, spec.SeverityError, "a relationship targets a missing model"},
+	{ruleUnknownModel, spec.SeverityError, "a relationship targets, or inherits names, a missing model"},
 	{ruleMissingForeignKey, spec.SeverityError, "no foreign key links a relationship's two tables"},
 	{ruleAmbiguousFKs, spec.SeverityError, "several foreign keys link a relationship's tables and foreign_keys does not choose"},
 	{ruleSecondaryInvalid, spec.SeverityError, "a secondary table is missing or does not link both sides"},
@@ -137,6 +138,7 @@ var rules = []Rule{
 	{ruleTraitCycle, spec.SeverityError, "traits use each other in a cycle"},
 	{ruleTraitClash, spec.SeverityError, "a trait adds a column or relationship the model (or another of its traits) already defines"},
 	{ruleInvalidTrait, spec.SeverityError, "a use: entry or a builtin trait's options are malformed (unknown set_by, bad column name, options on a declared trait)"},
+	{ruleInvalidInheritance, spec.SeverityError, "inherits/polymorphic_on/polymorphic_identity misused: a cycle, a missing or duplicated identity, a discriminator that is not a string column, a column an inherited table already has, a joined sub-model whose primary key does not reference its parent's"},
 }
 
 // Rules returns every rule the loader can report, in a fixed order.

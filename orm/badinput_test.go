@@ -582,6 +582,21 @@ func TestBadInputPackageFunctions(t *testing.T) {
 	quiet := orm.ErrorLog(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	cases := []tc{
 		{api: []string{"New"}, name: "nil engine", run: func() error { _, err := orm.New(nil); return err }},
+		{api: []string{"As"}, name: "nil session, nil object", ok: true, run: func() error { return notOK(orm.As[User](nil, nil)) }},
+		{api: []string{"As"}, name: "nil *T", ok: true, run: func() error { var u *User; return notOK(orm.As[User](e.db.Session(), u)) }},
+		{api: []string{"As"}, name: "unbound T", ok: true, run: func() error { return notOK(orm.As[int](e.db.Session(), &User{})) }},
+		{api: []string{"As"}, name: "not a pointer", ok: true, run: func() error { return notOK(orm.As[Post](e.db.Session(), User{})) }},
+		{api: []string{"As"}, name: "object not in the session", ok: true, run: func() error { return notOK(orm.As[Post](e.db.Session(), &User{})) }},
+		{api: []string{"As"}, name: "closed session", ok: true, run: func() error {
+			s := e.db.Session()
+			s.Close(ctx)
+			return notOK(orm.As[Post](s, &User{}))
+		}},
+		{api: []string{"Session.ModelOf"}, name: "nil session", ok: true, run: func() error { return emptyName((*orm.Session)(nil).ModelOf(&User{})) }},
+		{api: []string{"Session.ModelOf"}, name: "nil object", ok: true, run: func() error { return emptyName(e.db.Session().ModelOf(nil)) }},
+		{api: []string{"Session.ModelOf"}, name: "nil *Object", ok: true, run: func() error { return emptyName(e.db.Session().ModelOf(nilObj)) }},
+		{api: []string{"Session.ModelOf"}, name: "not a pointer", ok: true, run: func() error { return emptyName(e.db.Session().ModelOf(42)) }},
+		{api: []string{"Session.ModelOf"}, name: "unbound pointer", ok: true, run: func() error { return emptyName(e.db.Session().ModelOf(new(int))) }},
 		{api: []string{"New"}, name: "nil option", ok: true, run: newErr(nil)},
 		{api: []string{"New"}, name: "engine without a schema", run: func() error {
 			eng, err := engine.Open(ctx, "sqlite:"+t.TempDir()+"/x.db")
@@ -835,4 +850,20 @@ func TestBadInputCoversEveryEntryPoint(t *testing.T) {
 	if len(missing) > 0 {
 		t.Fatalf("exported entry points without a bad-input case: %s", strings.Join(missing, ", "))
 	}
+}
+
+// notOK is an error when As reported success.
+func notOK[T any](v *T, ok bool) error {
+	if ok || v != nil {
+		return fmt.Errorf("As: want (nil, false), have (%v, %v)", v, ok)
+	}
+	return nil
+}
+
+// emptyName is an error when ModelOf named a model.
+func emptyName(name string) error {
+	if name != "" {
+		return fmt.Errorf("ModelOf: want \"\", have %q", name)
+	}
+	return nil
 }

@@ -166,6 +166,7 @@ func New(eng *engine.Engine, opts ...Option) (*DB, error) {
 			mp.relIdx[pr.rel.Name] = rf
 		}
 	}
+	problems = append(problems, linkHierarchies(db)...)
 	for _, mp := range db.byModel {
 		if len(mp.rels) > 64 {
 			problems = append(problems, fmt.Sprintf("model %s: more than 64 relationships are not supported", mp.model.Name))

@@ -84,6 +84,9 @@ func (o *Object) Set(col string, v any) error {
 		}
 		return errors.New(msg + " (columns: " + suggest.List(names, 30) + ")")
 	}
+	if c.SubModel != nil && !o.m.model.Owns(c) {
+		return fmt.Errorf("model %s has no column %q (it belongs to sub-model %s)", o.m.model.Name, col, c.SubModel.Name)
+	}
 	if c.Type.Kind == spec.TypeDecimal && v != nil {
 		d, err := conv.Decimal(v, &c.Type)
 		if err != nil {
@@ -178,7 +181,7 @@ func (o *Object) checkTarget(rel string, v *Object) error {
 	if !v.ok() {
 		return fmt.Errorf("relationship %s.%s: %w", o.m.model.Name, rel, errNoObject)
 	}
-	if v.m.model != want {
+	if v.m.model != want && !isA(v.m.model, want) {
 		return fmt.Errorf("relationship %s.%s: want an Object of model %s, have one of %s", o.m.model.Name, rel, want.Name, v.m.model.Name)
 	}
 	return nil

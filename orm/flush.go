@@ -880,6 +880,11 @@ func (s *Session) insertLevel(ctx context.Context, tx engine.Querier, p *flushPl
 	}
 	sig := make([]byte, len(m.cols))
 	for _, st := range sts {
+		if m.poly != nil {
+			if err := m.poly.stamp(st.obj); err != nil {
+				return err
+			}
+		}
 		insertSig(m, st.obj, sig)
 		for i := range m.cols {
 			cf := &m.cols[i]

@@ -45,6 +45,8 @@ type mapper struct {
 	// decimals are the ordinals of decimal columns of a dynamic mapper,
 	// whose scanned values canonical rewrites.
 	decimals []int
+	// poly is set for a model of an inheritance hierarchy (inherit.go).
+	poly *polyInfo
 }
 
 // colField reads and writes one column's value in an object.
@@ -137,7 +139,7 @@ func newStructMapper(t reflect.Type, m *spec.Model) (*mapper, []pendingRel, erro
 			}
 			sf.Offset += base
 			sf.Name = prefix + sf.Name
-			if c := m.Table.Column(name); c != nil {
+			if c := m.Table.Column(name); c != nil && m.Owns(c) {
 				if _, dup := byCol[name]; dup {
 					problems = append(problems, fmt.Sprintf("two fields bind column %q", name))
 					continue
@@ -154,6 +156,10 @@ func newStructMapper(t reflect.Type, m *spec.Model) (*mapper, []pendingRel, erro
 	}
 	walk(t, 0, "")
 	for _, c := range m.Table.Columns {
+		if c.SubModel != nil && !m.Owns(c) {
+			mp.cols[c.Ordinal] = discardCol(c) // a sibling's or descendant's column
+			continue
+		}
 		sf, ok := byCol[c.Name]
 		if !ok {
 			problems = append(problems, fmt.Sprintf("column %q has no field (add a field %s or tag one `db:%q`)", c.Name, goName(c.Name), c.Name))

@@ -333,7 +333,11 @@ func (s *Session) get(ctx context.Context, m *mapper, pk []any) (unsafe.Pointer,
 		return nil, fmt.Errorf("get %s: a primary-key value is nil or of an unusable type", m.model.Name)
 	}
 	k := identity{m: m, k: kv}
-	if st := s.idmap.get(k); st != nil && !st.expired {
+	st := s.idmap.get(k)
+	if st == nil && m.poly != nil {
+		st = m.poly.cached(s, kv)
+	}
+	if st != nil && !st.expired {
 		if st.status == statusDeleted {
 			return nil, fmt.Errorf("get %s %v: %w (deleted in this session)", m.model.Name, pk, ErrNotFound)
 		}
@@ -522,8 +526,8 @@ func (s *Session) query(ctx context.Context, m *mapper, q *stmt.SelectStmt, opts
 	var joins []*joinedRel
 	var parents *parentIndex
 	for _, rf := range m.rels {
-		if tree.strategyFor(rf) != spec.LazyJoined || (rf.many && limited) {
-			continue
+		if tree.strategyFor(rf) != spec.LazyJoined || (rf.many && limited) || m.poly != nil || rf.target.poly != nil {
+			continue // polymorphic models load joined paths with select-in
 		}
 		if parents == nil {
 			parents = &parentIndex{}
@@ -667,6 +671,7 @@ func (s *Session) Load(ctx context.Context, obj any, path string) error {
 	if st == nil || st.status == statusPending {
 		return fmt.Errorf("load %s: %w", path, ErrDetached)
 	}
+	m = st.m // a *Base may hold a sub-model's object
 	parts := strings.Split(path, ".")
 	sts := []*state{st}
 	for _, name := range parts {
@@ -923,6 +928,12 @@ func streamOpen[T any](ctx context.Context, s *Session, q *stmt.SelectStmt) (m *
 	if f := m.alive(p.Items[0].(*stmt.Table)); f != nil {
 		q = q.Where(f)
 	}
+	if m.poly != nil {
+		if m.poly.byIdent != nil {
+			return nil, nil, false, fmt.Errorf("stream %s: the model has sub-models, whose rows Stream cannot build (use All)", m.model.Name)
+		}
+		q = m.poly.where(q)
+	}
 	if err := s.autoflush(ctx); err != nil {
 		return nil, nil, false, err
 	}
@@ -961,6 +972,9 @@ func (s *Session) loadRows(ctx context.Context, m *mapper, q *stmt.SelectStmt, l
 }
 
 func (s *Session) loadRowsOn(ctx context.Context, conn engine.Querier, m *mapper, q *stmt.SelectStmt, joins []*joinedRel, each func(*state)) (int, error) {
+	if m.poly != nil {
+		return s.loadPolyRows(ctx, conn, m, q, each)
+	}
 	rows, err := conn.Query(ctx, q)
 	if err != nil {
 		return 0, err
@@ -1349,6 +1363,9 @@ func identityOf(m *mapper, vals []any) identity {
 // selectInChunk runs one select-in query; extra key columns (many-to-many)
 // follow the target's columns.
 func (s *Session) selectInChunk(ctx context.Context, conn engine.Querier, tm *mapper, q *stmt.SelectStmt, extra int, each func(st *state, key []any)) (int, error) {
+	if tm.poly != nil {
+		return s.selectInPoly(ctx, conn, tm, q, extra, each)
+	}
 	rows, err := conn.Query(ctx, q)
 	if err != nil {
 		return 0, err

@@ -72,7 +72,17 @@ type Model struct {
 	// timestamp column the ORM sets instead of deleting the row; ORM
 	// queries and relationship loads leave rows where it is set out.
 	SoftDelete *Column `json:"-"`
-	Range      Range   `json:"range"`
+	// Inherits is the parent model of a sub-model (single-table
+	// inheritance: the sub-model shares the parent's table), or nil.
+	Inherits *Model `json:"-"`
+	// SubModels are the models that inherit from this one, in name order.
+	SubModels []*Model `json:"-"`
+	// PolymorphicOn is the discriminator column of the hierarchy, set on
+	// every model of it (nil for a model outside any hierarchy).
+	PolymorphicOn *Column `json:"-"`
+	// PolymorphicIdentity is the discriminator value of this model's rows.
+	PolymorphicIdentity string `json:"polymorphic_identity,omitempty"`
+	Range               Range  `json:"range"`
 }
 
 // Relationship returns the relationship with the given name, or nil.
@@ -161,10 +171,13 @@ type Column struct {
 	// expression (GENERATED ALWAYS AS); the ORM never writes it.
 	Computed *Computed `json:"computed,omitempty"`
 	// ForeignKey is the column-level reference, if any (also in Table.ForeignKeys).
-	ForeignKey  *ForeignKey `json:"-"`
-	RenamedFrom string      `json:"renamed_from,omitempty"`
-	Comment     string      `json:"comment,omitempty"`
-	Range       Range       `json:"range"`
+	ForeignKey *ForeignKey `json:"-"`
+	// SubModel is the sub-model that declares the column in single-table
+	// inheritance (nil for a column of the table's own model).
+	SubModel    *Model `json:"-"`
+	RenamedFrom string `json:"renamed_from,omitempty"`
+	Comment     string `json:"comment,omitempty"`
+	Range       Range  `json:"range"`
 }
 
 // Computed is the expression of a generated column (SQLAlchemy's Computed).
