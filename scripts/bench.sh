@@ -64,7 +64,7 @@ echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo
 
 # One table per family, so each compares against its own first column
 # (pgx on PostgreSQL, database/sql on SQLite).
-for family in PG PGORM SQLite; do
+for family in PG PGORM PGORMRead SQLite; do
 	if grep -q "^Benchmark$family/" "$out/raw.txt"; then
 		echo "## Benchmark$family"
 		benchstat -filter ".name:$family" -col /lib "$out/raw.txt"
