@@ -74,7 +74,26 @@ func (r *Runner) lock(ctx context.Context) (func(context.Context) error, error) 
 	if !ok {
 		return nil, fmt.Errorf("migration lock: %s has no advisory lock; use the table lock (migrate_lock=table)", r.cfg.Dialect.Name())
 	}
-	return l.LockMigrations(ctx, r.cfg.Pool, r.cfg.Table, r.cfg.LockTimeout)
+	return l.LockMigrations(ctx, r.cfg.Pool, r.advisoryLockName(ctx), r.cfg.LockTimeout)
+}
+
+// testLockScope is set by this package's tests only: it returns the name
+// of the test's own database, which then prefixes the advisory lock's
+// name. A named lock is global to the server (MySQL/MariaDB GET_LOCK) or
+// to the database (PostgreSQL, whose test databases are schemas), so test
+// runs in different databases of one server would otherwise wait for, and
+// time out on, each other's locks. In production it is nil and the lock is
+// named after the history table.
+var testLockScope func(ctx context.Context, d dialects.Dialect, p dialects.Pool) string
+
+// advisoryLockName is the name LockAdvisory locks.
+func (r *Runner) advisoryLockName(ctx context.Context) string {
+	if testLockScope != nil {
+		if scope := testLockScope(ctx, r.cfg.Dialect, r.cfg.Pool); scope != "" {
+			return scope + "/" + r.cfg.Table
+		}
+	}
+	return r.cfg.Table
 }
 
 func (r *Runner) lockTableName() string { return r.cfg.Table + "_lock" }

@@ -346,13 +346,42 @@ func TestLockTimeout(t *testing.T) {
 	}
 }
 
+// TestLockScopedToTestDatabase: the advisory lock of these tests is named
+// after the test's own database, so a run holding it in one database (say
+// another checkout's test run on the same shared MariaDB) does not block a
+// migrator in another database. The production name (the history table)
+// is global to the server, which made parallel test runs time out.
+func TestLockScopedToTestDatabase(t *testing.T) {
+	for _, name := range []string{testdb.Postgres, testdb.MySQL} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			a, b := freshDB(t, name), freshDB(t, name)
+			na := migrate.LockNameForTest(ctx, a.dialect, a.pool, migrate.DefaultTable)
+			nb := migrate.LockNameForTest(ctx, b.dialect, b.pool, migrate.DefaultTable)
+			if na == nb || !strings.HasSuffix(na, "/"+migrate.DefaultTable) {
+				t.Fatalf("lock names %q and %q: want distinct names scoped to each database", na, nb)
+			}
+			release := holdLock(t, a)
+			defer release()
+			r, err := migrate.New(migrate.Config{Dialect: b.dialect, Pool: b.pool, Dir: baseDir(), LockTimeout: 300 * time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := r.Up(ctx, 0); err != nil {
+				t.Fatalf("up in another database while a's lock is held: %v", err)
+			}
+		})
+	}
+}
+
 // holdLock takes the migration lock as another migrator would.
 func holdLock(t *testing.T, db *testDB) func() {
 	t.Helper()
 	ctx := context.Background()
 	if l, ok := db.dialect.(dialects.MigrationLocker); ok {
 		_, p := open(t, db.url)
-		unlock, err := l.LockMigrations(ctx, p, migrate.DefaultTable, time.Second)
+		unlock, err := l.LockMigrations(ctx, p, migrate.LockNameForTest(ctx, db.dialect, p, migrate.DefaultTable), time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}
