@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dlayer/dlayer/spec"
@@ -96,7 +97,7 @@ func isNameByte(c byte) bool {
 
 func isColumn(path []string) bool {
 	switch {
-	case len(path) == 4 && (path[0] == "models" || path[0] == "tables") && path[2] == "columns":
+	case len(path) == 4 && (path[0] == "models" || path[0] == "tables" || path[0] == "traits") && path[2] == "columns":
 		return true
 	case len(path) == 2 && path[0] == "types":
 		return true
@@ -105,7 +106,7 @@ func isColumn(path []string) bool {
 }
 
 func isRelationship(path []string) bool {
-	return len(path) == 4 && path[0] == "models" && path[2] == "relationships"
+	return len(path) == 4 && (path[0] == "models" || path[0] == "traits") && path[2] == "relationships"
 }
 
 // semantic adds the names that fit the value of key in the map at container.
@@ -128,35 +129,114 @@ func (c *completer) semantic(container []string, key string, vp []string) {
 	case isRelationship(container) && key == "target":
 		c.models()
 	case isRelationship(container) && key == "back_populates":
-		c.backPopulates(container[1], c.ctx.siblings["target"])
+		for _, m := range c.ownModels(container) {
+			c.backPopulates(m, c.ctx.siblings["target"])
+		}
 	case isRelationship(container) && key == "secondary":
 		c.tables()
 	case isRelationship(container) && (key == "order_by" || key == "remote_side"):
 		c.columns(c.modelTable(c.ctx.siblings["target"]), false)
 	case isRelationship(container) && key == "foreign_keys":
-		c.columns(c.ownTable(container), false)
+		c.ownColumns(container)
 		c.columns(c.modelTable(c.ctx.siblings["target"]), false)
 	case n == 2 && (container[0] == "models" || container[0] == "tables") && key == "version_column":
 		c.columns(c.ownTable(container), false)
 	}
 }
 
+// ownModels returns the model whose part the cursor is in, or for a
+// trait's part the models using the trait.
+func (c *completer) ownModels(container []string) []string {
+	if container[0] != "traits" {
+		return []string{container[1]}
+	}
+	var out []string
+	for _, m := range c.snap.sch.Models {
+		if slices.Contains(m.Traits, container[1]) {
+			out = append(out, m.Name)
+		}
+	}
+	return out
+}
+
+// ownColumns adds the columns of the model or table whose part the cursor
+// is in; in a trait, the columns the trait adds (its own and its traits').
+func (c *completer) ownColumns(container []string) {
+	if container[0] != "traits" {
+		c.columns(c.ownTable(container), false)
+		return
+	}
+	declared := declaredTraits(c.snap)
+	seen := map[string]bool{}
+	var walk func(name string)
+	walk = func(name string) {
+		if seen[name] {
+			return
+		}
+		seen[name] = true
+		switch name {
+		case "timestamps":
+			c.add("created_at", kindField, "timestamp (trait timestamps)", "", "")
+			c.add("updated_at", kindField, "timestamp (trait timestamps)", "", "")
+			return
+		case "soft_delete":
+			c.add("deleted_at", kindField, "timestamp (trait soft_delete)", "", "")
+			return
+		}
+		td := declared[name]
+		if td == nil {
+			return
+		}
+		for _, col := range td.columns {
+			c.add(col, kindField, "column of trait "+name, "", "")
+		}
+		for _, u := range td.uses {
+			walk(u)
+		}
+	}
+	walk(container[1])
+}
+
+// traits adds the trait names a use: list may hold: the builtin traits and
+// those declared under traits: (a trait does not use itself).
+func (c *completer) traits(container []string) {
+	self := ""
+	if container[0] == "traits" {
+		self = container[1]
+	}
+	for _, name := range builtinTraits {
+		c.add(name, kindModule, "builtin trait", docOf(schemaAt([]string{"models", "M", "use", "[]", name})), "")
+	}
+	declared := declaredTraits(c.snap)
+	names := make([]string, 0, len(declared))
+	for name := range declared {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if name != self {
+			c.add(name, kindModule, "trait", traitDoc(c.snap, name), "")
+		}
+	}
+}
+
 // semanticItem adds the names that fit an item of the list at container.
 func (c *completer) semanticItem(container []string) {
 	n := len(container)
-	if n < 3 || container[0] != "models" && container[0] != "tables" {
+	if n < 3 || container[0] != "models" && container[0] != "tables" && container[0] != "traits" {
 		return
 	}
-	own := c.ownTable(container)
 	switch rest := strings.Join(container[2:], "/"); {
+	case rest == "use" && container[0] != "tables":
+		c.traits(container)
 	case rest == "primary_key", rest == "indexes/[]/columns", rest == "unique/[]", rest == "unique/[]/columns", rest == "foreign_keys/[]/columns":
-		c.columns(own, false)
+		c.ownColumns(container)
 	case rest == "foreign_keys/[]/references/columns":
 		c.columns(c.ctx.siblings["table"], false)
 	case n == 5 && container[2] == "relationships" && (container[4] == "order_by" || container[4] == "remote_side"):
 		c.columns(c.modelTable(c.relTarget(container)), false)
 	case n == 5 && container[2] == "relationships" && container[4] == "foreign_keys":
-		c.columns(own, false)
+		c.ownColumns(container)
 		c.columns(c.modelTable(c.relTarget(container)), false)
 	}
 }

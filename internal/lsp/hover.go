@@ -12,7 +12,13 @@ import (
 // hoverAt returns the hover text at p of file f.
 func (s *Server) hoverAt(snap *snapshot, f *fileIndex, p position) *hover {
 	if o, ok := f.at(p); ok {
-		if md := s.symbolDoc(snap.sch, o.sym); md != "" {
+		md := ""
+		if o.sym.kind == symTrait {
+			md = traitDoc(snap, o.sym.name)
+		} else {
+			md = s.symbolDoc(snap.sch, o.sym)
+		}
+		if md != "" {
 			r := o.rng
 			return &hover{Contents: markupContent{Kind: "markdown", Value: md}, Range: &r}
 		}
@@ -419,4 +425,86 @@ func colRef(c *spec.Column) string {
 		return c.Table.Name + "." + c.Name
 	}
 	return c.Name
+}
+
+// traitDoc describes a trait: what it adds to a model (columns, indexes,
+// constraints, relationships), the traits it uses and the models using it.
+func traitDoc(snap *snapshot, name string) string {
+	var b strings.Builder
+	var users []*spec.Model
+	for _, m := range snap.sch.Models {
+		if slices.Contains(m.Traits, name) {
+			users = append(users, m)
+		}
+	}
+	switch name {
+	case "timestamps":
+		b.WriteString("**trait timestamps** (builtin)\n\nadds two `timestamp` columns, `created_at` and `updated_at` " +
+			"(options `created:` and `updated:` rename them); `set_by:` orm (default: the unit of work sets them), database or both\n")
+	case "soft_delete":
+		b.WriteString("**trait soft_delete** (builtin)\n\nadds a nullable `timestamp` column, `deleted_at` (option `column:` renames it): " +
+			"`Session.Delete` sets it instead of deleting, and ORM queries and relationship loads leave deleted rows out unless `orm.WithDeleted()` is given\n")
+	default:
+		td := declaredTraits(snap)[name]
+		if td == nil {
+			return ""
+		}
+		fmt.Fprintf(&b, "**trait %s**\n", name)
+		if td.comment != "" {
+			fmt.Fprintf(&b, "\n%s\n", td.comment)
+		}
+		if len(td.uses) > 0 {
+			fmt.Fprintf(&b, "\nuses: `%s`\n", strings.Join(td.uses, "`, `"))
+		}
+		if len(td.columns) > 0 {
+			// The types as the loader resolved them, in a model using it.
+			var t *spec.Table
+			if len(users) > 0 {
+				t = users[0].Table
+			}
+			b.WriteString("\nadds columns:\n\n| column | type | |\n| --- | --- | --- |\n")
+			for _, cn := range td.columns {
+				typ, flags := "", ""
+				if t != nil {
+					if c := t.Column(cn); c != nil {
+						typ, flags = typeString(c.Type), strings.Join(columnFlags(c), ", ")
+					}
+				}
+				fmt.Fprintf(&b, "| %s | %s | %s |\n", cn, typ, flags)
+			}
+		}
+		for _, ix := range td.indexes {
+			fmt.Fprintf(&b, "\nadds an index on (%s)\n", strings.Join(ix, ", "))
+		}
+		for _, u := range td.uniques {
+			fmt.Fprintf(&b, "\nadds a unique key on (%s)\n", strings.Join(u, ", "))
+		}
+		if td.checks > 0 {
+			fmt.Fprintf(&b, "\nadds %d check constraint(s)\n", td.checks)
+		}
+		if td.foreignKeys > 0 {
+			fmt.Fprintf(&b, "\nadds %d table foreign key(s)\n", td.foreignKeys)
+		}
+		if len(td.relationships) > 0 {
+			b.WriteString("\nadds relationships:\n")
+			for _, r := range td.relationships {
+				fmt.Fprintf(&b, "- `%s` → `%s`\n", r[0], r[1])
+			}
+		}
+	}
+	if len(users) > 0 {
+		b.WriteString("\nused by:")
+		for i, m := range users {
+			sep := ","
+			if i == 0 {
+				sep = ""
+			}
+			fmt.Fprintf(&b, "%s `%s`", sep, m.Name)
+			if name == "soft_delete" && m.SoftDelete != nil {
+				fmt.Fprintf(&b, " (`%s.%s`)", tableName(m.Table), m.SoftDelete.Name)
+			}
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
 }

@@ -20,6 +20,7 @@ const (
 	symTable
 	symColumn       // name is "table.column"
 	symRelationship // name is "Model.relationship"
+	symTrait        // a trait, declared under traits: or builtin
 )
 
 func (k symKind) String() string {
@@ -34,6 +35,8 @@ func (k symKind) String() string {
 		return "column"
 	case symRelationship:
 		return "relationship"
+	case symTrait:
+		return "trait"
 	}
 	return "name"
 }
@@ -59,6 +62,21 @@ type fileIndex struct {
 	text  *text
 	occs  []occurrence
 	valid bool // the file parsed as YAML
+	// traits are the traits declared in the file (under traits:).
+	traits []*traitDef
+}
+
+// traitDef is what a trait declared under traits: adds, as written.
+type traitDef struct {
+	name          string
+	comment       string
+	uses          []string
+	columns       []string
+	relationships [][2]string // name, target
+	indexes       [][]string  // the columns of each index
+	uniques       [][]string
+	checks        int
+	foreignKeys   int
 }
 
 // at returns the innermost occurrence at p, if any.
@@ -79,7 +97,12 @@ func (f *fileIndex) at(p position) (occurrence, bool) {
 // (*anchor) are not followed, so the walk is linear in the text.
 func indexFile(name, src string, sch *spec.Schema) *fileIndex {
 	fi := &fileIndex{name: name, text: newText(src), valid: true}
-	ix := &indexer{fi: fi, sch: sch}
+	ix := &indexer{fi: fi, sch: sch, seen: map[occurrence]bool{}, users: map[string][]*spec.Model{}}
+	for _, m := range sch.Models {
+		for _, tr := range m.Traits {
+			ix.users[tr] = append(ix.users[tr], m)
+		}
+	}
 	dec := yaml.NewDecoder(strings.NewReader(src))
 	for {
 		var doc yaml.Node
@@ -108,8 +131,12 @@ func decodeNode(dec *yaml.Decoder, n *yaml.Node) (err error) {
 }
 
 type indexer struct {
-	fi  *fileIndex
-	sch *spec.Schema
+	fi   *fileIndex
+	sch  *spec.Schema
+	seen map[occurrence]bool
+	// users lists the models that use each trait (directly or through
+	// another trait), as the loader expanded them.
+	users map[string][]*spec.Model
 }
 
 // pairs returns the key/value pairs of a mapping node.
@@ -151,7 +178,12 @@ func (ix *indexer) add(n *yaml.Node, off int, part string, s symbol, def bool) {
 		col++
 	}
 	r := ix.fi.text.runeColRange(n.Line, col+off, utf8.RuneCountInString(part))
-	ix.fi.occs = append(ix.fi.occs, occurrence{sym: s, rng: r, def: def, text: part})
+	o := occurrence{sym: s, rng: r, def: def, text: part}
+	if ix.seen[o] {
+		return // a trait's parts are indexed once per model using it
+	}
+	ix.seen[o] = true
+	ix.fi.occs = append(ix.fi.occs, o)
 }
 
 func (ix *indexer) file(root *yaml.Node) {
@@ -173,6 +205,11 @@ func (ix *indexer) file(root *yaml.Node) {
 				for _, r := range pairs(child(m[1], "relationships")) {
 					ix.relationship(model, table, r[0], r[1])
 				}
+				ix.use(child(m[1], "use"))
+			}
+		case "traits":
+			for _, t := range pairs(p[1]) {
+				ix.trait(t[0], t[1])
 			}
 		case "tables":
 			for _, t := range pairs(p[1]) {
@@ -275,8 +312,91 @@ func (ix *indexer) column(n *yaml.Node, table string) {
 	}
 }
 
+// use indexes the trait names of a use: list and returns them.
+func (ix *indexer) use(n *yaml.Node) []string {
+	if n == nil || n.Kind != yaml.SequenceNode {
+		return nil
+	}
+	var names []string
+	for _, it := range n.Content {
+		k := it
+		if it.Kind == yaml.MappingNode && len(it.Content) >= 2 {
+			k = it.Content[0] // {soft_delete: {options}}
+		}
+		if name := scalar(k); name != "" {
+			ix.add(k, 0, name, symbol{symTrait, name}, false)
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// trait indexes a trait declared under traits:. Its columns and
+// relationships are defined, for the index, in every model that uses it:
+// a reference to posts.owner_id goes to the owner_id key of the trait.
+func (ix *indexer) trait(key, n *yaml.Node) {
+	name := key.Value
+	ix.add(key, 0, name, symbol{symTrait, name}, true)
+	td := &traitDef{name: name, comment: scalar(child(n, "comment")), uses: ix.use(child(n, "use"))}
+	for _, c := range pairs(child(n, "columns")) {
+		td.columns = append(td.columns, c[0].Value)
+	}
+	for _, r := range pairs(child(n, "relationships")) {
+		td.relationships = append(td.relationships, [2]string{r[0].Value, scalar(child(r[1], "target"))})
+	}
+	colList := func(it *yaml.Node) []string {
+		if it.Kind != yaml.SequenceNode {
+			it = child(it, "columns")
+		}
+		var out []string
+		if it != nil && it.Kind == yaml.SequenceNode {
+			for _, c := range it.Content {
+				out = append(out, scalar(c))
+			}
+		}
+		return out
+	}
+	if l := child(n, "indexes"); l != nil && l.Kind == yaml.SequenceNode {
+		for _, it := range l.Content {
+			td.indexes = append(td.indexes, colList(it))
+		}
+	}
+	if l := child(n, "unique"); l != nil && l.Kind == yaml.SequenceNode {
+		for _, it := range l.Content {
+			td.uniques = append(td.uniques, colList(it))
+		}
+	}
+	if l := child(n, "checks"); l != nil && l.Kind == yaml.SequenceNode {
+		td.checks = len(l.Content)
+	}
+	if l := child(n, "foreign_keys"); l != nil && l.Kind == yaml.SequenceNode {
+		td.foreignKeys = len(l.Content)
+	}
+	ix.fi.traits = append(ix.fi.traits, td)
+	users := ix.users[name]
+	if len(users) == 0 {
+		ix.table(n, "") // the aliases and tables it names
+		for _, r := range pairs(child(n, "relationships")) {
+			ix.relationship("", "", r[0], r[1])
+		}
+		return
+	}
+	for _, m := range users {
+		table := ""
+		if m.Table != nil {
+			table = m.Table.Name
+		}
+		ix.table(n, table)
+		for _, r := range pairs(child(n, "relationships")) {
+			ix.relationship(m.Name, table, r[0], r[1])
+		}
+	}
+}
+
 func (ix *indexer) relationship(model, table string, key, n *yaml.Node) {
-	ix.add(key, 0, key.Value, symbol{symRelationship, model + "." + key.Value}, true)
+	if model != "" {
+		ix.add(key, 0, key.Value, symbol{symRelationship, model + "." + key.Value}, true)
+	}
 	tn := child(n, "target")
 	target := scalar(tn)
 	ix.add(tn, 0, target, symbol{symModel, target}, false)

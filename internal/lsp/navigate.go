@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,6 +37,9 @@ func symbolAt(snap *snapshot, f *fileIndex, p position) (symbol, lspRange, bool)
 		if sch.Table(word) != nil {
 			return symbol{symTable, word}, wr, true
 		}
+	}
+	if declaredTraits(snap)[word] != nil {
+		return symbol{symTrait, word}, wr, true
 	}
 	return symbol{}, lspRange{}, false
 }
@@ -96,14 +100,34 @@ func (s *Server) references(snap *snapshot, f *fileIndex, p position, withDecl b
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-// renameTarget returns the model or alias at p, which rename changes.
+// builtinTraits are the traits every schema has (see loader).
+var builtinTraits = []string{"timestamps", "soft_delete"}
+
+// declaredTraits returns the traits declared under traits: in the
+// workspace's files, by name.
+func declaredTraits(snap *snapshot) map[string]*traitDef {
+	out := map[string]*traitDef{}
+	for _, name := range snap.names {
+		for _, td := range snap.files[name].traits {
+			if out[td.name] == nil {
+				out[td.name] = td
+			}
+		}
+	}
+	return out
+}
+
+// renameTarget returns the model, alias or trait at p, which rename changes.
 func renameTarget(snap *snapshot, f *fileIndex, p position) (symbol, lspRange, error) {
 	sym, r, ok := symbolAt(snap, f, p)
 	if !ok {
-		return symbol{}, lspRange{}, errorf(codeRequestFailed, "no model or type alias here to rename")
+		return symbol{}, lspRange{}, errorf(codeRequestFailed, "no model, type alias or trait here to rename")
 	}
-	if sym.kind != symModel && sym.kind != symAlias {
-		return symbol{}, lspRange{}, errorf(codeRequestFailed, "only models and type aliases can be renamed (this is a %s; a table or column rename needs renamed_from for migrations)", sym.kind)
+	if sym.kind != symModel && sym.kind != symAlias && sym.kind != symTrait {
+		return symbol{}, lspRange{}, errorf(codeRequestFailed, "only models, type aliases and traits can be renamed (this is a %s; a table or column rename needs renamed_from for migrations)", sym.kind)
+	}
+	if sym.kind == symTrait && slices.Contains(builtinTraits, sym.name) {
+		return symbol{}, lspRange{}, errorf(codeRequestFailed, "%q is a builtin trait; it cannot be renamed", sym.name)
 	}
 	return sym, r, nil
 }
@@ -135,6 +159,13 @@ func (s *Server) rename(snap *snapshot, f *fileIndex, p position, newName string
 			if a.Name == newName && newName != sym.name {
 				return nil, errorf(codeRequestFailed, "a type alias named %q already exists", newName)
 			}
+		}
+	case symTrait:
+		if slices.Contains(builtinTraits, newName) {
+			return nil, errorf(codeRequestFailed, "%q is a builtin trait; a trait may not shadow it", newName)
+		}
+		if newName != sym.name && declaredTraits(snap)[newName] != nil {
+			return nil, errorf(codeRequestFailed, "a trait named %q already exists", newName)
 		}
 	}
 	edit := &workspaceEdit{Changes: map[string][]textEdit{}}

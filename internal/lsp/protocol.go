@@ -135,6 +135,7 @@ type completionList struct {
 const (
 	kindField      = 5
 	kindClass      = 7
+	kindModule     = 9
 	kindProperty   = 10
 	kindReference  = 18
 	kindEnumMember = 20
