@@ -407,3 +407,187 @@ func TestRenameRefusedWhileAFileIsBroken(t *testing.T) {
 		}
 	}
 }
+
+// traitsFile declares traits; notesFile holds models using them (blogFile
+// has users and posts).
+const traitsFile = `traits:
+  owned:
+    comment: who owns a row
+    use: [timestamps]
+    columns:
+      owner_id: {type: integer, foreign_key: users.id, nullable: true}
+      uid: {type: string, length: 36, unique: true}
+    indexes:
+      - {columns: [owner_id]}
+    relationships:
+      owner: {target: User}
+`
+
+const notesFile = `models:
+  Note:
+    table: notes
+    use: [owned, soft_delete]
+    columns:
+      id: {type: integer, primary_key: true}
+      body: text
+    indexes:
+      - {columns: [owner_id, deleted_at]}
+  Memo:
+    table: memos
+    use:
+      - owned
+      - {soft_delete: {column: removed_at}}
+    columns:
+      id: {type: integer, primary_key: true}
+`
+
+func base(uri string) string {
+	p, _ := uriToPath(uri)
+	return p
+}
+
+// find returns the position of the n-th (0-based) occurrence of needle in
+// src, plus off characters.
+func find(t testing.TB, src, needle string, n, off int) position {
+	t.Helper()
+	i := -1
+	for k := 0; k <= n; k++ {
+		j := strings.Index(src[i+1:], needle)
+		if j < 0 {
+			t.Fatalf("%q occurs fewer than %d times", needle, n+1)
+		}
+		i += 1 + j
+	}
+	pre := src[:i]
+	return position{Line: strings.Count(pre, "\n"), Character: len(pre) - strings.LastIndex(pre, "\n") - 1 + off}
+}
+
+// TestTraits checks hover, definition, references and rename of trait
+// names and of the columns and relationships traits add, across files.
+func TestTraits(t *testing.T) {
+	s, w := testServer(t, map[string]string{"a.yaml": blogFile, "t.yaml": traitsFile, "n.yaml": notesFile})
+	snap := w.current()
+	if len(snap.diags) > 0 {
+		t.Fatalf("fixture has diagnostics: %v", snap.diags)
+	}
+	files := map[string]string{"t.yaml": traitsFile, "n.yaml": notesFile}
+
+	t.Run("hover", func(t *testing.T) {
+		tests := []struct {
+			name   string
+			file   string
+			at     position
+			want   []string
+			absent []string
+		}{
+			{name: "declared trait in use:", file: "n.yaml", at: find(t, notesFile, "owned", 0, 2),
+				want: []string{"**trait owned**", "who owns a row", "uses: `timestamps`", "| owner_id | integer | NULL", "| uid | string(36) |", "adds an index on (owner_id)", "`owner` → `User`", "used by: `Memo`, `Note`"}},
+			{name: "declared trait at its definition", file: "t.yaml", at: find(t, traitsFile, "owned", 0, 1), want: []string{"**trait owned**", "owner_id"}},
+			{name: "builtin soft_delete with each model's column", file: "n.yaml", at: find(t, notesFile, "soft_delete", 0, 3),
+				want: []string{"soft_delete** (builtin)", "deleted_at", "`Note` (`notes.deleted_at`)", "`Memo` (`memos.removed_at`)"}},
+			{name: "builtin soft_delete with options", file: "n.yaml", at: find(t, notesFile, "soft_delete", 1, 3), want: []string{"soft_delete** (builtin)"}},
+			{name: "builtin timestamps, used through a trait", file: "t.yaml", at: find(t, traitsFile, "timestamps", 0, 1), want: []string{"timestamps** (builtin)", "created_at", "used by: `Memo`, `Note`"}},
+			{name: "column a trait adds, in the model's index", file: "n.yaml", at: find(t, notesFile, "owner_id", 0, 1), want: []string{"notes.owner_id", "`integer`", "users.id"}},
+			{name: "column a builtin trait adds", file: "n.yaml", at: find(t, notesFile, "deleted_at", 0, 1), want: []string{"notes.deleted_at", "`timestamp`", "NULL"}},
+			{name: "relationship a trait adds, through the trait's column", file: "t.yaml", at: find(t, traitsFile, "owner:", 0, 1),
+				want: []string{"many-to-one", "`memos.owner_id` = `users.id`"}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				h := s.hoverAt(snap, snap.files[tt.file], tt.at)
+				if h == nil {
+					t.Fatal("no hover")
+				}
+				for _, want := range tt.want {
+					if !strings.Contains(h.Contents.Value, want) {
+						t.Errorf("hover lacks %q:\n%s", want, h.Contents.Value)
+					}
+				}
+			})
+		}
+	})
+
+	loc := func(l location) string {
+		return fmt.Sprintf("%s:%d:%d", filepath.Base(base(l.URI)), l.Range.Start.Line, l.Range.Start.Character)
+	}
+	at := func(file, needle string, n, off int) string {
+		p := find(t, files[file], needle, n, off)
+		return fmt.Sprintf("%s:%d:%d", file, p.Line, p.Character)
+	}
+
+	t.Run("definition", func(t *testing.T) {
+		tests := []struct {
+			name string
+			file string
+			at   position
+			want []string
+		}{
+			{name: "trait in use: goes to traits:", file: "n.yaml", at: find(t, notesFile, "owned", 1, 1), want: []string{at("t.yaml", "owned", 0, 0)}},
+			{name: "column a trait adds goes to the trait's column", file: "n.yaml", at: find(t, notesFile, "owner_id", 0, 1), want: []string{at("t.yaml", "owner_id", 0, 0)}},
+			{name: "builtin trait has no definition", file: "n.yaml", at: find(t, notesFile, "soft_delete", 0, 1)},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				var got []string
+				for _, l := range s.definition(snap, snap.files[tt.file], tt.at) {
+					got = append(got, loc(l))
+				}
+				if !slices.Equal(got, tt.want) {
+					t.Errorf("definition = %v, want %v", got, tt.want)
+				}
+			})
+		}
+	})
+
+	t.Run("references", func(t *testing.T) {
+		got := []string{}
+		for _, l := range s.references(snap, snap.files["t.yaml"], find(t, traitsFile, "owned", 0, 1), true) {
+			got = append(got, loc(l))
+		}
+		want := []string{at("n.yaml", "owned", 0, 0), at("n.yaml", "owned", 1, 0), at("t.yaml", "owned", 0, 0)}
+		if !slices.Equal(got, want) {
+			t.Errorf("references of owned = %v, want %v", got, want)
+		}
+	})
+
+	t.Run("rename", func(t *testing.T) {
+		tests := []struct {
+			name    string
+			file    string
+			at      position
+			newName string
+			edits   map[string]int
+			errText string
+		}{
+			{name: "declared trait from a use:", file: "n.yaml", at: find(t, notesFile, "owned", 0, 1), newName: "owners", edits: map[string]int{"t.yaml": 1, "n.yaml": 2}},
+			{name: "builtin trait refused", file: "n.yaml", at: find(t, notesFile, "soft_delete", 0, 1), newName: "gone", errText: "builtin trait"},
+			{name: "to a builtin's name refused", file: "t.yaml", at: find(t, traitsFile, "owned", 0, 1), newName: "timestamps", errText: "may not shadow"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				edit, err := s.rename(snap, snap.files[tt.file], tt.at, tt.newName)
+				if tt.errText != "" {
+					if err == nil || !strings.Contains(err.Error(), tt.errText) {
+						t.Fatalf("rename = %v, want error %q", err, tt.errText)
+					}
+					return
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := map[string]int{}
+				for uri, es := range edit.Changes {
+					for _, e := range es {
+						if e.NewText != tt.newName {
+							t.Errorf("edit %+v", e)
+						}
+					}
+					got[filepath.Base(base(uri))] = len(es)
+				}
+				if fmt.Sprint(got) != fmt.Sprint(tt.edits) {
+					t.Errorf("rename edits %v, want %v", got, tt.edits)
+				}
+			})
+		}
+	})
+}
