@@ -360,6 +360,20 @@ func TestComplete(t *testing.T) {
 		{name: "boolean values", doc: model + "      note: {type: text, nullable: |}\n", want: []string{"true", "false"}},
 		{name: "references in a table foreign key", doc: model + "    foreign_keys:\n      - {columns: [post_id], references: {table: posts, columns: [|]}}\n", want: []string{"id", "author_id"}},
 		{name: "nothing after a closed flow map", doc: model + "    relationships:\n      post: {target: Post} |\n"},
+		{name: "use: flow list offers builtin and declared traits", doc: "traits:\n  owned:\n    use: [soft_delete]\n    columns: {owner_id: {type: integer, nullable: true}}\nmodels:\n  Note:\n    table: notes\n    use: [|]\n    columns: {id: {type: integer, primary_key: true}}\n", want: []string{"timestamps", "soft_delete", "owned"}},
+		{name: "use: block list, half typed", doc: "traits:\n  owned:\n    use: [soft_delete]\n    columns: {owner_id: {type: integer, nullable: true}}\nmodels:\n  Note:\n    table: notes\n    columns: {id: {type: integer, primary_key: true}}\n    use:\n      - ow|\n", want: []string{"owned"}, notWant: []string{"timestamps"}},
+		{name: "use: in a trait does not offer the trait itself", doc: "traits:\n  owned:\n    use: [|]\n  other: {}\n", want: []string{"timestamps", "other"}, notWant: []string{"owned"}},
+		{name: "builtin trait options (flow)", doc: "models:\n  Note:\n    table: notes\n    use: [{timestamps: {|}}]\n", want: []string{"created", "updated", "set_by", "timezone"}, notWant: []string{"column"}},
+		{name: "builtin trait options (block)", doc: "models:\n  Note:\n    table: notes\n    use:\n      - soft_delete:\n          |\n", want: []string{"column", "timezone", "partial_unique"}, notWant: []string{"set_by"}},
+		{name: "builtin trait option values", doc: "models:\n  Note:\n    table: notes\n    use: [{timestamps: {set_by: |}}]\n", want: []string{"orm", "database", "both"}},
+		{name: "keys of a trait definition", doc: "traits:\n  owned:\n    |\n", want: []string{"columns", "indexes", "relationships", "use", "comment"}, notWant: []string{"table"}},
+		{name: "column keys in a trait", doc: "traits:\n  owned:\n    columns:\n      owner_id: {type: integer, |}\n", want: []string{"foreign_key", "nullable"}},
+		{name: "foreign_key in a trait's column", doc: "traits:\n  owned:\n    columns:\n      owner_id: {type: integer, foreign_key: |}\n", want: []string{"users.id", "posts.id"}},
+		{name: "index columns in a trait: its own and its traits'", doc: "traits:\n  owned:\n    use: [soft_delete]\n    columns: {owner_id: {type: integer, nullable: true}}\n    indexes:\n      - {columns: [|]}\n", want: []string{"owner_id", "deleted_at"}, notWant: []string{"id", "body"}},
+		{name: "relationship target in a trait", doc: "traits:\n  owned:\n    relationships:\n      owner: {target: |}\n", want: []string{"User", "Post"}},
+		{name: "columns traits add, in the model's index", doc: "traits:\n  owned:\n    use: [soft_delete]\n    columns: {owner_id: {type: integer, nullable: true}}\nmodels:\n  Note:\n    table: notes\n    use: [owned, timestamps]\n    columns: {id: {type: integer, primary_key: true}}\n    indexes:\n      - {columns: [|]}\n", want: []string{"id", "owner_id", "deleted_at", "created_at", "updated_at"}},
+		{name: "foreign_key to a unique column a trait adds", doc: "traits:\n  keyed:\n    columns: {uid: {type: string, length: 36, unique: true}}\nmodels:\n  Note:\n    table: notes\n    use: [keyed]\n    columns:\n      id: {type: integer, primary_key: true}\n      parent: {type: string, length: 36, foreign_key: |}\n", want: []string{"notes.uid", "notes.id"}},
+		{name: "order_by through a column a trait adds to the target", doc: "traits:\n  owned:\n    use: [soft_delete]\n    columns: {owner_id: {type: integer, nullable: true}}\nmodels:\n  Note:\n    table: notes\n    use: [owned]\n    columns: {id: {type: integer, primary_key: true}}\n    relationships:\n      owner_notes: {target: Note, order_by: |}\n", want: []string{"deleted_at", "owner_id"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -590,4 +604,59 @@ func TestTraits(t *testing.T) {
 			})
 		}
 	})
+}
+
+// TestTraitDiagnostics: the loader's trait rules reach the editor at the
+// place they are about, in the file that holds it.
+func TestTraitDiagnostics(t *testing.T) {
+	tests := []struct {
+		name      string
+		from, to  string // replaced in traitsFile + notesFile (t.yaml, n.yaml)
+		file      string
+		code      string
+		at        string // the diagnostic starts at this text of file…
+		n         int    // …its n-th occurrence
+		message   string
+	}{
+		{name: "unknown trait", from: "use: [owned, soft_delete]", to: "use: [owend, soft_delete]", file: "n.yaml", code: "unknown-trait", at: "owend", message: `did you mean "owned"?`},
+		{name: "unknown trait in a block list", from: "      - owned\n", to: "      - timestamp\n", file: "n.yaml", code: "unknown-trait", at: "timestamp", message: `did you mean "timestamps"?`},
+		{name: "clash points at the use: entry", from: "      body: text\n", to: "      body: text\n      uid: text\n", file: "n.yaml", code: "trait-clash", at: "owned", message: `trait owned adds column "uid" to model Note, which the model already defines at n.yaml:8:7`},
+		{name: "trait shadowing a builtin", from: "traits:\n", to: "traits:\n  soft_delete: {}\n", file: "t.yaml", code: "duplicate-trait", at: "soft_delete"},
+		{name: "trait cycle", from: "use: [timestamps]", to: "use: [timestamps, owned]", file: "t.yaml", code: "trait-cycle", at: "owned", n: 1},
+		{name: "options on a declared trait", from: "      - owned\n", to: "      - {owned: {column: x}}\n", file: "n.yaml", code: "invalid-trait", at: "owned", n: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			files := map[string]string{"t.yaml": traitsFile, "n.yaml": notesFile}
+			changed := false
+			for f, src := range files {
+				if strings.Contains(src, tt.from) {
+					files[f], changed = strings.Replace(src, tt.from, tt.to, 1), true
+					break
+				}
+			}
+			if !changed {
+				t.Fatalf("no file holds %q", tt.from)
+			}
+			_, w := testServer(t, map[string]string{"a.yaml": blogFile, "t.yaml": files["t.yaml"], "n.yaml": files["n.yaml"]})
+			snap := w.current()
+			var got []string
+			for _, d := range snap.diags {
+				got = append(got, d.Rule+"@"+d.Subject.File)
+				if d.Rule != tt.code || d.Subject.File != tt.file {
+					continue
+				}
+				ld := toLSPDiagnostic(d, snap.files[tt.file].text)
+				want := find(t, files[tt.file], tt.at, tt.n, 0)
+				if ld.Range.Start != want {
+					t.Errorf("%s at %+v, want %+v (%q)", tt.code, ld.Range.Start, want, tt.at)
+				}
+				if !strings.Contains(ld.Message, tt.message) || ld.Severity != 1 || ld.Source != "dlayer" {
+					t.Errorf("diagnostic %+v, want an error containing %q", ld, tt.message)
+				}
+				return
+			}
+			t.Fatalf("no %s diagnostic in %s; got %v", tt.code, tt.file, got)
+		})
+	}
 }
