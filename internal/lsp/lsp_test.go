@@ -610,13 +610,13 @@ func TestTraits(t *testing.T) {
 // place they are about, in the file that holds it.
 func TestTraitDiagnostics(t *testing.T) {
 	tests := []struct {
-		name      string
-		from, to  string // replaced in traitsFile + notesFile (t.yaml, n.yaml)
-		file      string
-		code      string
-		at        string // the diagnostic starts at this text of file…
-		n         int    // …its n-th occurrence
-		message   string
+		name     string
+		from, to string // replaced in traitsFile + notesFile (t.yaml, n.yaml)
+		file     string
+		code     string
+		at       string // the diagnostic starts at this text of file…
+		n        int    // …its n-th occurrence
+		message  string
 	}{
 		{name: "unknown trait", from: "use: [owned, soft_delete]", to: "use: [owend, soft_delete]", file: "n.yaml", code: "unknown-trait", at: "owend", message: `did you mean "owned"?`},
 		{name: "unknown trait in a block list", from: "      - owned\n", to: "      - timestamp\n", file: "n.yaml", code: "unknown-trait", at: "timestamp", message: `did you mean "timestamps"?`},
