@@ -358,7 +358,7 @@ func TestLSP(t *testing.T) {
 		}{
 			{name: "model", at: pos(10, 3), newName: "Article", edits: map[string]int{blogURI: 2, tagsURI: 1}},
 			{name: "alias from a reference", at: pos(5, 11), newName: "pk", edits: map[string]int{blogURI: 2, tagsURI: 1, typesURI: 1}},
-			{name: "column refused", at: pos(16, 8), newName: "writer_id", errText: "only models and type aliases"},
+			{name: "column refused", at: pos(16, 8), newName: "writer_id", errText: "only models, type aliases and traits"},
 			{name: "invalid name refused", at: pos(10, 3), newName: "my article", errText: "invalid name"},
 			{name: "existing model refused", at: pos(10, 3), newName: "User", errText: "already exists"},
 			{name: "alias named like a builtin refused", at: pos(5, 11), newName: "text", errText: "builtin type"},
@@ -451,6 +451,152 @@ func TestLSP(t *testing.T) {
 		}
 		edit(original)
 		c.waitDiags(blogURI, func(ds []lspDiag) bool { return len(ds) == 0 })
+	})
+
+	// A new buffer, notes.yaml, declares a trait and a model using it; it
+	// refers to users in blog.yaml (0-based lines):
+	//  1   owned:
+	//  2     use: [timestamps]
+	//  4       owner_id: {type: integer, foreign_key: users.id, nullable: true}
+	//  6       owner: {target: User}
+	// 10     use: [owned, soft_delete]
+	// 14       - {columns: [owner_id, deleted_at]}
+	t.Run("traits", func(t *testing.T) {
+		const notes = "traits:\n  owned:\n    use: [timestamps]\n    columns:\n" +
+			"      owner_id: {type: integer, foreign_key: users.id, nullable: true}\n    relationships:\n      owner: {target: User}\n" +
+			"models:\n  Note:\n    table: notes\n    use: [owned, soft_delete]\n    columns:\n      id: {type: integer, primary_key: true}\n" +
+			"    indexes:\n      - {columns: [owner_id, deleted_at]}\n"
+		notesURI := fileURI(filepath.Join(dir, "notes.yaml"))
+		nv := 1
+		c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": notesURI, "languageId": "yaml", "version": nv, "text": notes}})
+		c.waitDiags(notesURI, func(ds []lspDiag) bool { return len(ds) == 0 })
+		editNotes := func(text string) {
+			nv++
+			c.notify("textDocument/didChange", map[string]any{"textDocument": map[string]any{"uri": notesURI, "version": nv},
+				"contentChanges": []map[string]any{{"text": text}}})
+		}
+		doc := func(uri string) map[string]string { return map[string]string{"uri": uri} }
+
+		t.Run("completion", func(t *testing.T) {
+			tests := []struct {
+				name, from, to string
+				want, notWant  []string
+			}{
+				{name: "trait names in use:", from: "use: [owned, soft_delete]", to: "use: [owned, |]", want: []string{"soft_delete", "timestamps"}},
+				{name: "declared trait half typed", from: "use: [owned, soft_delete]", to: "use: [ow|, soft_delete]", want: []string{"owned"}, notWant: []string{"timestamps"}},
+				{name: "builtin trait options", from: "use: [owned, soft_delete]", to: "use: [owned, {soft_delete: {|}}]", want: []string{"column", "partial_unique"}},
+				{name: "columns traits add", from: "columns: [owner_id, deleted_at]", to: "columns: [owner_id, |]", want: []string{"deleted_at", "created_at", "updated_at", "id"}},
+				{name: "keys of a trait", from: "    use: [timestamps]\n", to: "    use: [timestamps]\n    |\n", want: []string{"indexes", "comment"}, notWant: []string{"table", "use", "columns"}},
+			}
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					src, at := cursor(t, strings.Replace(notes, tt.from, tt.to, 1))
+					editNotes(src)
+					var res completionResult
+					c.result("textDocument/completion", map[string]any{"textDocument": doc(notesURI), "position": at}, &res)
+					got := res.labels()
+					for _, w := range tt.want {
+						if !slices.Contains(got, w) {
+							t.Errorf("completion lacks %q; got %v", w, got)
+						}
+					}
+					for _, nw := range tt.notWant {
+						if slices.Contains(got, nw) {
+							t.Errorf("completion offers %q; got %v", nw, got)
+						}
+					}
+				})
+			}
+			editNotes(notes)
+			c.waitDiags(notesURI, func(ds []lspDiag) bool { return len(ds) == 0 })
+		})
+
+		t.Run("hover", func(t *testing.T) {
+			tests := []struct {
+				name string
+				at   map[string]int
+				want []string
+			}{
+				{name: "declared trait", at: pos(10, 12), want: []string{"**trait owned**", "uses: `timestamps`", "| owner_id | integer |", "`owner` → `User`", "used by: `Note`"}},
+				{name: "builtin trait", at: pos(10, 20), want: []string{"soft_delete** (builtin)", "`Note` (`notes.deleted_at`)"}},
+				{name: "column a builtin trait adds", at: pos(14, 31), want: []string{"notes.deleted_at", "`timestamp`"}},
+				{name: "relationship through a trait's column", at: pos(6, 8), want: []string{"Note.owner", "many-to-one", "`notes.owner_id` = `users.id`"}},
+			}
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					var h struct {
+						Contents struct{ Value string } `json:"contents"`
+					}
+					c.result("textDocument/hover", map[string]any{"textDocument": doc(notesURI), "position": tt.at}, &h)
+					for _, w := range tt.want {
+						if !strings.Contains(h.Contents.Value, w) {
+							t.Errorf("hover lacks %q:\n%s", w, h.Contents.Value)
+						}
+					}
+				})
+			}
+		})
+
+		t.Run("definition and references", func(t *testing.T) {
+			var locs []lspLocation
+			c.result("textDocument/definition", map[string]any{"textDocument": doc(notesURI), "position": pos(10, 12)}, &locs)
+			if len(locs) != 1 || locs[0].URI != notesURI || locs[0].Range.Start.Line != 1 || locs[0].Range.Start.Character != 2 {
+				t.Errorf("definition of owned = %+v, want notes.yaml 1:2", locs)
+			}
+			c.result("textDocument/definition", map[string]any{"textDocument": doc(notesURI), "position": pos(14, 21)}, &locs)
+			if len(locs) != 1 || locs[0].URI != notesURI || locs[0].Range.Start.Line != 4 {
+				t.Errorf("definition of the trait column owner_id = %+v, want notes.yaml line 4", locs)
+			}
+			c.result("textDocument/references", map[string]any{"textDocument": doc(notesURI), "position": pos(1, 3),
+				"context": map[string]bool{"includeDeclaration": true}}, &locs)
+			var got []string
+			for _, l := range locs {
+				got = append(got, itoa(l.Range.Start.Line)+":"+itoa(l.Range.Start.Character))
+			}
+			if !slices.Equal(got, []string{"1:2", "10:10"}) {
+				t.Errorf("references of owned = %v, want [1:2 10:10]", got)
+			}
+		})
+
+		t.Run("rename", func(t *testing.T) {
+			m := c.call("textDocument/rename", map[string]any{"textDocument": doc(notesURI), "position": pos(10, 12), "newName": "owners"})
+			var we struct {
+				Changes map[string][]struct {
+					NewText string `json:"newText"`
+				} `json:"changes"`
+			}
+			if m.Error != nil || json.Unmarshal(m.Result, &we) != nil || len(we.Changes) != 1 || len(we.Changes[notesURI]) != 2 {
+				t.Errorf("rename owned: %+v %s, want 2 edits in notes.yaml", m.Error, m.Result)
+			}
+			if m := c.call("textDocument/rename", map[string]any{"textDocument": doc(notesURI), "position": pos(2, 14), "newName": "stamps"}); m.Error == nil || !strings.Contains(m.Error.Message, "builtin trait") {
+				t.Errorf("rename of timestamps: %+v, want refused", m)
+			}
+		})
+
+		t.Run("diagnostics and quick fix", func(t *testing.T) {
+			broken := strings.Replace(notes, "use: [owned, soft_delete]", "use: [owend, soft_delete]", 1)
+			editNotes(broken)
+			ds := c.waitDiags(notesURI, func(ds []lspDiag) bool { return len(ds) > 0 })
+			if ds[0].Code != "unknown-trait" || ds[0].Range.Start.Line != 10 || ds[0].Range.Start.Character != 10 || !strings.Contains(ds[0].Message, `did you mean "owned"?`) {
+				t.Fatalf("diagnostics %+v, want unknown-trait at 10:10 with a did-you-mean", ds)
+			}
+			var actions []struct {
+				Edit struct {
+					Changes map[string][]struct {
+						NewText string `json:"newText"`
+					} `json:"changes"`
+				} `json:"edit"`
+			}
+			c.result("textDocument/codeAction", map[string]any{"textDocument": doc(notesURI), "range": ds[0].Range,
+				"context": map[string]any{"diagnostics": []lspDiag{ds[0]}}}, &actions)
+			if len(actions) != 1 || len(actions[0].Edit.Changes[notesURI]) != 1 || actions[0].Edit.Changes[notesURI][0].NewText != "owned" {
+				t.Errorf("code actions %+v, want one fix writing owned", actions)
+			}
+			editNotes(notes)
+			c.waitDiags(notesURI, func(ds []lspDiag) bool { return len(ds) == 0 })
+		})
+
+		c.notify("textDocument/didClose", map[string]any{"textDocument": doc(notesURI)})
 	})
 
 	t.Run("unknown method", func(t *testing.T) {
