@@ -206,6 +206,8 @@ func FuzzEdit(f *testing.F) {
 	f.Add(blogFile, uint16(300))
 	f.Add("models:\n  U:\n    relationships:\n      p: {target: [{\"x", uint16(40))
 	f.Add("- - - {a: [b, {c: ", uint16(12))
+	f.Add(traitsFile+notesFile, uint16(200))
+	f.Add("traits:\n  a: {use: [a, {b: 1, c: 2}, {}, [x]], columns: [1], indexes: {x: y}}\nmodels:\n  M: {table: m, use: owned}\n", uint16(30))
 	f.Fuzz(func(t *testing.T, src string, off uint16) {
 		if len(src) > 1<<14 {
 			return
