@@ -118,34 +118,34 @@ func commentsOnly(src []byte) []byte {
 type ctx int
 
 const (
-	ctxOther        ctx = iota
-	ctxFile             // the top-level map
-	ctxModels           // models: name → model
-	ctxTables           // tables: name → table
-	ctxModel            // a model or plain table
-	ctxColumns          // types: or columns: name → column
-	ctxColumn           // a column or type alias
-	ctxRels             // relationships: name → relationship
-	ctxRel              // a relationship
-	ctxFK               // a column's foreign_key map
-	ctxIndexList        // indexes:
-	ctxIndex            // an index
-	ctxUniqueList       // unique:
-	ctxUnique           // a unique constraint map
-	ctxCheckList        // checks:
-	ctxCheck            // a check map
-	ctxTableFKList      // foreign_keys: on a model or table
-	ctxTableFK          // a table foreign key
-	ctxRef              // a table foreign key's references
-	ctxComputed         // computed:
-	ctxView             // view:
-	ctxPartition        // partition:
-	ctxPartitionList    // partition: partitions:
-	ctxPartitionBound   // one partition
-	ctxNative           // native:
-	ctxDomain           // domain:
-	ctxArrayItems       // items:
-	ctxServerDefault    // server_default: {sql}
+	ctxOther          ctx = iota
+	ctxFile               // the top-level map
+	ctxModels             // models: name → model
+	ctxTables             // tables: name → table
+	ctxModel              // a model or plain table
+	ctxColumns            // types: or columns: name → column
+	ctxColumn             // a column or type alias
+	ctxRels               // relationships: name → relationship
+	ctxRel                // a relationship
+	ctxFK                 // a column's foreign_key map
+	ctxIndexList          // indexes:
+	ctxIndex              // an index
+	ctxUniqueList         // unique:
+	ctxUnique             // a unique constraint map
+	ctxCheckList          // checks:
+	ctxCheck              // a check map
+	ctxTableFKList        // foreign_keys: on a model or table
+	ctxTableFK            // a table foreign key
+	ctxRef                // a table foreign key's references
+	ctxComputed           // computed:
+	ctxView               // view:
+	ctxPartition          // partition:
+	ctxPartitionList      // partition: partitions:
+	ctxPartitionBound     // one partition
+	ctxNative             // native:
+	ctxDomain             // domain:
+	ctxArrayItems         // items:
+	ctxServerDefault      // server_default: {sql}
 )
 
 var keyOrder = map[ctx][]string{
@@ -315,6 +315,13 @@ func (p *printer) document(doc *yaml.Node) {
 	}
 	if len(doc.Content) == 1 {
 		root := doc.Content[0]
+		if root.Kind == yaml.MappingNode && len(root.Content) > 0 && p.reorder {
+			// The comment above the first key (the modeline, a file header)
+			// belongs to the file, not to whichever key sorts first.
+			first := root.Content[0]
+			p.comments(0, first.HeadComment)
+			first.HeadComment = ""
+		}
 		p.value(0, root, ctxFile, "")
 	}
 	if doc.LineComment != "" {
