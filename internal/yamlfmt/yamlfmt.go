@@ -370,10 +370,9 @@ func (p *printer) value(indent int, n *yaml.Node, c ctx, _ string) {
 		p.comments(indent, n.FootComment)
 	default:
 		p.comments(indent, n.HeadComment)
-		lines := p.scalarLines(n, indent, false)
-		lines[0] += lineComment(n.LineComment)
-		for _, l := range lines {
-			p.buf.WriteString(strings.Repeat(" ", indent))
+		lines := p.scalarLines(n, indent+2, false)
+		p.line(indent, props(n)+lines[0]+lineComment(n.LineComment))
+		for _, l := range lines[1:] {
 			p.buf.WriteString(l)
 			p.buf.WriteByte('\n')
 		}
@@ -712,7 +711,7 @@ func (p *printer) flow(n *yaml.Node, c ctx) string {
 			}
 			v := p.flow(e.val, child(c, scalarValue(e.key)))
 			if e.val.Kind == yaml.ScalarNode && e.val.Tag == "!!null" && e.val.Value == "" && e.val.Style == 0 {
-				parts[i] = k + ":"
+				parts[i] = k // {a} is {a: null}
 			} else {
 				parts[i] = k + ": " + v
 			}
