@@ -700,6 +700,9 @@ func (p *printer) flow(n *yaml.Node, c ctx) string {
 	case yaml.AliasNode:
 		return "*" + n.Value
 	case yaml.ScalarNode:
+		if n.Value == "" && n.Tag == "!!null" && n.Style&^yaml.TaggedStyle == 0 {
+			return props(n) + "null" // an empty item of a flow list
+		}
 		return props(n) + p.scalarLines(n, 0, true)[0]
 	case yaml.MappingNode:
 		es := p.entries(n, c)
