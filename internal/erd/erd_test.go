@@ -72,7 +72,7 @@ func TestShopCardinalities(t *testing.T) {
 	for _, want := range []string{
 		"customers->customer_profiles 1:1 [profile / customer]", // unique foreign key
 		"orders->shipments 1:1 [order_id]",
-		"addresses->orders 1:N optional [address_id]",              // nullable foreign key
+		"addresses->orders 1:N optional [address_id]",             // nullable foreign key
 		"categories->categories 1:N optional [children / parent]", // self-reference
 		"employees->employees 1:N optional [manager]",
 		"carts->cart_items 1:N [items / cart]", // part of a composite key: many
