@@ -41,7 +41,8 @@ var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
 func Compiled() (*jsonschema.Schema, error) { return compiled() }
 
 // inlineRefs replaces every {"$ref": "#/definitions/x"} (a $ref with at
-// most a description beside it) by a copy of definition x, recursively.
+// most annotations beside it: description, default, examples, …) by a copy
+// of definition x, recursively.
 // The published file keeps its definitions for readability; validation of
 // the inlined copy is the same but skips one level of indirection per
 // node, which is most of the validator's per-node cost. Definitions that
@@ -56,7 +57,7 @@ func inlineRefs(src []byte) ([]byte, error) {
 	walk = func(v any, depth int) any {
 		switch x := v.(type) {
 		case map[string]any:
-			if ref, ok := x["$ref"].(string); ok && depth < 32 && (len(x) == 1 || len(x) == 2 && x["description"] != nil) {
+			if ref, ok := x["$ref"].(string); ok && depth < 32 && onlyAnnotations(x) {
 				if name, ok := strings.CutPrefix(ref, "#/definitions/"); ok {
 					if def, ok := defs[name]; ok {
 						return walk(def, depth+1)
@@ -82,4 +83,21 @@ func inlineRefs(src []byte) ([]byte, error) {
 		return v
 	}
 	return json.Marshal(walk(doc, 0))
+}
+
+// annotations are the keywords that do not validate: a $ref with only
+// these beside it is inlined (draft-07 ignores siblings of $ref anyway;
+// editors show them).
+var annotations = map[string]bool{
+	"$ref": true, "description": true, "markdownDescription": true, "title": true,
+	"default": true, "examples": true, "$comment": true,
+}
+
+func onlyAnnotations(x map[string]any) bool {
+	for k := range x {
+		if !annotations[k] {
+			return false
+		}
+	}
+	return true
 }
