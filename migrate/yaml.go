@@ -230,7 +230,7 @@ func (w *yamlWriter) write() ([]byte, error) {
 		set(root, "tables", tables)
 	}
 	var b bytes.Buffer
-	b.WriteString("# yaml-language-server: $schema=https://github.com/dlayer/dlayer/schemas/dlayer.schema.json\n")
+	b.WriteString("# yaml-language-server: $schema=https://raw.githubusercontent.com/dlayer/dlayer/main/schemas/dlayer.schema.json\n")
 	b.WriteString("# Written by dlayer inspect from a live database.\n")
 	if len(root.Content) == 0 {
 		b.WriteString("models: {}\n")

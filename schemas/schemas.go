@@ -17,7 +17,7 @@ import (
 var JSON []byte
 
 // URL is the $id of the schema; the compiler registers JSON under it.
-const URL = "https://github.com/dlayer/dlayer/schemas/dlayer.schema.json"
+const URL = "https://raw.githubusercontent.com/dlayer/dlayer/main/schemas/dlayer.schema.json"
 
 var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
 	c := jsonschema.NewCompiler()

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/dlayer/dlayer/schemas"
 )
 
 func TestFmt(t *testing.T) {
@@ -158,4 +161,26 @@ func diagKeys(t *testing.T, s string) []string {
 		out = append(out, strings.Join([]string{d.Severity, d.Rule, d.Message, d.Detail, filepath.Base(d.File), d.Path}, "|"))
 	}
 	return out
+}
+
+func TestSchemaWrite(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "sub", "s.json")
+	code, out, errOut := runCLI(t, "schema", "--write", file)
+	if code != exitOK || !strings.Contains(out, "wrote "+file) || !strings.Contains(out, "# yaml-language-server: $schema=") {
+		t.Fatalf("schema --write FILE: %d %q %q", code, out, errOut)
+	}
+	if b, _ := os.ReadFile(file); !bytes.Equal(b, schemas.JSON) {
+		t.Fatal("the written file is not the schema")
+	}
+	if code, _, _ := runCLI(t, "schema", "--write", dir); code != exitOK {
+		t.Fatalf("schema --write DIR: %d", code)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "dlayer.schema.json")); !bytes.Equal(b, schemas.JSON) {
+		t.Fatal("schema --write DIR did not write DIR/dlayer.schema.json")
+	}
+	os.WriteFile(filepath.Join(dir, "f"), nil, 0o644)
+	if code, _, errOut := runCLI(t, "schema", "--write", filepath.Join(dir, "f", "x.json")); code != exitUsage || errOut == "" {
+		t.Fatalf("unwritable path: %d %q", code, errOut)
+	}
 }

@@ -28,6 +28,12 @@ equivalent kept as a native pass-through, …), located as table.column or
 table.name: on standard output with -o, else on standard error; --format
 json prints the report as JSON. See docs/inspect.md.
 
+The YAML's first line is a yaml-language-server modeline for editors. It
+names --schema by a path relative to the YAML (write the file with dlayer
+schema --write PATH), or a dlayer.schema.json found in the -o directory or
+a directory above it (up to the project root), so the editor needs no
+network; otherwise the schema's published URL.
+
 Exit status: 0 written, nothing skipped or approximated; 3 written, but the
 report lists objects skipped or approximated; 1 the YAML could not be
 written; 2 bad usage or a connection error.`,
@@ -38,6 +44,8 @@ written; 2 bad usage or a connection error.`,
 			fs.StringVar(&o.Out, "o", "", "write `DIR`/models.yaml instead of printing")
 			fs.StringVar(&o.Table, "table", migrate.DefaultTable, "history `table` to leave out")
 			fs.StringVar(&o.Format, "format", "text", "report `format`: text or json")
+			fs.StringVar(&o.Schema, "schema", "", "name this JSON Schema `file` (dlayer schema --write) in the modeline, by a relative path; "+
+				"default: a dlayer.schema.json in the -o directory or above it, else the published URL")
 			return func(ctx context.Context, e *env, args []string) int {
 				if len(args) > 1 || len(args) == 0 && o.URL == "" {
 					fmt.Fprintf(e.stderr, "usage: dlayer inspect URL [-o DIR] (or --url, DLAYER_DATABASE_URL, an environment of dlayer.yaml)\n")

@@ -4,6 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/dlayer/dlayer/dialects"
 	"github.com/dlayer/dlayer/loader"
@@ -39,14 +41,39 @@ are errors, 2 on bad usage or when a file cannot be read.`,
 	register(&command{
 		name:    "schema",
 		summary: "print the JSON Schema of schema files",
-		help: `schema prints the JSON Schema (draft-07) that schema files follow. Editors
-use it for completion and checking as you type, e.g. with the modeline
-"# yaml-language-server: $schema=<path to dlayer.schema.json>".`,
+		args:    "[--write PATH]",
+		help: `schema prints the JSON Schema (draft-07) that schema files follow, or
+with --write writes it to PATH (a file, or a directory to write
+dlayer.schema.json in). Editors use it for completion, documentation and
+checking as you type through a modeline on the first line of each schema
+file, with a path relative to that file, which needs no network:
+
+    # yaml-language-server: $schema=../schemas/dlayer.schema.json
+
+(dlayer inspect writes that modeline for you; see docs/yaml.md).`,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
+			write := fs.String("write", "", "write the schema to `PATH` (a file, or a directory for PATH/dlayer.schema.json) instead of printing it")
 			return func(_ context.Context, e *env, args []string) int {
 				if len(args) > 0 {
 					fmt.Fprintf(e.stderr, "dlayer schema: takes no arguments\n")
 					return exitUsage
+				}
+				if *write != "" {
+					path := *write
+					if st, err := os.Stat(path); err == nil && st.IsDir() {
+						path = filepath.Join(path, "dlayer.schema.json")
+					}
+					if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+						fmt.Fprintf(e.stderr, "dlayer schema: %v\n", err)
+						return exitUsage
+					}
+					if err := os.WriteFile(path, schemas.JSON, 0o644); err != nil {
+						fmt.Fprintf(e.stderr, "dlayer schema: %v\n", err)
+						return exitUsage
+					}
+					fmt.Fprintf(e.stdout, "wrote %s; name it on the first line of each schema file, relative to that file:\n"+
+						"# yaml-language-server: $schema=<path to %s>\n", path, filepath.Base(path))
+					return exitOK
 				}
 				if _, err := e.stdout.Write(schemas.JSON); err != nil {
 					return exitUsage

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -658,7 +659,14 @@ type InspectOptions struct {
 	Out   string
 	Table string
 	// Format of the report: "text" (default) or "json".
-	Format         string
+	Format string
+	// Schema is the path of a JSON Schema file (`dlayer schema --write`)
+	// the YAML's modeline names by a path relative to the YAML, so editors
+	// need no network. When empty and Out is set, a dlayer.schema.json in
+	// Out or a directory above it, up to the first holding go.mod or .git,
+	// is named if there is one; otherwise the modeline names the published
+	// URL.
+	Schema         string
 	Stdout, Stderr io.Writer
 }
 
@@ -703,6 +711,11 @@ func Inspect(ctx context.Context, o InspectOptions) int {
 	text, err := migrate.ModelsYAML(s)
 	if err != nil {
 		return fail(ExitFail, err)
+	}
+	if ref, err := schemaRef(o.Out, o.Schema); err != nil {
+		return fail(ExitUsage, err)
+	} else if ref != "" {
+		text = withModeline(text, ref)
 	}
 	// The report goes where the YAML does not.
 	report, path := o.Stderr, ""
@@ -766,4 +779,65 @@ func writeReport(w io.Writer, format, path string, s *spec.Schema) {
 	for _, n := range s.Notes {
 		fmt.Fprintf(w, "  %-12s %-17s %s: %s\n", n.Action, n.Kind, n.Object, n.Detail)
 	}
+}
+
+// schemaRef is the modeline's $schema for YAML written to dir ("" for
+// standard output: the working directory): schema relative to dir, or
+// a dlayer.schema.json found in dir or above it; "" keeps the URL.
+func schemaRef(dir, schema string) (string, error) {
+	base := dir
+	if base == "" {
+		base = "."
+	}
+	absBase, err := filepath.Abs(base)
+	if err != nil {
+		return "", err
+	}
+	if schema == "" {
+		if dir == "" {
+			return "", nil
+		}
+		for d := absBase; ; d = filepath.Dir(d) {
+			if _, err := os.Stat(filepath.Join(d, "dlayer.schema.json")); err == nil {
+				schema = filepath.Join(d, "dlayer.schema.json")
+				break
+			}
+			if isProjectRoot(d) || filepath.Dir(d) == d {
+				return "", nil
+			}
+		}
+	} else if _, err := os.Stat(schema); err != nil {
+		return "", fmt.Errorf("--schema: %w (write it with dlayer schema --write PATH)", err)
+	}
+	absSchema, err := filepath.Abs(schema)
+	if err != nil {
+		return "", err
+	}
+	rel, err := filepath.Rel(absBase, absSchema)
+	if err != nil {
+		return "", err
+	}
+	return filepath.ToSlash(rel), nil
+}
+
+func isProjectRoot(d string) bool {
+	for _, f := range []string{"go.mod", ".git"} {
+		if _, err := os.Stat(filepath.Join(d, f)); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// withModeline replaces the yaml-language-server modeline ModelsYAML
+// writes on the first line by one naming ref.
+func withModeline(text []byte, ref string) []byte {
+	const prefix = "# yaml-language-server: $schema="
+	line := prefix + ref + "\n"
+	if bytes.HasPrefix(text, []byte(prefix)) {
+		if i := bytes.IndexByte(text, '\n'); i >= 0 {
+			return append([]byte(line), text[i+1:]...)
+		}
+	}
+	return append([]byte(line), text...)
 }
