@@ -463,10 +463,7 @@ func (p *printer) flowable(n *yaml.Node, top bool) bool {
 	}
 	switch n.Kind {
 	case yaml.ScalarNode:
-		if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 || strings.Contains(n.Value, "\n") {
-			return false
-		}
-		return true
+		return !blockScalar(n)
 	case yaml.AliasNode:
 		return true
 	}
@@ -567,7 +564,7 @@ func (p *printer) oneLine(n *yaml.Node, c ctx, _ int, col int) (string, bool) {
 	case yaml.AliasNode:
 		return "*" + n.Value, true
 	case yaml.ScalarNode:
-		if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 || strings.Contains(n.Value, "\n") {
+		if blockScalar(n) {
 			return "", false
 		}
 		return props(n) + p.scalarLines(n, 0, false)[0], true
@@ -745,11 +742,13 @@ func (p *printer) scalarLines(n *yaml.Node, indent int, inFlow bool) []string {
 			return []string{doubleQuote(v)}
 		}
 		return []string{"'" + strings.ReplaceAll(v, "'", "''") + "'"}
-	case n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 || strings.Contains(v, "\n"):
-		if inFlow || !literalSafe(v) {
+	case blockScalar(n):
+		if inFlow {
 			return []string{doubleQuote(v)}
 		}
 		return literal(v, indent)
+	case n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 || strings.Contains(v, "\n"):
+		return []string{doubleQuote(v)}
 	}
 	// Plain: the text as written, which resolves to the same value; inside
 	// a flow collection a plain scalar may not hold flow indicators.
@@ -760,6 +759,13 @@ func (p *printer) scalarLines(n *yaml.Node, indent int, inFlow bool) []string {
 		return []string{`""`}
 	}
 	return []string{v}
+}
+
+// blockScalar reports whether n is written as a literal block scalar: a
+// block scalar whose value a literal block reads back as (others, and
+// multi-line values of other styles, are written double-quoted).
+func blockScalar(n *yaml.Node) bool {
+	return n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 && literalSafe(n.Value)
 }
 
 func flowPlainSafe(v string) bool {
