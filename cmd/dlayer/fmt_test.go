@@ -103,6 +103,7 @@ func TestFmtRepoSchemas(t *testing.T) {
 		"../../orm/testdata/unsigned",
 		"../../loader/testdata/valid",
 		"../../internal/faulttest/testdata/failover",
+		shop,
 	}
 	for _, d := range dirs {
 		t.Run(d, func(t *testing.T) {
@@ -122,6 +123,17 @@ func TestFmtRepoSchemas(t *testing.T) {
 			if code1 != exitOK {
 				t.Fatalf("%s is not valid:\n%s", d, text1)
 			}
+			// The DDL of each dialect: a schema that formats into another
+			// would show here.
+			ddl := func() string {
+				var all strings.Builder
+				for _, dialect := range []string{"sqlite", "postgres", "mysql"} {
+					_, out, errOut := runCLI(t, "ddl", "--dialect", dialect, tmp)
+					all.WriteString(out + errOut)
+				}
+				return all.String()
+			}
+			ddl1 := ddl()
 			if code, _, errOut := runCLI(t, "fmt", tmp); code != exitOK {
 				t.Fatalf("fmt: %d %s", code, errOut)
 			}
@@ -139,6 +151,9 @@ func TestFmtRepoSchemas(t *testing.T) {
 			}
 			if a, b := diagKeys(t, json1), diagKeys(t, json2); !reflect.DeepEqual(a, b) {
 				t.Fatalf("diagnostics changed:\n%v\n%v", a, b)
+			}
+			if ddl2 := ddl(); ddl2 != ddl1 {
+				t.Fatalf("the DDL changed:\n%s\n---\n%s", ddl1, ddl2)
 			}
 		})
 	}
