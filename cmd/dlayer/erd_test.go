@@ -14,11 +14,11 @@ import (
 const shop = "testdata/erd20"
 
 // nodeModules returns the node_modules directory holding mermaid and
-// jsdom (scripts/erd-tools.sh install), or reports the suite unavailable.
+// jsdom (scripts/schema-tools.sh install), or reports the suite unavailable.
 func nodeModules(t *testing.T) string {
 	t.Helper()
 	if _, err := exec.LookPath("node"); err != nil {
-		testdb.Unavailable(t, "mermaid", "node is not on PATH. Run scripts/erd-tools.sh install")
+		testdb.Unavailable(t, "mermaid", "node is not on PATH. Run scripts/schema-tools.sh install")
 	}
 	dir := os.Getenv("DLAYER_NODE_MODULES")
 	if dir == "" {
@@ -30,7 +30,7 @@ func nodeModules(t *testing.T) string {
 	for _, p := range []string{"mermaid/package.json", "jsdom/package.json"} {
 		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
 			testdb.Unavailable(t, "mermaid", "the mermaid and jsdom npm packages are not in "+dir+
-				" (DLAYER_NODE_MODULES). Run scripts/erd-tools.sh install")
+				" (DLAYER_NODE_MODULES). Run scripts/schema-tools.sh install")
 		}
 	}
 	return dir
@@ -39,7 +39,7 @@ func nodeModules(t *testing.T) string {
 func needDot(t *testing.T) {
 	t.Helper()
 	if _, err := exec.LookPath("dot"); err != nil {
-		testdb.Unavailable(t, "graphviz", "Graphviz's dot is not on PATH. Run scripts/erd-tools.sh install")
+		testdb.Unavailable(t, "graphviz", "Graphviz's dot is not on PATH. Run scripts/schema-tools.sh install")
 	}
 }
 

@@ -371,6 +371,9 @@ func (p *printer) value(indent int, n *yaml.Node, c ctx, _ string) {
 	default:
 		p.comments(indent, n.HeadComment)
 		lines := p.scalarLines(n, indent+2, false)
+		if lines[0] == "" && n.Kind == yaml.ScalarNode && props(n) == "" {
+			lines[0] = "null" // an empty document would read as no document
+		}
 		p.line(indent, props(n)+lines[0]+lineComment(n.LineComment))
 		for _, l := range lines[1:] {
 			p.buf.WriteString(l)
@@ -755,7 +758,7 @@ func (p *printer) scalarLines(n *yaml.Node, indent int, inFlow bool) []string {
 	if inFlow && !flowPlainSafe(v) {
 		return []string{doubleQuote(v)}
 	}
-	if v == "" && n.Tag != "!!null" {
+	if v == "" && n.Tag != "!!null" && n.Style&yaml.TaggedStyle == 0 {
 		return []string{`""`}
 	}
 	return []string{v}

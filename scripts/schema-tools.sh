@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# erd-tools.sh — install the tools the `dlayer erd` tests check diagrams with:
-# Graphviz (`dot`, from Debian) and Mermaid's own parser (the `mermaid` npm
-# package plus `jsdom` for the DOM it expects, run under Node from Debian).
+# schema-tools.sh — install the tools the schema-tooling tests run: Graphviz
+# (`dot`, from Debian) and Mermaid's own parser (the `mermaid` npm package plus
+# `jsdom` for the DOM it expects, under Node from Debian) check `dlayer erd`'s
+# diagrams; yaml-language-server (the engine of VS Code's YAML extension)
+# checks what editors get from schemas/dlayer.schema.json.
 #
-#   scripts/erd-tools.sh install   # install what is missing; prints the export line
-#   scripts/erd-tools.sh env       # print the export line only
+#   scripts/schema-tools.sh install   # install what is missing; prints the export line
+#   scripts/schema-tools.sh env       # print the export line only
 #
 # The npm packages go to $DLAYER_TOOLS_DIR (default ~/.cache/dlayer-tools),
 # which the tests find through DLAYER_NODE_MODULES (the export line), or at
@@ -16,8 +18,10 @@ set -euo pipefail
 dir=${DLAYER_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/dlayer-tools}
 mermaid_version=11.12.2
 jsdom_version=26.1.0
+yamlls_version=1.25.0
+textdocument_version=1.0.16
 
-log() { printf 'erd-tools: %s\n' "$*" >&2; }
+log() { printf 'schema-tools: %s\n' "$*" >&2; }
 
 install() {
 	local pkgs=()
@@ -29,11 +33,16 @@ install() {
 		apt_install "${pkgs[@]}"
 	fi
 	mkdir -p "$dir"
-	if [ ! -f "$dir/node_modules/mermaid/package.json" ] || [ ! -f "$dir/node_modules/jsdom/package.json" ]; then
-		log "installing mermaid@$mermaid_version and jsdom@$jsdom_version into $dir"
+	local p missing=0
+	for p in mermaid jsdom yaml-language-server vscode-languageserver-textdocument; do
+		[ -f "$dir/node_modules/$p/package.json" ] || missing=1
+	done
+	if [ "$missing" -eq 1 ]; then
+		log "installing mermaid, jsdom and yaml-language-server into $dir"
 		[ -f "$dir/package.json" ] || printf '{"name":"dlayer-tools","private":true}\n' >"$dir/package.json"
 		(cd "$dir" && npm install --no-audit --no-fund --loglevel=error \
-			"mermaid@$mermaid_version" "jsdom@$jsdom_version" >&2)
+			"mermaid@$mermaid_version" "jsdom@$jsdom_version" \
+			"yaml-language-server@$yamlls_version" "vscode-languageserver-textdocument@$textdocument_version" >&2)
 	fi
 }
 
