@@ -47,7 +47,7 @@ func TestEditorCompletions(t *testing.T) {
 		{name: "builtin types in flow style", c: tcase{"models:\n  A:\n    table: a\n    columns:\n      id: {type: |}\n", "complete"},
 			want: []string{"integer", "uuid"}},
 		{name: "lazy values in flow style", c: tcase{"models:\n  A:\n    relationships:\n      b: {target: B, lazy: |}\n", "complete"},
-			want: []string{"select", "selectin", "joined", "raise", "write_only", "noload"},
+			want:    []string{"select", "selectin", "joined", "raise", "write_only", "noload"},
 			wantDoc: map[string]string{"selectin": "WHERE key IN (parent keys)", "write_only": "without loading"}},
 		{name: "cascade values", c: tcase{"models:\n  A:\n    relationships:\n      b:\n        cascade: [|]\n", "complete"},
 			want: []string{"all", "delete-orphan", "save-update"}, wantDoc: map[string]string{"delete-orphan": "removed from the parent's collection"}},
