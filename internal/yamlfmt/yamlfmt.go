@@ -59,6 +59,11 @@ func Format(src []byte) ([]byte, error) {
 		// Only comments (or nothing): keep the comments.
 		return commentsOnly(src), nil
 	}
+	for _, doc := range docs {
+		if tooDeep(doc, 0) {
+			return nil, ErrTooDeep
+		}
+	}
 	var p printer
 	for i, doc := range docs {
 		if i > 0 {
@@ -78,6 +83,25 @@ func Format(src []byte) ([]byte, error) {
 		return nil, ErrChanged
 	}
 	return out, nil
+}
+
+// MaxDepth is the deepest nesting Format takes, the loader's default
+// (schema files nest about eight levels).
+const MaxDepth = 64
+
+// ErrTooDeep is returned for a file nested deeper than MaxDepth.
+var ErrTooDeep = fmt.Errorf("yamlfmt: nesting deeper than %d levels", MaxDepth)
+
+func tooDeep(n *yaml.Node, depth int) bool {
+	if depth > MaxDepth {
+		return true
+	}
+	for _, c := range n.Content {
+		if tooDeep(c, depth+1) {
+			return true
+		}
+	}
+	return false
 }
 
 // ErrChanged is returned when formatting would change what a file says (a

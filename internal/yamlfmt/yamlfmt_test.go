@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	yaml "go.yaml.in/yaml/v3"
 
@@ -292,7 +293,13 @@ func TestFormatRepoYAML(t *testing.T) {
 			t.Fatal(err)
 		}
 		if _, err := decodeAll(src); err != nil || len(src) > 1<<20 {
-			continue // a fixture of broken or hostile YAML
+			// A fixture of broken or hostile YAML: an error, never a panic.
+			if len(src) <= 4<<20 {
+				if out, err := Format(src); err == nil && len(src) > 1<<20 {
+					checkFormat(t, f, out)
+				}
+			}
+			continue
 		}
 		checkFormat(t, f, src)
 		n++
@@ -573,4 +580,52 @@ func nodeFaithful(src []byte) bool {
 		got = append(got, v)
 	}
 	return reflect.DeepEqual(want, got)
+}
+
+// TestFormatHostile: hostile input ends in an error or a result, quickly,
+// never a panic or a hang.
+func TestFormatHostile(t *testing.T) {
+	laughs := "a: &a [x, x, x, x, x, x, x, x, x]\n"
+	prev := "a"
+	for i := 0; i < 9; i++ {
+		name := fmt.Sprintf("l%d", i)
+		laughs += fmt.Sprintf("%s: &%s [*%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s]\n", name, name, prev, prev, prev, prev, prev, prev, prev, prev, prev)
+		prev = name
+	}
+	tests := []struct{ name, src string }{
+		{name: "billion laughs", src: laughs},
+		{name: "deep flow nesting", src: "a: " + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + "\n"},
+		{name: "deep block nesting", src: func() string {
+			var b strings.Builder
+			for i := 0; i < 2000; i++ {
+				b.WriteString(strings.Repeat(" ", i) + "k:\n")
+			}
+			return b.String()
+		}()},
+		{name: "wide", src: "models:\n" + strings.Repeat("  M: {table: t, columns: {id: integer}}\n", 1) + func() string {
+			var b strings.Builder
+			for i := 0; i < 5000; i++ {
+				fmt.Fprintf(&b, "  M%d: {table: t%d, columns: {id: {type: integer, primary_key: true}}} # c%d\n", i, i, i)
+			}
+			return b.String()
+		}()},
+		{name: "binary", src: "\x00\xff\xfe: [\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			out, err := Format([]byte(tt.src))
+			if d := time.Since(start); d > 10*time.Second {
+				t.Errorf("took %v", d)
+			}
+			if strings.Contains(tt.name, "nesting") && err != ErrTooDeep {
+				t.Errorf("err = %v, want ErrTooDeep", err)
+			}
+			if err == nil {
+				if again, err := Format(out); err != nil || string(again) != string(out) {
+					t.Fatalf("not idempotent: %v", err)
+				}
+			}
+		})
+	}
 }
