@@ -796,7 +796,8 @@ func blockScalar(n *yaml.Node) bool {
 }
 
 func flowPlainSafe(v string) bool {
-	if strings.ContainsAny(v, ",[]{}") || strings.Contains(v, ": ") || strings.Contains(v, " #") || strings.HasSuffix(v, ":") {
+	if strings.ContainsAny(v, ",[]{}") || strings.Contains(v, ": ") || strings.Contains(v, " #") || strings.HasSuffix(v, ":") ||
+		strings.HasPrefix(v, ":") || strings.HasPrefix(v, "?") {
 		return false
 	}
 	return true
