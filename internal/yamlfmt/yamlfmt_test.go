@@ -301,6 +301,9 @@ func TestFormatRepoYAML(t *testing.T) {
 			}
 			continue
 		}
+		if _, err := Format(src); err == ErrTooDeep {
+			continue // the loader's too-deep fixture
+		}
 		checkFormat(t, f, src)
 		n++
 	}
