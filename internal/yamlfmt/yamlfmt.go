@@ -340,11 +340,20 @@ func (p *printer) document(doc *yaml.Node) {
 	if len(doc.Content) == 1 {
 		root := doc.Content[0]
 		if root.Kind == yaml.MappingNode && len(root.Content) > 0 && p.reorder {
-			// The comment above the first key (the modeline, a file header)
-			// belongs to the file, not to whichever key sorts first.
+			// When the first key moves, the modeline above it stays on the
+			// first line; its other comments move with it.
 			first := root.Content[0]
-			p.comments(0, first.HeadComment)
-			first.HeadComment = ""
+			if es := p.entries(root, ctxFile); es[0].key != first {
+				var keep []string
+				for _, l := range strings.Split(first.HeadComment, "\n") {
+					if strings.HasPrefix(strings.TrimSpace(l), "# yaml-language-server:") {
+						p.line(0, strings.TrimSpace(l))
+					} else {
+						keep = append(keep, l)
+					}
+				}
+				first.HeadComment = strings.Join(keep, "\n")
+			}
 		}
 		p.value(0, root, ctxFile, "")
 	}

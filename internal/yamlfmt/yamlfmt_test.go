@@ -166,6 +166,26 @@ models:
 `,
 		},
 		{
+			name: "a comment above a key that moves goes with it, the modeline stays first",
+			in: `# yaml-language-server: $schema=s.json
+# the tables
+tables:
+  t: {columns: {a: integer}}
+types:
+  x: integer
+`,
+			want: `# yaml-language-server: $schema=s.json
+types:
+  x: integer
+
+# the tables
+tables:
+  t:
+    columns:
+      a: integer
+`,
+		},
+		{
 			name: "empty and comment-only files",
 			in:   "# nothing yet\n",
 			want: "# nothing yet\n",
