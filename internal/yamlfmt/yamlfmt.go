@@ -392,7 +392,7 @@ func (p *printer) value(indent int, n *yaml.Node, c ctx, _ string) {
 			}
 			p.mapEntries(indent, n, c)
 		}
-		p.comments(indent, n.FootComment)
+		p.footComments(indent, n.FootComment)
 	case yaml.SequenceNode:
 		p.comments(indent, n.HeadComment)
 		if len(n.Content) == 0 || !p.blockSeq(n, c, indent) {
@@ -400,7 +400,7 @@ func (p *printer) value(indent int, n *yaml.Node, c ctx, _ string) {
 		} else {
 			p.seqItems(indent, n, c)
 		}
-		p.comments(indent, n.FootComment)
+		p.footComments(indent, n.FootComment)
 	default:
 		p.comments(indent, n.HeadComment)
 		lines := p.scalarLines(n, indent+2, false)
@@ -412,7 +412,16 @@ func (p *printer) value(indent int, n *yaml.Node, c ctx, _ string) {
 			p.buf.WriteString(l)
 			p.buf.WriteByte('\n')
 		}
-		p.comments(indent, n.FootComment)
+		p.footComments(indent, n.FootComment)
+	}
+}
+
+// footComments writes the foot comments of a document's root after a
+// blank line, where yaml.v3 reads them back as the document's.
+func (p *printer) footComments(indent int, text string) {
+	if text != "" {
+		p.blank()
+		p.comments(indent, text)
 	}
 }
 
