@@ -598,6 +598,9 @@ func (p *printer) keyText(k *yaml.Node) string {
 		return "? " + p.flow(k, ctxOther)
 	}
 	s := p.scalarLines(k, 0, true)
+	if s[0] == "" && props(k) == "" {
+		return "null" // an empty key ("? ") is a null key
+	}
 	return props(k) + s[0]
 }
 
