@@ -44,7 +44,7 @@ local ok, err = pcall(function()
   out.initialized = vim.wait(20000, function() return client.initialized end, 50)
 
   -- 1. A semantic diagnostic: plant an unknown relationship target.
-  local line = 20 -- 1-based: "      author: {target: User, back_populates: posts}"
+  local line = 21 -- 1-based: "      author: {target: User, back_populates: posts}"
   local original = vim.api.nvim_buf_get_lines(buf, line - 1, line, true)[1]
   vim.api.nvim_buf_set_lines(buf, line - 1, line, true, { (original:gsub('target: User', 'target: Usr')) })
   out.diagnosed = vim.wait(20000, function() return #vim.diagnostic.get(buf) > 0 end, 50)
@@ -69,7 +69,7 @@ local ok, err = pcall(function()
   -- 3. Go to definition across files: "Tag" in Post.tags is defined in tags.yaml.
   vim.api.nvim_buf_set_lines(buf, line - 1, line, true, { original })
   out.cleared = vim.wait(20000, function() return #vim.diagnostic.get(buf) == 0 end, 50)
-  vim.api.nvim_win_set_cursor(0, { 21, 24 }) -- "      tags:   {target: Tag, ..."
+  vim.api.nvim_win_set_cursor(0, { 22, 24 }) -- "      tags:   {target: Tag, ..."
   vim.lsp.buf.definition()
   out.jumped = vim.wait(20000, function() return vim.api.nvim_buf_get_name(0):match('tags%.yaml$') ~= nil end, 50)
   out.definition = { file = vim.fn.fnamemodify(vim.api.nvim_buf_get_name(0), ':t'), line = vim.api.nvim_win_get_cursor(0)[1] }
@@ -133,7 +133,7 @@ func TestLSPNeovim(t *testing.T) {
 	if !got.Initialized {
 		t.Fatalf("the client never initialized with dlayer lsp\n%s", combined)
 	}
-	// blog.yaml line 20 (1-based), column of "Usr": the unknown-model
+	// blog.yaml line 21 (1-based), column of "Usr": the unknown-model
 	// diagnostic (User.posts's back_populates then fails too).
 	i := slices.IndexFunc(got.Diagnostics, func(d struct {
 		Lnum, Col     int
@@ -141,9 +141,9 @@ func TestLSPNeovim(t *testing.T) {
 	}) bool {
 		return d.Code == "unknown-model"
 	})
-	if !got.Diagnosed || i < 0 || got.Diagnostics[i].Lnum != 19 || got.Diagnostics[i].Col != 23 ||
+	if !got.Diagnosed || i < 0 || got.Diagnostics[i].Lnum != 20 || got.Diagnostics[i].Col != 23 ||
 		!strings.Contains(got.Diagnostics[i].Message, `unknown model "Usr"`) || !strings.Contains(got.Diagnostics[i].Message, `did you mean "User"?`) {
-		t.Errorf("diagnostics = %+v, want unknown-model at line 19 (0-based), column 23", got.Diagnostics)
+		t.Errorf("diagnostics = %+v, want unknown-model at line 20 (0-based), column 23", got.Diagnostics)
 	}
 	for _, m := range []string{"Post", "Tag", "User"} {
 		if !slices.Contains(got.Completion, m) {

@@ -121,13 +121,13 @@ func TestLSP(t *testing.T) {
 			message  string
 		}{
 			{name: "unknown relationship target", from: "author: {target: User,", to: "author: {target: Usr,", uri: blogURI,
-				code: "unknown-model", line: 19, char: 23, message: "relationship Post.author targets unknown model \"Usr\"\ndid you mean \"User\"?"},
+				code: "unknown-model", line: 20, char: 23, message: "relationship Post.author targets unknown model \"Usr\"\ndid you mean \"User\"?"},
 			{name: "foreign key to a missing column", from: "foreign_key: users.id}", to: "foreign_key: users.uid}", uri: blogURI,
-				code: "fk-missing-target", line: 16, char: 46, message: "did you mean \"id\"?"},
+				code: "fk-missing-target", line: 17, char: 46, message: "did you mean \"id\"?"},
 			{name: "back_populates that does not point back", from: "back_populates: author,", to: "back_populates: tags,", uri: blogURI,
 				code: "back-populates-mismatch", line: 9},
-			{name: "typo in a builtin type", from: "content: text", to: "content: txt", uri: blogURI,
-				code: "unknown-type", line: 15, char: 15, message: "did you mean \"text\"?"},
+			{name: "typo in a builtin type", from: "content:   text", to: "content:   txt", uri: blogURI,
+				code: "unknown-type", line: 16, char: 17, message: "did you mean \"text\"?"},
 			{name: "broken YAML", from: "    relationships:\n      author", to: "    relationships: [\n      author", uri: blogURI, code: "yaml-syntax"},
 			{name: "error in another file caused by the edit", from: "  Post:\n    table: posts", to: "  Article:\n    table: posts", uri: tagsURI,
 				code: "unknown-model", line: 10, char: 22},
@@ -183,13 +183,13 @@ func TestLSP(t *testing.T) {
 				want: []string{"author"}, notWant: []string{"tags"}},
 			{name: "relationship keys in flow style, with docs, without present keys", from: "author: {target: User, back_populates: posts}", to: "author: {target: User, |}",
 				want: []string{"lazy", "back_populates", "cascade", "secondary"}, notWant: []string{"target"}, doc: schemaDoc(t, "lazy"), insert: "lazy: "},
-			{name: "type shorthand: aliases and builtins", from: "content: text", to: "content: |",
+			{name: "type shorthand: aliases and builtins", from: "content:   text", to: "content:   |",
 				want: []string{"created_at", "intpk", "str50", "text", "integer", "timestamp"}},
 			{name: "type: in flow style", from: "author_id: {type: integer,", to: "author_id: {type: |",
 				want: []string{"intpk", "integer", "bigint"}},
 			{name: "foreign_key: table.column of keys", from: "foreign_key: users.id}", to: "foreign_key: |}",
 				want: []string{"users.id", "posts.id", "tags.id", "users.email"}, notWant: []string{"users.name", "posts.title"}},
-			{name: "column keys (block) without present keys", from: "      name: str50\n", to: "      name:\n        type: str50\n        |\n",
+			{name: "column keys (block) without present keys", from: "      name:  str50\n", to: "      name:\n        type: str50\n        |\n",
 				want: []string{"primary_key", "nullable", "default", "foreign_key"}, notWant: []string{"type"}},
 			{name: "cascade list values", from: "cascade: [all, delete-orphan]", to: "cascade: [all, |]",
 				want: []string{"delete-orphan", "save-update", "merge"}},
@@ -247,25 +247,26 @@ func TestLSP(t *testing.T) {
 	})
 
 	// Positions below are in the unchanged blog.yaml (0-based lines):
-	//  5       id: intpk
+	//  5       id:    intpk # shorthand: an alias or a builtin type name
 	//  9       posts: {target: Post, back_populates: author, cascade: [all, delete-orphan]}
-	// 16       author_id: {type: integer, foreign_key: users.id}
-	// 17       created: created_at
-	// 19       author: {target: User, back_populates: posts}
-	// 20       tags:   {target: Tag, secondary: post_tags, back_populates: posts}
+	// 17       author_id: {type: integer, foreign_key: users.id}
+	// 18       created:   created_at
+	// 20       author: {target: User, back_populates: posts}
+	// 21       tags:   {target: Tag, secondary: post_tags, back_populates: posts}
+	// (the example is in the layout dlayer fmt gives it)
 	t.Run("hover", func(t *testing.T) {
 		tests := []struct {
 			name string
 			at   map[string]int
 			want []string
 		}{
-			{name: "column with foreign key and SQL types", at: pos(16, 8), want: []string{"posts.author_id", "`integer`", "NOT NULL", "users.id", "| postgres |", "| mysql |", "| sqlite |", "INTEGER"}},
-			{name: "column through an alias with a default", at: pos(17, 8), want: []string{"posts.created", "`timestamp`", "alias `created_at`", "insert_default: `now`"}},
+			{name: "column with foreign key and SQL types", at: pos(17, 8), want: []string{"posts.author_id", "`integer`", "NOT NULL", "users.id", "| postgres |", "| mysql |", "| sqlite |", "INTEGER"}},
+			{name: "column through an alias with a default", at: pos(18, 8), want: []string{"posts.created", "`timestamp`", "alias `created_at`", "insert_default: `now`"}},
 			{name: "relationship one-to-many", at: pos(9, 7), want: []string{"User.posts", "one-to-many", "`Post`", "`users.id` = `posts.author_id`", "lazy: select", "delete-orphan", "back_populates: `Post.author`"}},
-			{name: "relationship many-to-many", at: pos(20, 7), want: []string{"Post.tags", "many-to-many", "through `post_tags`", "post_tags.(post_id) → posts.id", "post_tags.(tag_id) → tags.id"}},
-			{name: "model name in target", at: pos(19, 24), want: []string{"model User", "table `users`", "email"}},
-			{name: "alias reference", at: pos(5, 11), want: []string{"type alias intpk", "`integer`", "primary key"}},
-			{name: "key documentation from the JSON Schema", at: pos(19, 42), want: []string{"back_populates", schemaDoc(t, "back_populates")}},
+			{name: "relationship many-to-many", at: pos(21, 7), want: []string{"Post.tags", "many-to-many", "through `post_tags`", "post_tags.(post_id) → posts.id", "post_tags.(tag_id) → tags.id"}},
+			{name: "model name in target", at: pos(20, 24), want: []string{"model User", "table `users`", "email"}},
+			{name: "alias reference", at: pos(5, 14), want: []string{"type alias intpk", "`integer`", "primary key"}},
+			{name: "key documentation from the JSON Schema", at: pos(20, 42), want: []string{"back_populates", schemaDoc(t, "back_populates")}},
 			{name: "enum value documentation from the JSON Schema (or none)", at: pos(9, 68)},
 		}
 		for _, tt := range tests {
@@ -299,12 +300,12 @@ func TestLSP(t *testing.T) {
 			uri  string
 			line int
 		}{
-			{name: "model in another file", at: pos(20, 24), uri: tagsURI, line: 4},
-			{name: "alias in another file", at: pos(5, 11), uri: typesURI, line: 3},
-			{name: "table of a foreign key", at: pos(16, 48), uri: blogURI, line: 3},
-			{name: "column of a foreign key", at: pos(16, 54), uri: blogURI, line: 5},
-			{name: "association table", at: pos(20, 39), uri: tagsURI, line: 12},
-			{name: "back_populates relationship", at: pos(9, 46), uri: blogURI, line: 19},
+			{name: "model in another file", at: pos(21, 24), uri: tagsURI, line: 4},
+			{name: "alias in another file", at: pos(5, 14), uri: typesURI, line: 3},
+			{name: "table of a foreign key", at: pos(17, 48), uri: blogURI, line: 3},
+			{name: "column of a foreign key", at: pos(17, 54), uri: blogURI, line: 5},
+			{name: "association table", at: pos(21, 39), uri: tagsURI, line: 13},
+			{name: "back_populates relationship", at: pos(9, 46), uri: blogURI, line: 20},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -324,10 +325,10 @@ func TestLSP(t *testing.T) {
 			decl bool
 			want []string // uri:line
 		}{
-			{name: "model Post", at: pos(9, 23), decl: true, want: []string{blogURI + ":9", blogURI + ":10", tagsURI + ":10"}},
-			{name: "alias intpk without its declaration", at: pos(5, 11), want: []string{blogURI + ":5", blogURI + ":13", tagsURI + ":7"}},
-			{name: "column users.id", at: pos(16, 54), decl: true, want: []string{blogURI + ":5", blogURI + ":16"}},
-			{name: "table posts", at: pos(11, 12), decl: true, want: []string{blogURI + ":11", tagsURI + ":14"}},
+			{name: "model Post", at: pos(9, 23), decl: true, want: []string{blogURI + ":9", blogURI + ":11", tagsURI + ":10"}},
+			{name: "alias intpk without its declaration", at: pos(5, 14), want: []string{blogURI + ":5", blogURI + ":14", tagsURI + ":7"}},
+			{name: "column users.id", at: pos(17, 54), decl: true, want: []string{blogURI + ":5", blogURI + ":17"}},
+			{name: "table posts", at: pos(12, 12), decl: true, want: []string{blogURI + ":12", tagsURI + ":15"}},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -356,12 +357,12 @@ func TestLSP(t *testing.T) {
 			edits   map[string]int // edits per URI
 			errText string
 		}{
-			{name: "model", at: pos(10, 3), newName: "Article", edits: map[string]int{blogURI: 2, tagsURI: 1}},
-			{name: "alias from a reference", at: pos(5, 11), newName: "pk", edits: map[string]int{blogURI: 2, tagsURI: 1, typesURI: 1}},
-			{name: "column refused", at: pos(16, 8), newName: "writer_id", errText: "only models, type aliases and traits"},
-			{name: "invalid name refused", at: pos(10, 3), newName: "my article", errText: "invalid name"},
-			{name: "existing model refused", at: pos(10, 3), newName: "User", errText: "already exists"},
-			{name: "alias named like a builtin refused", at: pos(5, 11), newName: "text", errText: "builtin type"},
+			{name: "model", at: pos(11, 3), newName: "Article", edits: map[string]int{blogURI: 2, tagsURI: 1}},
+			{name: "alias from a reference", at: pos(5, 14), newName: "pk", edits: map[string]int{blogURI: 2, tagsURI: 1, typesURI: 1}},
+			{name: "column refused", at: pos(17, 8), newName: "writer_id", errText: "only models, type aliases and traits"},
+			{name: "invalid name refused", at: pos(11, 3), newName: "my article", errText: "invalid name"},
+			{name: "existing model refused", at: pos(11, 3), newName: "User", errText: "already exists"},
+			{name: "alias named like a builtin refused", at: pos(5, 14), newName: "text", errText: "builtin type"},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -409,7 +410,7 @@ func TestLSP(t *testing.T) {
 			{name: "table part of table.column", from: "foreign_key: users.id}", to: "foreign_key: user.id}", code: "fk-missing-target", message: `table "user"`, want: "foreign_key: users.id}"},
 			{name: "column part of table.column", from: "foreign_key: users.id}", to: "foreign_key: users.idd}", code: "fk-missing-target", message: `column "idd"`, want: "foreign_key: users.id}"},
 			{name: "unknown key", from: "back_populates: posts}", to: "back_populate: posts}", code: "unknown-key", message: `"back_populate"`, want: "back_populates: posts}"},
-			{name: "type", from: "content: text", to: "content: txet", code: "unknown-type", message: `"txet"`, want: "content: text"},
+			{name: "type", from: "content:   text", to: "content:   txet", code: "unknown-type", message: `"txet"`, want: "content:   text"},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -630,7 +631,7 @@ func TestLSP(t *testing.T) {
 	})
 
 	t.Run("close reverts to the file on disk", func(t *testing.T) {
-		edit(strings.Replace(original, "content: text", "content: txt", 1))
+		edit(strings.Replace(original, "content:   text", "content:   txt", 1))
 		c.waitDiags(blogURI, func(ds []lspDiag) bool { return len(ds) == 1 })
 		c.notify("textDocument/didClose", map[string]any{"textDocument": map[string]string{"uri": blogURI}})
 		c.waitDiags(blogURI, func(ds []lspDiag) bool { return len(ds) == 0 })
