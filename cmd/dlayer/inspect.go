@@ -31,8 +31,9 @@ json prints the report as JSON. See docs/inspect.md.
 The YAML's first line is a yaml-language-server modeline for editors. It
 names --schema by a path relative to the YAML (write the file with dlayer
 schema --write PATH), or a dlayer.schema.json found in the -o directory or
-a directory above it (up to the project root), so the editor needs no
-network; otherwise the schema's published URL.
+a directory above it, or in .dlayer/schemas/ there (dlayer init writes it
+there), up to the project root, so the editor needs no network; otherwise
+the schema's published URL.
 
 Exit status: 0 written, nothing skipped or approximated; 3 written, but the
 report lists objects skipped or approximated; 1 the YAML could not be

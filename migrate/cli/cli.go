@@ -663,7 +663,8 @@ type InspectOptions struct {
 	// Schema is the path of a JSON Schema file (`dlayer schema --write`)
 	// the YAML's modeline names by a path relative to the YAML, so editors
 	// need no network. When empty and Out is set, a dlayer.schema.json in
-	// Out or a directory above it, up to the first holding go.mod or .git,
+	// Out or a directory above it (or in its .dlayer/schemas, where dlayer
+	// init writes it), up to the first holding go.mod, .git or dlayer.yaml,
 	// is named if there is one; otherwise the modeline names the published
 	// URL.
 	Schema         string
@@ -783,7 +784,8 @@ func writeReport(w io.Writer, format, path string, s *spec.Schema) {
 
 // schemaRef is the modeline's $schema for YAML written to dir ("" for
 // standard output: the working directory): schema relative to dir, or
-// a dlayer.schema.json found in dir or above it; "" keeps the URL.
+// a dlayer.schema.json found in dir or above it (or in .dlayer/schemas/
+// there, where dlayer init writes it); "" keeps the URL.
 func schemaRef(dir, schema string) (string, error) {
 	base := dir
 	if base == "" {
@@ -797,10 +799,14 @@ func schemaRef(dir, schema string) (string, error) {
 		if dir == "" {
 			return "", nil
 		}
+	search:
 		for d := absBase; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "dlayer.schema.json")); err == nil {
-				schema = filepath.Join(d, "dlayer.schema.json")
-				break
+			// Beside the YAML, or where dlayer init writes it.
+			for _, c := range []string{"dlayer.schema.json", filepath.Join(".dlayer", "schemas", "dlayer.schema.json")} {
+				if _, err := os.Stat(filepath.Join(d, c)); err == nil {
+					schema = filepath.Join(d, c)
+					break search
+				}
 			}
 			if isProjectRoot(d) || filepath.Dir(d) == d {
 				return "", nil
@@ -821,7 +827,7 @@ func schemaRef(dir, schema string) (string, error) {
 }
 
 func isProjectRoot(d string) bool {
-	for _, f := range []string{"go.mod", ".git"} {
+	for _, f := range []string{"go.mod", ".git", "dlayer.yaml"} {
 		if _, err := os.Stat(filepath.Join(d, f)); err == nil {
 			return true
 		}

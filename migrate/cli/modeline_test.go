@@ -55,6 +55,12 @@ func TestInspectModeline(t *testing.T) {
 			want: "# yaml-language-server: $schema=../dlayer.schema.json"},
 		{name: "found in the output directory", out: filepath.Join(p.root, "app"),
 			want: "# yaml-language-server: $schema=dlayer.schema.json"},
+		{name: "where dlayer init writes it", out: filepath.Join(p.root, "proj", "models"),
+			setup: func() {
+				os.MkdirAll(filepath.Join(p.root, "proj", ".dlayer", "schemas"), 0o755)
+				os.WriteFile(filepath.Join(p.root, "proj", ".dlayer", "schemas", "dlayer.schema.json"), schemas.JSON, 0o644)
+			},
+			want: "# yaml-language-server: $schema=../.dlayer/schemas/dlayer.schema.json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
