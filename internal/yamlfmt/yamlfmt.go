@@ -800,7 +800,8 @@ func (p *printer) scalarLines(n *yaml.Node, indent int, inFlow bool) []string {
 	}
 	// Plain: the text as written, which resolves to the same value; inside
 	// a flow collection a plain scalar may not hold flow indicators.
-	if inFlow && !flowPlainSafe(v) {
+	if inFlow && !flowPlainSafe(v) || strings.HasPrefix(v, "---") || strings.HasPrefix(v, "...") {
+		// At the start of a line "---" and "..." mark documents.
 		return []string{doubleQuote(v)}
 	}
 	if v == "" && n.Tag != "!!null" && n.Style&yaml.TaggedStyle == 0 {
