@@ -689,8 +689,15 @@ func (p *printer) entry(indent int, e entry, c ctx, keyText, inline string, one 
 			}
 		}
 	}
-	p.comments(indent, e.val.FootComment)
-	p.comments(indent, e.key.FootComment)
+	if indent == 0 {
+		// yaml.v3 reads a comment after the last top-level entry back as
+		// the document's foot comment, written after a blank line.
+		p.footComments(indent, e.val.FootComment)
+		p.footComments(indent, e.key.FootComment)
+	} else {
+		p.comments(indent, e.val.FootComment)
+		p.comments(indent, e.key.FootComment)
+	}
 }
 
 // seqItems writes the items of block list n, "- " at indent.
