@@ -173,8 +173,9 @@ const (
 )
 
 var keyOrder = map[ctx][]string{
-	ctxFile:  {"types", "models", "tables"},
-	ctxModel: {"table", "columns", "relationships", "indexes", "unique", "checks", "foreign_keys", "version_column", "primary_key", "renamed_from", "comment", "view", "partition"},
+	ctxFile: {"types", "traits", "models", "tables"},
+	ctxModel: {"table", "columns", "inherits", "polymorphic_on", "polymorphic_identity", "relationships", "indexes", "unique", "checks",
+		"foreign_keys", "version_column", "primary_key", "renamed_from", "comment", "use", "view", "partition"},
 	ctxColumn: {"type", "length", "precision", "scale", "timezone", "values", "enum_name", "unsigned", "fixed", "items", "native",
 		"primary_key", "autoincrement", "nullable", "unique", "index", "default", "insert_default", "onupdate", "server_default",
 		"server_onupdate", "computed", "foreign_key", "comment", "renamed_from", "domain"},
@@ -203,7 +204,7 @@ func child(c ctx, k string) ctx {
 		switch k {
 		case "types":
 			return ctxColumns
-		case "models":
+		case "models", "traits":
 			return ctxModels
 		case "tables":
 			return ctxTables
