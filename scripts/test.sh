@@ -47,12 +47,18 @@ step "tools the tests drive"
 scripts/editor.sh install
 # zsh and fish: the shell-completion tests check the generated scripts (cmd/dlayer).
 scripts/shells.sh
+# Graphviz, Node and the npm packages (mermaid, jsdom, yaml-language-server) for the erd and
+# JSON Schema editor tests (exports DLAYER_NODE_MODULES).
+eval "$(scripts/schema-tools.sh install)"
 
 step "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go'))
 if [ -n "$unformatted" ]; then
 	echo "gofmt would change:"; echo "$unformatted"; exit 1
 fi
+
+step "dlayer fmt --check (the project's own schema files)"
+go run ./cmd/dlayer fmt --check examples cmd/dlayer/testdata/erd20 orm/testdata/traits
 
 step "go vet"
 go vet ./...
