@@ -26,8 +26,9 @@ in 100 columns, the values of columns and relationships aligned. Every
 comment and the yaml-language-server modeline are kept, and so is every
 value; fmt is idempotent.
 
-Directories contribute their *.yaml and *.yml files recursively (default
-"."; directories whose name starts with "." are skipped); files named
+Directories contribute their *.yaml and *.yml files recursively (default:
+the project's models directory from dlayer.yaml, else "."; directories whose
+name starts with "." and the project file dlayer.yaml are skipped); files named
 explicitly are formatted whatever their extension; "-" formats standard
 input to standard output. Files are replaced atomically, and only when they
 change.
@@ -71,10 +72,7 @@ func runFmt(e *env, args []string, check bool) int {
 		}
 		return exitOK
 	}
-	if len(args) == 0 {
-		args = []string{"."}
-	}
-	files, err := fmtFiles(args)
+	files, err := fmtFiles(e.modelPaths(args))
 	if err != nil {
 		fmt.Fprintf(e.stderr, "dlayer fmt: %v\n", err)
 		return exitUsage
@@ -142,7 +140,8 @@ func fmtFiles(args []string) ([]string, error) {
 				}
 				return nil
 			}
-			if ext := filepath.Ext(p); (ext == ".yaml" || ext == ".yml") && d.Type().IsRegular() {
+			// dlayer.yaml is the project file, not a schema file (as in the loader).
+			if ext := filepath.Ext(p); (ext == ".yaml" || ext == ".yml") && d.Type().IsRegular() && d.Name() != "dlayer.yaml" {
 				found = append(found, p)
 			}
 			return nil

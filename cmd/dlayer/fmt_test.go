@@ -199,3 +199,24 @@ func TestSchemaWrite(t *testing.T) {
 		t.Fatalf("unwritable path: %d %q", code, errOut)
 	}
 }
+
+// At a project root, fmt without arguments formats the project's models
+// directory and never takes the project file dlayer.yaml for a schema.
+func TestFmtProjectDefaults(t *testing.T) {
+	const messy = "models:\n  User:\n    columns:\n      id: {primary_key: true, type: integer}\n    table: users\n"
+	dir := writeFiles(t, map[string]string{
+		"dlayer.yaml":        "models: schema\nmigrations: migrations\ndialect: sqlite\n",
+		"schema/user.yaml":   messy,
+		"other/ignored.yaml": messy, // outside the models directory
+	})
+	t.Chdir(dir)
+	code, out, errOut := runCLI(t, "fmt", "--check")
+	if want := filepath.Join("schema", "user.yaml") + "\n"; code != exitFail || out != want {
+		t.Fatalf("fmt --check at a project root: code %d, stdout %q, stderr %q; want 1 and %q", code, out, errOut, want)
+	}
+	// Walking the root itself skips the project file.
+	code, out, _ = runCLI(t, "fmt", "--check", ".")
+	if strings.Contains(out, "dlayer.yaml") || !strings.Contains(out, "ignored.yaml") || code != exitFail {
+		t.Fatalf("fmt --check .: code %d, stdout %q", code, out)
+	}
+}
