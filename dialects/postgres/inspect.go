@@ -443,8 +443,12 @@ ORDER BY c.relname, ic.relname`, 10, func(v []any) error {
 		// A partial index WHERE col IS NULL is a soft-delete model's unique
 		// key; other expression and partial indexes have no dlayer form.
 		var whereNull *spec.Column
-		if pred := rowutil.Str(v[9]); pred != "" && !rowutil.Bool(v[8]) {
+		if pred := rowutil.Str(v[9]); pred != "" && !rowutil.Bool(v[8]) && rowutil.Bool(v[2]) {
+			// Only a unique key can be a soft-delete key.
 			whereNull = rowutil.WhereNull(t, pred)
+		}
+		if whereNull != nil {
+			in.note("index", table+"."+name, spec.NoteApproximated, "written as a full unique index: WHERE %s IS NULL is a soft-delete key, which the soft_delete trait declares", whereNull.Name)
 		}
 		if rowutil.Bool(v[4]) && whereNull == nil {
 			in.note("index", table+"."+name, spec.NoteSkipped, "expression and partial indexes have no dlayer form: %s", rowutil.Str(v[5]))

@@ -272,13 +272,24 @@ func indexes(ctx context.Context, q dialects.Queryer, s *spec.Schema, t *spec.Ta
 			return fmt.Errorf("index %s: %w", name, err)
 		}
 		var wn *spec.Column
-		if i := strings.LastIndex(strings.ToUpper(sql), " WHERE "); i >= 0 {
+		unique := false
+		for i := range list {
+			if list[i].name == name {
+				unique = list[i].unique
+			}
+		}
+		// Only a unique key can be a soft-delete key; a plain partial
+		// index WHERE col IS NULL has no dlayer form either.
+		if i := strings.LastIndex(strings.ToUpper(sql), " WHERE "); i >= 0 && unique {
 			wn = rowutil.WhereNull(t, sql[i+len(" WHERE "):])
 		}
 		for i := range list {
 			if list[i].name == name {
 				list[i].whereNull = wn
 			}
+		}
+		if wn != nil {
+			note(s, "index", t.Name+"."+name, spec.NoteApproximated, "written as a full unique index: WHERE %s IS NULL is a soft-delete key, which the soft_delete trait declares", wn.Name)
 		}
 		if wn == nil {
 			note(s, "index", t.Name+"."+name, spec.NoteSkipped, "partial indexes have no dlayer form")
