@@ -278,6 +278,9 @@ func (p *Pool) Begin(ctx context.Context, opts dialects.TxOptions) (dialects.Tx,
 	return &Tx{conn: conn, begin: begin, opts: opts, pooler: p.pooler}, nil
 }
 
+// DefersBegin reports that Begin sends nothing (see Tx).
+func (p *Pool) DefersBegin() bool { return true }
+
 // beginSQL is the BEGIN statement of each isolation level.
 var beginSQL = map[string]string{
 	"":                 "begin",
@@ -332,7 +335,10 @@ func queryOn(ctx context.Context, q querier, sql string, args []any) (dialects.R
 	return &Rows{rows: rows}, nil
 }
 
-var _ dialects.Batcher = (*Tx)(nil)
+var (
+	_ dialects.Batcher   = (*Tx)(nil)
+	_ dialects.LazyBegin = (*Tx)(nil)
+)
 
 // Tx is a transaction on a pgx connection. Its BEGIN is deferred: Begin
 // acquires the connection, and the first Exec or ExecBatch sends BEGIN and
@@ -362,6 +368,17 @@ func (t *Tx) beginNow(ctx context.Context) error {
 	}
 	t.begin = ""
 	return nil
+}
+
+// BeginPending reports that BEGIN is not sent yet (dialects.LazyBegin).
+func (t *Tx) BeginPending() bool { return t.begin != "" && t.tx == nil && !t.done }
+
+// SendBegin sends the pending BEGIN on its own (dialects.LazyBegin).
+func (t *Tx) SendBegin(ctx context.Context) error {
+	if err := t.usable(); err != nil {
+		return err
+	}
+	return t.beginNow(ctx)
 }
 
 // q returns what statements run on: the connection (BEGIN already sent) or
