@@ -105,9 +105,6 @@ func (tx *Tx) Query(ctx context.Context, s stmt.Statement) (*Rows, error) {
 		return nil, err
 	}
 	defer tx.mu.Unlock()
-	if err := tx.sendBegin(ctx); err != nil {
-		return nil, err
-	}
 	rows, err := tx.e.query(ctx, tx.tx, s)
 	if err == nil {
 		rows.tx = tx
@@ -117,8 +114,7 @@ func (tx *Tx) Query(ctx context.Context, s stmt.Statement) (*Rows, error) {
 }
 
 // sendBegin sends a deferred BEGIN on its own, observed as a "begin"
-// round trip: before a query (whose rows pgx cannot read from the batch
-// that would carry BEGIN) or a COPY. tx.mu is held.
+// round trip: before a COPY, which cannot carry it. tx.mu is held.
 func (tx *Tx) sendBegin(ctx context.Context) error {
 	if tx.lazy == nil || !tx.lazy.BeginPending() {
 		return nil

@@ -435,8 +435,23 @@ func (t *Tx) Query(ctx context.Context, sql string, args ...any) (dialects.Rows,
 			return nil, err
 		}
 	}
-	if err := t.beginNow(ctx); err != nil {
-		return nil, err
+	if t.begin != "" && t.tx == nil {
+		// BEGIN and the query in one batch; the rows close the batch.
+		b := &pgx.Batch{}
+		b.Queue(t.begin)
+		b.Queue(sql, args...)
+		t.begin = "" // sent: ending the transaction sends COMMIT or ROLLBACK
+		br := t.conn.SendBatch(ctx, b)
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return nil, err
+		}
+		rows, err := br.Query()
+		if err != nil {
+			_ = br.Close()
+			return nil, err
+		}
+		return &Rows{rows: rows, batch: br}, nil
 	}
 	return queryOn(ctx, t.q(), sql, args)
 }
@@ -582,7 +597,10 @@ func (t *Tx) Unwrap() any {
 // float64, numeric as its exact decimal string, uuid as its 36-character
 // string, json/jsonb as json.RawMessage, time of day as "15:04:05.999999".
 type Rows struct {
-	rows  pgx.Rows
+	rows pgx.Rows
+	// batch is the batch the rows came from (a query that carried its
+	// transaction's BEGIN), closed with them.
+	batch pgx.BatchResults
 	cols  []string
 	alt   []any
 	strs  []*string
@@ -600,7 +618,15 @@ func (r *Rows) Next() bool { return r.rows.Next() }
 func (r *Rows) Err() error { return r.rows.Err() }
 
 // Close closes the rows.
-func (r *Rows) Close() error { r.rows.Close(); return nil }
+func (r *Rows) Close() error {
+	r.rows.Close()
+	if r.batch != nil {
+		b := r.batch
+		r.batch = nil
+		return b.Close()
+	}
+	return nil
+}
 
 // Columns returns the result column names. A query that failed before
 // its result was described has none until Next reports the error; an empty
