@@ -57,7 +57,9 @@ func TestDeferredBeginPostgres(t *testing.T) {
 			t.Fatalf("%s: %v", sql, err)
 		}
 	}
+	mustExec(e, "DROP TABLE IF EXISTS lazy_t")
 	mustExec(e, "CREATE TABLE lazy_t (id int PRIMARY KEY, v text)")
+	t.Cleanup(func() { _, _ = e.Exec(ctx, stmt.Text("DROP TABLE IF EXISTS lazy_t")) })
 	count := func() int64 {
 		t.Helper()
 		n, err := engine.Scalar[int64](ctx, e, stmt.Text("SELECT count(*) FROM lazy_t"))
