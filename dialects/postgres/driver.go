@@ -356,6 +356,8 @@ type Tx struct {
 	tx     pgx.Tx
 	done   bool
 	pooler bool
+	// batch is reused for the first statement and its BEGIN.
+	batch pgx.Batch
 }
 
 // beginNow sends the pending BEGIN on its own.
@@ -416,11 +418,24 @@ func (t *Tx) Exec(ctx context.Context, sql string, args ...any) (dialects.Result
 			t.begin = "" // sent: ending the transaction sends COMMIT or ROLLBACK
 			return execOn(ctx, t.conn, begin+";\n"+sql, nil)
 		}
-		out, err := t.ExecBatch(ctx, []string{sql}, [][]any{args})
+		b := &t.batch
+		b.QueuedQueries = b.QueuedQueries[:0]
+		b.Queue(t.begin)
+		b.Queue(sql, args...)
+		t.begin = "" // sent: ending the transaction sends COMMIT or ROLLBACK
+		br := t.conn.SendBatch(ctx, b)
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return dialects.Result{}, err
+		}
+		ct, err := br.Exec()
+		if cerr := br.Close(); err == nil {
+			err = cerr
+		}
 		if err != nil {
 			return dialects.Result{}, err
 		}
-		return out[0], nil
+		return dialects.Result{RowsAffected: ct.RowsAffected()}, nil
 	}
 	return execOn(ctx, t.q(), sql, args)
 }
@@ -437,7 +452,8 @@ func (t *Tx) Query(ctx context.Context, sql string, args ...any) (dialects.Rows,
 	}
 	if t.begin != "" && t.tx == nil {
 		// BEGIN and the query in one batch; the rows close the batch.
-		b := &pgx.Batch{}
+		b := &t.batch
+		b.QueuedQueries = b.QueuedQueries[:0]
 		b.Queue(t.begin)
 		b.Queue(sql, args...)
 		t.begin = "" // sent: ending the transaction sends COMMIT or ROLLBACK
