@@ -59,6 +59,18 @@ type Batcher interface {
 	ExecBatch(ctx context.Context, sqls []string, args [][]any) ([]Result, error)
 }
 
+// LazyBegin is implemented by transactions that defer their BEGIN
+// (PostgreSQL): Begin sends nothing, the first Exec or ExecBatch carries
+// BEGIN in its own round trip, and a Commit or Rollback before any
+// statement sends nothing. BeginPending reports that BEGIN is not sent
+// yet; SendBegin sends it now, on its own. A pool whose transactions defer
+// BEGIN has a method DefersBegin() bool that returns true, so the engine
+// reports no "begin" round trip at Begin.
+type LazyBegin interface {
+	BeginPending() bool
+	SendBegin(ctx context.Context) error
+}
+
 // Pool is a pool of connections: the Engine's handle on a database. It is
 // safe for concurrent use. The context given to Begin bounds the begin
 // only (waiting for a connection, BEGIN): the transaction must not end with

@@ -37,6 +37,11 @@ func (tx *Tx) BulkInsert(ctx context.Context, t *spec.Table, columns []string, r
 		return 0, err
 	}
 	defer tx.mu.Unlock()
+	if len(rows) >= CopyThreshold {
+		if err := tx.sendBegin(ctx); err != nil { // a COPY cannot carry BEGIN
+			return 0, err
+		}
+	}
 	return bulkInsert(ctx, tx.e, tx.tx, t, columns, rows)
 }
 

@@ -25,6 +25,8 @@ type Engine struct {
 	schema *spec.Schema
 	cfg    config
 	closed atomic.Bool
+	// lazyBegin: the pool's transactions defer BEGIN (dialects.LazyBegin).
+	lazyBegin bool
 
 	// txMu guards txs, the transactions begun and not yet finished, which
 	// Close rolls back.
@@ -184,6 +186,9 @@ func New(d dialects.Dialect, p dialects.Pool, schema *spec.Schema, opts ...Optio
 
 func newEngine(d dialects.Dialect, p dialects.Pool, schema *spec.Schema, cfg config) *Engine {
 	e := &Engine{d: d, pool: p, schema: schema, cfg: cfg}
+	if lb, ok := p.(interface{ DefersBegin() bool }); ok {
+		e.lazyBegin = lb.DefersBegin()
+	}
 	if p != nil {
 		e.enc, _ = p.(dialects.ArgEncoder)
 	}
@@ -534,14 +539,30 @@ func (e *Engine) Begin(ctx context.Context, opts TxOptions) (*Tx, error) {
 	if err := e.usable(ctx); err != nil {
 		return nil, err
 	}
-	ob := e.observe(ctx, "begin", "BEGIN", nil)
-	tx, err := e.pool.Begin(ob.ctx, opts)
-	err = e.translate(ctx, "begin transaction", err)
-	ob.done(err, -1)
-	if err != nil {
-		return nil, err
+	var tx dialects.Tx
+	var err error
+	if e.lazyBegin {
+		// The driver defers BEGIN to the transaction's first statement
+		// (PostgreSQL): nothing goes to the server here, and the Tracer
+		// and logger see no "begin" round trip (see LazyBegin).
+		tx, err = e.pool.Begin(ctx, opts)
+		if err != nil {
+			err = e.translate(ctx, "begin transaction", err)
+			ob := e.observe(ctx, "begin", "BEGIN", nil)
+			ob.done(err, -1)
+			return nil, err
+		}
+	} else {
+		ob := e.observe(ctx, "begin", "BEGIN", nil)
+		tx, err = e.pool.Begin(ob.ctx, opts)
+		err = e.translate(ctx, "begin transaction", err)
+		ob.done(err, -1)
+		if err != nil {
+			return nil, err
+		}
 	}
 	t := &Tx{e: e, tx: tx, begun: time.Now()}
+	t.lazy, _ = tx.(dialects.LazyBegin)
 	if err := e.track(t); err != nil {
 		return nil, err
 	}

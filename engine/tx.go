@@ -37,7 +37,9 @@ type Tx struct {
 	abandoned bool
 	sp        int
 	begun     time.Time
-	stmts     int
+	// lazy is the driver transaction when it defers BEGIN (PostgreSQL).
+	lazy  dialects.LazyBegin
+	stmts int
 	// rows counts the open Rows of the transaction.
 	rows atomic.Int32
 }
@@ -111,6 +113,24 @@ func (tx *Tx) Query(ctx context.Context, s stmt.Statement) (*Rows, error) {
 	return rows, err
 }
 
+// sendBegin sends a deferred BEGIN on its own, observed as a "begin"
+// round trip: before a COPY, which cannot carry it. tx.mu is held.
+func (tx *Tx) sendBegin(ctx context.Context) error {
+	if tx.lazy == nil || !tx.lazy.BeginPending() {
+		return nil
+	}
+	ob := tx.e.observe(ctx, "begin", "BEGIN", nil)
+	err := tx.e.translate(ctx, "begin transaction", tx.lazy.SendBegin(ob.ctx))
+	ob.done(err, -1)
+	return err
+}
+
+// pending reports that the transaction has sent nothing yet: ending it
+// sends nothing either. tx.mu is held.
+func (tx *Tx) pending() bool {
+	return tx.lazy != nil && tx.lazy.BeginPending()
+}
+
 // execSQL runs compiled SQL in the transaction.
 func (tx *Tx) execSQL(ctx context.Context, sql string) error {
 	if err := tx.lock(ctx); err != nil {
@@ -144,6 +164,11 @@ func (tx *Tx) Commit(ctx context.Context) error {
 		}
 		return err
 	}
+	if tx.pending() {
+		// Nothing was sent: there is nothing to commit, and the
+		// connection goes back to the pool.
+		return tx.tx.Commit(ctx)
+	}
 	ob := tx.e.observe(ctx, "commit", "COMMIT", nil)
 	err := commitError(tx.e.translate(ctx, "commit", tx.tx.Commit(ob.ctx)))
 	ob.done(err, -1)
@@ -168,6 +193,9 @@ func (tx *Tx) Rollback(ctx context.Context) error {
 func (tx *Tx) rollback(ctx context.Context, what string) error {
 	// Roll back even when ctx is already cancelled.
 	ctx = context.WithoutCancel(ctx)
+	if tx.pending() {
+		return tx.tx.Rollback(ctx) // nothing was sent: nothing to roll back
+	}
 	ob := tx.e.observe(ctx, "rollback", "ROLLBACK", nil)
 	err := tx.e.translate(ctx, what, tx.tx.Rollback(ob.ctx))
 	ob.done(err, -1)

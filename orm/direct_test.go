@@ -28,6 +28,17 @@ func (c *counter) sent() []string {
 	return out
 }
 
+// wantSent is the round trips want describes, as the database sends them:
+// on PostgreSQL a transaction's BEGIN travels with its first statement (the
+// driver defers it), so it is no round trip of its own; the COMMIT still
+// shows the statements ran in a transaction.
+func wantSent(db, want string) string {
+	if db == testdb.Postgres {
+		return strings.TrimPrefix(want, "BEGIN ")
+	}
+	return want
+}
+
 // TestOneStatementUnitOfWork: a Commit or Transaction block whose flush is
 // one statement sends that statement alone (one round trip, no BEGIN or
 // COMMIT), on every database; every other unit of work still runs in a
@@ -180,7 +191,7 @@ func TestOneStatementUnitOfWork(t *testing.T) {
 				}
 				e.n.reset()
 				tc.run(t, s, u)
-				if got := e.n.sent(); strings.Join(got, " ") != strings.Join(tc.want, " ") {
+				if got := e.n.sent(); strings.Join(got, " ") != wantSent(e.name, strings.Join(tc.want, " ")) {
 					t.Fatalf("sent %q, want %q", got, tc.want)
 				}
 				if s.InTransaction() {
@@ -334,7 +345,7 @@ func TestOneStatementHooksAndEvents(t *testing.T) {
 				must(t, s.Add(tc.add))
 				tc.e.n.reset()
 				must(t, s.Commit(ctx))
-				if got := strings.Join(tc.e.n.sent(), " "); got != tc.want {
+				if got := strings.Join(tc.e.n.sent(), " "); got != wantSent(name, tc.want) {
 					t.Fatalf("sent %q, want %q", got, tc.want)
 				}
 			})
@@ -382,14 +393,14 @@ func TestPipelinedFlush(t *testing.T) {
 		eng, db := openWith(t, name, []engine.Option{engine.WithTracer(engine.TracerFunc(tr.trace))})
 		pipelined := name == testdb.Postgres
 		want := func(n int) string {
-			if pipelined {
-				return "begin batch commit"
+			if pipelined { // BEGIN travels in the batch
+				return "batch commit"
 			}
 			return "begin" + strings.Repeat(" exec", n) + " commit"
 		}
 		wantFailed := func(n int) string {
 			if pipelined {
-				return "begin batch rollback"
+				return "batch rollback"
 			}
 			return "begin" + strings.Repeat(" exec", n) + " rollback"
 		}

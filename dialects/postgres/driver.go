@@ -70,11 +70,6 @@ func (p *Pool) MigrationLock() string {
 	return p.lock
 }
 
-// CopyFrom bulk-loads rows inside the transaction.
-func (t *Tx) CopyFrom(ctx context.Context, table string, columns []string, rows [][]any) (int64, error) {
-	return t.tx.CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
-}
-
 // OpenPool opens a pgxpool for a postgres:// or postgresql:// URL (any
 // setting pgx understands may be given as a query parameter). MaxOpenConns
 // sets pool_max_conns; MaxIdleConns has no pgx equivalent and is ignored.
@@ -260,24 +255,39 @@ var isoLevels = map[string]pgx.TxIsoLevel{
 	"serializable":     pgx.Serializable,
 }
 
-// Begin starts a transaction.
+// Begin starts a transaction. It takes a connection from the pool but
+// sends nothing: the BEGIN goes to the server with the transaction's first
+// statement, in the same pgx batch (one round trip where an eager BEGIN
+// cost two), and a transaction that runs no statement sends neither BEGIN
+// nor COMMIT (see Tx).
 func (p *Pool) Begin(ctx context.Context, opts dialects.TxOptions) (dialects.Tx, error) {
 	if err := p.check(ctx); err != nil {
 		return nil, err
 	}
-	lvl, ok := isoLevels[opts.Isolation]
+	begin, ok := beginSQL[opts.Isolation]
 	if !ok {
 		return nil, fmt.Errorf("unknown isolation level %q", opts.Isolation)
 	}
-	o := pgx.TxOptions{IsoLevel: lvl}
 	if opts.ReadOnly {
-		o.AccessMode = pgx.ReadOnly
+		begin += " read only"
 	}
-	tx, err := p.pool.BeginTx(ctx, o)
+	conn, err := p.pool.Acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &Tx{tx: tx, pooler: p.pooler}, nil
+	return &Tx{conn: conn, begin: begin, opts: opts, pooler: p.pooler}, nil
+}
+
+// DefersBegin reports that Begin sends nothing (see Tx).
+func (p *Pool) DefersBegin() bool { return true }
+
+// beginSQL is the BEGIN statement of each isolation level.
+var beginSQL = map[string]string{
+	"":                 "begin",
+	"read uncommitted": "begin isolation level read uncommitted",
+	"read committed":   "begin isolation level read committed",
+	"repeatable read":  "begin isolation level repeatable read",
+	"serializable":     "begin isolation level serializable",
 }
 
 // EncodeArgs converts bound values where pgx's own encoding would not match
@@ -325,41 +335,171 @@ func queryOn(ctx context.Context, q querier, sql string, args []any) (dialects.R
 	return &Rows{rows: rows}, nil
 }
 
-var _ dialects.Batcher = (*Tx)(nil)
+var (
+	_ dialects.Batcher   = (*Tx)(nil)
+	_ dialects.LazyBegin = (*Tx)(nil)
+)
 
-// Tx is a transaction on a pgx connection.
+// Tx is a transaction on a pgx connection. Its BEGIN is deferred: Begin
+// acquires the connection, and the first Exec or ExecBatch sends BEGIN and
+// the statement(s) as one pgx batch, in one round trip. A first Query or
+// CopyFrom sends BEGIN on its own first. Commit or Rollback of a
+// transaction that never sent BEGIN only returns the connection to the
+// pool: nothing ran, there is nothing to end.
 type Tx struct {
+	conn *pgxpool.Conn
+	// begin is the BEGIN statement still to send ("" once sent).
+	begin string
+	opts  dialects.TxOptions
+	// tx is the pgx transaction Unwrap handed out; from then on every
+	// statement, Commit and Rollback go through it.
 	tx     pgx.Tx
+	done   bool
 	pooler bool
+	// batch is reused for the first statement and its BEGIN.
+	batch pgx.Batch
 }
 
-// Exec runs a statement in the transaction.
+// beginNow sends the pending BEGIN on its own.
+func (t *Tx) beginNow(ctx context.Context) error {
+	if t.begin == "" {
+		return nil
+	}
+	if _, err := t.conn.Exec(ctx, t.begin); err != nil {
+		return err
+	}
+	t.begin = ""
+	return nil
+}
+
+// BeginPending reports that BEGIN is not sent yet (dialects.LazyBegin).
+func (t *Tx) BeginPending() bool { return t.begin != "" && t.tx == nil && !t.done }
+
+// SendBegin sends the pending BEGIN on its own (dialects.LazyBegin).
+func (t *Tx) SendBegin(ctx context.Context) error {
+	if err := t.usable(); err != nil {
+		return err
+	}
+	return t.beginNow(ctx)
+}
+
+// q returns what statements run on: the connection (BEGIN already sent) or
+// the unwrapped pgx transaction.
+func (t *Tx) q() querier {
+	if t.tx != nil {
+		return t.tx
+	}
+	return t.conn
+}
+
+func (t *Tx) usable() error {
+	if t.done {
+		return pgx.ErrTxClosed
+	}
+	return nil
+}
+
+// Exec runs a statement in the transaction; the first one carries BEGIN.
 func (t *Tx) Exec(ctx context.Context, sql string, args ...any) (dialects.Result, error) {
+	if err := t.usable(); err != nil {
+		return dialects.Result{}, err
+	}
 	if t.pooler {
 		if err := checkPooled(sql, true); err != nil {
 			return dialects.Result{}, err
 		}
 	}
-	return execOn(ctx, t.tx, sql, args)
+	if t.begin != "" && t.tx == nil {
+		if len(args) == 0 {
+			// pgx sends a statement without arguments as a simple
+			// query, which may hold several statements (a migration's
+			// SQL): BEGIN goes in front of it in the same message.
+			begin := t.begin
+			t.begin = "" // sent: ending the transaction sends COMMIT or ROLLBACK
+			return execOn(ctx, t.conn, begin+";\n"+sql, nil)
+		}
+		b := &t.batch
+		b.QueuedQueries = b.QueuedQueries[:0]
+		b.Queue(t.begin)
+		b.Queue(sql, args...)
+		t.begin = "" // sent: ending the transaction sends COMMIT or ROLLBACK
+		br := t.conn.SendBatch(ctx, b)
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return dialects.Result{}, err
+		}
+		ct, err := br.Exec()
+		if cerr := br.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return dialects.Result{}, err
+		}
+		return dialects.Result{RowsAffected: ct.RowsAffected()}, nil
+	}
+	return execOn(ctx, t.q(), sql, args)
 }
 
 // Query runs a query in the transaction.
 func (t *Tx) Query(ctx context.Context, sql string, args ...any) (dialects.Rows, error) {
+	if err := t.usable(); err != nil {
+		return nil, err
+	}
 	if t.pooler {
 		if err := checkPooled(sql, true); err != nil {
 			return nil, err
 		}
 	}
-	return queryOn(ctx, t.tx, sql, args)
+	if t.begin != "" && t.tx == nil {
+		// BEGIN and the query in one batch; the rows close the batch.
+		b := &t.batch
+		b.QueuedQueries = b.QueuedQueries[:0]
+		b.Queue(t.begin)
+		b.Queue(sql, args...)
+		t.begin = "" // sent: ending the transaction sends COMMIT or ROLLBACK
+		br := t.conn.SendBatch(ctx, b)
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return nil, err
+		}
+		rows, err := br.Query()
+		if err != nil {
+			_ = br.Close()
+			return nil, err
+		}
+		return &Rows{rows: rows, batch: br}, nil
+	}
+	return queryOn(ctx, t.q(), sql, args)
+}
+
+// CopyFrom bulk-loads rows inside the transaction.
+func (t *Tx) CopyFrom(ctx context.Context, table string, columns []string, rows [][]any) (int64, error) {
+	if err := t.usable(); err != nil {
+		return 0, err
+	}
+	if err := t.beginNow(ctx); err != nil {
+		return 0, err
+	}
+	if t.tx != nil {
+		return t.tx.CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+	}
+	return t.conn.CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
 }
 
 // ExecBatch sends the statements as one pgx batch: one round trip (see
-// dialects.Batcher).
+// dialects.Batcher), which also carries the pending BEGIN.
 func (t *Tx) ExecBatch(ctx context.Context, sqls []string, args [][]any) ([]dialects.Result, error) {
+	if err := t.usable(); err != nil {
+		return nil, err
+	}
 	if len(sqls) != len(args) {
 		return nil, fmt.Errorf("batch: %d statements with %d argument lists", len(sqls), len(args))
 	}
 	b := &pgx.Batch{}
+	begin := t.begin != "" && t.tx == nil
+	if begin {
+		b.Queue(t.begin)
+	}
 	for i, sql := range sqls {
 		if t.pooler {
 			if err := checkPooled(sql, true); err != nil {
@@ -368,7 +508,21 @@ func (t *Tx) ExecBatch(ctx context.Context, sqls []string, args [][]any) ([]dial
 		}
 		b.Queue(sql, args[i]...)
 	}
-	br := t.tx.SendBatch(ctx, b)
+	var br pgx.BatchResults
+	if t.tx != nil {
+		br = t.tx.SendBatch(ctx, b)
+	} else {
+		br = t.conn.SendBatch(ctx, b)
+	}
+	if begin {
+		// BEGIN was sent: from here on the connection is in a
+		// transaction (or lost), and ending it sends COMMIT or ROLLBACK.
+		t.begin = ""
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return nil, err
+		}
+	}
 	out := make([]dialects.Result, 0, len(sqls))
 	for range sqls {
 		ct, err := br.Exec()
@@ -381,21 +535,88 @@ func (t *Tx) ExecBatch(ctx context.Context, sqls []string, args [][]any) ([]dial
 	return out, br.Close()
 }
 
-// Commit commits the transaction.
-func (t *Tx) Commit(ctx context.Context) error { return t.tx.Commit(ctx) }
+// Commit commits the transaction (a transaction that sent nothing only
+// returns its connection).
+func (t *Tx) Commit(ctx context.Context) error {
+	return t.end(ctx, "commit")
+}
 
-// Rollback rolls the transaction back.
-func (t *Tx) Rollback(ctx context.Context) error { return t.tx.Rollback(ctx) }
+// Rollback rolls the transaction back (a transaction that sent nothing
+// only returns its connection).
+func (t *Tx) Rollback(ctx context.Context) error {
+	return t.end(ctx, "rollback")
+}
 
-// Unwrap returns the pgx.Tx.
-func (t *Tx) Unwrap() any { return t.tx }
+// end sends COMMIT or ROLLBACK and returns the connection to the pool, as
+// pgx's own transaction does: a connection whose COMMIT or ROLLBACK failed
+// is closed, so the pool never hands out a connection left in a
+// transaction (pgxpool also destroys any connection released while not
+// idle).
+func (t *Tx) end(ctx context.Context, verb string) error {
+	if t.done {
+		return pgx.ErrTxClosed
+	}
+	t.done = true
+	defer t.conn.Release()
+	if t.tx != nil {
+		if verb == "commit" {
+			return t.tx.Commit(ctx)
+		}
+		return t.tx.Rollback(ctx)
+	}
+	if t.begin != "" {
+		return nil // nothing was sent
+	}
+	ct, err := t.conn.Exec(ctx, verb)
+	if err != nil {
+		if verb == "rollback" || t.conn.Conn().PgConn().TxStatus() != 'I' {
+			_ = t.conn.Conn().Close(ctx)
+		}
+		if verb == "rollback" {
+			return fmt.Errorf("rollback failed: %w", err)
+		}
+		return err
+	}
+	if verb == "commit" && ct.String() == "ROLLBACK" {
+		return pgx.ErrTxCommitRollback
+	}
+	return nil
+}
+
+// Unwrap returns the transaction as a pgx.Tx. A transaction whose BEGIN is
+// still pending sends it now, through pgx (one round trip); one whose BEGIN
+// went with a statement is handed out by sending BEGIN again inside it,
+// which PostgreSQL answers with a warning and no effect. Either way the
+// pgx.Tx and this transaction are one and the same from then on. It
+// returns nil when that BEGIN fails or the transaction is finished.
+func (t *Tx) Unwrap() any {
+	if t.tx != nil {
+		return t.tx
+	}
+	if t.done {
+		return nil
+	}
+	o := pgx.TxOptions{IsoLevel: isoLevels[t.opts.Isolation]}
+	if t.opts.ReadOnly {
+		o.AccessMode = pgx.ReadOnly
+	}
+	tx, err := t.conn.BeginTx(context.Background(), o)
+	if err != nil {
+		return nil
+	}
+	t.tx, t.begin = tx, ""
+	return tx
+}
 
 // Rows is a pgx result. Scanning into typed pointers goes straight to pgx;
 // an *any destination gets a normalised value: integers as int64, floats as
 // float64, numeric as its exact decimal string, uuid as its 36-character
 // string, json/jsonb as json.RawMessage, time of day as "15:04:05.999999".
 type Rows struct {
-	rows  pgx.Rows
+	rows pgx.Rows
+	// batch is the batch the rows came from (a query that carried its
+	// transaction's BEGIN), closed with them.
+	batch pgx.BatchResults
 	cols  []string
 	alt   []any
 	strs  []*string
@@ -413,7 +634,15 @@ func (r *Rows) Next() bool { return r.rows.Next() }
 func (r *Rows) Err() error { return r.rows.Err() }
 
 // Close closes the rows.
-func (r *Rows) Close() error { r.rows.Close(); return nil }
+func (r *Rows) Close() error {
+	r.rows.Close()
+	if r.batch != nil {
+		b := r.batch
+		r.batch = nil
+		return b.Close()
+	}
+	return nil
+}
 
 // Columns returns the result column names. A query that failed before
 // its result was described has none until Next reports the error; an empty
