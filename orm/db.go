@@ -27,6 +27,8 @@ type DB struct {
 	order  []*mapper
 	cfg    config
 	router *router
+	// joined is set when a model uses joined-table inheritance.
+	joined bool
 }
 
 type config struct {

@@ -75,6 +75,9 @@ func (s *Session) canDirect() bool {
 // oneStatement reports whether plan p writes at most one statement, with
 // no hook that could run statements of its own.
 func (s *Session) oneStatement(p *flushPlan) bool {
+	if s.db.joined && p.planJoined() {
+		return false
+	}
 	if len(p.edges) > 0 || len(p.nulls) > 0 || len(p.early) > 0 ||
 		len(p.assocAdd) > 0 || len(p.assocDel) > 0 || len(p.assocClear) > 0 {
 		return false
@@ -181,6 +184,9 @@ func directError(ctx context.Context, d dialects.Dialect, q *directQ, err error)
 // always did (the transaction rolled back, the objects restored). ok is
 // false when the plan does not qualify (nothing was done).
 func (s *Session) executeBatched(ctx context.Context, p *flushPlan) (ok bool, err error) {
+	if s.db.joined && p.planJoined() {
+		return false, nil
+	}
 	if s.direct != nil || len(p.inserts) > 0 || len(p.edges) > 0 || len(p.nulls) > 0 || len(p.early) > 0 ||
 		len(p.assocAdd) > 0 || len(p.assocDel) > 0 || len(p.assocClear) > 0 {
 		return false, nil

@@ -773,6 +773,9 @@ func (s *Session) insertAll(ctx context.Context, p *flushPlan, m *mapper, sts []
 	if len(sts) == 0 {
 		return nil
 	}
+	if m.joined != nil {
+		return s.insertJoined(ctx, p, m, sts, done)
+	}
 	tx, err := s.writer(ctx, m)
 	if err != nil {
 		return err
@@ -1241,6 +1244,9 @@ func (s *Session) update(ctx context.Context, p *flushPlan, st *state, done *[]f
 	if !st.m.dirty(st) {
 		return nil
 	}
+	if m.joined != nil {
+		return s.updateJoined(ctx, p, st, done)
+	}
 	if err := s.runHook(ctx, st, hookBeforeUpdate); err != nil {
 		return fmt.Errorf("before update %s: %w", m.model.Name, err)
 	}
@@ -1449,6 +1455,9 @@ func (st *state) snapOrObj() unsafe.Pointer {
 func (s *Session) deleteAll(ctx context.Context, m *mapper, sts []*state, done *[]func()) error {
 	if len(sts) == 0 {
 		return nil
+	}
+	if m.joined != nil {
+		return s.deleteJoined(ctx, m, sts, done)
 	}
 	tx, err := s.writer(ctx, m)
 	if err != nil {

@@ -36,6 +36,9 @@ type polyInfo struct {
 	byIdent map[string]*mapper
 	// self is the mapper this info belongs to.
 	self *mapper
+	// layout is set when the model's queries join tables of a
+	// joined-table hierarchy (inherit_joined.go).
+	layout *joinLayout
 }
 
 // discardCol is the accessor of a column the model does not own: reads
@@ -77,13 +80,12 @@ func linkHierarchies(db *DB) []string {
 		}
 		return hier[i].model.Name < hier[j].model.Name
 	})
-	var problems []string
+	problems := checkJoined(db)
+	if len(problems) > 0 {
+		return problems
+	}
 	for _, mp := range hier {
 		m := mp.model
-		if m.Joined() {
-			problems = append(problems, fmt.Sprintf("model %s: joined-table inheritance (a sub-model with a table of its own) is not supported by the ORM yet; DDL and migrations handle it, or declare %s without a table (single-table inheritance)", m.Name, m.Name))
-			continue
-		}
 		pi := &polyInfo{disc: m.PolymorphicOn.Ordinal, ident: m.PolymorphicIdentity, filter: m.Inherits != nil, self: mp}
 		for _, id := range m.Identities() {
 			pi.idents = append(pi.idents, id)
@@ -102,6 +104,10 @@ func linkHierarchies(db *DB) []string {
 			walk(m)
 		}
 		mp.poly = pi
+		if mp.joined != nil {
+			mp.joined.views[0].poly = pi // stamps the discriminator
+			db.joined = true
+		}
 		if m.Inherits == nil {
 			continue
 		}
@@ -137,6 +143,11 @@ func linkHierarchies(db *DB) []string {
 			mp.relIdx[rf.rel.Name] = rf
 		}
 	}
+	if db.joined && len(problems) == 0 {
+		for _, mp := range hier {
+			mp.poly.layout = newJoinLayout(db, mp)
+		}
+	}
 	return problems
 }
 
@@ -150,8 +161,9 @@ func modelDepth(m *spec.Model) int {
 
 // where adds a sub-model's discriminator filter to q, whose first item is
 // the model's table (possibly aliased).
+// For a hierarchy with joined tables it also joins them (joinLayout).
 func (pi *polyInfo) where(q *stmt.SelectStmt) *stmt.SelectStmt {
-	if !pi.filter {
+	if !pi.filter && pi.layout == nil {
 		return q
 	}
 	t := pi.self.tref
@@ -160,11 +172,18 @@ func (pi *polyInfo) where(q *stmt.SelectStmt) *stmt.SelectStmt {
 			t = pt
 		}
 	}
-	c := t.Col(pi.self.table.Columns[pi.disc])
-	if len(pi.idents) == 1 {
-		return q.Where(c.Eq(pi.idents[0]))
+	if pi.filter {
+		c := t.Col(pi.self.table.Columns[pi.disc])
+		if len(pi.idents) == 1 {
+			q = q.Where(c.Eq(pi.idents[0]))
+		} else {
+			q = q.Where(c.In(pi.idents...))
+		}
 	}
-	return q.Where(c.In(pi.idents...))
+	if pi.layout != nil {
+		q = pi.layout.apply(q, t)
+	}
+	return q
 }
 
 // stamp sets the discriminator of a new object to its model's identity.
@@ -242,8 +261,14 @@ func (s *Session) loadPolyRows(ctx context.Context, conn engine.Querier, m *mapp
 		for i := range dest {
 			dest[i] = &sink
 		}
-		for i := range sm.cols {
-			dest[i] = sm.cols[i].ptr(obj)
+		if l := m.poly.layout; l != nil {
+			for i, at := range l.pos[sm] {
+				dest[at] = sm.cols[i].ptr(obj)
+			}
+		} else {
+			for i := range sm.cols {
+				dest[i] = sm.cols[i].ptr(obj)
+			}
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return n, err
@@ -270,9 +295,14 @@ func (s *Session) selectInPoly(ctx context.Context, conn engine.Querier, tm *map
 	}
 	defer rows.Close()
 	n := len(tm.cols)
+	l := tm.poly.layout
+	if l != nil {
+		n = l.width
+	}
 	dest := make([]any, n+extra)
 	keys := make([]any, extra)
 	read := 0
+	var sink any
 	for rows.Next() {
 		sm := tm
 		if tm.poly.byIdent != nil {
@@ -281,8 +311,17 @@ func (s *Session) selectInPoly(ctx context.Context, conn engine.Querier, tm *map
 			}
 		}
 		obj := s.newObject(sm)
-		for i := range sm.cols {
-			dest[i] = sm.cols[i].ptr(obj)
+		if l != nil {
+			for i := 0; i < n; i++ {
+				dest[i] = &sink
+			}
+			for i, at := range l.pos[sm] {
+				dest[at] = sm.cols[i].ptr(obj)
+			}
+		} else {
+			for i := range sm.cols {
+				dest[i] = sm.cols[i].ptr(obj)
+			}
 		}
 		for j := range keys {
 			keys[j] = nil

@@ -407,29 +407,3 @@ func TestInheritBindErrors(t *testing.T) {
 	}
 }
 
-// Joined-table inheritance: the tables are created (the sub-model's with a
-// foreign key to its parent's), and orm.New says the ORM cannot map it.
-func TestInheritJoinedTableNotMapped(t *testing.T) {
-	each2(t, func(t *testing.T, name string) {
-		ctx := context.Background()
-		eng, err := dlayer.Open(ctx, "inheritdata/joined", fresh.URL(t, name, "dl_orm_inhj"))
-		must(t, err)
-		defer eng.Close()
-		must(t, eng.CreateAll(ctx))
-		sch := eng.Schema()
-		if !sch.Model("Truck").Joined() || sch.Model("Van").Table != sch.Table("trucks") || sch.Table("trucks").Column("seats") == nil {
-			t.Fatal("Truck must be joined, Van a single-table sub-model sharing trucks")
-		}
-		v := eng.Schema().Table("vehicles")
-		_, err = eng.Exec(ctx, stmt.Insert(stmt.Ref(v)).Columns("id", "kind", "wheels").Values(1, "truck", 6))
-		must(t, err)
-		tr := stmt.Ref(sch.Table("trucks"))
-		if _, err := eng.Exec(ctx, stmt.Insert(tr).Columns("id", "payload").Values(2, 9)); err == nil {
-			t.Error("a trucks row without a vehicles row must violate the foreign key")
-		}
-		_, err = orm.New(eng)
-		if err == nil || !strings.Contains(err.Error(), "joined-table inheritance") {
-			t.Errorf("orm.New: %v", err)
-		}
-	})
-}

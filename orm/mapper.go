@@ -47,6 +47,9 @@ type mapper struct {
 	decimals []int
 	// poly is set for a model of an inheritance hierarchy (inherit.go).
 	poly *polyInfo
+	// joined is set for a model whose table is not its root's
+	// (inherit_joined.go).
+	joined *joinedInfo
 }
 
 // colField reads and writes one column's value in an object.
@@ -112,6 +115,9 @@ var (
 func newStructMapper(t reflect.Type, m *spec.Model) (*mapper, []pendingRel, error) {
 	if t.Kind() != reflect.Struct {
 		return nil, nil, fmt.Errorf("bind %s to model %s: want a struct type", t, m.Name)
+	}
+	if usesJoinedTables(m) {
+		return newJoinedStructMapper(t, m)
 	}
 	mp := baseMapper(m)
 	mp.typ = t

@@ -1,0 +1,492 @@
+package orm
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/dlayer/dlayer/engine"
+	"github.com/dlayer/dlayer/spec"
+	"github.com/dlayer/dlayer/stmt"
+)
+
+// Joined-table inheritance. A model whose table is not its root's (a
+// joined sub-model, or a single-table sub-model of one) has a combined
+// column layout: the root table's columns at their ordinals, then the
+// non-key columns of each further table of its chain, root first. Its
+// mapper's table and tref are the root's, so keys, the identity map,
+// the discriminator and soft delete work as for single-table models.
+// Loads join the tables (polyInfo.where); the unit of work writes each
+// table through a per-table view mapper (joinedInfo.views). Models
+// without inheritance never reach this file (mapper.joined is nil).
+
+// joinedInfo is the joined-table part of a mapper.
+type joinedInfo struct {
+	// views are one mapper per table of the chain, root first; a view's
+	// cols are indexed by its table's ordinals and share the combined
+	// mapper's accessors (a sub-table's key columns read the root key).
+	views []*mapper
+	// at maps a column of a non-root table to its combined ordinal.
+	at map[*spec.Column]int
+}
+
+// chainTables returns the distinct tables of m's ancestry, root first.
+func chainTables(m *spec.Model) []*spec.Table {
+	var models []*spec.Model
+	for x := m; x != nil; x = x.Inherits {
+		models = append(models, x)
+	}
+	var out []*spec.Table
+	for i := len(models) - 1; i >= 0; i-- {
+		if t := models[i].Table; len(out) == 0 || out[len(out)-1] != t {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// usesJoinedTables reports whether m's table is not its root's.
+func usesJoinedTables(m *spec.Model) bool {
+	return m.Inherits != nil && m.Table != m.Root().Table
+}
+
+// newJoinedStructMapper is newStructMapper for a model whose table is not
+// its root's.
+func newJoinedStructMapper(t reflect.Type, m *spec.Model) (*mapper, []pendingRel, error) {
+	if t.Kind() != reflect.Struct {
+		return nil, nil, fmt.Errorf("bind %s to model %s: want a struct type", t, m.Name)
+	}
+	tables := chainTables(m)
+	root := tables[0]
+	rb := baseMapper(m.Root())
+	cols := append([]*spec.Column(nil), root.Columns...)
+	ji := &joinedInfo{at: map[*spec.Column]int{}}
+	byName := map[string]int{}
+	var problems []string
+	for i, c := range root.Columns {
+		byName[c.Name] = i
+	}
+	for _, tb := range tables[1:] {
+		if len(tb.PrimaryKey) != len(root.PrimaryKey) {
+			problems = append(problems, fmt.Sprintf("table %s has %d primary-key columns, its root table %s %d", tb.Name, len(tb.PrimaryKey), root.Name, len(root.PrimaryKey)))
+			continue
+		}
+		for _, c := range tb.Columns {
+			if c.PrimaryKey {
+				continue
+			}
+			if _, dup := byName[c.Name]; dup {
+				problems = append(problems, fmt.Sprintf("column %q is in table %s and in another table of the hierarchy (joined-table inheritance maps each column name once)", c.Name, tb.Name))
+				continue
+			}
+			cc := *c // keeps Table; Ordinal becomes the combined position
+			cc.Ordinal = len(cols)
+			ji.at[c] = cc.Ordinal
+			byName[c.Name] = cc.Ordinal
+			cols = append(cols, &cc)
+		}
+	}
+	mp := &mapper{
+		model: m, table: root, tref: rb.tref, typ: t,
+		cols: make([]colField, len(cols)), pk: rb.pk, autoPK: rb.autoPK,
+		version: rb.version, softDel: rb.softDel, relIdx: map[string]*relField{},
+		joined: ji,
+	}
+	byCol := map[string]reflect.StructField{}
+	var rels []pendingRel
+	var walk func(t reflect.Type, base uintptr, prefix string)
+	walk = func(t reflect.Type, base uintptr, prefix string) {
+		for i := 0; i < t.NumField(); i++ {
+			sf := t.Field(i)
+			tag, hasTag := sf.Tag.Lookup("db")
+			name, _, _ := strings.Cut(tag, ",")
+			if name == "-" {
+				continue
+			}
+			if sf.Anonymous && !hasTag && sf.Type.Kind() == reflect.Struct && sf.Type != timeType {
+				walk(sf.Type, base+sf.Offset, prefix+sf.Name+".")
+				continue
+			}
+			if !sf.IsExported() {
+				continue
+			}
+			if name == "" {
+				name = engine.SnakeCase(sf.Name)
+			}
+			sf.Offset += base
+			sf.Name = prefix + sf.Name
+			if o, ok := byName[name]; ok && m.Owns(cols[o]) {
+				if _, dup := byCol[name]; dup {
+					problems = append(problems, fmt.Sprintf("two fields bind column %q", name))
+					continue
+				}
+				byCol[name] = sf
+				continue
+			}
+			if r := m.Relationship(name); r != nil {
+				rels = append(rels, pendingRel{rel: r, field: sf})
+				continue
+			}
+			problems = append(problems, fmt.Sprintf("field %s matches no column or relationship of model %s (tag it `db:\"-\"` to leave it unmapped)", sf.Name, m.Name))
+		}
+	}
+	walk(t, 0, "")
+	for i, c := range cols {
+		if c.SubModel != nil && !m.Owns(c) {
+			mp.cols[i] = discardCol(c)
+			continue
+		}
+		sf, ok := byCol[c.Name]
+		if !ok {
+			problems = append(problems, fmt.Sprintf("column %q has no field (add a field %s or tag one `db:%q`)", c.Name, goName(c.Name), c.Name))
+			continue
+		}
+		cf, err := structColField(c, sf)
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		mp.cols[i] = cf
+	}
+	if len(problems) > 0 {
+		return nil, nil, fmt.Errorf("bind %s to model %s: %s", t, m.Name, strings.Join(problems, "; "))
+	}
+	mp.hooks = hooksOf(t)
+	// The views: the root table's is a prefix of the combined columns;
+	// a sub-table's takes its key from the root key's accessors.
+	ji.views = append(ji.views, &mapper{
+		model: m, table: root, tref: mp.tref, typ: t, cols: mp.cols[:len(root.Columns)],
+		pk: mp.pk, autoPK: mp.autoPK, version: mp.version, softDel: mp.softDel, relIdx: map[string]*relField{},
+	})
+	for _, tb := range tables[1:] {
+		v := &mapper{model: m, table: tb, tref: stmt.Ref(tb), typ: t, cols: make([]colField, len(tb.Columns)),
+			autoPK: -1, version: -1, softDel: -1, relIdx: map[string]*relField{}}
+		for k, c := range tb.PrimaryKey {
+			cf := mp.cols[mp.pk[k]]
+			cf.col = c
+			v.cols[c.Ordinal] = cf
+			v.pk = append(v.pk, c.Ordinal)
+		}
+		for _, c := range tb.Columns {
+			if !c.PrimaryKey {
+				cf := mp.cols[ji.at[c]]
+				cf.col = c
+				v.cols[c.Ordinal] = cf
+			}
+		}
+		ji.views = append(ji.views, v)
+	}
+	return mp, rels, nil
+}
+
+// checkJoined reports what the ORM does not map in joined-table
+// hierarchies: unbound models, and relationships whose join columns are
+// in a sub-model's table (their keys are indexed by the root table).
+func checkJoined(db *DB) []string {
+	sub := map[*spec.Table]bool{}
+	for m, mp := range db.byModel {
+		if !usesJoinedTables(m) {
+			continue
+		}
+		if mp.typ == nil {
+			return []string{fmt.Sprintf("model %s: joined-table inheritance (model %s has a table of its own) needs Go types bound to the models of the hierarchy (orm.Bind)", m.Name, m.Name)}
+		}
+		for _, t := range chainTables(m)[1:] {
+			sub[t] = true
+		}
+	}
+	if len(sub) == 0 {
+		return nil
+	}
+	var problems []string
+	for _, mp := range db.byModel {
+		for _, rf := range mp.rels {
+			if rf.rel.Model != mp.model {
+				continue // inherited: checked on the declaring model
+			}
+			pairs := append(append([]spec.ColumnPair(nil), rf.rel.Pairs...), rf.rel.SecondaryPairs...)
+			for _, p := range pairs {
+				for _, c := range []*spec.Column{p.Local, p.Remote} {
+					if c != nil && sub[c.Table] {
+						problems = append(problems, fmt.Sprintf("relationship %s.%s: it joins on column %s.%s of a joined-table sub-model's own table, which the ORM does not map yet; join on the hierarchy's root table %s instead",
+							mp.model.Name, rf.rel.Name, c.Table.Name, c.Name, mp.model.Root().Table.Name))
+					}
+				}
+			}
+		}
+	}
+	return problems
+}
+
+// joinLayout is how a query on a model of a hierarchy with joined tables
+// reads its rows: the root table's columns, then the non-key columns of
+// the joined tables, the queried model's own chain (INNER JOIN) first,
+// then its descendants' tables (LEFT JOIN).
+type joinLayout struct {
+	tables []*stmt.Table
+	specs  []*spec.Table
+	inner  int
+	// cols are the columns selected after the root table's.
+	cols  []*stmt.Column
+	width int
+	// pos gives, per mapper the query can build, the row position of
+	// each of its columns.
+	pos map[*mapper][]int
+}
+
+// newJoinLayout returns the layout of queries on mp, or nil when no table
+// of its hierarchy below its root's is involved.
+func newJoinLayout(db *DB, mp *mapper) *joinLayout {
+	root := mp.model.Root().Table
+	var specs []*spec.Table
+	seen := map[*spec.Table]bool{root: true}
+	add := func(m *spec.Model) {
+		for _, t := range chainTables(m)[1:] {
+			if !seen[t] {
+				seen[t] = true
+				specs = append(specs, t)
+			}
+		}
+	}
+	add(mp.model)
+	inner := len(specs)
+	var walk func(*spec.Model)
+	walk = func(x *spec.Model) {
+		add(x)
+		for _, s := range x.SubModels {
+			walk(s)
+		}
+	}
+	walk(mp.model)
+	if len(specs) == 0 {
+		return nil
+	}
+	l := &joinLayout{specs: specs, inner: inner, pos: map[*mapper][]int{}}
+	at := map[*spec.Column]int{}
+	n := len(root.Columns)
+	for _, t := range specs {
+		ref := stmt.Ref(t)
+		l.tables = append(l.tables, ref)
+		for _, c := range t.Columns {
+			if !c.PrimaryKey {
+				at[c] = n
+				n++
+				l.cols = append(l.cols, ref.Col(c))
+			}
+		}
+	}
+	l.width = n
+	var place func(x *spec.Model)
+	place = func(x *spec.Model) {
+		sm := db.byModel[x]
+		pos := make([]int, len(sm.cols))
+		for i := range sm.cols {
+			pos[i] = i
+			if sm.joined != nil && i >= len(root.Columns) {
+				for c, o := range sm.joined.at {
+					if o == i {
+						pos[i] = at[c]
+					}
+				}
+			}
+		}
+		l.pos[sm] = pos
+		for _, s := range x.SubModels {
+			place(s)
+		}
+	}
+	place(mp.model)
+	return l
+}
+
+// apply returns q (a SELECT whose first item is base, the root table or
+// an alias of it) with the joined tables and their columns.
+func (l *joinLayout) apply(q *stmt.SelectStmt, base *stmt.Table) *stmt.SelectStmt {
+	p := q.Parts()
+	if p.Err != nil || len(p.Items) == 0 {
+		return q
+	}
+	items := make([]stmt.Selectable, 0, len(p.Items)+len(l.cols))
+	items = append(items, p.Items[0])
+	for _, c := range l.cols {
+		items = append(items, c)
+	}
+	items = append(items, p.Items[1:]...)
+	n := stmt.Select(items...)
+	if len(p.From) > 0 {
+		n = n.From(p.From...)
+	}
+	rootPK := base.Spec().PrimaryKey
+	for i, t := range l.tables {
+		on := make([]stmt.Expr, len(rootPK))
+		for k, c := range l.specs[i].PrimaryKey {
+			on[k] = t.Col(c).Eq(base.Col(rootPK[k]))
+		}
+		if i < l.inner {
+			n = n.Join(t, stmt.And(on...))
+		} else {
+			n = n.LeftJoin(t, stmt.And(on...))
+		}
+	}
+	for _, j := range p.Joins {
+		if j.Kind == stmt.LeftJoin {
+			n = n.LeftJoin(j.Table, j.On)
+		} else {
+			n = n.Join(j.Table, j.On)
+		}
+	}
+	if p.Where != nil {
+		n = n.Where(p.Where)
+	}
+	if len(p.GroupBy) > 0 {
+		n = n.GroupBy(p.GroupBy...)
+	}
+	if p.Having != nil {
+		n = n.Having(p.Having)
+	}
+	if len(p.OrderBy) > 0 {
+		n = n.OrderBy(p.OrderBy...)
+	}
+	if p.HasLimit {
+		n = n.Limit(int(p.Limit))
+	}
+	if p.HasOffset {
+		n = n.Offset(int(p.Offset))
+	}
+	if p.Distinct {
+		n = n.Distinct()
+	}
+	switch p.Lock {
+	case stmt.LockForUpdate:
+		n = n.ForUpdate()
+	case stmt.LockForUpdateNoWait:
+		n = n.ForUpdateNoWait()
+	case stmt.LockForUpdateSkipLocked:
+		n = n.ForUpdateSkipLocked()
+	}
+	return n
+}
+
+// insertJoined inserts pending objects of a joined mapper: the rows of
+// each table of its chain, root first (a sub-table's key is the root's
+// generated key).
+func (s *Session) insertJoined(ctx context.Context, p *flushPlan, m *mapper, sts []*state, done *[]func()) error {
+	tx, err := s.writer(ctx, m)
+	if err != nil {
+		return err
+	}
+	if len(p.edges) > 0 {
+		if err := s.applyEdges(p, m, nil); err != nil {
+			return err
+		}
+	}
+	if m.hooks&hookBeforeInsert != 0 {
+		for _, st := range sts {
+			if err := s.runHook(ctx, st, hookBeforeInsert); err != nil {
+				return fmt.Errorf("before insert %s: %w", m.model.Name, err)
+			}
+		}
+	}
+	for _, v := range m.joined.views {
+		if err := s.insertLevel(ctx, tx, p, v, sts); err != nil {
+			return err
+		}
+	}
+	if m.hooks&hookAfterInsert != 0 {
+		for _, st := range sts {
+			*done = append(*done, func() { _ = s.runHook(ctx, st, hookAfterInsert) })
+		}
+	}
+	return nil
+}
+
+// updateJoined writes the changed columns of a joined object: one UPDATE
+// per table with a changed column.
+func (s *Session) updateJoined(ctx context.Context, p *flushPlan, st *state, done *[]func()) error {
+	m := st.m
+	if err := s.runHook(ctx, st, hookBeforeUpdate); err != nil {
+		return fmt.Errorf("before update %s: %w", m.model.Name, err)
+	}
+	p.touch(st)
+	for _, v := range m.joined.views {
+		vst := *st
+		vst.m = v
+		upd, computed, err := s.updateStmt(p, &vst)
+		if err != nil {
+			return err
+		}
+		if upd == nil {
+			continue
+		}
+		tx, err := s.writer(ctx, m)
+		if err != nil {
+			return err
+		}
+		res, err := tx.Exec(ctx, upd)
+		if err != nil {
+			return fmt.Errorf("update %s: %w", m.model.Name, err)
+		}
+		if err := updated(&vst, res, computed); err != nil {
+			return err
+		}
+		if computed {
+			st.expired = true
+		}
+	}
+	if m.hooks&hookAfterUpdate != 0 {
+		*done = append(*done, func() { _ = s.runHook(ctx, st, hookAfterUpdate) })
+	}
+	return nil
+}
+
+// deleteJoined deletes joined objects: each table's row, the last table
+// of the chain first. A soft delete updates the root row only.
+func (s *Session) deleteJoined(ctx context.Context, m *mapper, sts []*state, done *[]func()) error {
+	tx, err := s.writer(ctx, m)
+	if err != nil {
+		return err
+	}
+	views := m.joined.views
+	for _, st := range sts {
+		if err := s.runHook(ctx, st, hookBeforeDelete); err != nil {
+			return fmt.Errorf("before delete %s: %w", m.model.Name, err)
+		}
+		soft := m.softDel >= 0 && !s.hard[st]
+		for i := len(views) - 1; i >= 0; i-- {
+			if soft && i > 0 {
+				continue
+			}
+			vst := *st
+			vst.m = views[i]
+			if i == 0 && !soft && m.softDel >= 0 {
+				s.hard[&vst] = true
+			}
+			res, err := tx.Exec(ctx, s.deleteStmt(&vst))
+			delete(s.hard, &vst)
+			if err != nil {
+				return fmt.Errorf("delete %s: %w", m.model.Name, err)
+			}
+			if err := deleted(&vst, res); err != nil {
+				return err
+			}
+		}
+		if m.hooks&hookAfterDelete != 0 {
+			*done = append(*done, func() { _ = s.runHook(ctx, st, hookAfterDelete) })
+		}
+	}
+	return nil
+}
+
+// planJoined reports whether a flush plan writes a joined object (several
+// statements per object: no one-statement or batched flush).
+func (p *flushPlan) planJoined() bool {
+	for _, mm := range []map[*mapper][]*state{p.inserts, p.persistent, p.deletes} {
+		for m := range mm {
+			if m.joined != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
