@@ -78,6 +78,13 @@ func (s *state) resolveRel(rd *relDef) {
 	if a == nil || b == nil {
 		return
 	}
+	// A joined-table sub-model with no foreign key of its own table to
+	// the owner's is reached through its ancestors' tables (its root's).
+	anyFK := func(*spec.ForeignKey) bool { return true }
+	for x := tm.model; x.Inherits != nil && x.Inherits.Table != nil && v.get("secondary") == nil &&
+		len(fksBetween(a, b, anyFK))+len(fksBetween(b, a, anyFK)) == 0; x = x.Inherits {
+		b = x.Inherits.Table
+	}
 	var secondary *spec.Table
 	secNode := v.get("secondary")
 	if sn, ok := secNode.str(); ok {

@@ -12,10 +12,19 @@ import (
 	"github.com/dlayer/dlayer/stmt"
 )
 
+type Depot struct {
+	ID       int64
+	Name     string
+	Vehicles []*Vehicle
+	Trucks   []*Truck
+}
+
 type Vehicle struct {
-	ID     int64
-	Kind   string
-	Wheels *int64
+	ID      int64
+	Kind    string
+	Wheels  *int64
+	DepotID *int64
+	Depot   *Depot
 }
 
 type Truck struct {
@@ -38,7 +47,7 @@ func setupJoined(t *testing.T, name string) (*engine.Engine, *orm.DB, *counter) 
 	}
 	t.Cleanup(func() { eng.Close() })
 	must(t, eng.CreateAll(ctx))
-	db, err := orm.New(eng, orm.Bind[Vehicle]("Vehicle"), orm.Bind[Truck]("Truck"), orm.Bind[Van]("Van"))
+	db, err := orm.New(eng, orm.Bind[Depot]("Depot"), orm.Bind[Vehicle]("Vehicle"), orm.Bind[Truck]("Truck"), orm.Bind[Van]("Van"))
 	if err != nil {
 		t.Fatalf("orm.New: %v", err)
 	}
@@ -160,6 +169,88 @@ func TestInheritJoined(t *testing.T) {
 		must(t, err)
 		if len(left) != 2 {
 			t.Errorf("after deleting the truck: %d vehicles", len(left))
+		}
+	})
+}
+
+// Relationships to a joined hierarchy: a collection of the base (its
+// objects of every sub-model), a collection of a joined sub-model (its
+// foreign key is on the root table), and the many-to-one back; the unit
+// of work fills the foreign key of a joined object from its parent.
+func TestInheritJoinedRelationships(t *testing.T) {
+	each2(t, func(t *testing.T, name string) {
+		ctx := context.Background()
+		_, db, c := setupJoined(t, name)
+		s := db.Session()
+		defer s.Close(ctx)
+		tr := &Truck{Vehicle: Vehicle{Wheels: i64p(6)}, Payload: i64p(9)}
+		van := &Van{Truck: Truck{Vehicle: Vehicle{Wheels: i64p(4)}, Payload: i64p(1)}, Seats: i64p(8)}
+		bike := &Vehicle{Wheels: i64p(2)}
+		d := &Depot{Name: "north", Vehicles: []*Vehicle{bike, &tr.Vehicle, &van.Vehicle}}
+		// Sub-model objects join the session as what they are; the
+		// depot's collection holds them as *Vehicle.
+		must(t, s.AddAll(tr, van, d))
+		must(t, s.Commit(ctx))
+		if q := c.queries(); len(q) != 6 {
+			t.Errorf("flush of a depot, a vehicle, a truck and a van: %d statements, want 6 (depot, 3 vehicles, 2 trucks):\n%s", len(q), strings.Join(q, "\n"))
+		}
+		if tr.DepotID == nil || *tr.DepotID != d.ID || van.DepotID == nil || *van.DepotID != d.ID {
+			t.Fatalf("depot ids: %v %v", tr.DepotID, van.DepotID)
+		}
+		tests := []struct {
+			name string
+			load orm.Load
+			want func(t *testing.T, s *orm.Session, d *Depot)
+		}{
+			{"collection of the base", orm.SelectIn("vehicles"), func(t *testing.T, s *orm.Session, d *Depot) {
+				if len(d.Vehicles) != 3 || s.ModelOf(d.Vehicles[1]) != "Truck" || s.ModelOf(d.Vehicles[2]) != "Van" {
+					t.Fatalf("vehicles: %d", len(d.Vehicles))
+				}
+				if v, ok := orm.As[Van](s, d.Vehicles[2]); !ok || *v.Seats != 8 || *v.Payload != 1 || v.Depot != d {
+					t.Errorf("the van: %+v", v)
+				}
+			}},
+			{"collection of a joined sub-model", orm.SelectIn("trucks"), func(t *testing.T, s *orm.Session, d *Depot) {
+				if len(d.Trucks) != 2 || *d.Trucks[0].Payload != 9 || s.ModelOf(d.Trucks[1]) != "Van" {
+					t.Fatalf("trucks: %d", len(d.Trucks))
+				}
+			}},
+			{"joined loading falls back to select-in", orm.Joined("trucks"), func(t *testing.T, s *orm.Session, d *Depot) {
+				if len(d.Trucks) != 2 {
+					t.Fatalf("trucks: %d", len(d.Trucks))
+				}
+			}},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				s := db.Session()
+				defer s.Close(ctx)
+				c.reset()
+				got, err := orm.One[Depot](ctx, s, orm.Select[Depot](db), tc.load)
+				must(t, err)
+				if n := len(c.queries()); n != 2 {
+					t.Errorf("%d statements, want 2:\n%s", n, strings.Join(c.queries(), "\n"))
+				}
+				tc.want(t, s, got)
+			})
+		}
+		// Many-to-one from a joined object, and moving it to another
+		// depot: one UPDATE of the root table.
+		s2 := db.Session()
+		defer s2.Close(ctx)
+		g, err := orm.Get[Truck](ctx, s2, tr.ID)
+		must(t, err)
+		south := &Depot{Name: "south"}
+		must(t, s2.Add(south))
+		must(t, s2.Flush(ctx))
+		c.reset()
+		g.Depot = south
+		must(t, s2.Flush(ctx))
+		if q := c.queries(); len(q) != 1 || !strings.Contains(q[0], "vehicles") {
+			t.Errorf("moving a truck: want 1 UPDATE of vehicles:\n%s", strings.Join(q, "\n"))
+		}
+		if *g.DepotID != south.ID {
+			t.Errorf("depot id %d, want %d", *g.DepotID, south.ID)
 		}
 	})
 }
