@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dlayer/dlayer"
 	"github.com/dlayer/dlayer/engine"
@@ -170,6 +171,16 @@ func TestInheritJoined(t *testing.T) {
 		if len(left) != 2 {
 			t.Errorf("after deleting the truck: %d vehicles", len(left))
 		}
+		// Stream of a joined model without sub-models: one joined query.
+		c.reset()
+		var vans []*Van
+		for x, err := range orm.Stream[Van](ctx, s4, orm.Select[Van](db), false) {
+			must(t, err)
+			vans = append(vans, x)
+		}
+		if len(vans) != 1 || *vans[0].Seats != 8 || *vans[0].Payload != 1 || len(c.queries()) != 1 {
+			t.Errorf("Stream[Van]: %d vans, %d statements", len(vans), len(c.queries()))
+		}
 	})
 }
 
@@ -251,6 +262,72 @@ func TestInheritJoinedRelationships(t *testing.T) {
 		}
 		if *g.DepotID != south.ID {
 			t.Errorf("depot id %d, want %d", *g.DepotID, south.ID)
+		}
+	})
+}
+
+// What the ORM does not map in a joined-table hierarchy is an orm.New
+// error naming the model: unbound (dynamic) models.
+func TestInheritJoinedUnbound(t *testing.T) {
+	ctx := context.Background()
+	eng, err := dlayer.Open(ctx, "inheritdata/joined", fresh.URL(t, "sqlite", "dl_orm_inhj"))
+	must(t, err)
+	defer eng.Close()
+	_, err = orm.New(eng)
+	if err == nil || !strings.Contains(err.Error(), "joined-table inheritance") || !strings.Contains(err.Error(), "orm.Bind") {
+		t.Errorf("orm.New without bound types: %v", err)
+	}
+}
+
+type Machine struct {
+	ID        int64
+	Kind      string
+	DeletedAt *time.Time
+}
+
+type Drill struct {
+	Machine
+	Torque *int64
+}
+
+// Soft delete on the root of a joined hierarchy: Delete updates the root
+// row only (the sub-table row stays for the deleted object), queries
+// leave it out, HardDelete removes both rows, the sub-table's first.
+func TestInheritJoinedSoftDelete(t *testing.T) {
+	each2(t, func(t *testing.T, name string) {
+		ctx := context.Background()
+		c := &counter{}
+		eng, err := dlayer.Open(ctx, "inheritdata/joinedsoft", fresh.URL(t, name, "dl_orm_inhjs"), engine.WithTracer(engine.TracerFunc(c.trace)))
+		must(t, err)
+		defer eng.Close()
+		must(t, eng.CreateAll(ctx))
+		db, err := orm.New(eng, orm.Bind[Machine]("Machine"), orm.Bind[Drill]("Drill"))
+		must(t, err)
+		s := db.Session()
+		defer s.Close(ctx)
+		a, b := &Drill{Torque: i64p(5)}, &Drill{Torque: i64p(7)}
+		must(t, s.AddAll(a, b))
+		must(t, s.Commit(ctx))
+		c.reset()
+		must(t, s.Delete(a))
+		must(t, s.Commit(ctx))
+		if q := c.queries(); len(q) != 1 || !strings.HasPrefix(strings.ToUpper(q[0]), "UPDATE") || !strings.Contains(q[0], "machines") {
+			t.Errorf("soft delete of a drill: want 1 UPDATE of machines:\n%s", strings.Join(q, "\n"))
+		}
+		s2 := db.Session()
+		defer s2.Close(ctx)
+		ds, err := orm.All[Drill](ctx, s2, orm.Select[Drill](db))
+		must(t, err)
+		ms, err := orm.All[Machine](ctx, s2, orm.Select[Machine](db))
+		must(t, err)
+		if len(ds) != 1 || *ds[0].Torque != 7 || len(ms) != 1 {
+			t.Errorf("after a soft delete: %d drills, %d machines", len(ds), len(ms))
+		}
+		c.reset()
+		must(t, s2.HardDelete(ds[0]))
+		must(t, s2.Commit(ctx))
+		if q := c.queries(); len(q) != 2 || !strings.Contains(q[0], "drills") || !strings.Contains(q[1], "machines") || !strings.HasPrefix(strings.ToUpper(q[1]), "DELETE") {
+			t.Errorf("hard delete of a drill: want 2 DELETEs, drills then machines:\n%s", strings.Join(q, "\n"))
 		}
 	})
 }
