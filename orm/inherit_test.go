@@ -406,4 +406,3 @@ func TestInheritBindErrors(t *testing.T) {
 		})
 	}
 }
-
