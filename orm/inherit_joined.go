@@ -376,26 +376,32 @@ func (s *Session) insertJoined(ctx context.Context, p *flushPlan, m *mapper, sts
 	if err != nil {
 		return err
 	}
-	if len(p.edges) > 0 {
-		if err := s.applyEdges(p, m, nil); err != nil {
-			return err
-		}
-	}
-	if m.hooks&hookBeforeInsert != 0 {
-		for _, st := range sts {
-			if err := s.runHook(ctx, st, hookBeforeInsert); err != nil {
-				return fmt.Errorf("before insert %s: %w", m.model.Name, err)
+	for _, level := range selfLevels(p, m, sts) {
+		if len(p.edges) > 0 {
+			only := make(map[*state]bool, len(level))
+			for _, st := range level {
+				only[st] = true
+			}
+			if err := s.applyEdges(p, m, only); err != nil {
+				return err
 			}
 		}
-	}
-	for _, v := range m.joined.views {
-		if err := s.insertLevel(ctx, tx, p, v, sts); err != nil {
-			return err
+		if m.hooks&hookBeforeInsert != 0 {
+			for _, st := range level {
+				if err := s.runHook(ctx, st, hookBeforeInsert); err != nil {
+					return fmt.Errorf("before insert %s: %w", m.model.Name, err)
+				}
+			}
 		}
-	}
-	if m.hooks&hookAfterInsert != 0 {
-		for _, st := range sts {
-			*done = append(*done, func() { _ = s.runHook(ctx, st, hookAfterInsert) })
+		for _, v := range m.joined.views {
+			if err := s.insertLevel(ctx, tx, p, v, level); err != nil {
+				return err
+			}
+		}
+		if m.hooks&hookAfterInsert != 0 {
+			for _, st := range level {
+				*done = append(*done, func() { _ = s.runHook(ctx, st, hookAfterInsert) })
+			}
 		}
 	}
 	return nil
@@ -448,7 +454,7 @@ func (s *Session) deleteJoined(ctx context.Context, m *mapper, sts []*state, don
 		return err
 	}
 	views := m.joined.views
-	for _, st := range sts {
+	for _, st := range selfDeleteOrder(m, sts) {
 		if err := s.runHook(ctx, st, hookBeforeDelete); err != nil {
 			return fmt.Errorf("before delete %s: %w", m.model.Name, err)
 		}
