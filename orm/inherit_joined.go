@@ -415,6 +415,28 @@ func (s *Session) updateJoined(ctx context.Context, p *flushPlan, st *state, don
 		return fmt.Errorf("before update %s: %w", m.model.Name, err)
 	}
 	p.touch(st)
+	if m.version >= 0 {
+		// A change of a sub-table only still bumps the version (on the
+		// root table): optimistic locking covers the whole object.
+		views := m.joined.views
+		rootChanged, subChanged := false, false
+		for i := range views[0].cols {
+			if views[0].cols[i].col.Computed == nil && !views[0].cols[i].eq(st.obj, st.snap) {
+				rootChanged = true
+			}
+		}
+		for i := len(views[0].cols); i < len(m.cols); i++ {
+			if m.cols[i].col.Computed == nil && !m.cols[i].eq(st.obj, st.snap) {
+				subChanged = true
+			}
+		}
+		if subChanged && !rootChanged {
+			vf := &m.cols[m.version]
+			if err := vf.set(st.obj, toInt64(vf.get(st.snap))+1); err != nil {
+				return err
+			}
+		}
+	}
 	for _, v := range m.joined.views {
 		vst := *st
 		vst.m = v

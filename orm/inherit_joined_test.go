@@ -2,6 +2,7 @@ package orm_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -282,6 +283,7 @@ func TestInheritJoinedUnbound(t *testing.T) {
 type Machine struct {
 	ID        int64
 	Kind      string
+	Version   int64
 	DeletedAt *time.Time
 }
 
@@ -308,6 +310,27 @@ func TestInheritJoinedSoftDelete(t *testing.T) {
 		a, b := &Drill{Torque: i64p(5)}, &Drill{Torque: i64p(7)}
 		must(t, s.AddAll(a, b))
 		must(t, s.Commit(ctx))
+		// The version covers the whole object: a change of the sub-table
+		// alone bumps it on the root table, root first; a stale object
+		// fails.
+		c.reset()
+		*b.Torque = 8
+		must(t, s.Flush(ctx))
+		if q := c.queries(); len(q) != 2 || !strings.Contains(q[0], "machines") || !strings.Contains(q[1], "drills") || b.Version != 2 {
+			t.Errorf("versioned update of torque: version %d, want 2 UPDATEs, machines then drills:\n%s", b.Version, strings.Join(q, "\n"))
+		}
+		must(t, s.Commit(ctx))
+		other := db.Session()
+		defer other.Close(ctx)
+		ob, err := orm.Get[Drill](ctx, other, b.ID)
+		must(t, err)
+		*ob.Torque = 9
+		must(t, other.Commit(ctx))
+		*b.Torque = 10
+		if err := s.Flush(ctx); !errors.Is(err, orm.ErrStaleObject) {
+			t.Errorf("stale update of a drill: %v", err)
+		}
+		must(t, s.Rollback(ctx))
 		c.reset()
 		must(t, s.Delete(a))
 		must(t, s.Commit(ctx))
@@ -320,7 +343,7 @@ func TestInheritJoinedSoftDelete(t *testing.T) {
 		must(t, err)
 		ms, err := orm.All[Machine](ctx, s2, orm.Select[Machine](db))
 		must(t, err)
-		if len(ds) != 1 || *ds[0].Torque != 7 || len(ms) != 1 {
+		if len(ds) != 1 || *ds[0].Torque != 9 || len(ms) != 1 {
 			t.Errorf("after a soft delete: %d drills, %d machines", len(ds), len(ms))
 		}
 		c.reset()
