@@ -184,7 +184,7 @@ func newJoinedStructMapper(t reflect.Type, m *spec.Model) (*mapper, []pendingRel
 // hierarchies: unbound models, and relationships whose join columns are
 // in a sub-model's table (their keys are indexed by the root table).
 func checkJoined(db *DB) []string {
-	sub := map[*spec.Table]bool{}
+	sub := map[*spec.Table]*spec.Table{} // a sub-model's table → its root table
 	for m, mp := range db.byModel {
 		if !usesJoinedTables(m) {
 			continue
@@ -193,7 +193,7 @@ func checkJoined(db *DB) []string {
 			return []string{fmt.Sprintf("model %s: joined-table inheritance (model %s has a table of its own) needs Go types bound to the models of the hierarchy (orm.Bind)", m.Name, m.Name)}
 		}
 		for _, t := range chainTables(m)[1:] {
-			sub[t] = true
+			sub[t] = m.Root().Table
 		}
 	}
 	if len(sub) == 0 {
@@ -208,9 +208,9 @@ func checkJoined(db *DB) []string {
 			pairs := append(append([]spec.ColumnPair(nil), rf.rel.Pairs...), rf.rel.SecondaryPairs...)
 			for _, p := range pairs {
 				for _, c := range []*spec.Column{p.Local, p.Remote} {
-					if c != nil && sub[c.Table] {
+					if c != nil && sub[c.Table] != nil {
 						problems = append(problems, fmt.Sprintf("relationship %s.%s: it joins on column %s.%s of a joined-table sub-model's own table, which the ORM does not map yet; join on the hierarchy's root table %s instead",
-							mp.model.Name, rf.rel.Name, c.Table.Name, c.Name, mp.model.Root().Table.Name))
+							mp.model.Name, rf.rel.Name, c.Table.Name, c.Name, sub[c.Table].Name))
 					}
 				}
 			}

@@ -267,16 +267,47 @@ func TestInheritJoinedRelationships(t *testing.T) {
 	})
 }
 
+type Driver struct {
+	ID      int64
+	Lorries []*Lorry
+}
+
+type Car struct {
+	ID   int64
+	Kind string
+}
+
+type Lorry struct {
+	Car
+	DriverID *int64
+}
+
 // What the ORM does not map in a joined-table hierarchy is an orm.New
-// error naming the model: unbound (dynamic) models.
-func TestInheritJoinedUnbound(t *testing.T) {
+// error naming the model or relationship.
+func TestInheritJoinedRefused(t *testing.T) {
 	ctx := context.Background()
-	eng, err := dlayer.Open(ctx, "inheritdata/joined", fresh.URL(t, "sqlite", "dl_orm_inhj"))
-	must(t, err)
-	defer eng.Close()
-	_, err = orm.New(eng)
-	if err == nil || !strings.Contains(err.Error(), "joined-table inheritance") || !strings.Contains(err.Error(), "orm.Bind") {
-		t.Errorf("orm.New without bound types: %v", err)
+	tests := []struct {
+		name, dir string
+		opts      []orm.Option
+		want      []string
+	}{
+		{"unbound models", "inheritdata/joined", nil, []string{"joined-table inheritance", "orm.Bind"}},
+		{"relationship on a sub-table column", "inheritdata/joinedrel",
+			[]orm.Option{orm.Bind[Driver]("Driver"), orm.Bind[Car]("Car"), orm.Bind[Lorry]("Lorry")},
+			[]string{"relationship Driver.lorries", "lorries.driver_id", "root table cars"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			eng, err := dlayer.Open(ctx, tc.dir, fresh.URL(t, "sqlite", "dl_orm_inhjr"))
+			must(t, err)
+			defer eng.Close()
+			_, err = orm.New(eng, tc.opts...)
+			for _, w := range tc.want {
+				if err == nil || !strings.Contains(err.Error(), w) {
+					t.Errorf("orm.New: %v, want %q", err, w)
+				}
+			}
+		})
 	}
 }
 
