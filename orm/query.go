@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math"
 	"reflect"
 	"slices"
 	"strings"
 	"unsafe"
 
+	"github.com/dlayer/dlayer/dialects"
 	"github.com/dlayer/dlayer/engine"
 	"github.com/dlayer/dlayer/internal/suggest"
 	"github.com/dlayer/dlayer/spec"
@@ -379,6 +381,9 @@ func (s *Session) get(ctx context.Context, m *mapper, pk []any) (unsafe.Pointer,
 func (s *Session) autoflush(ctx context.Context) error {
 	if !s.cfg.autoflush || s.flushing || len(s.all) == s.dead {
 		return nil // (a session holding no object has nothing to flush)
+	}
+	if s.clean() {
+		return nil
 	}
 	return s.flush(ctx)
 }
@@ -1056,14 +1061,19 @@ func (s *Session) expect(m *mapper, n int) {
 	s.all = slices.Grow(s.all, n)
 }
 
-// inChunk is how many keys one select-in query carries at most.
+// inChunk is how many keys one select-in query carries at most: the
+// user's InChunk if set; else, for one key column on a dialect that binds
+// arrays (PostgreSQL: col = ANY($1), one parameter), all of them; else as
+// many as the dialect's parameter limit allows.
 func (s *Session) inChunk(e *engine.Engine, keyCols int) int {
-	n := e.Dialect().MaxParams() - 16
 	if s.db.cfg.inChunk > 0 {
-		n = s.db.cfg.inChunk
+		return max(1, s.db.cfg.inChunk/max(1, keyCols))
 	}
-	n = min(n, 1000)
-	return max(1, n/max(1, keyCols))
+	d := e.Dialect()
+	if keyCols == 1 && d.Features().Has(dialects.ArrayParams) {
+		return math.MaxInt32
+	}
+	return max(1, (d.MaxParams()-16)/max(1, keyCols))
 }
 
 // loadRel loads relationship rf for every state in sts with select-in
@@ -1217,7 +1227,7 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, tree 
 				for j, g := range part {
 					keys[j] = m.cols[parentCols[0]].get(groups[g].first.obj)
 				}
-				cond = matchCols[0].In(keys)
+				cond = matchCols[0].InArray(keys)
 			} else {
 				ors := make([]stmt.Expr, len(part))
 				for j, g := range part {
