@@ -1217,7 +1217,15 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, tree 
 		need = append(need, int32(gi))
 	}
 	if len(need) > 0 {
-		s.expect(tm, min(len(need), maxExpect)) // at least one target per key, often
+		// Room for the targets up front: as many per key as the last
+		// select-in of this relationship brought, else one per key.
+		if rate := rf.perKey.Load(); rate > 16 {
+			est := min(int(int64(len(need))*rate/16), maxGrow)
+			found = slices.Grow(found, est)
+			s.expect(tm, est)
+		} else {
+			s.expect(tm, min(len(need), maxExpect))
+		}
 		chunk := s.inChunk(s.db.router.writer(tm.model), len(parentCols))
 		for start := 0; start < len(need); start += chunk {
 			part := need[start:min(start+chunk, len(need))]
@@ -1267,6 +1275,9 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, tree 
 				s.expect(tm, min(est, maxGrow))
 			}
 		}
+	}
+	if len(need) > 0 {
+		rf.perKey.Store(int64(len(found)) * 16 / int64(len(groups)))
 	}
 	for _, p := range found {
 		groups[p.g].n++
