@@ -279,15 +279,15 @@ func (s *Session) plan(ctx context.Context) (*flushPlan, error) {
 }
 
 // clean reports, without allocating, that a flush would write nothing: no
-// object was expunged or is pending, every deleted one is flushed, every
+// object left the session (since the last ExpungeAll) or is pending, every deleted one is flushed, every
 // persistent one equals its snapshot, each loaded relationship holds what
 // it held when loaded or last flushed (the same objects in the same
 // order), and no relationship that was not loaded has been set. It may
 // answer false for a session with nothing to write (the full plan then
 // decides); it never answers true for one with something to write.
 func (s *Session) clean() bool {
-	if s.dead > 0 {
-		return false
+	if s.forgot {
+		return false // a loaded relationship may hold an object that left
 	}
 	for _, st := range s.all {
 		switch st.status {
