@@ -57,7 +57,7 @@ var apiFuncs = map[string]any{
 	"stmt.ContainsFold": stmt.ContainsFold, "stmt.Count": stmt.Count, "stmt.CountAll": stmt.CountAll,
 	"stmt.CountDistinct": stmt.CountDistinct, "stmt.Delete": stmt.Delete, "stmt.Desc": stmt.Desc, "stmt.Div": stmt.Div,
 	"stmt.EndsWith": stmt.EndsWith, "stmt.Eq": stmt.Eq, "stmt.EscapeLike": stmt.EscapeLike, "stmt.Excluded": stmt.Excluded,
-	"stmt.Exists": stmt.Exists, "stmt.Ge": stmt.Ge, "stmt.Gt": stmt.Gt, "stmt.ILike": stmt.ILike, "stmt.In": stmt.In,
+	"stmt.Exists": stmt.Exists, "stmt.Ge": stmt.Ge, "stmt.Gt": stmt.Gt, "stmt.ILike": stmt.ILike, "stmt.In": stmt.In, "stmt.InArray": stmt.InArray,
 	"stmt.InTuples": stmt.InTuples, "stmt.Insert": stmt.Insert, "stmt.IsNotNull": stmt.IsNotNull, "stmt.IsNull": stmt.IsNull,
 	"stmt.Label": stmt.Label, "stmt.Le": stmt.Le, "stmt.Like": stmt.Like, "stmt.Lower": stmt.Lower, "stmt.Lt": stmt.Lt,
 	"stmt.Max": stmt.Max, "stmt.Min": stmt.Min, "stmt.Mul": stmt.Mul, "stmt.NamedParam": stmt.NamedParam, "stmt.Ne": stmt.Ne,

@@ -50,6 +50,10 @@ const (
 	// PartialIndex: CREATE INDEX … WHERE col IS NULL (PostgreSQL, SQLite),
 	// a soft-delete model's unique keys.
 	PartialIndex
+	// ArrayParams: one bound array parameter tests membership
+	// (x = ANY($1), PostgreSQL), so stmt.InArray sends its values as one
+	// parameter whatever their number.
+	ArrayParams
 )
 
 // Has reports whether every feature in want is present in f.

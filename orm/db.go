@@ -70,8 +70,11 @@ func ExpireOnCommit(on bool) Option { return func(c *config) { c.expireOnCommit 
 // Autoflush sets whether queries flush pending changes first (default true).
 func Autoflush(on bool) Option { return func(c *config) { c.autoflush = on } }
 
-// InChunk caps how many keys one select-in query carries (default: as
-// many as the dialect's parameter limit allows, at most 1,000).
+// InChunk caps how many keys one select-in query carries. By default a
+// single-column key on PostgreSQL is sent as one array parameter
+// (col = ANY($1)) in one query however many keys there are, and elsewhere
+// a query carries as many keys as the dialect's parameter limit allows
+// (SQLite 32,766 variables, MySQL 65,535 placeholders).
 func InChunk(n int) Option { return func(c *config) { c.inChunk = n } }
 
 // WithEvents installs session-wide hooks (see Events).

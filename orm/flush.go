@@ -278,6 +278,66 @@ func (s *Session) plan(ctx context.Context) (*flushPlan, error) {
 	return p, nil
 }
 
+// clean reports, without allocating, that a flush would write nothing: no
+// object left the session (since the last ExpungeAll) or is pending, every deleted one is flushed, every
+// persistent one equals its snapshot, each loaded relationship holds what
+// it held when loaded or last flushed (the same objects in the same
+// order), and no relationship that was not loaded has been set. It may
+// answer false for a session with nothing to write (the full plan then
+// decides); it never answers true for one with something to write.
+func (s *Session) clean() bool {
+	if s.forgot {
+		return false // a loaded relationship may hold an object that left
+	}
+	for _, st := range s.all {
+		switch st.status {
+		case statusPersistent:
+		case statusDeleted:
+			if !st.deleteFlushed {
+				return false
+			}
+			continue
+		default:
+			return false
+		}
+		for i, rf := range st.m.rels {
+			if !st.isLoaded(i) {
+				if rf.many && len(rf.getMany(st.obj)) > 0 || !rf.many && rf.getOne(st.obj) != nil {
+					return false
+				}
+				continue
+			}
+			link := st.link(i)
+			if rf.many {
+				cur := rf.getMany(st.obj)
+				if len(cur) != len(link) {
+					return false
+				}
+				for j := range cur {
+					if cur[j] != link[j] {
+						return false
+					}
+				}
+				continue
+			}
+			t := rf.getOne(st.obj)
+			if t == nil {
+				if len(link) > 0 && link[0] != nil {
+					return false
+				}
+				continue
+			}
+			if len(link) == 0 || link[0] != t {
+				return false
+			}
+		}
+		if st.m.dirty(st) {
+			return false
+		}
+	}
+	return true
+}
+
 func (s *Session) mayBeDirty(p *flushPlan, st *state) bool {
 	if _, touched := p.journal[st]; touched {
 		return true

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -100,6 +101,10 @@ type relField struct {
 	// iface returns the field's value as the app sees it.
 	iface func(obj unsafe.Pointer) any
 	name  string
+	// perKey is how many targets a key brought in the last select-in of
+	// this relationship, ×16 (0: none yet), so the next one makes room
+	// for its targets up front. Shared by every session of the DB.
+	perKey atomic.Int64
 }
 
 var (

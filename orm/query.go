@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math"
 	"reflect"
 	"slices"
 	"strings"
 	"unsafe"
 
+	"github.com/dlayer/dlayer/dialects"
 	"github.com/dlayer/dlayer/engine"
 	"github.com/dlayer/dlayer/internal/suggest"
 	"github.com/dlayer/dlayer/spec"
@@ -379,6 +381,9 @@ func (s *Session) get(ctx context.Context, m *mapper, pk []any) (unsafe.Pointer,
 func (s *Session) autoflush(ctx context.Context) error {
 	if !s.cfg.autoflush || s.flushing || len(s.all) == s.dead {
 		return nil // (a session holding no object has nothing to flush)
+	}
+	if s.clean() {
+		return nil
 	}
 	return s.flush(ctx)
 }
@@ -1056,14 +1061,19 @@ func (s *Session) expect(m *mapper, n int) {
 	s.all = slices.Grow(s.all, n)
 }
 
-// inChunk is how many keys one select-in query carries at most.
+// inChunk is how many keys one select-in query carries at most: the
+// user's InChunk if set; else, for one key column on a dialect that binds
+// arrays (PostgreSQL: col = ANY($1), one parameter), all of them; else as
+// many as the dialect's parameter limit allows.
 func (s *Session) inChunk(e *engine.Engine, keyCols int) int {
-	n := e.Dialect().MaxParams() - 16
 	if s.db.cfg.inChunk > 0 {
-		n = s.db.cfg.inChunk
+		return max(1, s.db.cfg.inChunk/max(1, keyCols))
 	}
-	n = min(n, 1000)
-	return max(1, n/max(1, keyCols))
+	d := e.Dialect()
+	if keyCols == 1 && d.Features().Has(dialects.ArrayParams) {
+		return math.MaxInt32
+	}
+	return max(1, (d.MaxParams()-16)/max(1, keyCols))
 }
 
 // loadRel loads relationship rf for every state in sts with select-in
@@ -1207,7 +1217,15 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, tree 
 		need = append(need, int32(gi))
 	}
 	if len(need) > 0 {
-		s.expect(tm, min(len(need), maxExpect)) // at least one target per key, often
+		// Room for the targets up front: as many per key as the last
+		// select-in of this relationship brought, else one per key.
+		if rate := rf.perKey.Load(); rate > 16 {
+			est := min(int(int64(len(need))*rate/16), maxGrow)
+			found = slices.Grow(found, est)
+			s.expect(tm, est)
+		} else {
+			s.expect(tm, min(len(need), maxExpect))
+		}
 		chunk := s.inChunk(s.db.router.writer(tm.model), len(parentCols))
 		for start := 0; start < len(need); start += chunk {
 			part := need[start:min(start+chunk, len(need))]
@@ -1217,7 +1235,7 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, tree 
 				for j, g := range part {
 					keys[j] = m.cols[parentCols[0]].get(groups[g].first.obj)
 				}
-				cond = matchCols[0].In(keys)
+				cond = matchCols[0].InArray(keys)
 			} else {
 				ors := make([]stmt.Expr, len(part))
 				for j, g := range part {
@@ -1257,6 +1275,9 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, tree 
 				s.expect(tm, min(est, maxGrow))
 			}
 		}
+	}
+	if len(need) > 0 {
+		rf.perKey.Store(int64(len(found)) * 16 / int64(len(groups)))
 	}
 	for _, p := range found {
 		groups[p.g].n++

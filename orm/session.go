@@ -64,8 +64,12 @@ type Session struct {
 	// all holds every state in the order it joined; forgotten ones are
 	// marked gone (and counted in dead) until compaction. byPtr indexes
 	// all[:indexed] by object address, built lazily (stateOf).
-	all     []*state
-	dead    int
+	all  []*state
+	dead int
+	// forgot: an object left the session since the last ExpungeAll (a
+	// loaded relationship may still hold it, so the autoflush's cheap
+	// clean check defers to the full plan).
+	forgot  bool
 	byPtr   map[unsafe.Pointer]*state
 	indexed int
 	idmap   identityMap
@@ -319,6 +323,7 @@ func (s *Session) forget(st *state) {
 	}
 	st.gone = true
 	s.dead++
+	s.forgot = true
 	if s.hard != nil {
 		delete(s.hard, st)
 	}
@@ -390,6 +395,7 @@ func (s *Session) expungeAll() {
 		st.gone = true
 	}
 	s.all, s.dead, s.byPtr, s.indexed = nil, 0, nil, 0
+	s.forgot = false
 	s.idmap.clear()
 }
 

@@ -99,6 +99,10 @@ type InExpr struct {
 	Values []Expr
 	Sub    *SelectStmt
 	Not    bool
+	// Array (see InArray): where the dialect binds arrays
+	// (dialects.ArrayParams) and the values are plain values of one Go
+	// type, compile X = ANY(?) with the values as one array parameter.
+	Array bool
 }
 
 // BetweenExpr is X [NOT] BETWEEN Lo AND Hi.
@@ -382,6 +386,21 @@ func Mul(x Expr, v any) Expr { return &BinaryExpr{Op: OpMul, L: x, R: bind(v, x)
 // Div is x / v.
 func Div(x Expr, v any) Expr { return &BinaryExpr{Op: OpDiv, L: x, R: bind(v, x)} }
 
+// InArray is x IN vals for a list of plain values of one Go type (keys,
+// typically). On a dialect that binds arrays (PostgreSQL) it compiles to
+// x = ANY(?) with the values as ONE parameter: the statement has the same
+// text, and one shape in the compiled-statement and prepared-statement
+// caches, whatever the number of values, and no parameter limit applies.
+// Elsewhere, or when the values are of mixed types, nil, or not a scalar
+// kind, it compiles as In does: x IN (?, ?, …). No values match nothing.
+func InArray(x Expr, vals []any) Expr {
+	e := in(x, false, vals)
+	if ie, ok := e.(*InExpr); ok && ie.Sub == nil {
+		ie.Array = true
+	}
+	return e
+}
+
 func in(x Expr, not bool, vals []any) Expr {
 	if len(vals) == 1 {
 		switch v := vals[0].(type) {
@@ -625,6 +644,10 @@ func (c *Column) Ge(v any) Expr { return Ge(c, v) }
 
 // In is c IN (vals…); see In.
 func (c *Column) In(vals ...any) Expr { return In(c, vals...) }
+
+// InArray is c IN vals, sent as one array parameter where the dialect can
+// bind arrays; see InArray.
+func (c *Column) InArray(vals []any) Expr { return InArray(c, vals) }
 
 // NotIn is c NOT IN (vals…); see In.
 func (c *Column) NotIn(vals ...any) Expr { return NotIn(c, vals...) }

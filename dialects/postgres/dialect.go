@@ -9,7 +9,7 @@ import (
 const Features = dialects.Returning | dialects.UpsertOnConflict | dialects.Savepoints |
 	dialects.ILike | dialects.WindowFunctions | dialects.TransactionalDDL | dialects.NullsOrdering |
 	dialects.MultiRowInsert | dialects.CopyFrom | dialects.ForUpdate | dialects.AlterAddConstraint |
-	dialects.NativeEnum | dialects.DropTableCascade | dialects.IfNotExists | dialects.PartialIndex
+	dialects.NativeEnum | dialects.DropTableCascade | dialects.IfNotExists | dialects.PartialIndex | dialects.ArrayParams
 
 // MaxParams is the most parameters the extended protocol carries (a 16-bit
 // count).

@@ -2,8 +2,10 @@ package sqlgen
 
 import (
 	"encoding/binary"
+	"reflect"
 	"slices"
 	"sync"
+	"time"
 	"unsafe"
 
 	"github.com/dlayer/dlayer/dialects"
@@ -107,6 +109,9 @@ type keyer struct {
 	vals  []walkVal
 	ptrs  []unsafe.Pointer
 	depth int
+	// array: the dialect binds arrays (an InExpr with Array set is one
+	// parameter, whatever its number of values).
+	array bool
 }
 
 func (k *keyer) tag(b byte) { k.buf = append(k.buf, b) }
@@ -308,6 +313,15 @@ func (k *keyer) expr(e stmt.Expr) bool {
 		if x.Sub != nil {
 			k.tag('q')
 			return k.selectStmt(x.Sub)
+		}
+		if x.Array && !x.Not && k.array {
+			if arr, ok := arrayArg(x.Values); ok {
+				// One shape for any number of values: the array is
+				// the statement's one value here.
+				k.tag('A')
+				k.vals = append(k.vals, walkVal{v: arr, src: ptrSrc(unsafe.Pointer(x))})
+				return true
+			}
 		}
 		return k.exprs(x.Values)
 	case *stmt.BetweenExpr:
@@ -538,4 +552,67 @@ func fromCache(e *cacheEntry, vals []walkVal) *dialects.Compiled {
 	}
 	r.c = dialects.Compiled{SQL: e.sql, Args: args, ArgTypes: types, Columns: e.cols, ParamNames: e.names, MultiStatement: e.multi, SingleRow: e.single}
 	return &r.c
+}
+
+// arrayArg is the one array parameter an InExpr with Array set binds on a
+// dialect with dialects.ArrayParams: a typed slice of its values when every
+// value is a plain, non-nil value of one scalar Go type (integers, strings,
+// booleans, byte arrays such as UUIDs, time.Time); otherwise ok is false
+// and the values are bound one by one.
+func arrayArg(vals []stmt.Expr) (any, bool) {
+	if len(vals) == 0 {
+		return nil, false
+	}
+	first, ok := vals[0].(*stmt.Value)
+	if !ok || first == nil || first.V == nil {
+		return nil, false
+	}
+	switch first.V.(type) {
+	case int64:
+		return typedArray[int64](vals)
+	case int32:
+		return typedArray[int32](vals)
+	case int:
+		return typedArray[int](vals)
+	case string:
+		return typedArray[string](vals)
+	}
+	t := reflect.TypeOf(first.V)
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.String, reflect.Bool:
+	case reflect.Array:
+		if t.Elem().Kind() != reflect.Uint8 {
+			return nil, false
+		}
+	case reflect.Struct:
+		if t != reflect.TypeFor[time.Time]() {
+			return nil, false
+		}
+	default:
+		return nil, false
+	}
+	out := reflect.MakeSlice(reflect.SliceOf(t), len(vals), len(vals))
+	for i, e := range vals {
+		v, ok := e.(*stmt.Value)
+		if !ok || v == nil || v.V == nil || reflect.TypeOf(v.V) != t {
+			return nil, false
+		}
+		out.Index(i).Set(reflect.ValueOf(v.V))
+	}
+	return out.Interface(), true
+}
+
+func typedArray[T any](vals []stmt.Expr) (any, bool) {
+	out := make([]T, len(vals))
+	for i, e := range vals {
+		v, ok := e.(*stmt.Value)
+		if !ok || v == nil {
+			return nil, false
+		}
+		if out[i], ok = v.V.(T); !ok {
+			return nil, false
+		}
+	}
+	return out, true
 }

@@ -385,3 +385,69 @@ func TestSingleRow(t *testing.T) {
 		}
 	}
 }
+
+// TestInArray: stmt.InArray binds its values as one array parameter on a
+// dialect with dialects.ArrayParams (PostgreSQL: x = ANY($1), one cached
+// shape for any number of values) and as an IN list elsewhere; mixed
+// types and NULLs fall back to the IN list everywhere.
+func TestInArray(t *testing.T) {
+	tb := stmt.Ref(benchTable())
+	for _, d := range all {
+		t.Run(d.Name(), func(t *testing.T) {
+			array := d.Features().Has(dialects.ArrayParams)
+			for _, tc := range []struct {
+				name   string
+				vals   []any
+				asList bool // an IN list even where arrays bind
+				want   any  // the array parameter
+			}{
+				{name: "int64", vals: []any{int64(3), int64(1), int64(2)}, want: []int64{3, 1, 2}},
+				{name: "int64 longer", vals: []any{int64(1), int64(2), int64(3), int64(4), int64(5)}, want: []int64{1, 2, 3, 4, 5}},
+				{name: "string", vals: []any{"a", "b"}, want: []string{"a", "b"}},
+				{name: "uuid bytes", vals: []any{[16]byte{1}, [16]byte{2}}, want: [][16]byte{{1}, {2}}},
+				{name: "mixed types", vals: []any{int64(1), "b"}, asList: true},
+				{name: "nil value", vals: []any{int64(1), nil}, asList: true},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					for _, g := range []*sqlgen.Base{withCache(d, 10), withCache(d, -1)} {
+						for round := range 2 { // a miss, then a hit
+							c := mustCompile(t, g, stmt.Select(tb).Where(tb.C("id").InArray(tc.vals)))
+							if array && !tc.asList {
+								if !strings.Contains(c.SQL, "= ANY(") || len(c.Args) != 1 || !reflect.DeepEqual(c.Args[0], tc.want) {
+									t.Fatalf("round %d: %s %#v, want one array parameter %#v", round, c.SQL, c.Args, tc.want)
+								}
+								continue
+							}
+							if !strings.Contains(c.SQL, " IN (") || len(c.Args) != len(tc.vals) {
+								t.Fatalf("round %d: %s %#v, want an IN list of %d", round, c.SQL, c.Args, len(tc.vals))
+							}
+						}
+					}
+				})
+			}
+			// One shape whatever the number of values where arrays bind.
+			g := withCache(d, 10)
+			for n := 1; n <= 4; n++ {
+				vals, ints := make([]any, n), make([]int64, n)
+				for i := range vals {
+					vals[i], ints[i] = int64(i), int64(i)
+				}
+				c := mustCompile(t, g, stmt.Select(tb).Where(tb.C("id").InArray(vals)))
+				if array && !reflect.DeepEqual(c.Args, []any{ints}) {
+					t.Fatalf("%d values: args %#v", n, c.Args)
+				}
+			}
+			want := 4
+			if array {
+				want = 1
+			}
+			if g.CompiledCacheLen() != want {
+				t.Errorf("%d shapes cached for 1–4 values, want %d", g.CompiledCacheLen(), want)
+			}
+			// No values match nothing.
+			if c := mustCompile(t, g, stmt.Select(tb).Where(tb.C("id").InArray(nil))); !strings.Contains(c.SQL, "1 = 0") {
+				t.Errorf("no values: %s", c.SQL)
+			}
+		})
+	}
+}

@@ -62,6 +62,7 @@ func (st *state) reset(g *Base) {
 	st.noQualify, st.inUpsert, st.depth, st.multi = false, false, 0, false
 	st.recording, st.srcs, st.single = false, st.srcs[:0], false
 	st.key.buf, st.key.vals, st.key.ptrs, st.key.depth = st.key.buf[:0], st.key.vals[:0], st.key.ptrs[:0], 0
+	st.key.array = g.cfg.Features.Has(dialects.ArrayParams)
 }
 
 // Compile turns a statement into SQL text and arguments. A statement of a
@@ -939,6 +940,14 @@ func (st *state) in(x *stmt.InExpr) error {
 	}
 	if err := st.operand(x.X); err != nil {
 		return err
+	}
+	if x.Array && !x.Not && x.Sub == nil && st.key.array {
+		if arr, ok := arrayArg(x.Values); ok {
+			st.str(" = ANY(")
+			st.addArg(arr, nil, "", ptrSrc(unsafe.Pointer(x)))
+			st.str(")")
+			return nil
+		}
 	}
 	if x.Not {
 		st.str(" NOT IN ")
