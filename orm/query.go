@@ -357,7 +357,7 @@ func (s *Session) get(ctx context.Context, m *mapper, pk []any) (unsafe.Pointer,
 	if s.budget != nil {
 		ctx = s.loading(ctx, "get "+m.model.Name)
 	}
-	if _, err := s.loadInto(ctx, m, stmt.Select(m.tref).Where(where...), func(st *state) { found = st }); err != nil {
+	if _, err := s.loadInto(ctx, m, m.withExprs(stmt.Select(m.tref), m.tref, false).Where(where...), func(st *state) { found = st }); err != nil {
 		return nil, fmt.Errorf("get %s: %w", m.model.Name, err)
 	}
 	if found == nil {
@@ -519,6 +519,9 @@ func (s *Session) query(ctx context.Context, m *mapper, q *stmt.SelectStmt, opts
 	base := p.Items[0].(*stmt.Table)
 	if f := m.alive(base); f != nil && !tree.withDeleted {
 		q = q.Where(f)
+	}
+	if len(m.exprs) > 0 {
+		q = m.withExprs(q, base, tree.withDeleted)
 	}
 	limited := p.HasLimit || p.HasOffset
 	// Joined to-one relationships (and joined collections without a
@@ -984,6 +987,7 @@ func (s *Session) loadRowsOn(ctx context.Context, conn engine.Querier, m *mapper
 	dest := make([]any, ncols)
 	var sink any
 	n := 0
+	exprs := len(m.exprs) > 0 && m.exprsIn(q)
 	for rows.Next() {
 		obj := s.newObject(m)
 		for i := range m.cols {
@@ -991,6 +995,9 @@ func (s *Session) loadRowsOn(ctx context.Context, conn engine.Querier, m *mapper
 		}
 		for i := len(m.cols); i < ncols; i++ {
 			dest[i] = &sink
+		}
+		if exprs {
+			m.scanExprs(dest, obj, &sink)
 		}
 		for _, jr := range joins {
 			jr.prepare(dest)
@@ -1023,6 +1030,9 @@ func (s *Session) track(m *mapper, obj unsafe.Pointer) *state {
 			if st.expired {
 				for i := range m.cols {
 					m.cols[i].copyFrom(st.obj, obj)
+				}
+				if len(m.exprs) > 0 {
+					m.refreshExprs(st.obj, obj)
 				}
 				st.expired = false
 				st.snap = s.snapshot(m, st.obj)
