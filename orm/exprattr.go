@@ -235,3 +235,34 @@ func (o *Object) exprGet(name string) (any, bool) {
 	}
 	return nil, false
 }
+
+// canonicalExprs rewrites a dynamic object's expression values in the
+// expression's type: drivers disagree (MySQL sums integers as DECIMAL
+// text, PostgreSQL sums bigints as numeric).
+func (m *mapper) canonicalExprs(obj unsafe.Pointer) {
+	o := (*Object)(obj)
+	n := len(m.cols)
+	for k := range m.exprs {
+		v := o.vals[n+k]
+		if v == nil {
+			continue
+		}
+		t := &m.exprs[k].e.Type
+		switch {
+		case t.Kind.IsInteger():
+			var i int64
+			if conv.Assign(&i, v) == nil {
+				o.vals[n+k] = i
+			}
+		case t.Kind == spec.TypeFloat || t.Kind == spec.TypeDouble:
+			var f float64
+			if conv.Assign(&f, v) == nil {
+				o.vals[n+k] = f
+			}
+		case t.Kind == spec.TypeDecimal:
+			if d, err := conv.Decimal(v, t); err == nil {
+				o.vals[n+k] = d
+			}
+		}
+	}
+}

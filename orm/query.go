@@ -1005,6 +1005,9 @@ func (s *Session) loadRowsOn(ctx context.Context, conn engine.Querier, m *mapper
 		if err := rows.Scan(dest...); err != nil {
 			return n, err
 		}
+		if exprs && m.typ == nil {
+			m.canonicalExprs(obj)
+		}
 		m.canonical(obj)
 		st := s.track(m, obj)
 		for _, jr := range joins {
