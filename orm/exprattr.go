@@ -142,11 +142,25 @@ func (m *mapper) withExprs(q *stmt.SelectStmt, outer *stmt.Table, withDeleted bo
 	if len(m.exprs) == 0 || len(q.Parts().Items) != 1 {
 		return q
 	}
+	return q.Columns(m.exprItems(outer, withDeleted)...)
+}
+
+// exprItems returns m's expression attributes over outer as select items.
+func (m *mapper) exprItems(outer *stmt.Table, withDeleted bool) []stmt.Selectable {
 	items := make([]stmt.Selectable, len(m.exprs))
 	for i := range m.exprs {
 		items[i] = stmt.Label(exprSubquery(m.exprs[i].e, outer, withDeleted), m.exprs[i].label)
 	}
-	return q.Columns(items...)
+	return items
+}
+
+// derivedExprs adds to items the expression attributes a derived table d
+// carries (limit-per-parent loading), so that they follow d's columns.
+func (m *mapper) derivedExprs(items []stmt.Selectable, d *stmt.Table) []stmt.Selectable {
+	for i := range m.exprs {
+		items = append(items, stmt.Label(d.Label(m.exprs[i].label), m.exprs[i].label))
+	}
+	return items
 }
 
 // exprsIn reports whether q (a SELECT of m's table) carries m's

@@ -39,9 +39,10 @@ type XItem struct {
 	Price     string
 	AddedOn   time.Time
 	DeletedAt *time.Time
+	Shop      *XShop
 }
 
-func setupExpr(t testing.TB, name string, bind bool) *env {
+func setupExpr(t testing.TB, name string, bind bool, more ...orm.Option) *env {
 	t.Helper()
 	ctx := context.Background()
 	u := fresh.URL(t, name, "dl_orm_xa")
@@ -58,6 +59,7 @@ func setupExpr(t testing.TB, name string, bind bool) *env {
 	if bind {
 		opts = append(opts, orm.Bind[XShop]("Shop"), orm.Bind[XItem]("Item"))
 	}
+	opts = append(opts, more...)
 	db, err := orm.New(eng, opts...)
 	if err != nil {
 		t.Fatalf("orm.New: %v", err)
@@ -314,4 +316,94 @@ func TestExprAttrBadInput(t *testing.T) {
 			}
 		})
 	}
+}
+
+// XTag is Tag of orm/testdata/exprattr, with its shops.
+type XTag struct {
+	ID    int64
+	Label string
+	Shops []*XShop
+}
+
+// TestExprAttrsLoaders checks that expression attributes come with objects
+// loaded by select-in (many-to-one, many-to-many, limited per parent) and
+// by Stream, in the same statements as without them.
+func TestExprAttrsLoaders(t *testing.T) {
+	each2(t, func(t *testing.T, name string) {
+		e := setupExpr(t, name, true, orm.Bind[XTag]("Tag"))
+		ctx := context.Background()
+		shopT, itemT, tagT := e.db.Table("Shop"), e.db.Table("Item"), e.db.Table("Tag")
+		// live item counts of shops 1…10 (shop id i+1 has i items; shop 10
+		// lost one to soft delete)
+		want := func(id int64) int64 { return min(id-1, 8) }
+		t.Run("selectin many-to-one", func(t *testing.T) {
+			s := e.db.Session()
+			defer s.Close(ctx)
+			e.n.reset()
+			items, err := orm.All[XItem](ctx, s, orm.Select[XItem](e.db).OrderBy(itemT.C("id").Asc()), orm.SelectIn("shop"))
+			must(t, err)
+			if q := e.n.queries(); len(q) != 2 {
+				t.Fatalf("%d statements, want 2", len(q))
+			}
+			seen := 0
+			for _, it := range items {
+				x := it.Shop
+				if x.ItemCount != want(x.ID) {
+					t.Errorf("shop %d: count %d, want %d", x.ID, x.ItemCount, want(x.ID))
+				}
+				seen++
+			}
+			if seen == 0 {
+				t.Fatal("no items")
+			}
+		})
+		for _, tc := range []struct {
+			name string
+			load orm.Load
+			n    int
+		}{
+			{"selectin many-to-many", orm.SelectIn("shops"), 5},
+			{"selectin many-to-many limited", orm.SelectIn("shops", orm.OrderBy("id desc"), orm.Limit(2)), 2},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				s := e.db.Session()
+				defer s.Close(ctx)
+				e.n.reset()
+				tags, err := orm.All[XTag](ctx, s, orm.Select[XTag](e.db).OrderBy(tagT.C("id").Asc()), tc.load)
+				must(t, err)
+				if q := e.n.queries(); len(q) != 2 {
+					t.Fatalf("%d statements, want 2", len(q))
+				}
+				for _, tg := range tags {
+					if len(tg.Shops) != tc.n {
+						t.Fatalf("tag %d: %d shops, want %d", tg.ID, len(tg.Shops), tc.n)
+					}
+					for _, sh := range tg.Shops {
+						if sh.ItemCount != want(sh.ID) || sh.TagCount != 2 {
+							t.Errorf("tag %d shop %d: count %d tags %d, want %d 2", tg.ID, sh.ID, sh.ItemCount, sh.TagCount, want(sh.ID))
+						}
+					}
+				}
+			})
+		}
+		t.Run("stream", func(t *testing.T) {
+			s := e.db.Session()
+			defer s.Close(ctx)
+			e.n.reset()
+			n := 0
+			for sh, err := range orm.Stream[XShop](ctx, s, orm.Select[XShop](e.db).OrderBy(shopT.C("id").Asc()), false) {
+				must(t, err)
+				if sh.ItemCount != want(sh.ID) {
+					t.Errorf("shop %d: count %d, want %d", sh.ID, sh.ItemCount, want(sh.ID))
+				}
+				n++
+			}
+			if n != 10 {
+				t.Errorf("%d shops, want 10", n)
+			}
+			if q := e.n.queries(); len(q) != 1 {
+				t.Fatalf("%d statements, want 1", len(q))
+			}
+		})
+	})
 }

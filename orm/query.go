@@ -882,10 +882,14 @@ func Stream[T any](ctx context.Context, s *Session, q *stmt.SelectStmt, keep boo
 		for i := n; i < len(dest); i++ {
 			dest[i] = &sink
 		}
+		exprs := len(m.exprs) > 0 && len(dest) >= n+len(m.exprs) && rows.Columns()[n] == m.exprs[0].label
 		for ; more; more = rows.Next() {
 			obj := m.newObject()
 			for i := range m.cols {
 				dest[i] = m.cols[i].ptr(obj)
+			}
+			if exprs {
+				m.scanExprs(dest, obj, &sink)
 			}
 			if err := rows.Scan(dest...); err != nil {
 				yield(nil, err)
@@ -936,6 +940,9 @@ func streamOpen[T any](ctx context.Context, s *Session, q *stmt.SelectStmt) (m *
 			return nil, nil, false, fmt.Errorf("stream %s: the model has sub-models, whose rows Stream cannot build (use All)", m.model.Name)
 		}
 		q = m.poly.where(q)
+	}
+	if len(m.exprs) > 0 {
+		q = m.withExprs(q, p.Items[0].(*stmt.Table), false)
 	}
 	if err := s.autoflush(ctx); err != nil {
 		return nil, nil, false, err
@@ -1105,6 +1112,9 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, tree 
 	case r.Kind == spec.ManyToMany:
 		sec := stmt.Ref(r.Secondary)
 		items := []stmt.Selectable{tt}
+		if len(tm.exprs) > 0 {
+			items = append(items, tm.exprItems(tt, withDeleted)...)
+		}
 		for j, pr := range r.Pairs {
 			parentCols = append(parentCols, pr.Local.Ordinal)
 			c := sec.Col(pr.Remote)
@@ -1122,6 +1132,9 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, tree 
 			parentCols = append(parentCols, pr.Local.Ordinal)
 			matchCols = append(matchCols, tt.Col(pr.Remote))
 			matchOrds = append(matchOrds, pr.Remote.Ordinal)
+		}
+		if len(tm.exprs) > 0 {
+			q = tm.withExprs(q, tt, withDeleted)
 		}
 	}
 	if f := tm.alive(tt); f != nil && !withDeleted {
@@ -1340,6 +1353,9 @@ func limitPerParent(q *stmt.SelectStmt, tm *mapper, terms []spec.OrderTerm, matc
 		inner := q.Where(cond).Columns(stmt.RowNumber(partition, orders...).Label("dl_rn"))
 		d := inner.Derived("dl_w")
 		items := []stmt.Selectable{d}
+		if len(tm.exprs) > 0 && tm.exprsIn(q) {
+			items = tm.derivedExprs(items, d)
+		}
 		var outerOrder []stmt.Order
 		for j := range extra {
 			k := d.Label(fmt.Sprintf("dl_key_%d", j))
@@ -1385,6 +1401,11 @@ func (s *Session) selectInChunk(ctx context.Context, conn engine.Querier, tm *ma
 	}
 	defer rows.Close()
 	n := len(tm.cols)
+	exprs := len(tm.exprs) > 0 && tm.exprsIn(q)
+	var sink any
+	if exprs {
+		n += len(tm.exprs)
+	}
 	dest := make([]any, n+extra)
 	keys := make([]any, extra)
 	read := 0
@@ -1393,12 +1414,18 @@ func (s *Session) selectInChunk(ctx context.Context, conn engine.Querier, tm *ma
 		for i := range tm.cols {
 			dest[i] = tm.cols[i].ptr(obj)
 		}
+		if exprs {
+			tm.scanExprs(dest, obj, &sink)
+		}
 		for j := range keys {
 			keys[j] = nil
 			dest[n+j] = &keys[j]
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return read, err
+		}
+		if exprs && tm.typ == nil {
+			tm.canonicalExprs(obj)
 		}
 		st := s.track(tm, obj)
 		if extra > 0 {
