@@ -57,7 +57,7 @@ func setupExpr(t testing.TB, name string, bind bool, more ...orm.Option) *env {
 	}
 	var opts []orm.Option
 	if bind {
-		opts = append(opts, orm.Bind[XShop]("Shop"), orm.Bind[XItem]("Item"))
+		opts = append(opts, orm.Bind[XShop]("Store"), orm.Bind[XItem]("Product"))
 	}
 	opts = append(opts, more...)
 	db, err := orm.New(eng, opts...)
@@ -85,7 +85,7 @@ func setupExpr(t testing.TB, name string, bind bool, more ...orm.Option) *env {
 		}
 		return stmt.Insert(t).Columns(cols...).Values(vals...)
 	}
-	shops, items, tags, st := db.Table("Shop"), db.Table("Item"), db.Table("Tag"), db.Table("shop_tags")
+	shops, items, tags, st := db.Table("Store"), db.Table("Product"), db.Table("Badge"), db.Table("store_badges")
 	x(ins(tags, map[string]any{"id": 1, "label": "a"}))
 	x(ins(tags, map[string]any{"id": 2, "label": "b"}))
 	id := 0
@@ -125,7 +125,7 @@ func TestExprAttrs(t *testing.T) {
 		s := e.db.Session()
 		defer s.Close(ctx)
 
-		shops, err := orm.All[XShop](ctx, s, orm.Select[XShop](e.db).OrderBy(e.db.Table("Shop").C("id").Asc()))
+		shops, err := orm.All[XShop](ctx, s, orm.Select[XShop](e.db).OrderBy(e.db.Table("Store").C("id").Asc()))
 		must(t, err)
 		if q := e.n.queries(); len(q) != 1 {
 			t.Fatalf("%d statements, want 1:\n%s", len(q), strings.Join(q, "\n"))
@@ -176,7 +176,7 @@ func TestExprAttrs(t *testing.T) {
 		t.Run("with deleted", func(t *testing.T) {
 			s := e.db.Session()
 			defer s.Close(ctx)
-			sh, err := orm.One[XShop](ctx, s, orm.Select[XShop](e.db).Where(e.db.Table("Shop").C("id").Eq(10)), orm.WithDeleted())
+			sh, err := orm.One[XShop](ctx, s, orm.Select[XShop](e.db).Where(e.db.Table("Store").C("id").Eq(10)), orm.WithDeleted())
 			must(t, err)
 			if sh.ItemCount != 9 || sh.TotalQty != 45 {
 				t.Errorf("count %d total %d, want 9 45", sh.ItemCount, sh.TotalQty)
@@ -188,7 +188,7 @@ func TestExprAttrs(t *testing.T) {
 			defer s.Close(ctx)
 			e.n.reset()
 			cnt := orm.Attr[XShop](e.db, "item_count")
-			got, err := orm.All[XShop](ctx, s, orm.Select[XShop](e.db).Where(stmt.Ge(cnt, 5)).OrderBy(stmt.Desc(orm.Attr[XShop](e.db, "total_qty")), e.db.Table("Shop").C("id").Asc()))
+			got, err := orm.All[XShop](ctx, s, orm.Select[XShop](e.db).Where(stmt.Ge(cnt, 5)).OrderBy(stmt.Desc(orm.Attr[XShop](e.db, "total_qty")), e.db.Table("Store").C("id").Asc()))
 			must(t, err)
 			var names []string
 			for _, sh := range got {
@@ -262,7 +262,7 @@ func TestExprAttrsDynamic(t *testing.T) {
 		ctx := context.Background()
 		s := e.db.Session()
 		defer s.Close(ctx)
-		objs, err := s.AllObjects(ctx, "Shop", stmt.Select(e.db.Table("Shop")).Where(stmt.Eq(e.db.Attr("Shop", "open_count"), 2)).OrderBy(e.db.Table("Shop").C("id").Asc()))
+		objs, err := s.AllObjects(ctx, "Store", stmt.Select(e.db.Table("Store")).Where(stmt.Eq(e.db.Attr("Store", "open_count"), 2)).OrderBy(e.db.Table("Store").C("id").Asc()))
 		must(t, err)
 		if q := e.n.queries(); len(q) != 1 {
 			t.Fatalf("%d statements, want 1", len(q))
@@ -304,7 +304,7 @@ func TestExprAttrBadInput(t *testing.T) {
 		{"unbound", orm.Attr[Author](e.db, "x"), "bind it"},
 		{"nil db", orm.Attr[XShop](nil, "item_count"), "nil"},
 		{"unknown model", e.db.Attr("Nope", "x"), "Nope"},
-		{"nil DB method", (*orm.DB)(nil).Attr("Shop", "x"), "nil"},
+		{"nil DB method", (*orm.DB)(nil).Attr("Store", "x"), "nil"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := orm.All[XShop](ctx, s, orm.Select[XShop](e.db).Where(stmt.Gt(tc.x, 1)))
@@ -330,9 +330,9 @@ type XTag struct {
 // by Stream, in the same statements as without them.
 func TestExprAttrsLoaders(t *testing.T) {
 	each2(t, func(t *testing.T, name string) {
-		e := setupExpr(t, name, true, orm.Bind[XTag]("Tag"))
+		e := setupExpr(t, name, true, orm.Bind[XTag]("Badge"))
 		ctx := context.Background()
-		shopT, itemT, tagT := e.db.Table("Shop"), e.db.Table("Item"), e.db.Table("Tag")
+		shopT, itemT, tagT := e.db.Table("Store"), e.db.Table("Product"), e.db.Table("Badge")
 		// live item counts of shops 1…10 (shop id i+1 has i items; shop 10
 		// lost one to soft delete)
 		want := func(id int64) int64 { return min(id-1, 8) }
