@@ -26,6 +26,10 @@ type exprField struct {
 	// field for the attribute (its value is then scanned and dropped).
 	ptr      func(obj unsafe.Pointer) any
 	copyFrom func(dst, src unsafe.Pointer)
+	// fix, if set, rewrites the scanned value in the expression's type
+	// (drivers disagree: MySQL sums integers as DECIMAL text, SQLite sums
+	// decimals as REAL).
+	fix func(obj unsafe.Pointer)
 }
 
 // exprColumn is a stand-in column with the expression's result type, to
@@ -51,6 +55,15 @@ func structExprFields(m *spec.Model, byName map[string]reflect.StructField, prob
 			continue
 		}
 		out[i].ptr, out[i].copyFrom = cf.ptr, cf.copyFrom
+		if t := e.Type; t.Kind == spec.TypeDecimal && sf.Type.Kind() == reflect.String {
+			off := sf.Offset
+			out[i].fix = func(obj unsafe.Pointer) {
+				p := (*string)(unsafe.Add(obj, off))
+				if d, err := conv.Decimal(*p, &t); err == nil {
+					*p = d
+				}
+			}
+		}
 	}
 	return out, problems
 }
@@ -66,6 +79,7 @@ func dynamicExprFields(mp *mapper) {
 			e: e, label: exprLabel(e),
 			ptr:      func(o unsafe.Pointer) any { return &(*Object)(o).vals[i] },
 			copyFrom: func(dst, src unsafe.Pointer) { (*Object)(dst).vals[i] = (*Object)(src).vals[i] },
+			fix:      func(o unsafe.Pointer) { canonicalExpr(&(*Object)(o).vals[i], &e.Type) },
 		}
 	}
 }
@@ -250,33 +264,37 @@ func (o *Object) exprGet(name string) (any, bool) {
 	return nil, false
 }
 
-// canonicalExprs rewrites a dynamic object's expression values in the
-// expression's type: drivers disagree (MySQL sums integers as DECIMAL
-// text, PostgreSQL sums bigints as numeric).
-func (m *mapper) canonicalExprs(obj unsafe.Pointer) {
-	o := (*Object)(obj)
-	n := len(m.cols)
+// fixExprs rewrites obj's freshly scanned expression values in their
+// types (see exprField.fix).
+func (m *mapper) fixExprs(obj unsafe.Pointer) {
 	for k := range m.exprs {
-		v := o.vals[n+k]
-		if v == nil {
-			continue
+		if f := m.exprs[k].fix; f != nil {
+			f(obj)
 		}
-		t := &m.exprs[k].e.Type
-		switch {
-		case t.Kind.IsInteger():
-			var i int64
-			if conv.Assign(&i, v) == nil {
-				o.vals[n+k] = i
-			}
-		case t.Kind == spec.TypeFloat || t.Kind == spec.TypeDouble:
-			var f float64
-			if conv.Assign(&f, v) == nil {
-				o.vals[n+k] = f
-			}
-		case t.Kind == spec.TypeDecimal:
-			if d, err := conv.Decimal(v, t); err == nil {
-				o.vals[n+k] = d
-			}
+	}
+}
+
+// canonicalExpr rewrites a dynamic object's expression value v in type t.
+func canonicalExpr(v *any, t *spec.Type) {
+	if *v == nil {
+		return
+	}
+	switch {
+	case t.Kind.IsInteger():
+		var i int64
+		if conv.Assign(&i, *v) == nil {
+			*v = i
 		}
+	case t.Kind == spec.TypeFloat || t.Kind == spec.TypeDouble:
+		var f float64
+		if conv.Assign(&f, *v) == nil {
+			*v = f
+		}
+	case t.Kind == spec.TypeDecimal:
+		if d, err := conv.Decimal(*v, t); err == nil {
+			*v = d
+		}
+	default:
+		*v = conv.Normalize(*v)
 	}
 }

@@ -169,7 +169,7 @@ func TestExprAttrs(t *testing.T) {
 				t.Errorf("shop %d: latest %v, want %v", i, sh.Latest, want)
 			}
 		}
-		if got := shops[4].TotalPrice; got != "6.00" && got != "6" {
+		if got := shops[4].TotalPrice; got != "6.00" {
 			t.Errorf("shop 4 total price %q, want 6.00", got)
 		}
 
@@ -281,6 +281,12 @@ func TestExprAttrsDynamic(t *testing.T) {
 		}
 		if v := o.Values()["total_qty"]; v != int64(6) {
 			t.Errorf("Values total_qty %#v, want 6", v)
+		}
+		if v := o.Get("total_price"); v != "4.50" {
+			t.Errorf("total_price %#v, want \"4.50\"", v)
+		}
+		if v := o.Get("avg_qty"); v != float64(2) {
+			t.Errorf("avg_qty %#v, want 2.0", v)
 		}
 		if err := o.Set("item_count", 1); err == nil || !strings.Contains(err.Error(), "read-only") {
 			t.Errorf("Set on an expression attribute: %v, want a read-only error", err)

@@ -895,6 +895,9 @@ func Stream[T any](ctx context.Context, s *Session, q *stmt.SelectStmt, keep boo
 				yield(nil, err)
 				return
 			}
+			if exprs {
+				m.fixExprs(obj)
+			}
 			m.canonical(obj)
 			if keep {
 				nested, err := s.enter("stream")
@@ -1012,8 +1015,8 @@ func (s *Session) loadRowsOn(ctx context.Context, conn engine.Querier, m *mapper
 		if err := rows.Scan(dest...); err != nil {
 			return n, err
 		}
-		if exprs && m.typ == nil {
-			m.canonicalExprs(obj)
+		if exprs {
+			m.fixExprs(obj)
 		}
 		m.canonical(obj)
 		st := s.track(m, obj)
@@ -1424,8 +1427,8 @@ func (s *Session) selectInChunk(ctx context.Context, conn engine.Querier, tm *ma
 		if err := rows.Scan(dest...); err != nil {
 			return read, err
 		}
-		if exprs && tm.typ == nil {
-			tm.canonicalExprs(obj)
+		if exprs {
+			tm.fixExprs(obj)
 		}
 		st := s.track(tm, obj)
 		if extra > 0 {
