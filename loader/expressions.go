@@ -35,8 +35,9 @@ func (s *state) buildExpressions() {
 
 func (s *state) buildExpression(m *modelDef, k, v *node) *spec.Expression {
 	name := k.value
-	if !identRE.MatchString(name) {
-		s.ds.report(k, ruleInvalidIdentifier, "", "expression attribute name %q is not a valid identifier", name)
+	if !identRE.MatchString(name) || len(name) > maxIdent-6 {
+		s.ds.report(k, ruleInvalidIdentifier, "the ORM names its subquery dlx_<name>_s, which must fit in 63 bytes",
+			"expression attribute name %q is not an identifier of at most %d bytes", name, maxIdent-6)
 		return nil
 	}
 	if t := m.model.Table; t != nil && t.Column(name) != nil {

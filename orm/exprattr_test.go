@@ -130,6 +130,9 @@ func TestExprAttrs(t *testing.T) {
 		if q := e.n.queries(); len(q) != 1 {
 			t.Fatalf("%d statements, want 1:\n%s", len(q), strings.Join(q, "\n"))
 		}
+		if testing.Verbose() {
+			t.Log(e.n.queries()[0])
+		}
 		if len(shops) != 10 {
 			t.Fatalf("%d shops", len(shops))
 		}
@@ -412,4 +415,35 @@ func TestExprAttrsLoaders(t *testing.T) {
 			}
 		})
 	})
+}
+
+// TestExprAttrBindErrors checks that a struct field that cannot hold an
+// expression attribute's result is refused when the type is bound.
+func TestExprAttrBindErrors(t *testing.T) {
+	type badLatest struct {
+		ID     int64
+		Name   string
+		Latest time.Time // max over no rows is NULL: needs *time.Time
+	}
+	type badCount struct {
+		ID        int64
+		Name      string
+		ItemCount string // a count is an integer
+	}
+	e := setupExpr(t, "sqlite", false)
+	for _, tc := range []struct {
+		name string
+		opt  orm.Option
+		want string
+	}{
+		{"nullable", orm.Bind[badLatest]("Store"), "use a pointer"},
+		{"type", orm.Bind[badCount]("Store"), "cannot hold a bigint"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := orm.New(e.eng, tc.opt)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "expression attribute") {
+				t.Errorf("err %v, want %q about the expression attribute", err, tc.want)
+			}
+		})
+	}
 }
