@@ -26,6 +26,11 @@ func (s *state) buildExpressions() {
 			continue
 		}
 		for _, p := range pairs(m.val.get("expressions")) {
+			if m.model.PolymorphicOn != nil || m.model.Inherits != nil {
+				s.ds.report(p[0], ruleInvalidExpression, "the ORM does not read expression attributes of polymorphic models yet",
+					"expression attribute %q: model %s is part of an inheritance hierarchy", p[0].value, m.name)
+				continue
+			}
 			if e := s.buildExpression(m, p[0], p[1]); e != nil {
 				m.model.Expressions = append(m.model.Expressions, e)
 			}

@@ -143,6 +143,19 @@ func exprSubquery(e *spec.Expression, outer *stmt.Table, withDeleted bool) stmt.
 			conds = append(conds, stmt.Eq(child.Col(w.Column), w.Value))
 		}
 	}
+	if t := r.Target; t.Inherits != nil && t.PolymorphicOn != nil && t.PolymorphicOn.Table == tt {
+		// A single-table sub-model: only its rows (and its sub-models').
+		var ids []any
+		var walk func(m *spec.Model)
+		walk = func(m *spec.Model) {
+			ids = append(ids, m.PolymorphicIdentity)
+			for _, sm := range m.SubModels {
+				walk(sm)
+			}
+		}
+		walk(t)
+		conds = append(conds, stmt.In(child.Col(t.PolymorphicOn), ids...))
+	}
 	if sd := r.Target.SoftDelete; sd != nil && sd.Table == tt && !withDeleted {
 		conds = append(conds, child.Col(sd).IsNull())
 	}
@@ -153,7 +166,7 @@ func exprSubquery(e *spec.Expression, outer *stmt.Table, withDeleted bool) stmt.
 // right after the table's columns. Queries selecting more than the table
 // are left alone (their expression attributes stay unset).
 func (m *mapper) withExprs(q *stmt.SelectStmt, outer *stmt.Table, withDeleted bool) *stmt.SelectStmt {
-	if len(m.exprs) == 0 || len(q.Parts().Items) != 1 {
+	if len(m.exprs) == 0 || m.poly != nil || len(q.Parts().Items) != 1 {
 		return q
 	}
 	return q.Columns(m.exprItems(outer, withDeleted)...)

@@ -3,6 +3,8 @@ package orm_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -446,4 +448,68 @@ func TestExprAttrBindErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestExprAttrOverSubModel checks an aggregate over a relationship whose
+// target is a single-table sub-model: only rows of the sub-model and its
+// own sub-models count (the discriminator filters the subquery).
+func TestExprAttrOverSubModel(t *testing.T) {
+	const yaml = `models:
+  Dept:
+    table: depts
+    columns:
+      id: {type: integer, primary_key: true}
+    relationships:
+      staff: {target: Staff}
+      leads: {target: Lead}
+    expressions:
+      staff_count: {count: staff}
+      lead_count: {count: leads}
+  Staff:
+    table: staff
+    polymorphic_on: kind
+    polymorphic_identity: staff
+    columns:
+      id: {type: integer, primary_key: true}
+      kind: {type: string, length: 20}
+      dept_id: {type: integer, foreign_key: depts.id}
+  Lead:
+    inherits: Staff
+    polymorphic_identity: lead
+  Chief:
+    inherits: Lead
+    polymorphic_identity: chief
+`
+	each2(t, func(t *testing.T, name string) {
+		ctx := context.Background()
+		dir := t.TempDir()
+		must(t, os.WriteFile(filepath.Join(dir, "m.yaml"), []byte(yaml), 0o600))
+		c := &counter{}
+		eng, err := dlayer.Open(ctx, dir, fresh.URL(t, name, "dl_orm_xs"), engine.WithTracer(engine.TracerFunc(c.trace)))
+		must(t, err)
+		defer eng.Close()
+		must(t, eng.CreateAll(ctx))
+		db, err := orm.New(eng)
+		must(t, err)
+		_, err = eng.Exec(ctx, stmt.Insert(db.Table("Dept")).Columns("id").Values(1))
+		must(t, err)
+		for i, kind := range []string{"staff", "staff", "lead", "chief", "lead"} {
+			_, err = eng.Exec(ctx, stmt.Insert(db.Table("Staff")).Columns("id", "kind", "dept_id").Values(i+1, kind, 1))
+			must(t, err)
+		}
+		s := db.Session()
+		defer s.Close(ctx)
+		c.reset()
+		o, err := s.GetObject(ctx, "Dept", 1)
+		must(t, err)
+		if q := c.queries(); len(q) != 1 {
+			t.Fatalf("%d statements, want 1", len(q))
+		}
+		if got, want := o.Get("staff_count"), int64(5); got != want {
+			t.Errorf("staff_count %#v, want %d", got, want)
+		}
+		if got, want := o.Get("lead_count"), int64(3); got != want {
+			t.Errorf("lead_count %#v, want %d (lead, chief, lead)", got, want)
+		}
+	})
 }

@@ -1115,7 +1115,7 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, tree 
 	case r.Kind == spec.ManyToMany:
 		sec := stmt.Ref(r.Secondary)
 		items := []stmt.Selectable{tt}
-		if len(tm.exprs) > 0 {
+		if len(tm.exprs) > 0 && tm.poly == nil {
 			items = append(items, tm.exprItems(tt, withDeleted)...)
 		}
 		for j, pr := range r.Pairs {
