@@ -20,7 +20,7 @@ var (
 		"computed", "unsigned", "fixed", "server_onupdate", "items", "native", "domain"}
 	modelKeys = []string{"table", "columns", "relationships", "indexes", "unique", "checks",
 		"foreign_keys", "version_column", "renamed_from", "comment", "primary_key", "view", "partition", "use",
-		"inherits", "polymorphic_on", "polymorphic_identity"}
+		"inherits", "polymorphic_on", "polymorphic_identity", "expressions"}
 	tableKeys = []string{"columns", "indexes", "unique", "checks", "foreign_keys", "renamed_from", "comment", "primary_key", "view", "partition"}
 	relKeys   = []string{"target", "back_populates", "secondary", "cascade", "lazy", "order_by",
 		"foreign_keys", "remote_side", "uselist", "passive_deletes", "kind", "comment"}
@@ -202,6 +202,7 @@ func (s *state) run() {
 	s.applySoftDelete()
 	s.inheritRelationships()
 	s.inheritSoftDelete()
+	s.buildExpressions()
 	s.checkNames()
 }
 

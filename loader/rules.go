@@ -77,6 +77,7 @@ const (
 	ruleTraitClash         = "trait-clash"
 	ruleInvalidTrait       = "invalid-trait"
 	ruleInvalidInheritance = "invalid-inheritance"
+	ruleInvalidExpression  = "invalid-expression"
 )
 
 var rules = []Rule{
@@ -139,6 +140,7 @@ var rules = []Rule{
 	{ruleTraitClash, spec.SeverityError, "a trait adds a column or relationship the model (or another of its traits) already defines"},
 	{ruleInvalidTrait, spec.SeverityError, "a use: entry or a builtin trait's options are malformed (unknown set_by, bad column name, options on a declared trait)"},
 	{ruleInvalidInheritance, spec.SeverityError, "inherits/polymorphic_on/polymorphic_identity misused: a cycle, a missing or duplicated identity, a discriminator that is not a string column, a column an inherited table already has, a joined sub-model whose primary key does not reference its parent's"},
+	{ruleInvalidExpression, spec.SeverityError, "an expression attribute is malformed: not one aggregate (count, sum, avg, min, max), an unknown or non-collection relationship, sum/avg of a non-numeric column, a bad where, or a name that clashes with a column or relationship"},
 }
 
 // Rules returns every rule the loader can report, in a fixed order.

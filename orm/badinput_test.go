@@ -683,6 +683,15 @@ func TestBadInputPackageFunctions(t *testing.T) {
 		{api: []string{"DB.Table"}, name: "empty name", run: func() error { return dyn.Table("").Err() }},
 		{api: []string{"TableOf"}, name: "nil DB", run: func() error { return orm.TableOf[User](nil).Err() }},
 		{api: []string{"TableOf"}, name: "unbound type", run: func() error { return orm.TableOf[User](dyn).Err() }},
+		{api: []string{"Attr"}, name: "nil DB", run: func() error { return compileErr(e, orm.Attr[User](nil, "n")) }},
+		{api: []string{"Attr"}, name: "unbound type", run: func() error { return compileErr(e, orm.Attr[User](dyn, "n")) }},
+		{api: []string{"DB.Attr"}, name: "nil DB", run: func() error { return compileErr(e, nilDB.Attr("User", "n")) }},
+		{api: []string{"DB.Attr"}, name: "unknown model and attribute", run: func() error {
+			if err := compileErr(e, dyn.Attr("Nope", "n")); err == nil {
+				return errors.New("unknown model accepted")
+			}
+			return compileErr(e, dyn.Attr("User", ""))
+		}},
 		{api: []string{"Select"}, name: "nil DB", run: func() error {
 			_, err := e.eng.Compile(orm.Select[User](nil))
 			return err
@@ -866,4 +875,10 @@ func emptyName(name string) error {
 		return fmt.Errorf("ModelOf: want \"\", have %q", name)
 	}
 	return nil
+}
+
+// compileErr compiles a query filtering on x and returns the error.
+func compileErr(e *env, x stmt.Expr) error {
+	_, err := e.eng.Compile(stmt.Select(stmt.Val(1)).Where(stmt.Gt(x, 1)))
+	return err
 }

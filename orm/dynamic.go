@@ -23,7 +23,7 @@ type Object struct {
 }
 
 func newDynamic(m *mapper) *Object {
-	return &Object{m: m, vals: make([]any, len(m.cols))}
+	return &Object{m: m, vals: make([]any, len(m.cols)+len(m.exprs))}
 }
 
 func (o *Object) clone() *Object {
@@ -60,6 +60,10 @@ func (o *Object) Get(col string) any {
 	if c := o.m.table.Column(col); c != nil {
 		return o.vals[c.Ordinal]
 	}
+	if len(o.m.exprs) > 0 {
+		v, _ := o.exprGet(col)
+		return v
+	}
 	return nil
 }
 
@@ -73,6 +77,9 @@ func (o *Object) Set(col string, v any) error {
 		return errNoObject
 	}
 	c := o.m.table.Column(col)
+	if c == nil && o.m.model.Expression(col) != nil {
+		return fmt.Errorf("model %s: %q is a SQL-expression attribute: read-only (the database computes it)", o.m.model.Name, col)
+	}
 	if c == nil {
 		names := make([]string, len(o.m.table.Columns))
 		for i, c := range o.m.table.Columns {
@@ -107,6 +114,9 @@ func (o *Object) Values() map[string]any {
 	out := make(map[string]any, len(o.vals))
 	for i, c := range o.m.table.Columns {
 		out[c.Name] = o.vals[i]
+	}
+	for k := range o.m.exprs {
+		out[o.m.exprs[k].e.Name] = conv.Normalize(o.vals[len(o.m.cols)+k])
 	}
 	return out
 }
@@ -213,6 +223,9 @@ func (o *Object) checkRel(rel string, many bool) error {
 
 // newDynamicMapper builds the mapper for models with no bound struct type.
 func newDynamicMapper(mp *mapper) {
+	if len(mp.model.Expressions) > 0 {
+		defer dynamicExprFields(mp)
+	}
 	for i, c := range mp.table.Columns {
 		i := i
 		if c.Type.Kind == spec.TypeDecimal {

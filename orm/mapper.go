@@ -51,6 +51,9 @@ type mapper struct {
 	// joined is set for a model whose table is not its root's
 	// (inherit_joined.go).
 	joined *joinedInfo
+	// exprs are the model's SQL-expression attributes (exprattr.go); nil
+	// for a model without any.
+	exprs []exprField
 }
 
 // colField reads and writes one column's value in an object.
@@ -127,6 +130,7 @@ func newStructMapper(t reflect.Type, m *spec.Model) (*mapper, []pendingRel, erro
 	mp := baseMapper(m)
 	mp.typ = t
 	byCol := map[string]reflect.StructField{}
+	var byExpr map[string]reflect.StructField
 	var rels []pendingRel
 	var problems []string
 	var walk func(t reflect.Type, base uintptr, prefix string)
@@ -162,6 +166,13 @@ func newStructMapper(t reflect.Type, m *spec.Model) (*mapper, []pendingRel, erro
 				rels = append(rels, pendingRel{rel: r, field: sf})
 				continue
 			}
+			if m.Expression(name) != nil {
+				if byExpr == nil {
+					byExpr = map[string]reflect.StructField{}
+				}
+				byExpr[name] = sf
+				continue
+			}
 			problems = append(problems, fmt.Sprintf("field %s matches no column or relationship of model %s (tag it `db:\"-\"` to leave it unmapped)", sf.Name, m.Name))
 		}
 	}
@@ -182,6 +193,12 @@ func newStructMapper(t reflect.Type, m *spec.Model) (*mapper, []pendingRel, erro
 			continue
 		}
 		mp.cols[c.Ordinal] = cf
+	}
+	if len(m.Expressions) > 0 {
+		mp.exprs, problems = structExprFields(m, byExpr, problems)
+	}
+	if len(m.Expressions) > 0 {
+		mp.exprs, problems = structExprFields(m, byExpr, problems)
 	}
 	if len(problems) > 0 {
 		return nil, nil, fmt.Errorf("bind %s to model %s: %s", t, m.Name, strings.Join(problems, "; "))

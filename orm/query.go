@@ -359,7 +359,7 @@ func (s *Session) get(ctx context.Context, m *mapper, pk []any) (unsafe.Pointer,
 	if s.budget != nil {
 		ctx = s.loading(ctx, "get "+m.model.Name)
 	}
-	if _, err := s.loadInto(ctx, m, stmt.Select(m.tref).Where(where...), func(st *state) { found = st }); err != nil {
+	if _, err := s.loadInto(ctx, m, m.withExprs(stmt.Select(m.tref), m.tref, false).Where(where...), func(st *state) { found = st }); err != nil {
 		return nil, fmt.Errorf("get %s: %w", m.model.Name, err)
 	}
 	if found == nil {
@@ -524,6 +524,9 @@ func (s *Session) query(ctx context.Context, m *mapper, q *stmt.SelectStmt, opts
 	base := p.Items[0].(*stmt.Table)
 	if f := m.alive(base); f != nil && !tree.withDeleted {
 		q = q.Where(f)
+	}
+	if len(m.exprs) > 0 {
+		q = m.withExprs(q, base, tree.withDeleted)
 	}
 	limited := p.HasLimit || p.HasOffset
 	// Joined to-one relationships (and joined collections without a
@@ -884,14 +887,21 @@ func Stream[T any](ctx context.Context, s *Session, q *stmt.SelectStmt, keep boo
 		for i := n; i < len(dest); i++ {
 			dest[i] = &sink
 		}
+		exprs := len(m.exprs) > 0 && len(dest) >= n+len(m.exprs) && rows.Columns()[n] == m.exprs[0].label
 		for ; more; more = rows.Next() {
 			obj := m.newObject()
 			for i := range m.cols {
 				dest[i] = m.cols[i].ptr(obj)
 			}
+			if exprs {
+				m.scanExprs(dest, obj, &sink)
+			}
 			if err := rows.Scan(dest...); err != nil {
 				yield(nil, err)
 				return
+			}
+			if exprs {
+				m.fixExprs(obj)
 			}
 			m.canonical(obj)
 			if keep {
@@ -938,6 +948,9 @@ func streamOpen[T any](ctx context.Context, s *Session, q *stmt.SelectStmt) (m *
 			return nil, nil, false, fmt.Errorf("stream %s: the model has sub-models, whose rows Stream cannot build (use All)", m.model.Name)
 		}
 		q = m.poly.where(q)
+	}
+	if len(m.exprs) > 0 {
+		q = m.withExprs(q, p.Items[0].(*stmt.Table), false)
 	}
 	if err := s.autoflush(ctx); err != nil {
 		return nil, nil, false, err
@@ -989,6 +1002,7 @@ func (s *Session) loadRowsOn(ctx context.Context, conn engine.Querier, m *mapper
 	dest := make([]any, ncols)
 	var sink any
 	n := 0
+	exprs := len(m.exprs) > 0 && m.exprsIn(q)
 	for rows.Next() {
 		obj := s.newObject(m)
 		for i := range m.cols {
@@ -997,11 +1011,17 @@ func (s *Session) loadRowsOn(ctx context.Context, conn engine.Querier, m *mapper
 		for i := len(m.cols); i < ncols; i++ {
 			dest[i] = &sink
 		}
+		if exprs {
+			m.scanExprs(dest, obj, &sink)
+		}
 		for _, jr := range joins {
 			jr.prepare(dest)
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return n, err
+		}
+		if exprs {
+			m.fixExprs(obj)
 		}
 		m.canonical(obj)
 		st := s.track(m, obj)
@@ -1028,6 +1048,9 @@ func (s *Session) track(m *mapper, obj unsafe.Pointer) *state {
 			if st.expired {
 				for i := range m.cols {
 					m.cols[i].copyFrom(st.obj, obj)
+				}
+				if len(m.exprs) > 0 {
+					m.refreshExprs(st.obj, obj)
 				}
 				st.expired = false
 				st.snap = s.snapshot(m, st.obj)
@@ -1102,6 +1125,9 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, tree 
 	case r.Kind == spec.ManyToMany:
 		sec := stmt.Ref(r.Secondary)
 		items := []stmt.Selectable{tt}
+		if len(tm.exprs) > 0 && tm.poly == nil {
+			items = append(items, tm.exprItems(tt, withDeleted)...)
+		}
 		for j, pr := range r.Pairs {
 			parentCols = append(parentCols, pr.Local.Ordinal)
 			c := sec.Col(pr.Remote)
@@ -1119,6 +1145,9 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, tree 
 			parentCols = append(parentCols, pr.Local.Ordinal)
 			matchCols = append(matchCols, tt.Col(pr.Remote))
 			matchOrds = append(matchOrds, pr.Remote.Ordinal)
+		}
+		if len(tm.exprs) > 0 {
+			q = tm.withExprs(q, tt, withDeleted)
 		}
 	}
 	if f := tm.alive(tt); f != nil && !withDeleted {
@@ -1348,6 +1377,9 @@ func limitPerParent(q *stmt.SelectStmt, tm *mapper, terms []spec.OrderTerm, matc
 		inner := q.Where(cond).Columns(stmt.RowNumber(partition, orders...).Label("dl_rn"))
 		d := inner.Derived("dl_w")
 		items := []stmt.Selectable{d}
+		if len(tm.exprs) > 0 && tm.exprsIn(q) {
+			items = tm.derivedExprs(items, d)
+		}
 		var outerOrder []stmt.Order
 		for j := range extra {
 			k := d.Label(fmt.Sprintf("dl_key_%d", j))
@@ -1393,6 +1425,11 @@ func (s *Session) selectInChunk(ctx context.Context, conn engine.Querier, tm *ma
 	}
 	defer rows.Close()
 	n := len(tm.cols)
+	exprs := len(tm.exprs) > 0 && tm.exprsIn(q)
+	var sink any
+	if exprs {
+		n += len(tm.exprs)
+	}
 	dest := make([]any, n+extra)
 	keys := make([]any, extra)
 	read := 0
@@ -1401,12 +1438,18 @@ func (s *Session) selectInChunk(ctx context.Context, conn engine.Querier, tm *ma
 		for i := range tm.cols {
 			dest[i] = tm.cols[i].ptr(obj)
 		}
+		if exprs {
+			tm.scanExprs(dest, obj, &sink)
+		}
 		for j := range keys {
 			keys[j] = nil
 			dest[n+j] = &keys[j]
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return read, err
+		}
+		if exprs {
+			tm.fixExprs(obj)
 		}
 		st := s.track(tm, obj)
 		if extra > 0 {

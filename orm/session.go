@@ -465,7 +465,7 @@ func (s *Session) Refresh(ctx context.Context, obj any) error {
 	if st == nil || st.status != statusPersistent {
 		return fmt.Errorf("refresh %T: %w", obj, ErrDetached)
 	}
-	q := stmt.Select(m.tref).Where(m.pkWhere(st.obj)...)
+	q := m.withExprs(stmt.Select(m.tref), m.tref, false).Where(m.pkWhere(st.obj)...)
 	st.expired = true
 	n, err := s.loadInto(ctx, m, q, func(*state) {})
 	if err != nil {

@@ -82,7 +82,10 @@ type Model struct {
 	PolymorphicOn *Column `json:"-"`
 	// PolymorphicIdentity is the discriminator value of this model's rows.
 	PolymorphicIdentity string `json:"polymorphic_identity,omitempty"`
-	Range               Range  `json:"range"`
+	// Expressions are the model's SQL-expression attributes (`expressions:`),
+	// read with the object, never written.
+	Expressions []*Expression `json:"expressions,omitempty"`
+	Range       Range         `json:"range"`
 }
 
 // Relationship returns the relationship with the given name, or nil.
@@ -278,4 +281,75 @@ type Check struct {
 	Name  string `json:"name"`
 	Expr  string `json:"expr"`
 	Range Range  `json:"range"`
+}
+
+// AggFunc is the aggregate an expression attribute computes over a
+// relationship.
+type AggFunc int
+
+// The aggregates of an expression attribute.
+const (
+	AggInvalid AggFunc = iota
+	AggCount
+	AggSum
+	AggAvg
+	AggMin
+	AggMax
+)
+
+var aggNames = [...]string{"invalid", "count", "sum", "avg", "min", "max"}
+
+func (a AggFunc) String() string {
+	if a < 0 || int(a) >= len(aggNames) {
+		return "invalid"
+	}
+	return aggNames[a]
+}
+
+// LookupAggFunc returns the aggregate with the given YAML name.
+func LookupAggFunc(name string) (AggFunc, bool) {
+	for i, n := range aggNames {
+		if i > 0 && n == name {
+			return AggFunc(i), true
+		}
+	}
+	return AggInvalid, false
+}
+
+// Expression is a model attribute defined by a SQL expression (SQLAlchemy's
+// column_property): an aggregate over a one-to-many or many-to-many
+// relationship, compiled as a correlated scalar subquery in the model's
+// SELECT. The ORM reads it with the object and never writes it.
+type Expression struct {
+	Name  string `json:"name"`
+	Model *Model `json:"-"`
+	// Func is the aggregate; Relationship the collection it runs over.
+	Func         AggFunc       `json:"func"`
+	Relationship *Relationship `json:"-"`
+	// Column is the aggregated column of the relationship's target table
+	// (nil for count).
+	Column *Column `json:"-"`
+	// Where filters the related rows: each condition is column = value, or
+	// column IS NULL for a nil value.
+	Where []ExprCond `json:"-"`
+	// Type is the type of the result: bigint for count, the column's type
+	// for sum, min and max (sum of an integer is bigint), double for avg.
+	Type  Type  `json:"-"`
+	Range Range `json:"range"`
+}
+
+// ExprCond is one condition of an expression attribute's where filter.
+type ExprCond struct {
+	Column *Column
+	Value  any
+}
+
+// Expression returns the expression attribute with the given name, or nil.
+func (m *Model) Expression(name string) *Expression {
+	for _, e := range m.Expressions {
+		if e.Name == name {
+			return e
+		}
+	}
+	return nil
 }
