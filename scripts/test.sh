@@ -58,7 +58,7 @@ if [ -n "$unformatted" ]; then
 fi
 
 step "dlayer fmt --check (the project's own schema files)"
-go run ./cmd/dlayer fmt --check examples cmd/dlayer/testdata/erd20 orm/testdata/traits orm/inheritdata
+go run ./cmd/dlayer fmt --check examples cmd/dlayer/testdata/erd20 orm/testdata/traits orm/inheritdata orm/testdata/exprattr
 
 step "go vet"
 go vet ./...
