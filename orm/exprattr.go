@@ -162,11 +162,11 @@ func exprSubquery(e *spec.Expression, outer *stmt.Table, withDeleted bool) stmt.
 	return stmt.Scalar(q.Where(conds...))
 }
 
-// withExprs adds m's expression attributes to q (a SELECT of outer alone)
-// right after the table's columns. Queries selecting more than the table
-// are left alone (their expression attributes stay unset).
+// withExprs adds m's expression attributes to q (a SELECT of outer first)
+// after its select items: right after the table's columns when q selects
+// the table alone, else after the other items (see exprsAt).
 func (m *mapper) withExprs(q *stmt.SelectStmt, outer *stmt.Table, withDeleted bool) *stmt.SelectStmt {
-	if len(m.exprs) == 0 || m.poly != nil || len(q.Parts().Items) != 1 {
+	if len(m.exprs) == 0 || m.poly != nil {
 		return q
 	}
 	return q.Columns(m.exprItems(outer, withDeleted)...)
@@ -191,27 +191,48 @@ func (m *mapper) derivedExprs(items []stmt.Selectable, d *stmt.Table) []stmt.Sel
 }
 
 // exprsIn reports whether q (a SELECT of m's table) carries m's
-// expression attributes after the table's columns (see withExprs).
-func (m *mapper) exprsIn(q *stmt.SelectStmt) bool {
+// expression attributes right after the table's columns (see withExprs).
+func (m *mapper) exprsIn(q *stmt.SelectStmt) bool { return m.exprsAt(q, 1) }
+
+// exprsAt reports whether q's select items from i on start with m's
+// expression attributes, as withExprs adds them.
+func (m *mapper) exprsAt(q *stmt.SelectStmt, i int) bool {
 	items := q.Parts().Items
-	if len(items) < 1+len(m.exprs) {
+	if i < 1 || len(items) < i+len(m.exprs) {
 		return false
 	}
-	l, ok := items[1].(*stmt.LabelExpr)
+	l, ok := items[i].(*stmt.LabelExpr)
 	return ok && l != nil && l.Name == m.exprs[0].label
 }
 
 // scanExprs points dest (after the table's columns) at obj's expression
 // fields; sink takes a value no field is bound to.
 func (m *mapper) scanExprs(dest []any, obj unsafe.Pointer, sink *any) {
-	n := len(m.cols)
+	m.scanExprsAt(dest, len(m.cols), obj, sink)
+}
+
+// scanExprsAt is scanExprs for values from dest[at] on.
+func (m *mapper) scanExprsAt(dest []any, at int, obj unsafe.Pointer, sink *any) {
 	for k := range m.exprs {
 		if p := m.exprs[k].ptr; p != nil {
-			dest[n+k] = p(obj)
+			dest[at+k] = p(obj)
 		} else {
-			dest[n+k] = sink
+			dest[at+k] = sink
 		}
 	}
+}
+
+// setExprs assigns the expression values vals (scanned apart from the
+// object: a joined load's target) to obj's fields, in their types. A value
+// a field cannot hold leaves it zero, as for a joined column; the same
+// value read by a plain query reports the error.
+func (m *mapper) setExprs(obj unsafe.Pointer, vals []any) {
+	for k := range m.exprs {
+		if p := m.exprs[k].ptr; p != nil {
+			_ = conv.Assign(p(obj), vals[k])
+		}
+	}
+	m.fixExprs(obj)
 }
 
 // refreshExprs copies the expression values of a freshly read src into dst.

@@ -15,8 +15,12 @@ type joinedRel struct {
 	alias *stmt.Table
 	sec   *stmt.Table
 	// vals receives the target's columns of the current row (NULL when
-	// the join found nothing).
+	// the join found nothing), then its expression attributes' values
+	// (exprattr.go), if it has any.
 	vals []any
+	// items is how many select items apply adds (the target, and its
+	// expression attributes).
+	items int
 	// parents numbers the query's distinct parents (shared by every
 	// joined relationship of the query); ents holds each one's targets,
 	// by that number: no map per parent or per row.
@@ -75,7 +79,8 @@ func newJoinedRel(base *stmt.Table, rf *relField, n int, parents *parentIndex) (
 	jr := &joinedRel{
 		rf:      rf,
 		alias:   rf.target.tref.As(fmt.Sprintf("dl_j%d", n)),
-		vals:    make([]any, len(rf.target.cols)),
+		vals:    make([]any, len(rf.target.cols)+len(rf.target.exprs)),
+		items:   1 + len(rf.target.exprs),
 		parents: parents,
 	}
 	if rf.rel.Kind == spec.ManyToMany {
@@ -115,6 +120,11 @@ func (jr *joinedRel) apply(q *stmt.SelectStmt) *stmt.SelectStmt {
 		q = q.LeftJoin(jr.alias, stmt.And(on...))
 	}
 	q = q.Columns(jr.alias)
+	if len(jr.rf.target.exprs) > 0 {
+		// The target's expression attributes, correlated with the join's
+		// alias (NULL for a parent the join found nothing for).
+		q = q.Columns(jr.rf.target.exprItems(jr.alias, jr.withDeleted)...)
+	}
 	if jr.rf.many {
 		for _, o := range r.OrderBy {
 			q = q.OrderBy(orderTerm(jr.alias, o))
@@ -161,6 +171,9 @@ func (jr *joinedRel) row(s *Session, st *state) {
 			// same column read by a plain query reports the error.
 			continue
 		}
+	}
+	if len(tm.exprs) > 0 {
+		tm.setExprs(obj, jr.vals[len(tm.cols):])
 	}
 	jr.note(st, s.track(tm, obj))
 }

@@ -887,14 +887,16 @@ func Stream[T any](ctx context.Context, s *Session, q *stmt.SelectStmt, keep boo
 		for i := n; i < len(dest); i++ {
 			dest[i] = &sink
 		}
-		exprs := len(m.exprs) > 0 && len(dest) >= n+len(m.exprs) && rows.Columns()[n] == m.exprs[0].label
+		// withExprs put the attributes last.
+		at := len(dest) - len(m.exprs)
+		exprs := len(m.exprs) > 0 && at >= n && rows.Columns()[at] == m.exprs[0].label
 		for ; more; more = rows.Next() {
 			obj := m.newObject()
 			for i := range m.cols {
 				dest[i] = m.cols[i].ptr(obj)
 			}
 			if exprs {
-				m.scanExprs(dest, obj, &sink)
+				m.scanExprsAt(dest, at, obj, &sink)
 			}
 			if err := rows.Scan(dest...); err != nil {
 				yield(nil, err)
@@ -1002,7 +1004,17 @@ func (s *Session) loadRowsOn(ctx context.Context, conn engine.Querier, m *mapper
 	dest := make([]any, ncols)
 	var sink any
 	n := 0
-	exprs := len(m.exprs) > 0 && m.exprsIn(q)
+	exprs, at := false, 0
+	if len(m.exprs) > 0 {
+		// withExprs put the attributes after the query's own items, before
+		// the joined relationships'.
+		items, cols := len(q.Parts().Items)-len(m.exprs), ncols-len(m.exprs)
+		for _, jr := range joins {
+			items -= jr.items
+			cols -= len(jr.vals)
+		}
+		exprs, at = m.exprsAt(q, items) && cols >= len(m.cols), cols
+	}
 	for rows.Next() {
 		obj := s.newObject(m)
 		for i := range m.cols {
@@ -1012,7 +1024,7 @@ func (s *Session) loadRowsOn(ctx context.Context, conn engine.Querier, m *mapper
 			dest[i] = &sink
 		}
 		if exprs {
-			m.scanExprs(dest, obj, &sink)
+			m.scanExprsAt(dest, at, obj, &sink)
 		}
 		for _, jr := range joins {
 			jr.prepare(dest)
