@@ -204,6 +204,24 @@ func TestExprAttrsJoinedLazyWide(t *testing.T) {
 				check(t, x, want)
 			}
 		})
+		t.Run("select more than the table, grouped", func(t *testing.T) {
+			s := e.db.Session()
+			defer s.Close(ctx)
+			sb := e.db.Table("store_badges")
+			q := stmt.Select(shopT, stmt.Count(sb.C("tag_id")).Label("n")).
+				LeftJoin(sb, sb.C("shop_id").Eq(shopT.C("id"))).
+				GroupBy(shopT.C("id"), shopT.C("name")).OrderBy(shopT.C("id").Asc())
+			e.n.reset()
+			shops, err := orm.All[XShop](ctx, s, q)
+			must(t, err)
+			statements(t, 1)
+			if len(shops) != 10 {
+				t.Fatalf("%d shops, want 10", len(shops))
+			}
+			for _, x := range shops {
+				check(t, x, want)
+			}
+		})
 		t.Run("stream of more than the table", func(t *testing.T) {
 			s := e.db.Session()
 			defer s.Close(ctx)
