@@ -111,6 +111,22 @@ func TestExprAttrsJoinedLazyWide(t *testing.T) {
 			}
 			check(t, items[0].Shop, wantDel)
 		})
+		t.Run("joined many-to-one refreshes an expired target", func(t *testing.T) {
+			s := e.db.Session()
+			defer s.Close(ctx)
+			x, err := orm.Get[XShop](ctx, s, int64(4))
+			must(t, err)
+			x.ItemCount, x.TotalPrice = 99, "0"
+			must(t, s.Expire(x))
+			e.n.reset()
+			items, err := orm.All[XItem](ctx, s, orm.Select[XItem](e.db).Where(itemT.C("shop_id").Eq(4)), orm.Joined("shop"))
+			must(t, err)
+			statements(t, 1)
+			if len(items) != 3 || items[0].Shop != x {
+				t.Fatalf("%d items, shop %p want %p", len(items), items[0].Shop, x)
+			}
+			check(t, x, want)
+		})
 		t.Run("joined many-to-many", func(t *testing.T) {
 			s := e.db.Session()
 			defer s.Close(ctx)
