@@ -223,16 +223,17 @@ func (m *mapper) scanExprsAt(dest []any, at int, obj unsafe.Pointer, sink *any) 
 }
 
 // setExprs assigns the expression values vals (scanned apart from the
-// object: a joined load's target) to obj's fields, in their types. A value
-// a field cannot hold leaves it zero, as for a joined column; the same
-// value read by a plain query reports the error.
-func (m *mapper) setExprs(obj unsafe.Pointer, vals []any) {
+// object: a joined load's target) to obj's fields, in their types.
+func (m *mapper) setExprs(obj unsafe.Pointer, vals []any) error {
 	for k := range m.exprs {
 		if p := m.exprs[k].ptr; p != nil {
-			_ = conv.Assign(p(obj), vals[k])
+			if err := conv.Assign(p(obj), vals[k]); err != nil {
+				return fmt.Errorf("expression attribute %s.%s: %w", m.model.Name, m.exprs[k].e.Name, err)
+			}
 		}
 	}
 	m.fixExprs(obj)
+	return nil
 }
 
 // refreshExprs copies the expression values of a freshly read src into dst.

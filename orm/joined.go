@@ -30,6 +30,9 @@ type joinedRel struct {
 	fromEnd int
 	// withDeleted keeps soft-deleted targets (orm.WithDeleted).
 	withDeleted bool
+	// err is the first expression attribute value the target's field
+	// could not hold (the query fails with it).
+	err error
 }
 
 // joinEntry is one parent's targets, in row order, once each.
@@ -122,7 +125,7 @@ func (jr *joinedRel) apply(q *stmt.SelectStmt) *stmt.SelectStmt {
 	q = q.Columns(jr.alias)
 	if len(jr.rf.target.exprs) > 0 {
 		// The target's expression attributes, correlated with the join's
-		// alias (NULL for a parent the join found nothing for).
+		// alias.
 		q = q.Columns(jr.rf.target.exprItems(jr.alias, jr.withDeleted)...)
 	}
 	if jr.rf.many {
@@ -173,7 +176,9 @@ func (jr *joinedRel) row(s *Session, st *state) {
 		}
 	}
 	if len(tm.exprs) > 0 {
-		tm.setExprs(obj, jr.vals[len(tm.cols):])
+		if err := tm.setExprs(obj, jr.vals[len(tm.cols):]); err != nil && jr.err == nil {
+			jr.err = err
+		}
 	}
 	jr.note(st, s.track(tm, obj))
 }

@@ -587,6 +587,9 @@ func (s *Session) query(ctx context.Context, m *mapper, q *stmt.SelectStmt, opts
 	}
 	handled := map[*relField]bool{}
 	for _, jr := range joins {
+		if jr.err != nil {
+			return nil, fmt.Errorf("query %s: joined %s: %w", m.model.Name, jr.rf.rel.Name, jr.err)
+		}
 		handled[jr.rf] = true
 		jr.finish(s, out)
 	}
