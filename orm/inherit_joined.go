@@ -181,42 +181,44 @@ func newJoinedStructMapper(t reflect.Type, m *spec.Model) (*mapper, []pendingRel
 }
 
 // checkJoined reports what the ORM does not map in joined-table
-// hierarchies: unbound models, and relationships whose join columns are
-// in a sub-model's table (their keys are indexed by the root table).
+// hierarchies: unbound models.
 func checkJoined(db *DB) []string {
-	sub := map[*spec.Table]*spec.Table{} // a sub-model's table → its root table
 	for m, mp := range db.byModel {
-		if !usesJoinedTables(m) {
-			continue
-		}
-		if mp.typ == nil {
+		if usesJoinedTables(m) && mp.typ == nil {
 			return []string{fmt.Sprintf("model %s: joined-table inheritance (model %s has a table of its own) needs Go types bound to the models of the hierarchy (orm.Bind)", m.Name, m.Name)}
 		}
-		for _, t := range chainTables(m)[1:] {
-			sub[t] = m.Root().Table
+	}
+	return nil
+}
+
+// ord returns the position in m's columns of column c of one of m's
+// tables: its ordinal, except for a column of a joined sub-table (its
+// combined ordinal; a sub-table's key column is the root key's).
+// Relationship code reads and writes key columns through it.
+func (m *mapper) ord(c *spec.Column) int {
+	if m.joined == nil || c.Table == m.table {
+		return c.Ordinal
+	}
+	if o, ok := m.joined.at[c]; ok {
+		return o
+	}
+	for k, pc := range c.Table.PrimaryKey {
+		if pc == c && k < len(m.pk) {
+			return m.pk[k]
 		}
 	}
-	if len(sub) == 0 {
-		return nil
+	return c.Ordinal
+}
+
+// colRef returns column c of one of m's tables in a query whose first
+// item is t (m's table or an alias of it): a joined sub-table's key
+// column is the root key's, its other columns are qualified by the
+// sub-table, which the query joins (joinLayout.apply).
+func (m *mapper) colRef(t *stmt.Table, c *spec.Column) *stmt.Column {
+	if m.joined == nil || c.Table == m.table {
+		return t.Col(c)
 	}
-	var problems []string
-	for _, mp := range db.byModel {
-		for _, rf := range mp.rels {
-			if rf.rel.Model != mp.model {
-				continue // inherited: checked on the declaring model
-			}
-			pairs := append(append([]spec.ColumnPair(nil), rf.rel.Pairs...), rf.rel.SecondaryPairs...)
-			for _, p := range pairs {
-				for _, c := range []*spec.Column{p.Local, p.Remote} {
-					if c != nil && sub[c.Table] != nil {
-						problems = append(problems, fmt.Sprintf("relationship %s.%s: it joins on column %s.%s of a joined-table sub-model's own table, which the ORM does not map yet; join on the hierarchy's root table %s instead",
-							mp.model.Name, rf.rel.Name, c.Table.Name, c.Name, sub[c.Table].Name))
-					}
-				}
-			}
-		}
-	}
-	return problems
+	return subTableCol(t, c)
 }
 
 // joinLayout is how a query on a model of a hierarchy with joined tables
@@ -517,4 +519,25 @@ func (p *flushPlan) planJoined() bool {
 		}
 	}
 	return false
+}
+
+
+// subTableCol returns column c of a joined sub-model's own table in a
+// query whose first item is t, the hierarchy's root table (or an alias
+// of it): a key column is the root key's, another column is qualified by
+// the sub-table, which the query joins (joinLayout.apply).
+func subTableCol(t *stmt.Table, c *spec.Column) *stmt.Column {
+	if root := t.Spec(); c.PrimaryKey && len(c.Table.PrimaryKey) == len(root.PrimaryKey) {
+		for k, pc := range c.Table.PrimaryKey {
+			if pc == c {
+				return t.Col(root.PrimaryKey[k])
+			}
+		}
+	}
+	return stmt.Ref(c.Table).Col(c)
+}
+
+// isSubTable reports whether t is a joined sub-model's own table.
+func isSubTable(t *spec.Table) bool {
+	return t != nil && t.Model != nil && t != t.Model.Root().Table
 }

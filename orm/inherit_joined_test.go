@@ -269,6 +269,7 @@ func TestInheritJoinedRelationships(t *testing.T) {
 
 type Driver struct {
 	ID      int64
+	Name    string
 	Lorries []*Lorry
 }
 
@@ -280,6 +281,12 @@ type Car struct {
 type Lorry struct {
 	Car
 	DriverID *int64
+	Driver   *Driver
+}
+
+type Tipper struct {
+	Lorry
+	Tilt *int64
 }
 
 // What the ORM does not map in a joined-table hierarchy is an orm.New
@@ -292,9 +299,6 @@ func TestInheritJoinedRefused(t *testing.T) {
 		want      []string
 	}{
 		{"unbound models", "inheritdata/joined", nil, []string{"joined-table inheritance", "orm.Bind"}},
-		{"relationship on a sub-table column", "inheritdata/joinedrel",
-			[]orm.Option{orm.Bind[Driver]("Driver"), orm.Bind[Car]("Car"), orm.Bind[Lorry]("Lorry")},
-			[]string{"relationship Driver.lorries", "lorries.driver_id", "root table cars"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,155 @@
+package orm_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/dlayer/dlayer"
+	"github.com/dlayer/dlayer/engine"
+	"github.com/dlayer/dlayer/internal/testdb/fresh"
+	"github.com/dlayer/dlayer/orm"
+	"github.com/dlayer/dlayer/stmt"
+)
+
+// Relationships that join on a column of a joined sub-model's own table
+// (lorries.driver_id): the many-to-one Lorry.driver and its reverse, the
+// collection Driver.lorries of the sub-model (and of its single-table
+// sub-model Tipper, which shares lorries).
+func TestInheritJoinedSubTableRelationships(t *testing.T) {
+	each2(t, func(t *testing.T, name string) {
+		ctx := context.Background()
+		c := &counter{}
+		eng, err := dlayer.Open(ctx, "inheritdata/joinedrel", fresh.URL(t, name, "dl_orm_inhjr2"), engine.WithTracer(engine.TracerFunc(c.trace)))
+		must(t, err)
+		defer eng.Close()
+		must(t, eng.CreateAll(ctx))
+		db, err := orm.New(eng, orm.Bind[Driver]("Driver"), orm.Bind[Car]("Car"), orm.Bind[Lorry]("Lorry"), orm.Bind[Tipper]("Tipper"))
+		must(t, err)
+		s := db.Session()
+		defer s.Close(ctx)
+		ann, bob := &Driver{Name: "ann"}, &Driver{Name: "bob"}
+		car := &Car{}
+		must(t, s.AddAll(ann, bob, car))
+		must(t, s.Flush(ctx))
+
+		// A new sub-model object with its many-to-one set: the root
+		// row, then the sub-table row with the foreign key.
+		c.reset()
+		l := &Lorry{Driver: ann}
+		must(t, s.Add(l))
+		must(t, s.Flush(ctx))
+		q := c.queries()
+		if len(q) != 2 || !strings.HasPrefix(strings.ToUpper(q[0]), "INSERT") || !strings.Contains(q[0], "cars") ||
+			!strings.HasPrefix(strings.ToUpper(q[1]), "INSERT") || !strings.Contains(q[1], "lorries") {
+			t.Errorf("flush of a lorry with its driver: want INSERT cars then INSERT lorries:\n%s", strings.Join(q, "\n"))
+		}
+		if l.DriverID == nil || *l.DriverID != ann.ID || l.Kind != "lorry" {
+			t.Fatalf("lorry after flush: driver id %v, kind %q, want %d", l.DriverID, l.Kind, ann.ID)
+		}
+		// A new driver's collection fills the foreign key of its
+		// sub-model children (a Tipper is a Lorry).
+		tip := &Tipper{Tilt: i64p(30)}
+		cid := &Driver{Name: "cid", Lorries: []*Lorry{&tip.Lorry}}
+		must(t, s.AddAll(tip, cid))
+		must(t, s.Commit(ctx))
+		if tip.DriverID == nil || *tip.DriverID != cid.ID || tip.Kind != "tipper" {
+			t.Fatalf("tipper after flush: driver id %v, kind %q, want %d", tip.DriverID, tip.Kind, cid.ID)
+		}
+
+		// Moving the lorry to another driver: one UPDATE of lorries.
+		s2 := db.Session()
+		defer s2.Close(ctx)
+		g, err := orm.Get[Lorry](ctx, s2, l.ID)
+		must(t, err)
+		b2, err := orm.Get[Driver](ctx, s2, bob.ID)
+		must(t, err)
+		c.reset()
+		g.Driver = b2
+		must(t, s2.Commit(ctx))
+		q = c.queries()
+		if len(q) != 1 || !strings.HasPrefix(strings.ToUpper(q[0]), "UPDATE") || !strings.Contains(q[0], "lorries") {
+			t.Errorf("moving a lorry: want 1 UPDATE of lorries:\n%s", strings.Join(q, "\n"))
+		}
+		lt := eng.Schema().Table("lorries")
+		r, err := eng.Query(ctx, stmt.Select(stmt.Ref(lt).Col(lt.Column("driver_id"))).Where(stmt.Ref(lt).Col(lt.Column("id")).Eq(l.ID)))
+		must(t, err)
+		var dbDriver int64
+		if !r.Next() {
+			t.Fatal("no lorries row")
+		}
+		must(t, r.Scan(&dbDriver))
+		r.Close()
+		if dbDriver != bob.ID {
+			t.Errorf("lorries.driver_id = %d, want %d", dbDriver, bob.ID)
+		}
+
+		byID := orm.TableOf[Driver](db).C("id").Asc()
+		tests := []struct {
+			name string
+			run  func(t *testing.T, s *orm.Session)
+		}{
+			{"select-in of the collection on the sub-table column", func(t *testing.T, s *orm.Session) {
+				ds, err := orm.All[Driver](ctx, s, orm.Select[Driver](db).OrderBy(byID), orm.SelectIn("lorries"))
+				must(t, err)
+				if len(ds) != 3 || len(ds[0].Lorries) != 0 || len(ds[1].Lorries) != 1 || ds[1].Lorries[0].ID != l.ID ||
+					len(ds[2].Lorries) != 1 || s.ModelOf(ds[2].Lorries[0]) != "Tipper" {
+					t.Fatalf("drivers' lorries: %d drivers", len(ds))
+				}
+				if x, ok := orm.As[Tipper](s, ds[2].Lorries[0]); !ok || x.Tilt == nil || *x.Tilt != 30 || x.Driver != ds[2] {
+					t.Errorf("the tipper: %+v %v", x, ok)
+				}
+				if ds[1].Lorries[0].Driver != ds[1] {
+					t.Error("the lorry's driver is not its loader (back_populates)")
+				}
+			}},
+			{"select-in of the many-to-one from the sub-model", func(t *testing.T, s *orm.Session) {
+				ls, err := orm.All[Lorry](ctx, s, orm.Select[Lorry](db).OrderBy(orm.TableOf[Lorry](db).C("id").Asc()), orm.SelectIn("driver"))
+				must(t, err)
+				if len(ls) != 2 || ls[0].Driver == nil || ls[0].Driver.Name != "bob" || ls[1].Driver == nil || ls[1].Driver.Name != "cid" {
+					t.Fatalf("lorries' drivers: %d lorries", len(ls))
+				}
+			}},
+			{"joined loading of the many-to-one falls back to select-in", func(t *testing.T, s *orm.Session) {
+				ls, err := orm.All[Lorry](ctx, s, orm.Select[Lorry](db).OrderBy(orm.TableOf[Lorry](db).C("id").Asc()), orm.Joined("driver"))
+				must(t, err)
+				if len(ls) != 2 || ls[0].Driver == nil || ls[0].Driver.Name != "bob" {
+					t.Fatalf("lorries' drivers: %d lorries", len(ls))
+				}
+			}},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				s := db.Session()
+				defer s.Close(ctx)
+				c.reset()
+				tc.run(t, s)
+				if n := len(c.queries()); n != 2 {
+					t.Errorf("%d statements, want 2:\n%s", n, strings.Join(c.queries(), "\n"))
+				}
+			})
+		}
+
+		// Lazy loads of both directions: one statement each.
+		s3 := db.Session()
+		defer s3.Close(ctx)
+		gl, err := orm.Get[Lorry](ctx, s3, l.ID)
+		must(t, err)
+		gd, err := orm.Get[Driver](ctx, s3, cid.ID)
+		must(t, err)
+		c.reset()
+		must(t, s3.Load(ctx, gl, "driver"))
+		must(t, s3.Load(ctx, gd, "lorries"))
+		if n := len(c.queries()); n != 2 || gl.Driver == nil || gl.Driver.ID != bob.ID || len(gd.Lorries) != 1 || gd.Lorries[0].ID != tip.ID {
+			t.Errorf("lazy loads: %d statements, driver %+v, %d lorries", n, gl.Driver, len(gd.Lorries))
+		}
+
+		// Clearing the reference NULLs the key: one UPDATE of lorries.
+		c.reset()
+		gl.Driver = nil
+		must(t, s3.Commit(ctx))
+		if q := c.queries(); len(q) != 1 || !strings.Contains(q[0], "lorries") || gl.DriverID != nil {
+			t.Errorf("clearing the driver: want 1 UPDATE of lorries:\n%s", strings.Join(q, "\n"))
+		}
+	})
+}
