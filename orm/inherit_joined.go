@@ -521,7 +521,6 @@ func (p *flushPlan) planJoined() bool {
 	return false
 }
 
-
 // subTableCol returns column c of a joined sub-model's own table in a
 // query whose first item is t, the hierarchy's root table (or an alias
 // of it): a key column is the root key's, another column is qualified by
