@@ -540,3 +540,14 @@ func subTableCol(t *stmt.Table, c *spec.Column) *stmt.Column {
 func isSubTable(t *spec.Table) bool {
 	return t != nil && t.Model != nil && t != t.Model.Root().Table
 }
+
+// pairsOnSubTable reports whether a pair's target column is in a joined
+// sub-model's own table.
+func pairsOnSubTable(pairs []spec.ColumnPair) bool {
+	for _, p := range pairs {
+		if p.Remote != nil && isSubTable(p.Remote.Table) && !p.Remote.PrimaryKey {
+			return true
+		}
+	}
+	return false
+}

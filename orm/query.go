@@ -1172,6 +1172,9 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, tree 
 			}
 		}
 	}
+	if limit > 0 && tm.joined != nil && pairsOnSubTable(r.Pairs) {
+		return fmt.Errorf("orm.Limit is not supported on a relationship that joins on a column of a joined-table sub-model's own table (%s)", r.Pairs[0].Remote.Table.Name)
+	}
 	var finish func(cond stmt.Expr) *stmt.SelectStmt
 	if limit > 0 {
 		finish = limitPerParent(q, tm, terms, matchCols, matchOrds, extra, limit)
