@@ -131,7 +131,9 @@ func TestInheritJoinedSubTableRelationships(t *testing.T) {
 		}
 
 		// Limit per parent is refused on such a relationship, clearly.
-		if _, err := orm.All[Driver](ctx, db.Session(), orm.Select[Driver](db), orm.SelectIn("lorries", orm.Limit(1))); err == nil ||
+		sl := db.Session()
+		defer sl.Close(ctx)
+		if _, err := orm.All[Driver](ctx, sl, orm.Select[Driver](db), orm.SelectIn("lorries", orm.Limit(1))); err == nil ||
 			!strings.Contains(err.Error(), "orm.Limit is not supported") {
 			t.Errorf("SelectIn with Limit on Driver.lorries: %v, want a clear error", err)
 		}
