@@ -298,7 +298,8 @@ func TestInheritJoinedRefused(t *testing.T) {
 		opts      []orm.Option
 		want      []string
 	}{
-		{"unbound models", "inheritdata/joined", nil, []string{"joined-table inheritance", "orm.Bind"}},
+		{"bound and dynamic models in one hierarchy", "inheritdata/joined", []orm.Option{orm.Bind[Vehicle]("Vehicle")},
+			[]string{"model Truck", "joined-table hierarchy", "dynamic Objects"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
