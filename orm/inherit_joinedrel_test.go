@@ -234,6 +234,20 @@ func TestInheritJoinedDynamic(t *testing.T) {
 		if o != got || len(c.queries()) != 0 {
 			t.Errorf("GetObject of a loaded tipper: %v, %d statements", o.Values(), len(c.queries()))
 		}
+		// A polymorphic query on the base: one statement, each row an
+		// Object of its discriminator's model with its sub-table columns.
+		car, err := s2.New("Car")
+		must(t, err)
+		must(t, s2.Commit(ctx))
+		s3 := db.Session()
+		defer s3.Close(ctx)
+		c.reset()
+		cars, err = s3.AllObjects(ctx, "Car", stmt.Select(stmt.TableOf(eng.Schema(), "cars")).OrderBy(stmt.TableOf(eng.Schema(), "cars").C("id").Asc()))
+		must(t, err)
+		if len(cars) != 2 || len(c.queries()) != 1 || cars[0].Model() != "Tipper" || cars[0].Get("tilt") != int64(30) ||
+			cars[0].Get("driver_id") != bob.Get("id") || cars[1].Model() != "Car" || cars[1].Get("id") != car.Get("id") {
+			t.Errorf("AllObjects(Car): %d objects, %d statements", len(cars), len(c.queries()))
+		}
 		// Delete: the sub-table row, then the root's.
 		c.reset()
 		must(t, s2.Delete(got))
