@@ -282,6 +282,13 @@ type Lorry struct {
 	Car
 	DriverID *int64
 	Driver   *Driver
+	Routes   []*Route
+}
+
+type Route struct {
+	ID      int64
+	Name    string
+	Lorries []*Lorry
 }
 
 type Tipper struct {

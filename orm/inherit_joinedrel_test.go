@@ -24,7 +24,7 @@ func TestInheritJoinedSubTableRelationships(t *testing.T) {
 		must(t, err)
 		defer eng.Close()
 		must(t, eng.CreateAll(ctx))
-		db, err := orm.New(eng, orm.Bind[Driver]("Driver"), orm.Bind[Car]("Car"), orm.Bind[Lorry]("Lorry"), orm.Bind[Tipper]("Tipper"))
+		db, err := orm.New(eng, orm.Bind[Driver]("Driver"), orm.Bind[Car]("Car"), orm.Bind[Lorry]("Lorry"), orm.Bind[Tipper]("Tipper"), orm.Bind[Route]("Route"))
 		must(t, err)
 		s := db.Session()
 		defer s.Close(ctx)
@@ -138,6 +138,38 @@ func TestInheritJoinedSubTableRelationships(t *testing.T) {
 			t.Errorf("SelectIn with Limit on Driver.lorries: %v, want a clear error", err)
 		}
 
+		// A many-to-many whose association table references the
+		// sub-table's key: one INSERT per link, select-in both ways.
+		s4 := db.Session()
+		defer s4.Close(ctx)
+		gt, err := orm.Get[Tipper](ctx, s4, tip.ID)
+		must(t, err)
+		gl4, err := orm.Get[Lorry](ctx, s4, l.ID)
+		must(t, err)
+		north := &Route{Name: "north", Lorries: []*Lorry{&gt.Lorry, gl4}}
+		must(t, s4.Add(north))
+		c.reset()
+		must(t, s4.Commit(ctx))
+		if q := c.queries(); len(q) != 2 || !strings.Contains(q[0], "routes") || !strings.Contains(q[1], "lorry_routes") {
+			t.Errorf("flush of a route with 2 lorries: want INSERT routes, INSERT lorry_routes:\n%s", strings.Join(q, "\n"))
+		}
+		s5 := db.Session()
+		defer s5.Close(ctx)
+		c.reset()
+		rs, err := orm.All[Route](ctx, s5, orm.Select[Route](db), orm.SelectIn("lorries"))
+		must(t, err)
+		if len(rs) != 1 || len(rs[0].Lorries) != 2 || rs[0].Lorries[0].ID != l.ID || s5.ModelOf(rs[0].Lorries[1]) != "Tipper" || len(c.queries()) != 2 {
+			t.Errorf("routes with their lorries: %d routes, %d statements", len(rs), len(c.queries()))
+		}
+		s6 := db.Session()
+		defer s6.Close(ctx)
+		c.reset()
+		ls, err := orm.All[Lorry](ctx, s6, orm.Select[Lorry](db), orm.SelectIn("routes"))
+		must(t, err)
+		if len(ls) != 2 || len(ls[0].Routes) != 1 || ls[0].Routes[0].Name != "north" || len(ls[1].Routes) != 1 || len(c.queries()) != 2 {
+			t.Errorf("lorries with their routes: %d lorries, %d statements:\n%s", len(ls), len(c.queries()), strings.Join(c.queries(), "\n"))
+		}
+
 		// Lazy loads of both directions: one statement each.
 		s3 := db.Session()
 		defer s3.Close(ctx)
@@ -248,13 +280,14 @@ func TestInheritJoinedDynamic(t *testing.T) {
 			cars[0].Get("driver_id") != bob.Get("id") || cars[1].Model() != "Car" || cars[1].Get("id") != car.Get("id") {
 			t.Errorf("AllObjects(Car): %d objects, %d statements", len(cars), len(c.queries()))
 		}
-		// Delete: the sub-table row, then the root's.
+		// Delete: its association rows (Lorry.routes, keyed by the
+		// sub-table's key), the sub-table row, then the root's.
 		c.reset()
 		must(t, s2.Delete(got))
 		must(t, s2.Commit(ctx))
 		q = c.queries()
-		if len(q) != 2 || !strings.Contains(q[0], "lorries") || !strings.Contains(q[1], "cars") {
-			t.Errorf("delete of the tipper: want DELETE lorries then DELETE cars:\n%s", strings.Join(q, "\n"))
+		if len(q) != 3 || !strings.Contains(q[0], "lorry_routes") || !strings.Contains(q[1], "lorries") || !strings.Contains(q[2], "cars") {
+			t.Errorf("delete of the tipper: want DELETE lorry_routes, DELETE lorries, DELETE cars:\n%s", strings.Join(q, "\n"))
 		}
 	})
 }
