@@ -141,6 +141,14 @@ func New(eng *engine.Engine, opts ...Option) (*DB, error) {
 	// Models with no bound type load as dynamic Objects.
 	for _, m := range sch.Models {
 		if db.byModel[m] == nil {
+			if usesJoinedTables(m) {
+				mp, err := newJoinedDynamicMapper(m)
+				if err != nil {
+					return nil, fmt.Errorf("orm: %w", err)
+				}
+				db.byModel[m] = mp
+				continue
+			}
 			mp := baseMapper(m)
 			newDynamicMapper(mp)
 			db.byModel[m] = mp

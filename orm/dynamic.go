@@ -60,6 +60,11 @@ func (o *Object) Get(col string) any {
 	if c := o.m.table.Column(col); c != nil {
 		return o.vals[c.Ordinal]
 	}
+	if o.m.joined != nil {
+		if i, ok := o.m.joined.byName[col]; ok {
+			return o.vals[i]
+		}
+	}
 	if len(o.m.exprs) > 0 {
 		v, _ := o.exprGet(col)
 		return v
@@ -77,12 +82,21 @@ func (o *Object) Set(col string, v any) error {
 		return errNoObject
 	}
 	c := o.m.table.Column(col)
+	if c == nil && o.m.joined != nil {
+		if i, ok := o.m.joined.byName[col]; ok {
+			c = o.m.joined.cols[i] // a sub-table column, at its combined position
+		}
+	}
 	if c == nil && o.m.model.Expression(col) != nil {
 		return fmt.Errorf("model %s: %q is a SQL-expression attribute: read-only (the database computes it)", o.m.model.Name, col)
 	}
 	if c == nil {
-		names := make([]string, len(o.m.table.Columns))
-		for i, c := range o.m.table.Columns {
+		cols := o.m.table.Columns
+		if o.m.joined != nil {
+			cols = o.m.joined.cols
+		}
+		names := make([]string, len(cols))
+		for i, c := range cols {
 			names[i] = c.Name
 		}
 		msg := fmt.Sprintf("model %s has no column %q", o.m.model.Name, col)
@@ -112,7 +126,11 @@ func (o *Object) Values() map[string]any {
 		return nil
 	}
 	out := make(map[string]any, len(o.vals))
-	for i, c := range o.m.table.Columns {
+	cols := o.m.table.Columns
+	if o.m.joined != nil {
+		cols = o.m.joined.cols
+	}
+	for i, c := range cols {
 		out[c.Name] = o.vals[i]
 	}
 	for k := range o.m.exprs {
@@ -226,7 +244,11 @@ func newDynamicMapper(mp *mapper) {
 	if len(mp.model.Expressions) > 0 {
 		defer dynamicExprFields(mp)
 	}
-	for i, c := range mp.table.Columns {
+	cols := mp.table.Columns
+	if mp.joined != nil {
+		cols = mp.joined.cols // the combined layout of a joined sub-model
+	}
+	for i, c := range cols {
 		i := i
 		if c.Type.Kind == spec.TypeDecimal {
 			mp.decimals = append(mp.decimals, i)
@@ -272,7 +294,7 @@ func (m *mapper) canonical(obj unsafe.Pointer) {
 	o := (*Object)(obj)
 	for _, i := range m.decimals {
 		if v := o.vals[i]; v != nil {
-			if d, err := conv.Decimal(v, &m.table.Columns[i].Type); err == nil {
+			if d, err := conv.Decimal(v, &m.cols[i].col.Type); err == nil {
 				o.vals[i] = d
 			}
 		}

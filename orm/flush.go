@@ -456,7 +456,7 @@ func (s *Session) cascadeDeletes(ctx context.Context, p *flushPlan) error {
 					// unique key.
 					p.markEarly(ost)
 				} else {
-					p.nulls = append(p.nulls, edge{parent: st, child: ost, pairs: childPairs(rf)})
+					p.nulls = append(p.nulls, edge{parent: st, child: ost, pairs: childPairs(st.m, rf)})
 				}
 			}
 		}
@@ -518,7 +518,7 @@ func (s *Session) cascadeDeletes(ctx context.Context, p *flushPlan) error {
 						}
 						work = append(work, c)
 					} else if !r.PassiveDeletes {
-						p.nulls = append(p.nulls, edge{parent: st, child: c, pairs: childPairs(rf)})
+						p.nulls = append(p.nulls, edge{parent: st, child: c, pairs: childPairs(st.m, rf)})
 					}
 				}
 			}
@@ -560,20 +560,20 @@ func (s *Session) hasOtherParent(child *state, rf *relField, except *state) bool
 
 // childPairs maps a one-to-many relationship's parent key columns to the
 // child's foreign-key columns.
-func childPairs(rf *relField) []keyPair {
+func childPairs(parent *mapper, rf *relField) []keyPair {
 	out := make([]keyPair, len(rf.rel.Pairs))
 	for i, pr := range rf.rel.Pairs {
-		out[i] = keyPair{key: pr.Local.Ordinal, fk: pr.Remote.Ordinal}
+		out[i] = keyPair{key: parent.ord(pr.Local), fk: rf.target.ord(pr.Remote)}
 	}
 	return out
 }
 
 // ownerPairs maps a many-to-one relationship's target key columns to the
 // owner's foreign-key columns.
-func ownerPairs(rf *relField) []keyPair {
+func ownerPairs(owner *mapper, rf *relField) []keyPair {
 	out := make([]keyPair, len(rf.rel.Pairs))
 	for i, pr := range rf.rel.Pairs {
-		out[i] = keyPair{key: pr.Remote.Ordinal, fk: pr.Local.Ordinal}
+		out[i] = keyPair{key: rf.target.ord(pr.Remote), fk: owner.ord(pr.Local)}
 	}
 	return out
 }
@@ -629,7 +629,7 @@ func (s *Session) collectLinks(p *flushPlan, st *state) error {
 			if t == nil {
 				if len(st.link(i)) > 0 && st.link(i)[0] != nil {
 					// The reference was cleared: NULL the key.
-					p.nulls = append(p.nulls, edge{child: st, pairs: ownerPairs(rf)})
+					p.nulls = append(p.nulls, edge{child: st, pairs: ownerPairs(st.m, rf)})
 				}
 				continue
 			}
@@ -637,14 +637,14 @@ func (s *Session) collectLinks(p *flushPlan, st *state) error {
 			if tst == nil || tst.status == statusDeleted {
 				continue
 			}
-			p.edges = append(p.edges, edge{parent: tst, child: st, pairs: ownerPairs(rf)})
+			p.edges = append(p.edges, edge{parent: tst, child: st, pairs: ownerPairs(st.m, rf)})
 		default:
 			for _, c := range rf.values(st.obj) {
 				cst := s.stateOf(c)
 				if cst == nil || cst.status == statusDeleted {
 					continue
 				}
-				p.edges = append(p.edges, edge{parent: st, child: cst, pairs: childPairs(rf)})
+				p.edges = append(p.edges, edge{parent: st, child: cst, pairs: childPairs(st.m, rf)})
 			}
 		}
 	}
@@ -1419,7 +1419,7 @@ func (s *Session) clearAssoc(ctx context.Context, links []assocLink) error {
 		sec := stmt.Ref(r.Secondary)
 		conds := make([]stmt.Expr, len(r.Pairs))
 		for i, pr := range r.Pairs {
-			conds[i] = sec.Col(pr.Remote).Eq(l.owner.m.cols[pr.Local.Ordinal].get(l.owner.snapOrObj()))
+			conds[i] = sec.Col(pr.Remote).Eq(l.owner.m.cols[l.owner.m.ord(pr.Local)].get(l.owner.snapOrObj()))
 		}
 		tx, err := s.writer(ctx, l.owner.m)
 		if err != nil {
@@ -1439,10 +1439,10 @@ func (s *Session) changeAssoc(ctx context.Context, p *flushPlan) error {
 		sec := stmt.Ref(r.Secondary)
 		var conds []stmt.Expr
 		for _, pr := range r.Pairs {
-			conds = append(conds, sec.Col(pr.Remote).Eq(l.owner.m.cols[pr.Local.Ordinal].get(l.owner.obj)))
+			conds = append(conds, sec.Col(pr.Remote).Eq(l.owner.m.cols[l.owner.m.ord(pr.Local)].get(l.owner.obj)))
 		}
 		for _, pr := range r.SecondaryPairs {
-			conds = append(conds, sec.Col(pr.Local).Eq(l.target.m.cols[pr.Remote.Ordinal].get(l.target.obj)))
+			conds = append(conds, sec.Col(pr.Local).Eq(l.target.m.cols[l.target.m.ord(pr.Remote)].get(l.target.obj)))
 		}
 		tx, err := s.writer(ctx, l.owner.m)
 		if err != nil {
@@ -1479,10 +1479,10 @@ func (s *Session) changeAssoc(ctx context.Context, p *flushPlan) error {
 		}
 		row := make([]any, 0, len(b.cols))
 		for _, pr := range r.Pairs {
-			row = append(row, l.owner.m.cols[pr.Local.Ordinal].get(l.owner.obj))
+			row = append(row, l.owner.m.cols[l.owner.m.ord(pr.Local)].get(l.owner.obj))
 		}
 		for _, pr := range r.SecondaryPairs {
-			row = append(row, l.target.m.cols[pr.Remote.Ordinal].get(l.target.obj))
+			row = append(row, l.target.m.cols[l.target.m.ord(pr.Remote)].get(l.target.obj))
 		}
 		b.rows = append(b.rows, row)
 	}

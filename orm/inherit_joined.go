@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/dlayer/dlayer/engine"
@@ -29,6 +30,11 @@ type joinedInfo struct {
 	views []*mapper
 	// at maps a column of a non-root table to its combined ordinal.
 	at map[*spec.Column]int
+	// cols are the combined columns (a non-root table's non-key columns
+	// are copies whose Ordinal is the combined position), byName their
+	// positions by name.
+	cols   []*spec.Column
+	byName map[string]int
 }
 
 // chainTables returns the distinct tables of m's ancestry, root first.
@@ -57,36 +63,9 @@ func newJoinedStructMapper(t reflect.Type, m *spec.Model) (*mapper, []pendingRel
 	if t.Kind() != reflect.Struct {
 		return nil, nil, fmt.Errorf("bind %s to model %s: want a struct type", t, m.Name)
 	}
-	tables := chainTables(m)
+	tables, cols, ji, byName, problems := joinedColumns(m)
 	root := tables[0]
 	rb := baseMapper(m.Root())
-	cols := append([]*spec.Column(nil), root.Columns...)
-	ji := &joinedInfo{at: map[*spec.Column]int{}}
-	byName := map[string]int{}
-	var problems []string
-	for i, c := range root.Columns {
-		byName[c.Name] = i
-	}
-	for _, tb := range tables[1:] {
-		if len(tb.PrimaryKey) != len(root.PrimaryKey) {
-			problems = append(problems, fmt.Sprintf("table %s has %d primary-key columns, its root table %s %d", tb.Name, len(tb.PrimaryKey), root.Name, len(root.PrimaryKey)))
-			continue
-		}
-		for _, c := range tb.Columns {
-			if c.PrimaryKey {
-				continue
-			}
-			if _, dup := byName[c.Name]; dup {
-				problems = append(problems, fmt.Sprintf("column %q is in table %s and in another table of the hierarchy (joined-table inheritance maps each column name once)", c.Name, tb.Name))
-				continue
-			}
-			cc := *c // keeps Table; Ordinal becomes the combined position
-			cc.Ordinal = len(cols)
-			ji.at[c] = cc.Ordinal
-			byName[c.Name] = cc.Ordinal
-			cols = append(cols, &cc)
-		}
-	}
 	mp := &mapper{
 		model: m, table: root, tref: rb.tref, typ: t,
 		cols: make([]colField, len(cols)), pk: rb.pk, autoPK: rb.autoPK,
@@ -153,6 +132,51 @@ func newJoinedStructMapper(t reflect.Type, m *spec.Model) (*mapper, []pendingRel
 		return nil, nil, fmt.Errorf("bind %s to model %s: %s", t, m.Name, strings.Join(problems, "; "))
 	}
 	mp.hooks = hooksOf(t)
+	joinedViews(mp, tables)
+	return mp, rels, nil
+}
+
+// joinedColumns returns the tables of m's chain, root first, and the
+// combined column layout of a joined mapper for m (see joinedInfo).
+func joinedColumns(m *spec.Model) ([]*spec.Table, []*spec.Column, *joinedInfo, map[string]int, []string) {
+	tables := chainTables(m)
+	root := tables[0]
+	cols := append([]*spec.Column(nil), root.Columns...)
+	ji := &joinedInfo{at: map[*spec.Column]int{}}
+	byName := map[string]int{}
+	var problems []string
+	for i, c := range root.Columns {
+		byName[c.Name] = i
+	}
+	for _, tb := range tables[1:] {
+		if len(tb.PrimaryKey) != len(root.PrimaryKey) {
+			problems = append(problems, fmt.Sprintf("table %s has %d primary-key columns, its root table %s %d", tb.Name, len(tb.PrimaryKey), root.Name, len(root.PrimaryKey)))
+			continue
+		}
+		for _, c := range tb.Columns {
+			if c.PrimaryKey {
+				continue
+			}
+			if _, dup := byName[c.Name]; dup {
+				problems = append(problems, fmt.Sprintf("column %q is in table %s and in another table of the hierarchy (joined-table inheritance maps each column name once)", c.Name, tb.Name))
+				continue
+			}
+			cc := *c // keeps Table; Ordinal becomes the combined position
+			cc.Ordinal = len(cols)
+			ji.at[c] = cc.Ordinal
+			byName[c.Name] = cc.Ordinal
+			cols = append(cols, &cc)
+		}
+	}
+	ji.cols = cols
+	ji.byName = byName
+	return tables, cols, ji, byName, problems
+}
+
+// joinedViews sets the per-table view mappers of a joined mapper whose
+// columns are set.
+func joinedViews(mp *mapper, tables []*spec.Table) {
+	ji, root, m, t := mp.joined, tables[0], mp.model, mp.typ
 	// The views: the root table's is a prefix of the combined columns;
 	// a sub-table's takes its key from the root key's accessors.
 	ji.views = append(ji.views, &mapper{
@@ -177,46 +201,68 @@ func newJoinedStructMapper(t reflect.Type, m *spec.Model) (*mapper, []pendingRel
 		}
 		ji.views = append(ji.views, v)
 	}
-	return mp, rels, nil
+}
+
+// newJoinedDynamicMapper is the mapper of a joined sub-model with no
+// bound Go type: its Objects hold the combined columns.
+func newJoinedDynamicMapper(m *spec.Model) (*mapper, error) {
+	tables, cols, ji, _, problems := joinedColumns(m)
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("model %s: %s", m.Name, strings.Join(problems, "; "))
+	}
+	rb := baseMapper(m.Root())
+	mp := &mapper{
+		model: m, table: tables[0], tref: rb.tref,
+		cols: make([]colField, len(cols)), pk: rb.pk, autoPK: rb.autoPK,
+		version: rb.version, softDel: rb.softDel, relIdx: map[string]*relField{},
+		joined: ji,
+	}
+	newDynamicMapper(mp)
+	joinedViews(mp, tables)
+	return mp, nil
 }
 
 // checkJoined reports what the ORM does not map in joined-table
-// hierarchies: unbound models, and relationships whose join columns are
-// in a sub-model's table (their keys are indexed by the root table).
+// hierarchies: a mix of bound and dynamic models in one hierarchy.
 func checkJoined(db *DB) []string {
-	sub := map[*spec.Table]*spec.Table{} // a sub-model's table → its root table
-	for m, mp := range db.byModel {
-		if !usesJoinedTables(m) {
-			continue
-		}
-		if mp.typ == nil {
-			return []string{fmt.Sprintf("model %s: joined-table inheritance (model %s has a table of its own) needs Go types bound to the models of the hierarchy (orm.Bind)", m.Name, m.Name)}
-		}
-		for _, t := range chainTables(m)[1:] {
-			sub[t] = m.Root().Table
-		}
-	}
-	if len(sub) == 0 {
-		return nil
-	}
 	var problems []string
-	for _, mp := range db.byModel {
-		for _, rf := range mp.rels {
-			if rf.rel.Model != mp.model {
-				continue // inherited: checked on the declaring model
-			}
-			pairs := append(append([]spec.ColumnPair(nil), rf.rel.Pairs...), rf.rel.SecondaryPairs...)
-			for _, p := range pairs {
-				for _, c := range []*spec.Column{p.Local, p.Remote} {
-					if c != nil && sub[c.Table] != nil {
-						problems = append(problems, fmt.Sprintf("relationship %s.%s: it joins on column %s.%s of a joined-table sub-model's own table, which the ORM does not map yet; join on the hierarchy's root table %s instead",
-							mp.model.Name, rf.rel.Name, c.Table.Name, c.Name, sub[c.Table].Name))
-					}
-				}
-			}
+	for m, mp := range db.byModel {
+		if usesJoinedTables(m) && (mp.typ == nil) != (db.byModel[m.Root()].typ == nil) {
+			problems = append(problems, fmt.Sprintf("model %s: a joined-table hierarchy maps either Go types for every model (orm.Bind) or none (dynamic Objects); model %s and its root %s differ", m.Name, m.Name, m.Root().Name))
 		}
 	}
+	slices.Sort(problems)
 	return problems
+}
+
+// ord returns the position in m's columns of column c of one of m's
+// tables: its ordinal, except for a column of a joined sub-table (its
+// combined ordinal; a sub-table's key column is the root key's).
+// Relationship code reads and writes key columns through it.
+func (m *mapper) ord(c *spec.Column) int {
+	if m.joined == nil || c.Table == m.table {
+		return c.Ordinal
+	}
+	if o, ok := m.joined.at[c]; ok {
+		return o
+	}
+	for k, pc := range c.Table.PrimaryKey {
+		if pc == c && k < len(m.pk) {
+			return m.pk[k]
+		}
+	}
+	return c.Ordinal
+}
+
+// colRef returns column c of one of m's tables in a query whose first
+// item is t (m's table or an alias of it): a joined sub-table's key
+// column is the root key's, its other columns are qualified by the
+// sub-table, which the query joins (joinLayout.apply).
+func (m *mapper) colRef(t *stmt.Table, c *spec.Column) *stmt.Column {
+	if m.joined == nil || c.Table == m.table {
+		return t.Col(c)
+	}
+	return subTableCol(t, c)
 }
 
 // joinLayout is how a query on a model of a hierarchy with joined tables
@@ -514,6 +560,37 @@ func (p *flushPlan) planJoined() bool {
 			if m.joined != nil {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// subTableCol returns column c of a joined sub-model's own table in a
+// query whose first item is t, the hierarchy's root table (or an alias
+// of it): a key column is the root key's, another column is qualified by
+// the sub-table, which the query joins (joinLayout.apply).
+func subTableCol(t *stmt.Table, c *spec.Column) *stmt.Column {
+	if root := t.Spec(); c.PrimaryKey && len(c.Table.PrimaryKey) == len(root.PrimaryKey) {
+		for k, pc := range c.Table.PrimaryKey {
+			if pc == c {
+				return t.Col(root.PrimaryKey[k])
+			}
+		}
+	}
+	return stmt.Ref(c.Table).Col(c)
+}
+
+// isSubTable reports whether t is a joined sub-model's own table.
+func isSubTable(t *spec.Table) bool {
+	return t != nil && t.Model != nil && t != t.Model.Root().Table
+}
+
+// pairsOnSubTable reports whether a pair's target column is in a joined
+// sub-model's own table.
+func pairsOnSubTable(pairs []spec.ColumnPair) bool {
+	for _, p := range pairs {
+		if p.Remote != nil && isSubTable(p.Remote.Table) && !p.Remote.PrimaryKey {
+			return true
 		}
 	}
 	return false

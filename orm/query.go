@@ -796,19 +796,19 @@ func (s *Session) RelatedQuery(obj any, rel string) (*stmt.SelectStmt, error) {
 		sec := stmt.Ref(r.Secondary)
 		var on, where []stmt.Expr
 		for _, pr := range r.SecondaryPairs {
-			on = append(on, sec.Col(pr.Local).Eq(tt.Col(pr.Remote)))
+			on = append(on, sec.Col(pr.Local).Eq(rf.target.colRef(tt, pr.Remote)))
 		}
 		for _, pr := range r.Pairs {
-			where = append(where, sec.Col(pr.Remote).Eq(m.cols[pr.Local.Ordinal].get(p)))
+			where = append(where, sec.Col(pr.Remote).Eq(m.cols[m.ord(pr.Local)].get(p)))
 		}
 		q = q.Join(sec, stmt.And(on...)).Where(where...)
 	case r.FKOnOwner:
 		for _, pr := range r.Pairs {
-			q = q.Where(tt.Col(pr.Remote).Eq(m.cols[pr.Local.Ordinal].get(p)))
+			q = q.Where(rf.target.colRef(tt, pr.Remote).Eq(m.cols[m.ord(pr.Local)].get(p)))
 		}
 	default:
 		for _, pr := range r.Pairs {
-			q = q.Where(tt.Col(pr.Remote).Eq(m.cols[pr.Local.Ordinal].get(p)))
+			q = q.Where(rf.target.colRef(tt, pr.Remote).Eq(m.cols[m.ord(pr.Local)].get(p)))
 		}
 	}
 	if f := rf.target.alive(tt); f != nil {
@@ -821,10 +821,14 @@ func (s *Session) RelatedQuery(obj any, rel string) (*stmt.SelectStmt, error) {
 }
 
 func orderTerm(t *stmt.Table, o spec.OrderTerm) stmt.Order {
-	if o.Desc {
-		return t.Col(o.Column).Desc()
+	c := t.Col(o.Column)
+	if ts := t.Spec(); ts != nil && o.Column.Table != ts && isSubTable(o.Column.Table) {
+		c = subTableCol(t, o.Column) // a joined sub-model's column
 	}
-	return t.Col(o.Column).Asc()
+	if o.Desc {
+		return c.Desc()
+	}
+	return c.Asc()
 }
 
 // Conn returns where the session's reads of model run now (its transaction,
@@ -1144,7 +1148,7 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, tree 
 			items = append(items, tm.exprItems(tt, withDeleted)...)
 		}
 		for j, pr := range r.Pairs {
-			parentCols = append(parentCols, pr.Local.Ordinal)
+			parentCols = append(parentCols, m.ord(pr.Local))
 			c := sec.Col(pr.Remote)
 			matchCols = append(matchCols, c)
 			items = append(items, c.Label(fmt.Sprintf("dl_key_%d", j)))
@@ -1152,14 +1156,14 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, tree 
 		extra = len(r.Pairs)
 		var on []stmt.Expr
 		for _, pr := range r.SecondaryPairs {
-			on = append(on, sec.Col(pr.Local).Eq(tt.Col(pr.Remote)))
+			on = append(on, sec.Col(pr.Local).Eq(rf.target.colRef(tt, pr.Remote)))
 		}
 		q = stmt.Select(items...).Join(sec, stmt.And(on...))
 	default:
 		for _, pr := range r.Pairs {
-			parentCols = append(parentCols, pr.Local.Ordinal)
-			matchCols = append(matchCols, tt.Col(pr.Remote))
-			matchOrds = append(matchOrds, pr.Remote.Ordinal)
+			parentCols = append(parentCols, m.ord(pr.Local))
+			matchCols = append(matchCols, rf.target.colRef(tt, pr.Remote))
+			matchOrds = append(matchOrds, tm.ord(pr.Remote))
 		}
 		if len(tm.exprs) > 0 {
 			q = tm.withExprs(q, tt, withDeleted)
@@ -1182,6 +1186,9 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, tree 
 				limit = lo.limit
 			}
 		}
+	}
+	if limit > 0 && tm.joined != nil && pairsOnSubTable(r.Pairs) {
+		return fmt.Errorf("orm.Limit is not supported on a relationship that joins on a column of a joined-table sub-model's own table (%s)", r.Pairs[0].Remote.Table.Name)
 	}
 	var finish func(cond stmt.Expr) *stmt.SelectStmt
 	if limit > 0 {
@@ -1416,7 +1423,7 @@ func limitPerParent(q *stmt.SelectStmt, tm *mapper, terms []spec.OrderTerm, matc
 
 func pairsArePK(r *spec.Relationship, tm *mapper) bool {
 	for j, pr := range r.Pairs {
-		if pr.Remote.Ordinal != tm.pk[j] {
+		if tm.ord(pr.Remote) != tm.pk[j] {
 			return false
 		}
 	}
