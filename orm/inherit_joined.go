@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dlayer/dlayer/engine"
 	"github.com/dlayer/dlayer/spec"
 	"github.com/dlayer/dlayer/stmt"
 )
@@ -74,43 +73,21 @@ func newJoinedStructMapper(t reflect.Type, m *spec.Model) (*mapper, []pendingRel
 	}
 	byCol := map[string]reflect.StructField{}
 	var rels []pendingRel
-	var walk func(t reflect.Type, base uintptr, prefix string)
-	walk = func(t reflect.Type, base uintptr, prefix string) {
-		for i := 0; i < t.NumField(); i++ {
-			sf := t.Field(i)
-			tag, hasTag := sf.Tag.Lookup("db")
-			name, _, _ := strings.Cut(tag, ",")
-			if name == "-" {
-				continue
+	structFields(t, func(name string, sf reflect.StructField) {
+		if o, ok := byName[name]; ok && m.Owns(cols[o]) {
+			if _, dup := byCol[name]; dup {
+				problems = append(problems, fmt.Sprintf("two fields bind column %q", name))
+				return
 			}
-			if sf.Anonymous && !hasTag && sf.Type.Kind() == reflect.Struct && sf.Type != timeType {
-				walk(sf.Type, base+sf.Offset, prefix+sf.Name+".")
-				continue
-			}
-			if !sf.IsExported() {
-				continue
-			}
-			if name == "" {
-				name = engine.SnakeCase(sf.Name)
-			}
-			sf.Offset += base
-			sf.Name = prefix + sf.Name
-			if o, ok := byName[name]; ok && m.Owns(cols[o]) {
-				if _, dup := byCol[name]; dup {
-					problems = append(problems, fmt.Sprintf("two fields bind column %q", name))
-					continue
-				}
-				byCol[name] = sf
-				continue
-			}
-			if r := m.Relationship(name); r != nil {
-				rels = append(rels, pendingRel{rel: r, field: sf})
-				continue
-			}
-			problems = append(problems, fmt.Sprintf("field %s matches no column or relationship of model %s (tag it `db:\"-\"` to leave it unmapped)", sf.Name, m.Name))
+			byCol[name] = sf
+			return
 		}
-	}
-	walk(t, 0, "")
+		if r := m.Relationship(name); r != nil {
+			rels = append(rels, pendingRel{rel: r, field: sf})
+			return
+		}
+		problems = append(problems, fmt.Sprintf("field %s matches no column or relationship of model %s (tag it `db:\"-\"` to leave it unmapped)", sf.Name, m.Name))
+	})
 	for i, c := range cols {
 		if c.SubModel != nil && !m.Owns(c) {
 			mp.cols[i] = discardCol(c)

@@ -133,50 +133,28 @@ func newStructMapper(t reflect.Type, m *spec.Model) (*mapper, []pendingRel, erro
 	var byExpr map[string]reflect.StructField
 	var rels []pendingRel
 	var problems []string
-	var walk func(t reflect.Type, base uintptr, prefix string)
-	walk = func(t reflect.Type, base uintptr, prefix string) {
-		for i := 0; i < t.NumField(); i++ {
-			sf := t.Field(i)
-			tag, hasTag := sf.Tag.Lookup("db")
-			name, _, _ := strings.Cut(tag, ",")
-			if name == "-" {
-				continue
+	structFields(t, func(name string, sf reflect.StructField) {
+		if c := m.Table.Column(name); c != nil && m.Owns(c) {
+			if _, dup := byCol[name]; dup {
+				problems = append(problems, fmt.Sprintf("two fields bind column %q", name))
+				return
 			}
-			if sf.Anonymous && !hasTag && sf.Type.Kind() == reflect.Struct && sf.Type != timeType {
-				walk(sf.Type, base+sf.Offset, prefix+sf.Name+".")
-				continue
-			}
-			if !sf.IsExported() {
-				continue
-			}
-			if name == "" {
-				name = engine.SnakeCase(sf.Name)
-			}
-			sf.Offset += base
-			sf.Name = prefix + sf.Name
-			if c := m.Table.Column(name); c != nil && m.Owns(c) {
-				if _, dup := byCol[name]; dup {
-					problems = append(problems, fmt.Sprintf("two fields bind column %q", name))
-					continue
-				}
-				byCol[name] = sf
-				continue
-			}
-			if r := m.Relationship(name); r != nil {
-				rels = append(rels, pendingRel{rel: r, field: sf})
-				continue
-			}
-			if m.Expression(name) != nil {
-				if byExpr == nil {
-					byExpr = map[string]reflect.StructField{}
-				}
-				byExpr[name] = sf
-				continue
-			}
-			problems = append(problems, fmt.Sprintf("field %s matches no column or relationship of model %s (tag it `db:\"-\"` to leave it unmapped)", sf.Name, m.Name))
+			byCol[name] = sf
+			return
 		}
-	}
-	walk(t, 0, "")
+		if r := m.Relationship(name); r != nil {
+			rels = append(rels, pendingRel{rel: r, field: sf})
+			return
+		}
+		if m.Expression(name) != nil {
+			if byExpr == nil {
+				byExpr = map[string]reflect.StructField{}
+			}
+			byExpr[name] = sf
+			return
+		}
+		problems = append(problems, fmt.Sprintf("field %s matches no column or relationship of model %s (tag it `db:\"-\"` to leave it unmapped)", sf.Name, m.Name))
+	})
 	for _, c := range m.Table.Columns {
 		if c.SubModel != nil && !m.Owns(c) {
 			mp.cols[c.Ordinal] = discardCol(c) // a sibling's or descendant's column
@@ -568,4 +546,38 @@ func (cf *colField) setInt64(obj unsafe.Pointer, v int64) error {
 		return nil
 	}
 	return cf.set(obj, v)
+}
+
+// structFields calls visit with every field of struct type t that can bind
+// a column, relationship or expression, and the name it binds: the db tag's
+// name, or the field's in snake case. Fields tagged db:"-" and unexported
+// fields are left out; embedded structs without a db tag are walked in
+// place, so the field passed has its Offset from the start of t and its
+// Name as the dotted path from t.
+func structFields(t reflect.Type, visit func(name string, sf reflect.StructField)) {
+	var walk func(t reflect.Type, base uintptr, prefix string)
+	walk = func(t reflect.Type, base uintptr, prefix string) {
+		for i := 0; i < t.NumField(); i++ {
+			sf := t.Field(i)
+			tag, hasTag := sf.Tag.Lookup("db")
+			name, _, _ := strings.Cut(tag, ",")
+			if name == "-" {
+				continue
+			}
+			if sf.Anonymous && !hasTag && sf.Type.Kind() == reflect.Struct && sf.Type != timeType {
+				walk(sf.Type, base+sf.Offset, prefix+sf.Name+".")
+				continue
+			}
+			if !sf.IsExported() {
+				continue
+			}
+			if name == "" {
+				name = engine.SnakeCase(sf.Name)
+			}
+			sf.Offset += base
+			sf.Name = prefix + sf.Name
+			visit(name, sf)
+		}
+	}
+	walk(t, 0, "")
 }
