@@ -264,11 +264,7 @@ func (s *Server) dispatch(method string, raw json.RawMessage, isRequest bool) (r
 		}
 		return nil, nil
 	case "textDocument/completion":
-		p, err := decode[textDocumentPositionParams](raw)
-		if err != nil {
-			return nil, err
-		}
-		snap, f, err := s.fileAt(p.TextDocument.URI)
+		snap, f, p, err := s.positionRequest(raw)
 		if err != nil {
 			return nil, err
 		}
@@ -278,11 +274,7 @@ func (s *Server) dispatch(method string, raw json.RawMessage, isRequest bool) (r
 		}
 		return completionList{Items: items}, nil
 	case "textDocument/hover":
-		p, err := decode[textDocumentPositionParams](raw)
-		if err != nil {
-			return nil, err
-		}
-		snap, f, err := s.fileAt(p.TextDocument.URI)
+		snap, f, p, err := s.positionRequest(raw)
 		if err != nil {
 			return nil, err
 		}
@@ -291,11 +283,7 @@ func (s *Server) dispatch(method string, raw json.RawMessage, isRequest bool) (r
 		}
 		return nil, nil
 	case "textDocument/definition":
-		p, err := decode[textDocumentPositionParams](raw)
-		if err != nil {
-			return nil, err
-		}
-		snap, f, err := s.fileAt(p.TextDocument.URI)
+		snap, f, p, err := s.positionRequest(raw)
 		if err != nil {
 			return nil, err
 		}
@@ -311,11 +299,7 @@ func (s *Server) dispatch(method string, raw json.RawMessage, isRequest bool) (r
 		}
 		return s.references(snap, f, p.Position, p.Context.IncludeDeclaration), nil
 	case "textDocument/prepareRename":
-		p, err := decode[textDocumentPositionParams](raw)
-		if err != nil {
-			return nil, err
-		}
-		snap, f, err := s.fileAt(p.TextDocument.URI)
+		snap, f, p, err := s.positionRequest(raw)
 		if err != nil {
 			return nil, err
 		}
@@ -561,6 +545,17 @@ func (s *Server) close(uri string) error {
 	d.ws.mu.Unlock()
 	d.ws.schedule()
 	return nil
+}
+
+// positionRequest decodes the parameters of a request at a position in a
+// document and finds the document in its workspace's snapshot.
+func (s *Server) positionRequest(raw json.RawMessage) (*snapshot, *fileIndex, textDocumentPositionParams, error) {
+	p, err := decode[textDocumentPositionParams](raw)
+	if err != nil {
+		return nil, nil, p, err
+	}
+	snap, f, err := s.fileAt(p.TextDocument.URI)
+	return snap, f, p, err
 }
 
 // fileAt returns the current snapshot of the document's workspace and the
