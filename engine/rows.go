@@ -25,7 +25,9 @@ type Rows struct {
 	n      int64
 	err    error
 	closed bool
-	names  *columnSet
+	// names is the result's column set, filled on first use (set).
+	names    columnSet
+	namesSet bool
 	// tx is the transaction the rows were read in (nil on the pool).
 	tx *Tx
 	// single: the statement returns at most one row (Compiled.SingleRow).
@@ -182,10 +184,11 @@ func (cs *columnSet) buildIndex() {
 }
 
 func (r *Rows) columnSet() *columnSet {
-	if r.names == nil {
-		r.names = &columnSet{names: r.rows.Columns(), cols: r.cols}
+	if !r.namesSet {
+		r.names = columnSet{names: r.rows.Columns(), cols: r.cols}
+		r.namesSet = true
 	}
-	return r.names
+	return &r.names
 }
 
 // Record reads the current row as a Record.

@@ -134,6 +134,9 @@ type entry struct {
 	// busy: rows read from the statement are open; dead: dropped from
 	// the cache while busy, closed when the rows are.
 	busy, dead bool
+	// r is the rows wrapper handed out while busy (at most one at a time),
+	// kept here so a query on a cached statement allocates none.
+	r rows
 }
 
 // conn is a driver connection with its statement cache. database/sql
@@ -294,7 +297,8 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 			return nil, err
 		}
 		e.busy = true
-		return &rows{Rows: r, c: c, e: e}, nil
+		e.r = rows{Rows: r, c: c, e: e}
+		return &e.r, nil
 	}
 }
 
