@@ -186,6 +186,21 @@ func (pi *polyInfo) where(q *stmt.SelectStmt) *stmt.SelectStmt {
 	return q
 }
 
+// filterInner adds a sub-model's discriminator filter to the inner query
+// of a limit-per-parent load (on the root table tt), so that rows of other
+// sub-models are left out before the window numbers the rows; where adds
+// it again on the outer query, harmlessly.
+func (pi *polyInfo) filterInner(q *stmt.SelectStmt, tt *stmt.Table) *stmt.SelectStmt {
+	if pi == nil || !pi.filter {
+		return q
+	}
+	c := tt.Col(pi.self.table.Columns[pi.disc])
+	if len(pi.idents) == 1 {
+		return q.Where(c.Eq(pi.idents[0]))
+	}
+	return q.Where(c.In(pi.idents...))
+}
+
 // stamp sets the discriminator of a new object to its model's identity.
 func (pi *polyInfo) stamp(obj unsafe.Pointer) error {
 	if pi.ident == "" {

@@ -255,6 +255,9 @@ func (o *loadOpts) orderTerms(tm *mapper) ([]spec.OrderTerm, error) {
 			return nil, fmt.Errorf("orm.OrderBy(%q): write a column name, optionally followed by asc or desc", term)
 		}
 		c := tm.table.Column(f[0])
+		if c == nil && tm.joined != nil {
+			c = tm.subColumn(f[0]) // a joined sub-model's own column
+		}
 		if c == nil {
 			names := make([]string, len(tm.table.Columns))
 			for i, c := range tm.table.Columns {
@@ -1190,6 +1193,13 @@ func (s *Session) loadRel(ctx context.Context, sts []*state, rf *relField, tree 
 	if limit > 0 && tm.joined != nil && pairsOnSubTable(r.Pairs) {
 		return fmt.Errorf("orm.Limit is not supported on a relationship that joins on a column of a joined-table sub-model's own table (%s)", r.Pairs[0].Remote.Table.Name)
 	}
+	if limit > 0 && tm.joined != nil {
+		for _, o := range terms {
+			if isSubTable(o.Column.Table) {
+				return fmt.Errorf("orm.Limit is not supported with an order on a column of a joined-table sub-model's own table (%s.%s): order on a column of %s", o.Column.Table.Name, o.Column.Name, tm.table.Name)
+			}
+		}
+	}
 	var finish func(cond stmt.Expr) *stmt.SelectStmt
 	if limit > 0 {
 		finish = limitPerParent(q, tm, terms, matchCols, matchOrds, extra, limit)
@@ -1396,7 +1406,7 @@ func limitPerParent(q *stmt.SelectStmt, tm *mapper, terms []spec.OrderTerm, matc
 		orders = append(orders, tt.Col(tm.cols[o].col).Asc())
 	}
 	return func(cond stmt.Expr) *stmt.SelectStmt {
-		inner := q.Where(cond).Columns(stmt.RowNumber(partition, orders...).Label("dl_rn"))
+		inner := tm.poly.filterInner(q.Where(cond), tt).Columns(stmt.RowNumber(partition, orders...).Label("dl_rn"))
 		d := inner.Derived("dl_w")
 		items := []stmt.Selectable{d}
 		if len(tm.exprs) > 0 && tm.exprsIn(q) {
@@ -1531,4 +1541,15 @@ func (s *Session) setRelInto(st *state, i int, rf *relField, kids []*state, ptrs
 			}
 		}
 	}
+}
+
+// subColumn returns the column named name of a joined sub-model's own
+// table (one of tm's mapped columns outside its root table), or nil.
+func (tm *mapper) subColumn(name string) *spec.Column {
+	for _, cf := range tm.cols {
+		if cf.col != nil && cf.col.Table != tm.table && cf.col.Name == name {
+			return cf.col
+		}
+	}
+	return nil
 }
