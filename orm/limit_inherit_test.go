@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dlayer/dlayer"
+	"github.com/dlayer/dlayer/engine"
+	"github.com/dlayer/dlayer/internal/testdb/fresh"
 	"github.com/dlayer/dlayer/orm"
 )
 
@@ -119,6 +122,23 @@ func TestSelectInLimitInheritance(t *testing.T) {
 			_, err := orm.All[Depot](ctx, s, orm.Select[Depot](db), orm.SelectIn("trucks", orm.OrderBy("payload"), orm.Limit(1)))
 			if err == nil || !strings.Contains(err.Error(), "orm.Limit is not supported with an order on a column of a joined-table sub-model's own table (trucks.payload)") {
 				t.Errorf("limit ordered on a sub-table column: %v", err)
+			}
+			// A relationship joining on a sub-table column (Driver.lorries)
+			// keeps its clear error under a limit.
+			c := &counter{}
+			eng, err := dlayer.Open(ctx, "inheritdata/joinedrel", fresh.URL(t, name, "dl_orm_limjr"), engine.WithTracer(engine.TracerFunc(c.trace)))
+			must(t, err)
+			defer eng.Close()
+			must(t, eng.CreateAll(ctx))
+			rdb, err := orm.New(eng, orm.Bind[Driver]("Driver"), orm.Bind[Car]("Car"), orm.Bind[Lorry]("Lorry"), orm.Bind[Tipper]("Tipper"), orm.Bind[Route]("Route"))
+			must(t, err)
+			rs := rdb.Session()
+			defer rs.Close(ctx)
+			must(t, rs.Add(&Driver{Name: "ann", Lorries: []*Lorry{{}}}))
+			must(t, rs.Commit(ctx))
+			_, err = orm.All[Driver](ctx, rs, orm.Select[Driver](rdb), orm.SelectIn("lorries", orm.Limit(1)))
+			if err == nil || !strings.Contains(err.Error(), "orm.Limit is not supported on a relationship that joins on a column of a joined-table sub-model's own table (lorries)") {
+				t.Errorf("limit on Driver.lorries: %v", err)
 			}
 			// Without a limit the order on a sub-table column works.
 			_, err = orm.All[Depot](ctx, s, orm.Select[Depot](db), orm.SelectIn("trucks", orm.OrderBy("payload desc")))
