@@ -31,6 +31,9 @@ func TestSelectInLimitInheritance(t *testing.T) {
 				{"managers by name desc, 1", "managers", "name desc", 1, "Mia:Manager"},
 				{"managers by name, 1", "managers", "name", 1, "Dora:Director"},
 				{"managers by id, 5", "managers", "id", 5, "Mia:Manager,Dora:Director"},
+				// By kind: director, employee, engineer, manager. Numbered
+				// before the filter, Eve and Ed would take the second place.
+				{"managers by kind, 2 (others are not numbered)", "managers", "kind", 2, "Dora:Director,Mia:Manager"},
 				{"employees by name, 2", "employees", "name", 2, "Dora:Director,Ed:Engineer"},
 			}
 			for _, tc := range tests {
