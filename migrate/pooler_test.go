@@ -47,7 +47,7 @@ func upConcurrently(t *testing.T, u string, n int, dir fstest.MapFS, cfg migrate
 }
 
 // checkAppliedOnce checks that no migrator failed, that the three base
-// migrations were applied once in all, and what they left behind.
+// migrations were applied once in all, and the rows and history they left.
 func checkAppliedOnce(t *testing.T, db *testDB, dir fstest.MapFS, errs []error, applied []int) {
 	t.Helper()
 	total := 0
@@ -70,6 +70,11 @@ func checkAppliedOnce(t *testing.T, db *testDB, dir fstest.MapFS, errs []error, 
 	if len(recs) != 3 {
 		t.Errorf("history rows = %d, want 3", len(recs))
 	}
+}
+
+// checkNoLockRows checks that the table lock was released.
+func checkNoLockRows(t *testing.T, db *testDB) {
+	t.Helper()
 	if n := count(t, db, migrate.DefaultTable+"_lock"); n != 0 {
 		t.Errorf("lock rows left = %d, want 0", n)
 	}
@@ -96,6 +101,7 @@ func TestPoolerConcurrentUp(t *testing.T) {
 	dir := baseDir()
 	errs, applied := upConcurrently(t, db.url, 8, dir, migrate.Config{LockTimeout: time.Minute})
 	checkAppliedOnce(t, db, dir, errs, applied)
+	checkNoLockRows(t, db)
 }
 
 // TestPoolerAdvisoryLockStarves shows the failure the table lock avoids:
@@ -133,6 +139,7 @@ func TestTableLockConcurrentUp(t *testing.T) {
 			dir := baseDir()
 			errs, applied := upConcurrently(t, db.url, 5, dir, migrate.Config{Lock: migrate.LockTable, LockTimeout: time.Minute})
 			checkAppliedOnce(t, db, dir, errs, applied)
+			checkNoLockRows(t, db)
 		})
 	}
 }

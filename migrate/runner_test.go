@@ -90,26 +90,7 @@ func TestConcurrentUp(t *testing.T) {
 				}()
 			}
 			wg.Wait()
-			total := 0
-			for i, err := range errs {
-				if err != nil {
-					t.Errorf("migrator %d: %v", i, err)
-				}
-				total += applied[i]
-			}
-			if total != 3 {
-				t.Errorf("migrations applied in total = %d, want 3 (each exactly once): %v", total, applied)
-			}
-			if n := count(t, db, "t1"); n != 2 {
-				t.Errorf("t1 rows = %d, want 2", n)
-			}
-			recs, err := newRunner(t, db.dialect, db.pool, dir).History(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(recs) != 3 {
-				t.Errorf("history rows = %d, want 3", len(recs))
-			}
+			checkAppliedOnce(t, db, dir, errs, applied)
 		})
 	}
 }
