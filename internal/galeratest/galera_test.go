@@ -60,8 +60,14 @@ func freshCluster(t *testing.T) *cluster {
 		u.Path = "/" + name
 		c.urls = append(c.urls, u.String())
 	}
-	for i := range c.urls {
-		p := c.pool(t, i, "")
+	for i, n := range nodes {
+		// Watch for the database through a connection that does not name
+		// it: opening one that does fails (1049) until it has replicated.
+		_, p, err := dialects.Open(ctx, n, dialects.PoolOptions{MaxOpenConns: 1})
+		if err != nil {
+			t.Fatalf("open node %d: %v", i, err)
+		}
+		t.Cleanup(func() { p.Close() })
 		eventually(t, fmt.Sprintf("database %s on node %d", name, i), func() (bool, string) {
 			n, err := scalar(ctx, p, "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?", name)
 			return err == nil && n == 1, fmt.Sprint(n, err)
