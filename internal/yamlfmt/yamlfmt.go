@@ -41,7 +41,35 @@ const Width = 100
 
 // Format returns src in the canonical layout. It fails only when src is
 // not well-formed YAML; it does not check that src is a valid schema.
+//
+// The result is a fixed point: formatting it again changes nothing. A
+// comment in an unusual place (after an anchor on a document's root, say)
+// can move on the first pass and settle on the next, so Format reformats
+// its own output until it stops changing (a few passes at most).
 func Format(src []byte) ([]byte, error) {
+	out, err := formatOnce(src)
+	for pass := 0; err == nil; pass++ {
+		again, err2 := formatOnce(out)
+		if err2 != nil {
+			return nil, err2
+		}
+		if bytes.Equal(again, out) {
+			return out, nil
+		}
+		if pass == 3 {
+			return nil, ErrUnstable
+		}
+		out = again
+	}
+	return nil, err
+}
+
+// ErrUnstable is returned when the layout does not settle: a bug in this
+// package, reported rather than written.
+var ErrUnstable = errors.New("yamlfmt: the layout does not settle (please report the input)")
+
+// formatOnce is one formatting pass.
+func formatOnce(src []byte) ([]byte, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	var docs []*yaml.Node
 	for {
