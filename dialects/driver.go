@@ -32,6 +32,16 @@ type Rows interface {
 	Close() error
 }
 
+// ReleasableRows is implemented by Rows whose buffers can be reused once
+// their one owner is done with them. Release closes the rows (returning
+// Close's error) and hands the buffers back; the Rows must not be used
+// afterwards, not even closed again. The engine calls it in place of Close
+// when its own Rows is closed.
+type ReleasableRows interface {
+	Rows
+	Release() error
+}
+
 // TxOptions configures a transaction.
 type TxOptions struct {
 	ReadOnly bool

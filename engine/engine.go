@@ -498,22 +498,33 @@ func (e *Engine) execSQL(ctx context.Context, q dialects.Queryer, sql string, ar
 }
 
 func (e *Engine) query(ctx context.Context, q dialects.Queryer, s stmt.Statement) (*Rows, error) {
-	c, args, err := e.prepare(s)
-	if err != nil {
+	r := new(Rows)
+	if err := e.queryInto(ctx, q, s, r); err != nil {
 		return nil, err
 	}
+	return r, nil
+}
+
+// queryInto is query filling r, which the caller provides (the generic
+// readers keep it on their stack).
+func (e *Engine) queryInto(ctx context.Context, q dialects.Queryer, s stmt.Statement, r *Rows) error {
+	c, args, err := e.prepare(s)
+	if err != nil {
+		return err
+	}
 	if err := e.checkStatement(ctx, "query", c.SQL, args); err != nil {
-		return nil, err
+		return err
 	}
 	ob := e.observe(ctx, "query", c.SQL, args)
 	rows, err := q.Query(ob.ctx, c.SQL, args...)
 	if err != nil {
 		err = e.translate(ctx, describe(c.SQL), err)
 		ob.done(err, -1)
-		return nil, err
+		return err
 	}
 	e.openRows.Add(1)
-	return &Rows{e: e, ctx: ctx, rows: rows, sql: c.SQL, cols: c.Columns, ob: ob, single: c.SingleRow}, nil
+	*r = Rows{e: e, ctx: ctx, rows: rows, sql: c.SQL, cols: c.Columns, ob: ob, single: c.SingleRow}
+	return nil
 }
 
 // describe names a statement in an error message by its leading SQL text

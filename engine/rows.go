@@ -28,6 +28,8 @@ type Rows struct {
 	// names is the result's column set, filled on first use (set).
 	names    columnSet
 	namesSet bool
+	// shared is the copy of names that Records share.
+	shared *columnSet
 	// tx is the transaction the rows were read in (nil on the pool).
 	tx *Tx
 	// single: the statement returns at most one row (Compiled.SingleRow).
@@ -140,7 +142,16 @@ func (r *Rows) close(err error) {
 			err = r.e.translate(r.ctx, describe(r.sql), rerr)
 		}
 	}
-	cerr := r.rows.Close()
+	var cerr error
+	if rel, ok := r.rows.(dialects.ReleasableRows); ok {
+		// The driver's buffers go back to its pool: keep the column
+		// names (Columns may be asked after the end) and nothing else.
+		r.columnSet()
+		cerr = rel.Release()
+		r.rows = releasedRows{}
+	} else {
+		cerr = r.rows.Close()
+	}
 	if err == nil && cerr != nil {
 		err = r.e.translate(r.ctx, describe(r.sql), cerr)
 	}
@@ -154,6 +165,16 @@ func (r *Rows) close(err error) {
 	r.err = err
 	r.ob.done(err, r.n)
 }
+
+// releasedRows stands in for driver rows given back (ReleasableRows): a
+// closed, empty cursor.
+type releasedRows struct{}
+
+func (releasedRows) Next() bool        { return false }
+func (releasedRows) Scan(...any) error { return errors.New("scan: rows are closed") }
+func (releasedRows) Columns() []string { return nil }
+func (releasedRows) Err() error        { return nil }
+func (releasedRows) Close() error      { return nil }
 
 // columnSet is the shared column list of a result. index is built before
 // the first Record shares it, and read-only afterwards.
@@ -196,8 +217,14 @@ func (r *Rows) Record() (Record, error) {
 	if r == nil || r.rows == nil {
 		return Record{}, errNilRows
 	}
-	cs := r.columnSet()
-	cs.buildIndex()
+	if r.shared == nil {
+		// Records keep their column set: a copy on the heap, so that a
+		// Rows itself may live on its reader's stack.
+		cs := *r.columnSet()
+		cs.buildIndex()
+		r.shared = &cs
+	}
+	cs := r.shared
 	vals := make([]any, len(cs.names))
 	ptrs := make([]any, len(vals))
 	for i := range vals {

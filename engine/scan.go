@@ -57,7 +57,7 @@ func CollectRows[T any](rows *Rows) ([]T, error) {
 	out := make([]T, 0, sc.plan.sizeHint.Load())
 	for rows.Next() {
 		out = append(out, *new(T))
-		if err := sc.scan(rows, &out[len(out)-1]); err != nil {
+		if err := sc.scan(rows, unsafe.Pointer(&out[len(out)-1]), &out[len(out)-1]); err != nil {
 			return nil, err
 		}
 	}
@@ -149,7 +149,8 @@ func one[T any](ctx context.Context, q Querier, s stmt.Statement, exact bool) (T
 	if q == nil {
 		return zero, errNilQuerier
 	}
-	rows, err := q.Query(ctx, s)
+	var own Rows
+	rows, err := queryRows(ctx, q, s, &own)
 	if err != nil {
 		return zero, err
 	}
@@ -165,7 +166,7 @@ func one[T any](ctx context.Context, q Querier, s stmt.Statement, exact bool) (T
 		return zero, fmt.Errorf("%s: %w", describe(rows.sql), ErrNotFound)
 	}
 	var v T
-	if err := sc.scan(rows, &v); err != nil {
+	if err := sc.scan(rows, unsafe.Pointer(&v), &v); err != nil {
 		return zero, err
 	}
 	// A query that cannot return a second row (by primary key, or LIMIT
@@ -174,6 +175,26 @@ func one[T any](ctx context.Context, q Querier, s stmt.Statement, exact bool) (T
 		return zero, fmt.Errorf("%s: %w", describe(rows.sql), ErrTooManyRows)
 	}
 	return v, rows.Close()
+}
+
+// queryRows runs s on q. On an Engine or a Tx it fills own (which the
+// caller keeps on its stack) in place of allocating a Rows.
+func queryRows(ctx context.Context, q Querier, s stmt.Statement, own *Rows) (*Rows, error) {
+	var err error
+	switch q := q.(type) {
+	case *Engine:
+		if err = q.usable(ctx); err == nil {
+			err = q.queryInto(ctx, q.pool, s, own)
+		}
+	case *Tx:
+		err = q.queryInto(ctx, s, own)
+	default:
+		return q.Query(ctx, s)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return own, nil
 }
 
 // Stream runs s and yields its rows one at a time, holding one row in
@@ -208,7 +229,7 @@ func Stream[T any](ctx context.Context, q Querier, s stmt.Statement) iter.Seq2[T
 				}
 			}
 			v = zero
-			if err := sc.scan(rows, &v); err != nil {
+			if err := sc.scan(rows, unsafe.Pointer(&v), &v); err != nil {
 				yield(zero, err)
 				return
 			}
@@ -228,19 +249,26 @@ func Records(ctx context.Context, q Querier, s stmt.Statement) ([]Record, error)
 }
 
 // scanner scans rows into a T by a cached plan.
-type scanner[T any] struct {
+// scanner reads rows into values of one Go type by its plan. It is not
+// generic, so that the compiler can follow what its methods do with their
+// arguments (a call through a generic dictionary lets them all escape).
+type scanner struct {
 	plan *plan
 	dest []any
 	buf  [16]any
 }
 
-func newScanner[T any](rows *Rows) (*scanner[T], error) {
+func newScanner[T any](rows *Rows) (*scanner, error) {
+	return newScannerOf(rows, reflect.TypeFor[T]())
+}
+
+func newScannerOf(rows *Rows, t reflect.Type) (*scanner, error) {
 	cs := rows.columnSet()
-	p, err := planFor(reflect.TypeFor[T](), cs)
+	p, err := planFor(t, cs)
 	if err != nil {
 		return nil, rows.prefer(err)
 	}
-	sc := &scanner[T]{plan: p}
+	sc := &scanner{plan: p}
 	if n := len(cs.names); n <= len(sc.buf) {
 		sc.dest = sc.buf[:n]
 	} else {
@@ -249,28 +277,29 @@ func newScanner[T any](rows *Rows) (*scanner[T], error) {
 	return sc, nil
 }
 
-func (s *scanner[T]) scan(rows *Rows, v *T) error {
+// scan reads the current row into the value at p, of the scanner's type;
+// boxed is the same pointer as an interface (&v), for a scalar.
+func (s *scanner) scan(rows *Rows, p unsafe.Pointer, boxed any) error {
 	switch s.plan.mode {
 	case modeRecord:
 		rec, err := rows.Record()
 		if err != nil {
 			return err
 		}
-		*(*Record)(unsafe.Pointer(v)) = rec
+		*(*Record)(p) = rec
 		return nil
 	case modeScalar:
-		s.dest[0] = v
+		s.dest[0] = boxed
 	default:
-		base := unsafe.Pointer(v)
 		for i, f := range s.plan.fields {
-			s.dest[i] = f.ptr(unsafe.Add(base, f.offset))
+			s.dest[i] = f.ptr(unsafe.Add(p, f.offset))
 		}
 	}
 	if err := rows.Scan(s.dest...); err != nil {
 		return fmt.Errorf("scan into %s: %w", s.plan.typ, err)
 	}
 	if s.plan.decimals {
-		s.plan.canonical(unsafe.Pointer(v))
+		s.plan.canonical(p)
 	}
 	return nil
 }

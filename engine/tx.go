@@ -101,16 +101,25 @@ func (tx *Tx) Exec(ctx context.Context, s stmt.Statement) (Result, error) {
 // Query runs a query in the transaction. Close the rows before running the
 // next statement in the same transaction.
 func (tx *Tx) Query(ctx context.Context, s stmt.Statement) (*Rows, error) {
-	if err := tx.lock(ctx); err != nil {
+	r := new(Rows)
+	if err := tx.queryInto(ctx, s, r); err != nil {
 		return nil, err
 	}
-	defer tx.mu.Unlock()
-	rows, err := tx.e.query(ctx, tx.tx, s)
-	if err == nil {
-		rows.tx = tx
-		tx.rows.Add(1)
+	return r, nil
+}
+
+// queryInto is Query filling r (see Engine.queryInto).
+func (tx *Tx) queryInto(ctx context.Context, s stmt.Statement, r *Rows) error {
+	if err := tx.lock(ctx); err != nil {
+		return err
 	}
-	return rows, err
+	defer tx.mu.Unlock()
+	if err := tx.e.queryInto(ctx, tx.tx, s, r); err != nil {
+		return err
+	}
+	r.tx = tx
+	tx.rows.Add(1)
+	return nil
 }
 
 // sendBegin sends a deferred BEGIN on its own, observed as a "begin"

@@ -202,3 +202,118 @@ func testNotFound(t *testing.T, cfg Config) {
 		t.Errorf("All of nothing = %v, %v; want empty and no error", all, err)
 	}
 }
+
+// testRowsLifecycle: a Rows answers after its end as it did before (the
+// drivers' row buffers are pooled and handed back at the end), several
+// Rows open at once never share a buffer, and a buffer used before holds
+// nothing of its last result.
+func testRowsLifecycle(t *testing.T, cfg Config) {
+	e, f := setup(t, cfg)
+	ctx := context.Background()
+	addUser(t, e, f, "ann@example.com", "Ann", int64(41))
+	addUser(t, e, f, "bob@example.com", nil, nil)
+	seedNums(t, e, f, 5)
+
+	t.Run("after the end", func(t *testing.T) {
+		rows, err := e.Query(ctx, stmt.Select(f.U.C("email"), f.U.C("name")).OrderBy(f.U.C("email").Asc()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			n++
+		}
+		if n != 2 {
+			t.Fatalf("read %d rows, want 2", n)
+		}
+		checkEq(t, "columns after the end", rows.Columns(), []string{"email", "name"})
+		var s string
+		var p *string
+		if err := rows.Scan(&s, &p); err == nil {
+			t.Error("Scan after the end gave no error")
+		}
+		if rows.Next() {
+			t.Error("Next after the end gave a row")
+		}
+		if err := rows.Err(); err != nil {
+			t.Errorf("Err after a clean end: %v", err)
+		}
+		if err := rows.Close(); err != nil {
+			t.Errorf("Close after the end: %v", err)
+		}
+		if err := rows.Close(); err != nil {
+			t.Errorf("second Close: %v", err)
+		}
+	})
+
+	t.Run("interleaved", func(t *testing.T) {
+		// Two cursors open together, one per connection of the pool (one
+		// connection holds one cursor on PostgreSQL and MySQL), read in
+		// turns.
+		run := func(t *testing.T, q engine.Querier) {
+			users, err := q.Query(ctx, stmt.Select(f.U.C("email"), f.U.C("name"), f.U.C("age")).OrderBy(f.U.C("email").Asc()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer users.Close()
+			nums, err := q.Query(ctx, stmt.Select(f.N.C("n")).OrderBy(f.N.C("n").Asc()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer nums.Close()
+			var got []any
+			for i := 0; i < 5; i++ {
+				if users.Next() {
+					var email string
+					var name *string
+					var age *int64
+					if err := users.Scan(&email, &name, &age); err != nil {
+						t.Fatal(err)
+					}
+					got = append(got, email, name != nil, age != nil)
+				}
+				if !nums.Next() {
+					t.Fatalf("nums ended after %d rows: %v", i, nums.Err())
+				}
+				var n int64
+				if err := nums.Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, n)
+			}
+			checkEq(t, "interleaved values", got, []any{"ann@example.com", true, true, int64(0),
+				"bob@example.com", false, false, int64(1), int64(2), int64(3), int64(4)})
+		}
+		run(t, e)
+	})
+
+	t.Run("reused buffers hold nothing old", func(t *testing.T) {
+		for i := 0; i < 20; i++ {
+			email := "ann@example.com"
+			if i%2 == 1 {
+				email = "bob@example.com"
+			}
+			var v []any
+			rows, err := e.Query(ctx, stmt.Select(f.U.C("name"), f.U.C("age")).Where(f.U.C("email").Eq(email)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var name, age any
+				if err := rows.Scan(&name, &age); err != nil {
+					t.Fatal(err)
+				}
+				v = append(v, name, age)
+			}
+			if err := rows.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if i%2 == 1 && (len(v) != 2 || v[0] != nil || v[1] != nil) {
+				t.Fatalf("bob's NULLs read as %#v", v)
+			}
+			if i%2 == 0 && (len(v) != 2 || v[0] == nil || v[1] == nil) {
+				t.Fatalf("ann's values read as %#v", v)
+			}
+		}
+	})
+}

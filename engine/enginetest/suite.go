@@ -13,6 +13,7 @@ func Run(t *testing.T, cfg Config) {
 		{"RawTimes", testRawTimes},
 		{"Records", testRecords},
 		{"StructScan", testStructScan},
+		{"RowsLifecycle", testRowsLifecycle},
 		{"NotFound", testNotFound},
 		{"Constraints", testConstraints},
 		{"Cancel", testCancel},

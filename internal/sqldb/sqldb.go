@@ -382,6 +382,9 @@ type Rows struct {
 	ptrs  []any
 	kinds []int
 	decs  []*spec.Type // declared decimal types, for kindDecimal columns
+	// buf is the pooled rowsBuf the Rows lives in (nil for a wide result);
+	// Close gives it back once.
+	buf *rowsBuf
 }
 
 const (
@@ -486,13 +489,21 @@ func (c *colCache) clear() {
 	c.mu.Unlock()
 }
 
-// rowsBuf holds a Rows and its per-column buffers for small results, so
-// that reading one costs one allocation.
+// rowsBuf holds a Rows and its per-column buffers for small results; they
+// are pooled, so that reading one allocates nothing of its own.
 type rowsBuf struct {
 	r    Rows
 	hold [8]holder
 	ptrs [8]any
 }
+
+var rowsBufs = sync.Pool{New: func() any {
+	b := new(rowsBuf)
+	for i := range b.hold {
+		b.ptrs[i] = &b.hold[i]
+	}
+	return b
+}}
 
 func newRows(r *sql.Rows, cc *colCache, q string) (*Rows, error) {
 	cols, err := r.Columns()
@@ -501,17 +512,17 @@ func newRows(r *sql.Rows, cc *colCache, q string) (*Rows, error) {
 		return nil, err
 	}
 	var rs *Rows
-	if len(cols) <= 8 {
-		b := &rowsBuf{}
+	if len(cols) <= len(rowsBuf{}.hold) {
+		b := rowsBufs.Get().(*rowsBuf)
 		rs = &b.r
-		rs.hold, rs.ptrs = b.hold[:len(cols)], b.ptrs[:len(cols)]
+		rs.hold, rs.ptrs, rs.buf = b.hold[:len(cols)], b.ptrs[:len(cols)], b
 	} else {
 		rs = &Rows{hold: make([]holder, len(cols)), ptrs: make([]any, len(cols))}
+		for i := range rs.hold {
+			rs.ptrs[i] = &rs.hold[i]
+		}
 	}
 	rs.rows, rs.cols = r, cols
-	for i := range rs.hold {
-		rs.ptrs[i] = &rs.hold[i]
-	}
 	if ci := cc.get(q, cols); ci != nil {
 		rs.kinds, rs.decs = ci.kinds, ci.decs
 		return rs, nil
@@ -544,6 +555,21 @@ func (r *Rows) Err() error { return r.rows.Err() }
 
 // Close closes the rows.
 func (r *Rows) Close() error { return r.rows.Close() }
+
+// Release closes the rows and gives their buffers back to a pool, for a
+// caller that owns the Rows alone and will not touch them again (the
+// engine's Rows does, once). Close is enough for everyone else.
+func (r *Rows) Release() error {
+	err := r.rows.Close()
+	b := r.buf
+	r.rows, r.buf = nil, nil
+	if b != nil {
+		clear(b.hold[:])
+		b.r = Rows{}
+		rowsBufs.Put(b)
+	}
+	return err
+}
 
 // Scan copies the current row into dest, converting values.
 func (r *Rows) Scan(dest ...any) error {
