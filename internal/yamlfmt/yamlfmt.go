@@ -30,6 +30,7 @@ import (
 	"io"
 	"reflect"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -537,6 +538,12 @@ func (p *printer) flowable(n *yaml.Node, top bool) bool {
 	}
 	switch n.Kind {
 	case yaml.ScalarNode:
+		// A plain scalar that is not safe in a flow collection is written
+		// double-quoted there, which keeps a string a string only.
+		plain := n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0
+		if plain && !flowPlainSafe(n.Value) && n.Tag != "!!str" {
+			return false
+		}
 		return !blockScalar(n)
 	case yaml.AliasNode:
 		return true
@@ -853,10 +860,28 @@ func blockScalar(n *yaml.Node) bool {
 	return n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 && literalSafe(n.Value)
 }
 
+// flowPlainSafe reports whether the plain scalar v reads back the same
+// inside a flow collection. yaml.v3 takes fewer characters there than the
+// YAML spec allows ("[a?]" is an error to it), so only a conservative set
+// is written plain: letters, digits, spaces inside, and "_-./+()=~$^;<>"
+// ("" is the empty null or string, written by the caller).
 func flowPlainSafe(v string) bool {
-	if strings.ContainsAny(v, ",[]{}") || strings.Contains(v, ": ") || strings.Contains(v, " #") || strings.HasSuffix(v, ":") ||
-		strings.HasPrefix(v, ":") || strings.HasPrefix(v, "?") {
+	if v == "" {
+		return true
+	}
+	if v[0] == ' ' || v[len(v)-1] == ' ' || v[0] == '>' {
 		return false
+	}
+	for _, r := range v {
+		switch {
+		case r >= utf8.RuneSelf:
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				return false
+			}
+		case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z', '0' <= r && r <= '9', strings.ContainsRune("_-./+()=~$^;<> ", r):
+		default:
+			return false
+		}
 	}
 	return true
 }
