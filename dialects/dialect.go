@@ -41,6 +41,16 @@ type Compiled struct {
 	SingleRow bool
 }
 
+// CompiledReleaser is implemented by dialects whose Compile results are
+// pooled. ReleaseCompiled hands back a Compiled that this dialect's Compile
+// returned, once nothing refers to it or to its Args and ArgTypes any more
+// (its SQL, Columns and ParamNames strings and slices stay valid). Passing
+// anything else is a memory error: only the engine calls it, for statements
+// it compiled and ran itself.
+type CompiledReleaser interface {
+	ReleaseCompiled(c *Compiled)
+}
+
 // Bind returns the arguments with named parameters filled from params, so one
 // compiled statement can run with many values. A named parameter missing
 // from params is an error. Without named parameters it returns c.Args.

@@ -27,6 +27,9 @@ type Engine struct {
 	closed atomic.Bool
 	// lazyBegin: the pool's transactions defer BEGIN (dialects.LazyBegin).
 	lazyBegin bool
+	// rel takes back what the dialect compiled once it has run (nil with
+	// a Tracer or a logger, which may keep the arguments).
+	rel dialects.CompiledReleaser
 
 	// txMu guards txs, the transactions begun and not yet finished, which
 	// Close rolls back.
@@ -191,6 +194,9 @@ func newEngine(d dialects.Dialect, p dialects.Pool, schema *spec.Schema, cfg con
 	}
 	if p != nil {
 		e.enc, _ = p.(dialects.ArgEncoder)
+	}
+	if rel, ok := d.(dialects.CompiledReleaser); ok && cfg.tracer == nil && cfg.logger == nil {
+		e.rel = rel
 	}
 	return e
 }
@@ -481,7 +487,22 @@ func (e *Engine) exec(ctx context.Context, q dialects.Queryer, s stmt.Statement)
 	if _, text := s.(*stmt.TextStmt); text && isDDL(c.SQL) {
 		defer e.InvalidateStatements()
 	}
-	return e.execSQL(ctx, q, c.SQL, args)
+	res, err := e.execSQL(ctx, q, c.SQL, args)
+	e.release(ctx, c)
+	return res, err
+}
+
+// release hands c back to the dialect once its statement has run, unless
+// someone else may still hold its arguments: a Tracer or a logger (then
+// e.rel is nil) or a StatementCheck of ctx.
+func (e *Engine) release(ctx context.Context, c *dialects.Compiled) {
+	if e.rel == nil || c == nil {
+		return
+	}
+	if ctx != nil && ctx.Value(checkKey{}) != nil {
+		return
+	}
+	e.rel.ReleaseCompiled(c)
 }
 
 func (e *Engine) execSQL(ctx context.Context, q dialects.Queryer, sql string, args []any) (Result, error) {
@@ -520,10 +541,11 @@ func (e *Engine) queryInto(ctx context.Context, q dialects.Queryer, s stmt.State
 	if err != nil {
 		err = e.translate(ctx, describe(c.SQL), err)
 		ob.done(err, -1)
+		e.release(ctx, c)
 		return err
 	}
 	e.openRows.Add(1)
-	*r = Rows{e: e, ctx: ctx, rows: rows, sql: c.SQL, cols: c.Columns, ob: ob, single: c.SingleRow}
+	*r = Rows{e: e, ctx: ctx, rows: rows, sql: c.SQL, cols: c.Columns, ob: ob, single: c.SingleRow, compiled: c}
 	return nil
 }
 

@@ -34,6 +34,8 @@ type Rows struct {
 	tx *Tx
 	// single: the statement returns at most one row (Compiled.SingleRow).
 	single bool
+	// compiled is the statement, handed back to the dialect at the end.
+	compiled *dialects.Compiled
 }
 
 var errNilRows = errors.New("dlayer: nil or zero Rows (use Engine.Query)")
@@ -164,6 +166,8 @@ func (r *Rows) close(err error) {
 	}
 	r.err = err
 	r.ob.done(err, r.n)
+	r.e.release(r.ctx, r.compiled)
+	r.compiled = nil
 }
 
 // releasedRows stands in for driver rows given back (ReleasableRows): a

@@ -34,7 +34,8 @@ func All[T any](ctx context.Context, q Querier, s stmt.Statement) ([]T, error) {
 	if q == nil {
 		return nil, errNilQuerier
 	}
-	rows, err := q.Query(ctx, s)
+	var own Rows
+	rows, err := queryRows(ctx, q, s, &own)
 	if err != nil {
 		return nil, err
 	}
@@ -52,6 +53,7 @@ func CollectRows[T any](rows *Rows) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer sc.release()
 	// Size the slice like the last result read with this binding (capped),
 	// so a repeated query does not grow it step by step.
 	out := make([]T, 0, sc.plan.sizeHint.Load())
@@ -159,6 +161,7 @@ func one[T any](ctx context.Context, q Querier, s stmt.Statement, exact bool) (T
 	if err != nil {
 		return zero, err
 	}
+	defer sc.release()
 	if !rows.Next() {
 		if err := rows.Close(); err != nil {
 			return zero, err
@@ -219,6 +222,7 @@ func Stream[T any](ctx context.Context, q Querier, s stmt.Statement) iter.Seq2[T
 			yield(zero, err)
 			return
 		}
+		defer sc.release()
 		var v T
 		for n := 0; rows.Next(); n++ {
 			if n&63 == 63 {
@@ -249,13 +253,26 @@ func Records(ctx context.Context, q Querier, s stmt.Statement) ([]Record, error)
 }
 
 // scanner scans rows into a T by a cached plan.
-// scanner reads rows into values of one Go type by its plan. It is not
-// generic, so that the compiler can follow what its methods do with their
-// arguments (a call through a generic dictionary lets them all escape).
+// scanner reads rows into values of one Go type by its plan (its code does
+// not depend on the type, so it is not generic). Scanners are pooled: the
+// reader that made one releases it when done.
 type scanner struct {
 	plan *plan
 	dest []any
 	buf  [16]any
+}
+
+var scanners = sync.Pool{New: func() any { return new(scanner) }}
+
+// release gives the scanner back to the pool, keeping no pointer into what
+// it read.
+func (s *scanner) release() {
+	if len(s.dest) > len(s.buf) {
+		return // its own destinations: leave it to the collector
+	}
+	clear(s.buf[:])
+	s.plan, s.dest = nil, nil
+	scanners.Put(s)
 }
 
 func newScanner[T any](rows *Rows) (*scanner, error) {
@@ -268,7 +285,8 @@ func newScannerOf(rows *Rows, t reflect.Type) (*scanner, error) {
 	if err != nil {
 		return nil, rows.prefer(err)
 	}
-	sc := &scanner{plan: p}
+	sc := scanners.Get().(*scanner)
+	sc.plan = p
 	if n := len(cs.names); n <= len(sc.buf) {
 		sc.dest = sc.buf[:n]
 	} else {

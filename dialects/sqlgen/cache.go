@@ -531,7 +531,7 @@ func entryFor(c *dialects.Compiled, srcs []uint64, vals []walkVal, keep []unsafe
 
 // fromCache makes a Compiled of entry e with the walk's values.
 func fromCache(e *cacheEntry, vals []walkVal) *dialects.Compiled {
-	r := &result{}
+	r := newResult()
 	args, types := r.args[:0], r.types[:0]
 	if len(e.args) > len(r.args) {
 		args, types = make([]any, 0, len(e.args)), make([]*spec.Type, 0, len(e.args))

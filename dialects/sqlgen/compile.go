@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"unsafe"
 
 	"github.com/dlayer/dlayer/dialects"
@@ -46,11 +47,30 @@ type state struct {
 }
 
 // result holds a Compiled with room for eight arguments, so compiling a
-// small statement costs one allocation besides the SQL string.
+// small statement costs one allocation besides the SQL string, none when
+// the engine hands it back (ReleaseCompiled). c is its first field: a
+// *Compiled from Compile is a *result.
 type result struct {
 	c     dialects.Compiled
 	args  [8]any
 	types [8]*spec.Type
+}
+
+var results = sync.Pool{New: func() any { return new(result) }}
+
+func newResult() *result { return results.Get().(*result) }
+
+// ReleaseCompiled gives a Compiled that Compile returned back to the pool
+// (see dialects.CompiledReleaser).
+func (g *Base) ReleaseCompiled(c *dialects.Compiled) {
+	if c == nil {
+		return
+	}
+	r := (*result)(unsafe.Pointer(c))
+	clear(r.args[:])
+	clear(r.types[:])
+	r.c = dialects.Compiled{}
+	results.Put(r)
 }
 
 func (st *state) reset(g *Base) {
@@ -79,7 +99,7 @@ func (g *Base) Compile(s stmt.Statement) (*dialects.Compiled, error) {
 		}
 		st.recording = true
 	}
-	r := &result{}
+	r := newResult()
 	st.args, st.types = r.args[:0], r.types[:0]
 	err := st.statement(s)
 	var c *dialects.Compiled

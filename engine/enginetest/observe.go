@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -225,4 +227,58 @@ func testSerializable(t *testing.T, cfg Config) {
 	if failed != 1 {
 		t.Errorf("%d of 2 conflicting serializable transactions failed, want 1", failed)
 	}
+}
+
+// testKeptArguments: what a Tracer or a StatementCheck is shown of a
+// statement's arguments stays as it was after later statements ran (the
+// engine reuses a statement's argument storage only when nobody else was
+// shown it).
+func testKeptArguments(t *testing.T, cfg Config) {
+	e, f := setup(t, cfg)
+	ctx := context.Background()
+	addUser(t, e, f, "kept@example.com", "Kept", int64(7))
+	var mu sync.Mutex
+	var kept [][]any
+	keep := func(q engine.QueryInfo) {
+		mu.Lock()
+		kept = append(kept, q.Args)
+		mu.Unlock()
+	}
+	run := func(t *testing.T, q engine.Querier, ctx context.Context) {
+		kept = nil
+		for i := 0; i < 30; i++ {
+			email := fmt.Sprintf("nobody-%d@example.com", i)
+			if i%3 == 0 {
+				if _, err := engine.All[int64](ctx, q, stmt.Select(f.U.C("id")).Where(f.U.C("email").Eq(email))); err != nil {
+					t.Fatal(err)
+				}
+			} else if _, err := q.Exec(ctx, stmt.Update(f.U).Set("name", email).Where(f.U.C("email").Eq(email))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if len(kept) != 30 {
+			t.Fatalf("saw %d statements, want 30", len(kept))
+		}
+		for i, args := range kept {
+			want := fmt.Sprintf("nobody-%d@example.com", i)
+			if !slices.Contains(args, any(want)) {
+				t.Errorf("statement %d: kept arguments %#v lost %q", i, args, want)
+			}
+		}
+	}
+	t.Run("tracer", func(t *testing.T) {
+		te := engine.New(e.Dialect(), e.Pool(), nil, engine.WithTracer(engine.TracerFunc(
+			func(ctx context.Context, q engine.QueryInfo) (context.Context, func(error)) {
+				keep(q)
+				return ctx, func(error) {}
+			})))
+		run(t, te, ctx)
+	})
+	t.Run("statement check", func(t *testing.T) {
+		cctx := engine.WithStatementCheck(ctx, func(_ context.Context, q engine.QueryInfo) error {
+			keep(q)
+			return nil
+		})
+		run(t, e, cctx)
+	})
 }

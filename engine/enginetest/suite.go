@@ -21,6 +21,7 @@ func Run(t *testing.T, cfg Config) {
 		{"Transactions", testTransactions},
 		{"QueryBuilder", testQueryBuilder},
 		{"Observability", testObservability},
+		{"KeptArguments", testKeptArguments},
 		{"Retryable", testRetryable},
 		{"BulkInsert", testBulkInsert},
 		{"Serializable", testSerializable},
