@@ -140,11 +140,14 @@ func (m *mapper) key(obj unsafe.Pointer) (identity, bool) {
 // identityMap maps primary keys to states. Integer keys (the common case)
 // sit in one map[int64] per mapper, which takes the runtime's fast path
 // for 8-byte keys: the first mapper's map is held inline (most sessions
-// read one or two models), the others' by mapper. Other keys go by
-// identity.
+// read one or two models), the others' by mapper, the last one asked for
+// cached inline too (a select-in alternates between two models). Other
+// keys go by identity.
 type identityMap struct {
 	m0   *mapper
 	t0   map[int64]*state
+	m1   *mapper
+	t1   map[int64]*state
 	ints map[*mapper]map[int64]*state
 	rest map[identity]*state
 }
@@ -155,19 +158,32 @@ func (im *identityMap) intsOf(m *mapper, create bool) map[int64]*state {
 	if m == im.m0 {
 		return im.t0
 	}
+	if m == im.m1 {
+		return im.t1
+	}
 	if t := im.ints[m]; t != nil || !create {
+		if t != nil {
+			im.m1, im.t1 = m, t
+		}
 		return t
 	}
 	t := map[int64]*state{}
+	im.setInts(m, t)
+	return t
+}
+
+// setInts makes t m's integer-key map.
+func (im *identityMap) setInts(m *mapper, t map[int64]*state) {
 	switch {
-	case im.m0 == nil:
+	case im.m0 == nil || im.m0 == m:
 		im.m0, im.t0 = m, t
+		return
 	case im.ints == nil:
 		im.ints = map[*mapper]map[int64]*state{m: t}
 	default:
 		im.ints[m] = t
 	}
-	return t
+	im.m1, im.t1 = m, t
 }
 
 // reserve makes room for n more integer keys of m (a query that knows,
@@ -187,22 +203,7 @@ func (im *identityMap) reserve(m *mapper, n int) {
 	for k, v := range old {
 		t[k] = v
 	}
-	if old != nil {
-		if m == im.m0 {
-			im.t0 = t
-		} else {
-			im.ints[m] = t
-		}
-		return
-	}
-	switch {
-	case im.m0 == nil:
-		im.m0, im.t0 = m, t
-	case im.ints == nil:
-		im.ints = map[*mapper]map[int64]*state{m: t}
-	default:
-		im.ints[m] = t
-	}
+	im.setInts(m, t)
 }
 
 func (im *identityMap) get(k identity) *state {

@@ -1080,8 +1080,8 @@ func (s *Session) track(m *mapper, obj unsafe.Pointer) *state {
 			return st
 		}
 	}
-	st := s.newState()
-	*st = state{m: m, obj: obj, status: statusPersistent, key: k, hasKey: ok}
+	st := s.newState() // zeroed: set only what differs
+	st.m, st.obj, st.status, st.key, st.hasKey = m, obj, statusPersistent, k, ok
 	st.snap = s.snapshot(m, obj)
 	s.add(st)
 	if ok {

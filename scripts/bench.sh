@@ -78,6 +78,12 @@ if grep -q "^BenchmarkPGORM/.*/lib=dlayer" "$out/raw.txt"; then
 		benchstat -filter '.name:PGORM (/lib:dlayer OR /lib:gorm OR /lib:bun)' -col '/lib@(dlayer gorm bun)' "$out/raw.txt"
 	} >>"$out/benchstat.txt"
 fi
+if grep -q "^BenchmarkPGORMRead/.*/lib=dlayer" "$out/raw.txt"; then
+	{
+		echo "## BenchmarkPGORMRead, dlayer as the baseline against GORM and bun"
+		benchstat -filter '.name:PGORMRead (/lib:dlayer OR /lib:gorm OR /lib:bun)' -col '/lib@(dlayer gorm bun)' "$out/raw.txt"
+	} >>"$out/benchstat.txt"
+fi
 (cd bench && go run ./cmd/benchtable "../$out/raw.txt") >"$out/table.md"
 cat "$out/benchstat.txt" "$out/table.md"
 echo
