@@ -50,7 +50,7 @@ var apiFuncs = map[string]any{
 	"engine.WithIsolation": engine.WithIsolation, "engine.WithReadOnly": engine.WithReadOnly,
 	"engine.WithTxOptions": engine.WithTxOptions, "engine.WithName": engine.WithName,
 	"engine.WithLazyConnect": engine.WithLazyConnect, "engine.WithRoute": engine.WithRoute,
-	"dialects.IsConnectionError": dialects.IsConnectionError,
+	"dialects.IsConnectionError": dialects.IsConnectionError, "dialects.NewCompiled": dialects.NewCompiled,
 
 	"stmt.Add": stmt.Add, "stmt.And": stmt.And, "stmt.Asc": stmt.Asc, "stmt.Assign": stmt.Assign, "stmt.Avg": stmt.Avg,
 	"stmt.Between": stmt.Between, "stmt.Coalesce": stmt.Coalesce, "stmt.Contains": stmt.Contains,

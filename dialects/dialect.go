@@ -3,6 +3,7 @@ package dialects
 import (
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/dlayer/dlayer/spec"
 	"github.com/dlayer/dlayer/stmt"
@@ -39,16 +40,47 @@ type Compiled struct {
 	// with "=", or it has LIMIT 0 or 1. A reader that wants exactly one
 	// row need not step the cursor again to look for a second.
 	SingleRow bool
+
+	// buf is the pooled buffer a Compiled from NewCompiled lives in.
+	buf *compiledBuf
 }
 
-// CompiledReleaser is implemented by dialects whose Compile results are
-// pooled. ReleaseCompiled hands back a Compiled that this dialect's Compile
-// returned, once nothing refers to it or to its Args and ArgTypes any more
-// (its SQL, Columns and ParamNames strings and slices stay valid). Passing
-// anything else is a memory error: only the engine calls it, for statements
-// it compiled and ran itself.
-type CompiledReleaser interface {
-	ReleaseCompiled(c *Compiled)
+// compiledBuf holds a pooled Compiled with room for eight arguments.
+type compiledBuf struct {
+	c     Compiled
+	args  [8]any
+	types [8]*spec.Type
+}
+
+var compiledBufs = sync.Pool{New: func() any { return new(compiledBuf) }}
+
+// NewCompiled returns an empty Compiled from a pool, whose Args and
+// ArgTypes hold up to eight arguments without allocating. A compiler
+// fills it field by field (a composite literal assigned over it would
+// drop it from the pool). Whoever ran the statement may give it back with
+// Release.
+func NewCompiled() *Compiled {
+	b := compiledBufs.Get().(*compiledBuf)
+	b.c = Compiled{Args: b.args[:0], ArgTypes: b.types[:0], buf: b}
+	return &b.c
+}
+
+// Release gives a Compiled that NewCompiled made back to the pool, once
+// nothing refers to it or to its Args and ArgTypes any more (its SQL,
+// Columns and ParamNames stay valid): the engine does so when a statement
+// it compiled has run and no Tracer, logger or StatementCheck was shown
+// its arguments. It does nothing for a Compiled made any other way, for a
+// copy, or for one given back already; a Compiled must not be used after
+// it was released.
+func (c *Compiled) Release() {
+	if c == nil || c.buf == nil || &c.buf.c != c {
+		return
+	}
+	b := c.buf
+	clear(b.args[:])
+	clear(b.types[:])
+	b.c = Compiled{}
+	compiledBufs.Put(b)
 }
 
 // Bind returns the arguments with named parameters filled from params, so one

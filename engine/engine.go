@@ -27,9 +27,9 @@ type Engine struct {
 	closed atomic.Bool
 	// lazyBegin: the pool's transactions defer BEGIN (dialects.LazyBegin).
 	lazyBegin bool
-	// rel takes back what the dialect compiled once it has run (nil with
-	// a Tracer or a logger, which may keep the arguments).
-	rel dialects.CompiledReleaser
+	// keepArgs: a Tracer or a logger may keep a statement's arguments, so
+	// its Compiled is not given back (Compiled.Release) after it ran.
+	keepArgs bool
 
 	// txMu guards txs, the transactions begun and not yet finished, which
 	// Close rolls back.
@@ -195,9 +195,7 @@ func newEngine(d dialects.Dialect, p dialects.Pool, schema *spec.Schema, cfg con
 	if p != nil {
 		e.enc, _ = p.(dialects.ArgEncoder)
 	}
-	if rel, ok := d.(dialects.CompiledReleaser); ok && cfg.tracer == nil && cfg.logger == nil {
-		e.rel = rel
-	}
+	e.keepArgs = cfg.tracer != nil || cfg.logger != nil
 	return e
 }
 
@@ -492,17 +490,18 @@ func (e *Engine) exec(ctx context.Context, q dialects.Queryer, s stmt.Statement)
 	return res, err
 }
 
-// release hands c back to the dialect once its statement has run, unless
-// someone else may still hold its arguments: a Tracer or a logger (then
-// e.rel is nil) or a StatementCheck of ctx.
+// release gives c back to its pool (a Compiled from the dialect's
+// compiler, see Compiled.Release) once its statement has run, unless
+// someone else may still hold its arguments: a Tracer, a logger or a
+// StatementCheck of ctx.
 func (e *Engine) release(ctx context.Context, c *dialects.Compiled) {
-	if e.rel == nil || c == nil {
+	if e.keepArgs || c == nil {
 		return
 	}
 	if ctx != nil && ctx.Value(checkKey{}) != nil {
 		return
 	}
-	e.rel.ReleaseCompiled(c)
+	c.Release()
 }
 
 func (e *Engine) execSQL(ctx context.Context, q dialects.Queryer, sql string, args []any) (Result, error) {

@@ -531,9 +531,9 @@ func entryFor(c *dialects.Compiled, srcs []uint64, vals []walkVal, keep []unsafe
 
 // fromCache makes a Compiled of entry e with the walk's values.
 func fromCache(e *cacheEntry, vals []walkVal) *dialects.Compiled {
-	r := newResult()
-	args, types := r.args[:0], r.types[:0]
-	if len(e.args) > len(r.args) {
+	c := dialects.NewCompiled()
+	args, types := c.Args, c.ArgTypes
+	if len(e.args) > cap(args) {
 		args, types = make([]any, 0, len(e.args)), make([]*spec.Type, 0, len(e.args))
 	}
 	for _, a := range e.args {
@@ -550,8 +550,9 @@ func fromCache(e *cacheEntry, vals []walkVal) *dialects.Compiled {
 			types = append(types, a.typ)
 		}
 	}
-	r.c = dialects.Compiled{SQL: e.sql, Args: args, ArgTypes: types, Columns: e.cols, ParamNames: e.names, MultiStatement: e.multi, SingleRow: e.single}
-	return &r.c
+	c.SQL, c.Args, c.ArgTypes, c.Columns, c.ParamNames = e.sql, args, types, e.cols, e.names
+	c.MultiStatement, c.SingleRow = e.multi, e.single
+	return c
 }
 
 // arrayArg is the one array parameter an InExpr with Array set binds on a

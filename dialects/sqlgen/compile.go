@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"sync"
 	"unsafe"
 
 	"github.com/dlayer/dlayer/dialects"
@@ -46,33 +45,6 @@ type state struct {
 	key    keyer
 }
 
-// result holds a Compiled with room for eight arguments, so compiling a
-// small statement costs one allocation besides the SQL string, none when
-// the engine hands it back (ReleaseCompiled). c is its first field: a
-// *Compiled from Compile is a *result.
-type result struct {
-	c     dialects.Compiled
-	args  [8]any
-	types [8]*spec.Type
-}
-
-var results = sync.Pool{New: func() any { return new(result) }}
-
-func newResult() *result { return results.Get().(*result) }
-
-// ReleaseCompiled gives a Compiled that Compile returned back to the pool
-// (see dialects.CompiledReleaser).
-func (g *Base) ReleaseCompiled(c *dialects.Compiled) {
-	if c == nil {
-		return
-	}
-	r := (*result)(unsafe.Pointer(c))
-	clear(r.args[:])
-	clear(r.types[:])
-	r.c = dialects.Compiled{}
-	results.Put(r)
-}
-
 func (st *state) reset(g *Base) {
 	st.g = g
 	st.buf = st.buf[:0]
@@ -99,16 +71,18 @@ func (g *Base) Compile(s stmt.Statement) (*dialects.Compiled, error) {
 		}
 		st.recording = true
 	}
-	r := newResult()
-	st.args, st.types = r.args[:0], r.types[:0]
+	c := dialects.NewCompiled()
+	st.args, st.types = c.Args, c.ArgTypes
 	err := st.statement(s)
-	var c *dialects.Compiled
 	if err == nil && len(st.args) > g.cfg.MaxParams {
 		err = fmt.Errorf("%s: statement has %d parameters, more than the %d allowed; split it", g.cfg.Name, len(st.args), g.cfg.MaxParams)
 	}
-	if err == nil {
-		c = &r.c
-		*c = dialects.Compiled{SQL: string(st.buf), Args: st.args, ArgTypes: st.types, Columns: st.cols, ParamNames: st.names, MultiStatement: st.multi, SingleRow: st.single}
+	if err != nil {
+		c.Release()
+		c = nil
+	} else {
+		c.SQL, c.Args, c.ArgTypes, c.Columns, c.ParamNames = string(st.buf), st.args, st.types, st.cols, st.names
+		c.MultiStatement, c.SingleRow = st.multi, st.single
 		if cached {
 			if e := entryFor(c, st.srcs, st.key.vals, st.key.ptrs); e != nil {
 				g.cache.put(st.key.buf, e)

@@ -560,6 +560,9 @@ func (r *Rows) Close() error { return r.rows.Close() }
 // caller that owns the Rows alone and will not touch them again (the
 // engine's Rows does, once). Close is enough for everyone else.
 func (r *Rows) Release() error {
+	if r == nil || r.rows == nil {
+		return nil // released already
+	}
 	err := r.rows.Close()
 	b := r.buf
 	r.rows, r.buf = nil, nil
