@@ -138,23 +138,22 @@ func (m *mapper) key(obj unsafe.Pointer) (identity, bool) {
 }
 
 // identityMap maps primary keys to states. Integer keys (the common case)
-// sit in one map[int64] per mapper, which takes the runtime's fast path
-// for 8-byte keys: the first mapper's map is held inline (most sessions
-// read one or two models), the others' by mapper, the last one asked for
-// cached inline too (a select-in alternates between two models). Other
-// keys go by identity.
+// sit in one intTable per mapper: the first mapper's is held inline (most
+// sessions read one or two models), the others' by mapper, the last one
+// asked for cached inline too (a select-in alternates between two models).
+// Other keys go by identity.
 type identityMap struct {
 	m0   *mapper
-	t0   map[int64]*state
+	t0   *intTable
 	m1   *mapper
-	t1   map[int64]*state
-	ints map[*mapper]map[int64]*state
+	t1   *intTable
+	ints map[*mapper]*intTable
 	rest map[identity]*state
 }
 
-// intsOf returns m's integer-key map, creating it if create is set (nil
+// intsOf returns m's integer-key table, creating it if create is set (nil
 // otherwise when m has none).
-func (im *identityMap) intsOf(m *mapper, create bool) map[int64]*state {
+func (im *identityMap) intsOf(m *mapper, create bool) *intTable {
 	if m == im.m0 {
 		return im.t0
 	}
@@ -167,55 +166,40 @@ func (im *identityMap) intsOf(m *mapper, create bool) map[int64]*state {
 		}
 		return t
 	}
-	t := map[int64]*state{}
-	im.setInts(m, t)
-	return t
-}
-
-// setInts makes t m's integer-key map.
-func (im *identityMap) setInts(m *mapper, t map[int64]*state) {
+	t := &intTable{}
 	switch {
-	case im.m0 == nil || im.m0 == m:
+	case im.m0 == nil:
 		im.m0, im.t0 = m, t
-		return
+		return t
 	case im.ints == nil:
-		im.ints = map[*mapper]map[int64]*state{m: t}
+		im.ints = map[*mapper]*intTable{m: t}
 	default:
 		im.ints[m] = t
 	}
 	im.m1, im.t1 = m, t
+	return t
 }
 
 // reserve makes room for n more integer keys of m (a query that knows,
 // or has estimated, its row count: the table then does not grow step by
-// step). An existing table is rebuilt at the new size only when n is
-// more than twice what it holds, so the copy costs less than the
-// doublings it saves.
+// step).
 func (im *identityMap) reserve(m *mapper, n int) {
 	if n <= 8 || len(m.pk) != 1 || m.cols[m.pk[0]].setInt == nil {
 		return
 	}
-	old := im.intsOf(m, false)
-	if old != nil && n <= 2*len(old) {
-		return
-	}
-	t := make(map[int64]*state, len(old)+n)
-	for k, v := range old {
-		t[k] = v
-	}
-	im.setInts(m, t)
+	im.intsOf(m, true).reserve(n)
 }
 
 func (im *identityMap) get(k identity) *state {
 	if k.k.kind == keyInt {
-		return im.intsOf(k.m, false)[k.k.i]
+		return im.intsOf(k.m, false).get(k.k.i)
 	}
 	return im.rest[k]
 }
 
 func (im *identityMap) put(k identity, st *state) {
 	if k.k.kind == keyInt {
-		im.intsOf(k.m, true)[k.k.i] = st
+		im.intsOf(k.m, true).put(k.k.i, st)
 		return
 	}
 	if im.rest == nil {
@@ -230,16 +214,16 @@ func (im *identityMap) del(k identity, st *state) {
 		return
 	}
 	if k.k.kind == keyInt {
-		delete(im.intsOf(k.m, false), k.k.i)
+		im.intsOf(k.m, false).del(k.k.i)
 		return
 	}
 	delete(im.rest, k)
 }
 
 func (im *identityMap) len() int {
-	n := len(im.rest) + len(im.t0)
+	n := len(im.rest) + im.t0.len()
 	for _, t := range im.ints {
-		n += len(t)
+		n += t.len()
 	}
 	return n
 }
