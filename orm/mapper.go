@@ -320,13 +320,7 @@ func structColField(c *spec.Column, sf reflect.StructField) (colField, error) {
 		get := cf.get
 		cf.key = func(o unsafe.Pointer) (keyVal, bool) { return keyOf(get(o)) }
 	}
-	cf.zero = func(o unsafe.Pointer) bool { return reflect.NewAt(ft, unsafe.Add(o, off)).Elem().IsZero() }
-	switch ft.Kind() {
-	case reflect.Int64:
-		cf.zero = func(o unsafe.Pointer) bool { return *(*int64)(unsafe.Add(o, off)) == 0 }
-	case reflect.Int:
-		cf.zero = func(o unsafe.Pointer) bool { return *(*int)(unsafe.Add(o, off)) == 0 }
-	}
+	cf.zero = zeroCheck(ft, off)
 	cf.copyFrom = func(dst, src unsafe.Pointer) {
 		reflect.NewAt(ft, unsafe.Add(dst, off)).Elem().Set(reflect.NewAt(ft, unsafe.Add(src, off)).Elem())
 	}
@@ -580,4 +574,35 @@ func structFields(t reflect.Type, visit func(name string, sf reflect.StructField
 		}
 	}
 	walk(t, 0, "")
+}
+
+// zeroCheck returns a test of whether the field of type ft at offset off
+// holds its zero value, as reflect.Value.IsZero answers (-0.0 is zero, a
+// NaN is not), reading the memory directly for the common kinds.
+func zeroCheck(ft reflect.Type, off uintptr) func(o unsafe.Pointer) bool {
+	if ft == timeType {
+		return func(o unsafe.Pointer) bool { return *(*time.Time)(unsafe.Add(o, off)) == time.Time{} }
+	}
+	switch ft.Kind() {
+	case reflect.String:
+		return func(o unsafe.Pointer) bool { return len(*(*string)(unsafe.Add(o, off))) == 0 }
+	case reflect.Bool, reflect.Int8, reflect.Uint8:
+		return func(o unsafe.Pointer) bool { return *(*uint8)(unsafe.Add(o, off)) == 0 }
+	case reflect.Int16, reflect.Uint16:
+		return func(o unsafe.Pointer) bool { return *(*uint16)(unsafe.Add(o, off)) == 0 }
+	case reflect.Int32, reflect.Uint32:
+		return func(o unsafe.Pointer) bool { return *(*uint32)(unsafe.Add(o, off)) == 0 }
+	case reflect.Float32:
+		return func(o unsafe.Pointer) bool { return *(*float32)(unsafe.Add(o, off)) == 0 }
+	case reflect.Float64:
+		return func(o unsafe.Pointer) bool { return *(*float64)(unsafe.Add(o, off)) == 0 }
+	case reflect.Int64, reflect.Uint64, reflect.Int, reflect.Uint, reflect.Uintptr:
+		if ft.Size() == 8 {
+			return func(o unsafe.Pointer) bool { return *(*uint64)(unsafe.Add(o, off)) == 0 }
+		}
+	case reflect.Pointer, reflect.Map, reflect.UnsafePointer, reflect.Slice:
+		// A slice is zero when nil: its data pointer is nil.
+		return func(o unsafe.Pointer) bool { return *(*unsafe.Pointer)(unsafe.Add(o, off)) == nil }
+	}
+	return func(o unsafe.Pointer) bool { return reflect.NewAt(ft, unsafe.Add(o, off)).Elem().IsZero() }
 }
