@@ -66,3 +66,17 @@ func ExampleIsConnectionError() {
 	// refused: true
 	// syntax error: false
 }
+
+// A dialect's compiler fills a pooled Compiled field by field; whoever ran
+// the statement gives it back (the engine does, unless a Tracer, a logger
+// or a StatementCheck saw its arguments).
+func ExampleNewCompiled() {
+	c := dialects.NewCompiled()
+	c.SQL = "SELECT name FROM users WHERE id = $1"
+	c.Args = append(c.Args, int64(42))
+	c.ArgTypes = append(c.ArgTypes, nil)
+	fmt.Println(c.SQL, c.Args)
+	c.Release() // c must not be used after this
+	// Output:
+	// SELECT name FROM users WHERE id = $1 [42]
+}

@@ -252,7 +252,6 @@ func Records(ctx context.Context, q Querier, s stmt.Statement) ([]Record, error)
 	return All[Record](ctx, q, s)
 }
 
-// scanner scans rows into a T by a cached plan.
 // scanner reads rows into values of one Go type by its plan (its code does
 // not depend on the type, so it is not generic). Scanners are pooled: the
 // reader that made one releases it when done.
