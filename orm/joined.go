@@ -147,6 +147,41 @@ func (jr *joinedRel) prepare(dest []any) {
 	}
 }
 
+// keyFirst reports whether the row's target is read by its key first: a
+// to-one relationship with a one-column key, where most rows of a
+// many-to-one join repeat a target the session already holds, whose other
+// columns then need not be read at all.
+func (jr *joinedRel) keyFirst() bool { return !jr.rf.many && len(jr.rf.target.pk) == 1 }
+
+// prepareKey points the row's destination for the target's key at vals
+// and skips its other columns (nil destinations).
+func (jr *joinedRel) prepareKey(dest []any) {
+	start := len(dest) - jr.fromEnd
+	for i := range jr.vals {
+		jr.vals[i] = nil
+		dest[start+i] = nil
+	}
+	pk := jr.rf.target.pk[0]
+	dest[start+pk] = &jr.vals[pk]
+}
+
+// known reports whether the key prepareKey read needs no more of the
+// row: no target (a NULL key), or one the session holds and need not
+// refresh.
+func (jr *joinedRel) known(s *Session) bool {
+	tm := jr.rf.target
+	v := jr.vals[tm.pk[0]]
+	if v == nil {
+		return true
+	}
+	k, ok := keyOf(v)
+	if !ok {
+		return false
+	}
+	kst := s.idmap.get(identity{m: tm, k: k})
+	return kst != nil && !kst.expired
+}
+
 // row records the current row's target for parent st.
 func (jr *joinedRel) row(s *Session, st *state) {
 	tm := jr.rf.target

@@ -1037,10 +1037,28 @@ func (s *Session) loadRowsOn(ctx context.Context, conn engine.Querier, m *mapper
 			m.scanExprsAt(dest, at, obj, &sink)
 		}
 		for _, jr := range joins {
-			jr.prepare(dest)
+			if jr.keyFirst() {
+				jr.prepareKey(dest)
+			} else {
+				jr.prepare(dest)
+			}
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return n, err
+		}
+		// A to-one target read by its key alone that the session does not
+		// hold yet is read whole: the row is scanned again.
+		again := false
+		for _, jr := range joins {
+			if jr.keyFirst() && !jr.known(s) {
+				jr.prepare(dest)
+				again = true
+			}
+		}
+		if again {
+			if err := rows.Scan(dest...); err != nil {
+				return n, err
+			}
 		}
 		if exprs {
 			m.fixExprs(obj)

@@ -2,6 +2,7 @@ package orm_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -258,4 +259,68 @@ func TestSelectInChunksKeepIdentity(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestJoinedToOneKeyFirst: a to-one joined target is read by its key first
+// and whole only when the session does not hold it (or holds it expired):
+// new targets come with every column, a held one keeps its in-session
+// values, an expired one is refreshed from the row, on every database.
+func TestJoinedToOneKeyFirst(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		seedBlog(t, e, 3, 4)
+		s := e.db.Session()
+		defer s.Close(ctx)
+		posts, err := orm.All[Post](ctx, s, orm.Select[Post](e.db).OrderBy(orm.TableOf[Post](e.db).C("id").Asc()), orm.Joined("author"))
+		must(t, err)
+		if len(posts) != 12 {
+			t.Fatalf("posts: %d, want 12", len(posts))
+		}
+		authors := map[int64]*User{}
+		for _, p := range posts {
+			a := p.Author
+			if a == nil || a.ID != p.AuthorID || a.Name == "" || a.Email == "" {
+				t.Fatalf("post %d: author %+v read incompletely", p.ID, a)
+			}
+			if prev := authors[a.ID]; prev != nil && prev != a {
+				t.Fatalf("post %d: a second object for user %d", p.ID, a.ID)
+			}
+			authors[a.ID] = a
+		}
+		if len(authors) != 3 {
+			t.Fatalf("%d authors, want 3", len(authors))
+		}
+		// Another session renames every user in the database.
+		other := e.db.Session()
+		us, err := orm.All[User](ctx, other, orm.Select[User](e.db))
+		must(t, err)
+		for _, u := range us {
+			u.Name += "-renamed"
+		}
+		must(t, other.Commit(ctx))
+		other.Close(ctx)
+		// One author expired: the next joined query refreshes it from the
+		// row; the others keep the session's values.
+		var expired *User
+		for _, a := range authors {
+			expired = a
+			break
+		}
+		must(t, s.Expire(expired))
+		again, err := orm.All[Post](ctx, s, orm.Select[Post](e.db), orm.Joined("author"))
+		must(t, err)
+		for _, p := range again {
+			a := p.Author
+			if a != authors[p.AuthorID] {
+				t.Fatalf("post %d: the author is not the session's object", p.ID)
+			}
+			renamed := strings.HasSuffix(a.Name, "-renamed")
+			if a == expired && !renamed {
+				t.Fatalf("expired user %d not refreshed: %q", a.ID, a.Name)
+			}
+			if a != expired && renamed {
+				t.Fatalf("held user %d overwritten by the row: %q", a.ID, a.Name)
+			}
+		}
+	})
 }

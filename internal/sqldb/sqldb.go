@@ -583,6 +583,9 @@ func (r *Rows) Scan(dest ...any) error {
 		return err
 	}
 	for i, d := range dest {
+		if d == nil {
+			continue // a column the caller skips (as pgx does for nil)
+		}
 		if r.kinds[i] == kindDecimal {
 			// A number stored for a decimal column reads as the decimal's
 			// text, as on the other databases (conv.Decimal).
