@@ -445,6 +445,8 @@ func TestExprAttrBindErrors(t *testing.T) {
 			_, err := orm.New(e.eng, tc.opt)
 			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "expression attribute") {
 				t.Errorf("err %v, want %q about the expression attribute", err, tc.want)
+			} else if n := strings.Count(err.Error(), tc.want); n != 1 {
+				t.Errorf("err %v reports the problem %d times, want once", err, n)
 			}
 		})
 	}

@@ -841,21 +841,8 @@ func (s *Session) insertAll(ctx context.Context, p *flushPlan, m *mapper, sts []
 		return err
 	}
 	for _, level := range selfLevels(p, m, sts) {
-		if len(p.edges) > 0 {
-			only := make(map[*state]bool, len(level))
-			for _, st := range level {
-				only[st] = true
-			}
-			if err := s.applyEdges(p, m, only); err != nil {
-				return err
-			}
-		}
-		if m.hooks&hookBeforeInsert != 0 {
-			for _, st := range level {
-				if err := s.runHook(ctx, st, hookBeforeInsert); err != nil {
-					return fmt.Errorf("before insert %s: %w", m.model.Name, err)
-				}
-			}
+		if err := s.beforeInsertLevel(ctx, p, m, level); err != nil {
+			return err
 		}
 		if err := s.insertLevel(ctx, tx, p, m, level); err != nil {
 			return err
@@ -1029,6 +1016,29 @@ func (s *Session) insertLevel(ctx context.Context, tx engine.Querier, p *flushPl
 			}
 			if err := s.insertBatch(ctx, tx, p, m, g.cols, g.fetch, rows, feats); err != nil {
 				return err
+			}
+		}
+	}
+	return nil
+}
+
+// beforeInsertLevel readies one level of m's objects for their INSERT:
+// the foreign keys their parents give them (p.edges), then their
+// BeforeInsert hooks.
+func (s *Session) beforeInsertLevel(ctx context.Context, p *flushPlan, m *mapper, level []*state) error {
+	if len(p.edges) > 0 {
+		only := make(map[*state]bool, len(level))
+		for _, st := range level {
+			only[st] = true
+		}
+		if err := s.applyEdges(p, m, only); err != nil {
+			return err
+		}
+	}
+	if m.hooks&hookBeforeInsert != 0 {
+		for _, st := range level {
+			if err := s.runHook(ctx, st, hookBeforeInsert); err != nil {
+				return fmt.Errorf("before insert %s: %w", m.model.Name, err)
 			}
 		}
 	}

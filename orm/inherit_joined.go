@@ -89,18 +89,9 @@ func newJoinedStructMapper(t reflect.Type, m *spec.Model) (*mapper, []pendingRel
 		problems = append(problems, fmt.Sprintf("field %s matches no column or relationship of model %s (tag it `db:\"-\"` to leave it unmapped)", sf.Name, m.Name))
 	})
 	for i, c := range cols {
-		if c.SubModel != nil && !m.Owns(c) {
-			mp.cols[i] = discardCol(c)
-			continue
-		}
-		sf, ok := byCol[c.Name]
-		if !ok {
-			problems = append(problems, fmt.Sprintf("column %q has no field (add a field %s or tag one `db:%q`)", c.Name, goName(c.Name), c.Name))
-			continue
-		}
-		cf, err := structColField(c, sf)
-		if err != nil {
-			problems = append(problems, err.Error())
+		cf, problem := bindColumn(m, c, byCol)
+		if problem != "" {
+			problems = append(problems, problem)
 			continue
 		}
 		mp.cols[i] = cf
@@ -400,21 +391,8 @@ func (s *Session) insertJoined(ctx context.Context, p *flushPlan, m *mapper, sts
 		return err
 	}
 	for _, level := range selfLevels(p, m, sts) {
-		if len(p.edges) > 0 {
-			only := make(map[*state]bool, len(level))
-			for _, st := range level {
-				only[st] = true
-			}
-			if err := s.applyEdges(p, m, only); err != nil {
-				return err
-			}
-		}
-		if m.hooks&hookBeforeInsert != 0 {
-			for _, st := range level {
-				if err := s.runHook(ctx, st, hookBeforeInsert); err != nil {
-					return fmt.Errorf("before insert %s: %w", m.model.Name, err)
-				}
-			}
+		if err := s.beforeInsertLevel(ctx, p, m, level); err != nil {
+			return err
 		}
 		for _, v := range m.joined.views {
 			if err := s.insertLevel(ctx, tx, p, v, level); err != nil {

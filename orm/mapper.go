@@ -156,24 +156,12 @@ func newStructMapper(t reflect.Type, m *spec.Model) (*mapper, []pendingRel, erro
 		problems = append(problems, fmt.Sprintf("field %s matches no column or relationship of model %s (tag it `db:\"-\"` to leave it unmapped)", sf.Name, m.Name))
 	})
 	for _, c := range m.Table.Columns {
-		if c.SubModel != nil && !m.Owns(c) {
-			mp.cols[c.Ordinal] = discardCol(c) // a sibling's or descendant's column
-			continue
-		}
-		sf, ok := byCol[c.Name]
-		if !ok {
-			problems = append(problems, fmt.Sprintf("column %q has no field (add a field %s or tag one `db:%q`)", c.Name, goName(c.Name), c.Name))
-			continue
-		}
-		cf, err := structColField(c, sf)
-		if err != nil {
-			problems = append(problems, err.Error())
+		cf, problem := bindColumn(m, c, byCol)
+		if problem != "" {
+			problems = append(problems, problem)
 			continue
 		}
 		mp.cols[c.Ordinal] = cf
-	}
-	if len(m.Expressions) > 0 {
-		mp.exprs, problems = structExprFields(m, byExpr, problems)
 	}
 	if len(m.Expressions) > 0 {
 		mp.exprs, problems = structExprFields(m, byExpr, problems)
@@ -248,6 +236,24 @@ func goName(col string) string {
 }
 
 // structColField builds the accessors of one struct field bound to column c.
+// bindColumn returns the accessor of column c in model m's struct, whose
+// column fields byCol holds by column name, or what is wrong. A sibling's
+// or descendant's column (single-table inheritance) is read and dropped.
+func bindColumn(m *spec.Model, c *spec.Column, byCol map[string]reflect.StructField) (colField, string) {
+	if c.SubModel != nil && !m.Owns(c) {
+		return discardCol(c), ""
+	}
+	sf, ok := byCol[c.Name]
+	if !ok {
+		return colField{}, fmt.Sprintf("column %q has no field (add a field %s or tag one `db:%q`)", c.Name, goName(c.Name), c.Name)
+	}
+	cf, err := structColField(c, sf)
+	if err != nil {
+		return colField{}, err.Error()
+	}
+	return cf, ""
+}
+
 func structColField(c *spec.Column, sf reflect.StructField) (colField, error) {
 	ft := sf.Type
 	off := sf.Offset
