@@ -75,11 +75,7 @@ func newJoinedStructMapper(t reflect.Type, m *spec.Model) (*mapper, []pendingRel
 	var rels []pendingRel
 	structFields(t, func(name string, sf reflect.StructField) {
 		if o, ok := byName[name]; ok && m.Owns(cols[o]) {
-			if _, dup := byCol[name]; dup {
-				problems = append(problems, fmt.Sprintf("two fields bind column %q", name))
-				return
-			}
-			byCol[name] = sf
+			problems = addColField(byCol, name, sf, problems)
 			return
 		}
 		if r := m.Relationship(name); r != nil {

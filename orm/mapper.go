@@ -135,11 +135,7 @@ func newStructMapper(t reflect.Type, m *spec.Model) (*mapper, []pendingRel, erro
 	var problems []string
 	structFields(t, func(name string, sf reflect.StructField) {
 		if c := m.Table.Column(name); c != nil && m.Owns(c) {
-			if _, dup := byCol[name]; dup {
-				problems = append(problems, fmt.Sprintf("two fields bind column %q", name))
-				return
-			}
-			byCol[name] = sf
+			problems = addColField(byCol, name, sf, problems)
 			return
 		}
 		if r := m.Relationship(name); r != nil {
@@ -236,6 +232,16 @@ func goName(col string) string {
 }
 
 // structColField builds the accessors of one struct field bound to column c.
+// addColField records sf as the field of column name, or a problem when
+// another field binds the column already.
+func addColField(byCol map[string]reflect.StructField, name string, sf reflect.StructField, problems []string) []string {
+	if _, dup := byCol[name]; dup {
+		return append(problems, fmt.Sprintf("two fields bind column %q", name))
+	}
+	byCol[name] = sf
+	return problems
+}
+
 // bindColumn returns the accessor of column c in model m's struct, whose
 // column fields byCol holds by column name, or what is wrong. A sibling's
 // or descendant's column (single-table inheritance) is read and dropped.
