@@ -41,3 +41,62 @@ func TestCompiledRelease(t *testing.T) {
 		n.Release()
 	}
 }
+
+// TestCompiledReserve: Reserve is a hint that never breaks a Compiled; a
+// pooled one gets its room from a pool, given back empty by Release.
+func TestCompiledReserve(t *testing.T) {
+	var nilC *dialects.Compiled
+	nilC.Reserve(10)
+	for _, n := range []int{-1, 0, 1 << 40} {
+		c := dialects.NewCompiled()
+		c.Reserve(n)
+		if cap(c.Args) != 8 || cap(c.ArgTypes) != 8 {
+			t.Fatalf("Reserve(%d) reserved %d/%d", n, cap(c.Args), cap(c.ArgTypes))
+		}
+		c.Release()
+	}
+	lit := &dialects.Compiled{Args: []any{1}}
+	lit.Reserve(100)
+	if len(lit.Args) != 1 || lit.Args[0] != 1 || cap(lit.Args) < 101 || cap(lit.ArgTypes) < 100 {
+		t.Fatalf("Reserve on a literal: %v (cap %d, %d)", lit.Args, cap(lit.Args), cap(lit.ArgTypes))
+	}
+
+	c := dialects.NewCompiled()
+	c.Args = append(c.Args, "first")
+	c.ArgTypes = append(c.ArgTypes, nil)
+	c.Reserve(700)
+	if len(c.Args) != 1 || c.Args[0] != "first" || cap(c.Args) < 701 || cap(c.ArgTypes) < 701 {
+		t.Fatalf("Reserve(700): args %v cap %d/%d", c.Args, cap(c.Args), cap(c.ArgTypes))
+	}
+	before := &c.Args[:cap(c.Args)][700]
+	for i := 1; i < 701; i++ {
+		c.Args = append(c.Args, i)
+		c.ArgTypes = append(c.ArgTypes, nil)
+	}
+	if &c.Args[700] != before {
+		t.Fatal("appending the reserved arguments moved them")
+	}
+	held := c.Args
+	c.Release()
+	if held[0] != nil || held[700] != nil {
+		t.Fatalf("Release kept the reserved arguments: %v, %v", held[0], held[700])
+	}
+	// The arrays come back empty.
+	for i := 0; i < 20; i++ {
+		n := dialects.NewCompiled()
+		n.Reserve(600)
+		for _, v := range n.Args[:cap(n.Args)] {
+			if v != nil {
+				t.Fatalf("a reused argument array holds %v", v)
+			}
+		}
+		n.Release()
+	}
+	if a := testing.AllocsPerRun(100, func() {
+		n := dialects.NewCompiled()
+		n.Reserve(700)
+		n.Release()
+	}); a > 0 && !raceEnabled {
+		t.Errorf("NewCompiled+Reserve(700)+Release allocates %.1f times once pooled", a)
+	}
+}

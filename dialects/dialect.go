@@ -3,6 +3,7 @@ package dialects
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/dlayer/dlayer/spec"
@@ -45,14 +46,30 @@ type Compiled struct {
 	buf *compiledBuf
 }
 
-// compiledBuf holds a pooled Compiled with room for eight arguments.
+// compiledBuf holds a pooled Compiled with room for eight arguments, and
+// the larger argument arrays Reserve took for it, if any.
 type compiledBuf struct {
 	c     Compiled
 	args  [8]any
 	types [8]*spec.Type
+	big   *bigArgs
 }
 
 var compiledBufs = sync.Pool{New: func() any { return new(compiledBuf) }}
+
+// bigArgs are argument arrays for statements with more than eight
+// arguments (multi-row inserts, long IN lists), pooled apart from
+// compiledBuf so that the common small statement does not carry them.
+type bigArgs struct {
+	args  []any
+	types []*spec.Type
+}
+
+var bigArgsPool sync.Pool
+
+// maxPooledArgs bounds the arrays the pool keeps: 65,535 is the most
+// parameters a PostgreSQL statement can bind.
+const maxPooledArgs = 1<<16 - 1
 
 // NewCompiled returns an empty Compiled from a pool, whose Args and
 // ArgTypes hold up to eight arguments without allocating. A compiler
@@ -79,8 +96,44 @@ func (c *Compiled) Release() {
 	b := c.buf
 	clear(b.args[:])
 	clear(b.types[:])
+	if big := b.big; big != nil {
+		b.big = nil
+		// Compilers append, so the values may run past len(c.Args) only
+		// if append moved them elsewhere; clear what this array held.
+		clear(big.args[:cap(big.args)])
+		clear(big.types[:cap(big.types)])
+		bigArgsPool.Put(big)
+	}
 	b.c = Compiled{}
 	compiledBufs.Put(b)
+}
+
+// Reserve makes room in c.Args and c.ArgTypes for n more arguments, so a
+// compiler that knows how many it will bind appends without regrowing.
+// For a Compiled from NewCompiled the room comes from a pool and goes back
+// with Release. It is only a hint: n ≤ 0, or more than 65,535 arguments,
+// reserve nothing, and appending past the room still works.
+func (c *Compiled) Reserve(n int) {
+	if c == nil || n <= 0 || n > maxPooledArgs || len(c.Args)+n <= cap(c.Args) && len(c.ArgTypes)+n <= cap(c.ArgTypes) {
+		return
+	}
+	want := len(c.Args) + n
+	if c.buf == nil || &c.buf.c != c || c.buf.big != nil || len(c.Args) != len(c.ArgTypes) || want > maxPooledArgs {
+		c.Args, c.ArgTypes = slices.Grow(c.Args, n), slices.Grow(c.ArgTypes, n)
+		return
+	}
+	big, _ := bigArgsPool.Get().(*bigArgs)
+	if big == nil || cap(big.args) < want || cap(big.types) < want {
+		size := 64
+		for size < want {
+			size *= 2
+		}
+		size = min(size, maxPooledArgs)
+		big = &bigArgs{args: make([]any, 0, size), types: make([]*spec.Type, 0, size)}
+	}
+	c.buf.big = big
+	c.Args = append(big.args[:0], c.Args...)
+	c.ArgTypes = append(big.types[:0], c.ArgTypes...)
 }
 
 // Bind returns the arguments with named parameters filled from params, so one

@@ -895,12 +895,6 @@ func selfLevels(p *flushPlan, m *mapper, sts []*state) [][]*state {
 	return levels
 }
 
-// insertRow is one row to insert: its values for the batch's columns.
-type insertRow struct {
-	st   *state
-	vals []any
-}
-
 func (s *Session) insertLevel(ctx context.Context, tx engine.Querier, p *flushPlan, m *mapper, sts []*state) error {
 	feats := s.db.router.writer(m.model).Dialect().Features()
 	// Decide per row which columns it sets and which the database fills,
@@ -1001,7 +995,7 @@ func (s *Session) insertLevel(ctx context.Context, tx engine.Querier, p *flushPl
 		per := insertBatchSize(len(g.cols), generated, feats, maxParams)
 		for start := 0; start < len(g.rows); start += per {
 			batch := g.rows[start:min(start+per, len(g.rows))]
-			rows := make([]insertRow, len(batch))
+			data := make([][]any, len(batch))
 			flat := make([]any, len(batch)*len(g.cols))
 			var a argArena
 			for _, c := range g.cols {
@@ -1012,9 +1006,9 @@ func (s *Session) insertLevel(ctx context.Context, tx engine.Querier, p *flushPl
 				for j, c := range g.cols {
 					vals[j] = m.cols[c.Ordinal].arg(st.obj, &a)
 				}
-				rows[r] = insertRow{st: st, vals: vals}
+				data[r] = vals
 			}
-			if err := s.insertBatch(ctx, tx, p, m, g.cols, g.fetch, rows, feats); err != nil {
+			if err := s.insertBatch(ctx, tx, p, m, g.cols, g.fetch, batch, data, feats); err != nil {
 				return err
 			}
 		}
@@ -1127,13 +1121,11 @@ func defaultValue(d *spec.Default, c *spec.Column) func() (any, error) {
 	return nil
 }
 
-func (s *Session) insertBatch(ctx context.Context, tx engine.Querier, p *flushPlan, m *mapper, cols, fetch []*spec.Column, rows []insertRow, feats dialects.Feature) error {
-	ins := stmt.Insert(m.tref).ColumnsOf(cols...)
-	data := make([][]any, len(rows))
-	for i, r := range rows {
-		data[i] = r.vals
-	}
-	ins = ins.Rows(data...)
+// insertBatch inserts rows (the objects) with their values for cols
+// (data, one slice per row) in one statement, and sets what the database
+// filled in (fetch) on the objects.
+func (s *Session) insertBatch(ctx context.Context, tx engine.Querier, p *flushPlan, m *mapper, cols, fetch []*spec.Column, rows []*state, data [][]any, feats dialects.Feature) error {
+	ins := stmt.Insert(m.tref).ColumnsOf(cols...).Rows(data...)
 	generated := len(fetch) > 0 && fetch[0].Ordinal == m.autoPK && m.autoPK >= 0
 	if len(fetch) == 0 {
 		res, err := tx.Exec(ctx, ins)
@@ -1182,11 +1174,11 @@ func (s *Session) insertBatch(ctx context.Context, tx engine.Querier, p *flushPl
 			slices.Sort(ids)
 			kf := &m.cols[m.autoPK]
 			for i, row := range rows {
-				if err := kf.setInt64(row.st.obj, ids[i]); err != nil {
+				if err := kf.setInt64(row.obj, ids[i]); err != nil {
 					return err
 				}
-				row.st.generatedKey = true
-				p.genKeys = append(p.genKeys, row.st)
+				row.generatedKey = true
+				p.genKeys = append(p.genKeys, row)
 			}
 			s.markInserted(rows)
 			return nil
@@ -1218,14 +1210,14 @@ func (s *Session) insertBatch(ctx context.Context, tx engine.Querier, p *flushPl
 			// is not promised, so match by sorting the keys.
 			slices.SortFunc(got, func(a, b retRow) int { return cmp.Compare(toInt64(a.vals[0]), toInt64(b.vals[0])) })
 			for i, row := range rows {
-				if err := s.assignFetched(p, row.st, fetch, got[i].vals); err != nil {
+				if err := s.assignFetched(p, row, fetch, got[i].vals); err != nil {
 					return err
 				}
 			}
 		} else {
 			byKey := make(map[keyVal]int, len(rows))
 			for i, row := range rows {
-				k, _ := m.colsKey(row.st.obj, m.pk)
+				k, _ := m.colsKey(row.obj, m.pk)
 				byKey[k] = i
 			}
 			for _, g := range got {
@@ -1234,7 +1226,7 @@ func (s *Session) insertBatch(ctx context.Context, tx engine.Querier, p *flushPl
 				if !ok {
 					return fmt.Errorf("insert %s: returned a key that matches no inserted row", m.model.Name)
 				}
-				if err := s.assignFetched(p, rows[i].st, fetch, g.vals); err != nil {
+				if err := s.assignFetched(p, rows[i], fetch, g.vals); err != nil {
 					return err
 				}
 			}
@@ -1258,26 +1250,26 @@ func (s *Session) insertBatch(ctx context.Context, tx engine.Querier, p *flushPl
 			return fmt.Errorf("insert %s: %d rows in one INSERT without consecutive generated keys", m.model.Name, len(rows))
 		}
 		for i, row := range rows {
-			if err := m.cols[m.autoPK].setInt64(row.st.obj, res.LastInsertID+int64(i)); err != nil {
+			if err := m.cols[m.autoPK].setInt64(row.obj, res.LastInsertID+int64(i)); err != nil {
 				return err
 			}
-			row.st.generatedKey = true
-			p.genKeys = append(p.genKeys, row.st)
+			row.generatedKey = true
+			p.genKeys = append(p.genKeys, row)
 		}
 	}
 	// Server defaults the database filled in are read back on next access.
 	if len(fetch) > 1 || !generated {
 		for _, row := range rows {
-			row.st.expired = true
+			row.expired = true
 		}
 	}
 	s.markInserted(rows)
 	return nil
 }
 
-func (s *Session) markInserted(rows []insertRow) {
+func (s *Session) markInserted(rows []*state) {
 	for _, r := range rows {
-		r.st.insertedInTx = true
+		r.insertedInTx = true
 	}
 }
 

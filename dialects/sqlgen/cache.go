@@ -532,10 +532,8 @@ func entryFor(c *dialects.Compiled, srcs []uint64, vals []walkVal, keep []unsafe
 // fromCache makes a Compiled of entry e with the walk's values.
 func fromCache(e *cacheEntry, vals []walkVal) *dialects.Compiled {
 	c := dialects.NewCompiled()
+	c.Reserve(len(e.args))
 	args, types := c.Args, c.ArgTypes
-	if len(e.args) > cap(args) {
-		args, types = make([]any, 0, len(e.args)), make([]*spec.Type, 0, len(e.args))
-	}
 	for _, a := range e.args {
 		if a.val < 0 {
 			args = append(args, nil)
