@@ -105,7 +105,8 @@ func Scalar[T any](ctx context.Context, q Querier, s stmt.Statement) (T, error) 
 	if q == nil {
 		return zero, errNilQuerier
 	}
-	rows, err := q.Query(ctx, s)
+	var own Rows
+	rows, err := queryRows(ctx, q, s, &own)
 	if err != nil {
 		return zero, err
 	}
