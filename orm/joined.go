@@ -3,6 +3,7 @@ package orm
 import (
 	"fmt"
 	"slices"
+	"unsafe"
 
 	"github.com/dlayer/dlayer/spec"
 	"github.com/dlayer/dlayer/stmt"
@@ -26,6 +27,17 @@ type joinedRel struct {
 	// by that number: no map per parent or per row.
 	parents *parentIndex
 	ents    []joinEntry
+	// ones holds a to-one relationship's target per parent, by number
+	// (nil: none), in place of ents.
+	ones []*state
+	// fk is, for a many-to-one relationship whose foreign key is one
+	// column of the parent referencing the target's primary key, that
+	// column's ordinal in the parent's mapper (see useFK); -1 otherwise.
+	fk int
+	// settled says that the current row's target is hit (nil: none),
+	// found from its key alone (settle).
+	settled bool
+	hit     *state
 	// start is the target's first column in the row, from the end.
 	fromEnd int
 	// withDeleted keeps soft-deleted targets (orm.WithDeleted).
@@ -35,10 +47,10 @@ type joinedRel struct {
 	err error
 }
 
-// joinEntry is one parent's targets, in row order, once each.
+// joinEntry is one parent's members of a collection, in row order, once
+// each.
 type joinEntry struct {
-	one  *state   // a to-one relationship's target
-	many []*state // a collection's members
+	many []*state
 	set  map[*state]struct{}
 }
 
@@ -85,6 +97,7 @@ func newJoinedRel(base *stmt.Table, rf *relField, n int, parents *parentIndex) (
 		vals:    make([]any, len(rf.target.cols)+len(rf.target.exprs)),
 		items:   1 + len(rf.target.exprs),
 		parents: parents,
+		fk:      -1,
 	}
 	if rf.rel.Kind == spec.ManyToMany {
 		jr.sec = stmt.Ref(rf.rel.Secondary).As(fmt.Sprintf("dl_js%d", n))
@@ -153,37 +166,81 @@ func (jr *joinedRel) prepare(dest []any) {
 // columns then need not be read at all.
 func (jr *joinedRel) keyFirst() bool { return !jr.rf.many && len(jr.rf.target.pk) == 1 }
 
-// prepareKey points the row's destination for the target's key at vals
-// and skips its other columns (nil destinations).
+// useFK sets jr.fk for rows of parent mapper m: when the relationship is
+// many-to-one on one foreign-key column of m that references the target's
+// primary key, and the join has no soft-delete condition, the parent's
+// own column is the target's key, so a row whose target the session holds
+// need not read any joined column. A target the join would not find (a
+// foreign key to a row deleted since the session loaded it) is then taken
+// from the identity map as the session knows it, as a lazy many-to-one
+// load by key does.
+func (jr *joinedRel) useFK(m *mapper) {
+	jr.fk = -1
+	r, tm := jr.rf.rel, jr.rf.target
+	if !jr.keyFirst() || r.Kind == spec.ManyToMany || len(r.Pairs) != 1 ||
+		r.Pairs[0].Remote != tm.cols[tm.pk[0]].col || tm.softDel >= 0 && !jr.withDeleted {
+		return
+	}
+	for i := range m.cols {
+		if m.cols[i].col == r.Pairs[0].Local {
+			jr.fk = i
+			return
+		}
+	}
+}
+
+// prepareKey points the row's destinations for the target's columns: its
+// key at vals, the others skipped (nil destinations); with fk set, the
+// key is skipped too.
 func (jr *joinedRel) prepareKey(dest []any) {
 	start := len(dest) - jr.fromEnd
 	for i := range jr.vals {
 		jr.vals[i] = nil
 		dest[start+i] = nil
 	}
-	pk := jr.rf.target.pk[0]
-	dest[start+pk] = &jr.vals[pk]
+	if jr.fk < 0 {
+		pk := jr.rf.target.pk[0]
+		dest[start+pk] = &jr.vals[pk]
+	}
 }
 
-// known reports whether the key prepareKey read needs no more of the
-// row: no target (a NULL key), or one the session holds and need not
-// refresh.
-func (jr *joinedRel) known(s *Session) bool {
+// settle decides, after a row read with prepareKey, whether its key needs
+// no more of the row: no target (a NULL key read from the join), or one
+// the session holds and need not refresh (the parent's foreign key in obj
+// when fk is set). It records the answer for row.
+func (jr *joinedRel) settle(s *Session, m *mapper, obj unsafe.Pointer) bool {
 	tm := jr.rf.target
-	v := jr.vals[tm.pk[0]]
-	if v == nil {
-		return true
+	var k keyVal
+	var ok bool
+	if jr.fk >= 0 {
+		// A NULL foreign key, or one of a type without a key form, is
+		// left to the join's own columns.
+		k, ok = m.cols[jr.fk].key(obj)
+	} else {
+		v := jr.vals[tm.pk[0]]
+		if v == nil {
+			jr.settled, jr.hit = true, nil
+			return true
+		}
+		k, ok = keyOf(v)
 	}
-	k, ok := keyOf(v)
-	if !ok {
-		return false
+	if ok {
+		if kst := s.idmap.get(identity{m: tm, k: k}); kst != nil && !kst.expired {
+			jr.settled, jr.hit = true, kst
+			return true
+		}
 	}
-	kst := s.idmap.get(identity{m: tm, k: k})
-	return kst != nil && !kst.expired
+	jr.settled, jr.hit = false, nil
+	return false
 }
 
 // row records the current row's target for parent st.
 func (jr *joinedRel) row(s *Session, st *state) {
+	if jr.settled {
+		jr.settled = false
+		jr.note(st, jr.hit)
+		return
+	}
 	tm := jr.rf.target
 	for _, o := range tm.pk {
 		if jr.vals[o] == nil {
@@ -220,6 +277,15 @@ func (jr *joinedRel) row(s *Session, st *state) {
 
 func (jr *joinedRel) note(st *state, kid *state) {
 	i := int(jr.parents.of(st))
+	if !jr.rf.many {
+		for len(jr.ones) <= i {
+			jr.ones = append(jr.ones, nil)
+		}
+		if jr.ones[i] == nil {
+			jr.ones[i] = kid
+		}
+		return
+	}
 	for len(jr.ents) <= i {
 		jr.ents = append(jr.ents, joinEntry{})
 	}
@@ -227,12 +293,6 @@ func (jr *joinedRel) note(st *state, kid *state) {
 		return
 	}
 	e := &jr.ents[i]
-	if !jr.rf.many {
-		if e.one == nil {
-			e.one = kid
-		}
-		return
-	}
 	// A member repeats when the query joins more than one collection
 	// (one row per combination): look through a short list, keep a set
 	// for a long one.
@@ -267,17 +327,18 @@ func (jr *joinedRel) finish(s *Session, parents []*state) {
 	i := slices.Index(parents[0].m.rels, jr.rf)
 	for k, st := range parents {
 		st.setLoaded(i)
-		var e joinEntry
-		if k < len(jr.ents) {
-			e = jr.ents[k]
-		}
 		if jr.rf.many {
+			var e joinEntry
+			if k < len(jr.ents) {
+				e = jr.ents[k]
+			}
 			s.setRel(st, i, jr.rf, e.many)
 			continue
 		}
-		one := [1]*state{e.one}
+		var one [1]*state
 		kids := one[:0]
-		if e.one != nil {
+		if k < len(jr.ones) && jr.ones[k] != nil {
+			one[0] = jr.ones[k]
 			kids = one[:]
 		}
 		s.setRel(st, i, jr.rf, kids)

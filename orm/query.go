@@ -1025,6 +1025,9 @@ func (s *Session) loadRowsOn(ctx context.Context, conn engine.Querier, m *mapper
 		}
 		exprs, at = m.exprsAt(q, items) && cols >= len(m.cols), cols
 	}
+	for _, jr := range joins {
+		jr.useFK(m)
+	}
 	for rows.Next() {
 		obj := s.newObject(m)
 		for i := range m.cols {
@@ -1047,12 +1050,16 @@ func (s *Session) loadRowsOn(ctx context.Context, conn engine.Querier, m *mapper
 			return n, err
 		}
 		// A to-one target read by its key alone that the session does not
-		// hold yet is read whole: the row is scanned again.
+		// hold yet is read whole: the row is scanned again, for those
+		// targets' columns only.
 		again := false
 		for _, jr := range joins {
-			if jr.keyFirst() && !jr.known(s) {
+			if jr.keyFirst() && !jr.settle(s, m, obj) {
+				if !again {
+					clear(dest)
+					again = true
+				}
 				jr.prepare(dest)
-				again = true
 			}
 		}
 		if again {

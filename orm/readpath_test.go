@@ -324,3 +324,48 @@ func TestJoinedToOneKeyFirst(t *testing.T) {
 		}
 	})
 }
+
+// TestJoinedToOneNullableForeignKey: a self-referential many-to-one with
+// a nullable foreign key, joined in a session that already holds every
+// node: a NULL key gives no parent, any other the session's own object;
+// and in a fresh session every parent is read from the join once.
+func TestJoinedToOneNullableForeignKey(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		w := e.db.Session()
+		root := &Node{Name: "root"}
+		a := &Node{Name: "a", Parent: root}
+		b := &Node{Name: "b", Parent: root}
+		leaf := &Node{Name: "leaf", Parent: a}
+		must(t, w.AddAll(root, a, b, leaf))
+		must(t, w.Commit(ctx))
+		w.Close(ctx)
+		want := map[string]string{"root": "", "a": "root", "b": "root", "leaf": "a"}
+		nt := e.db.Table("Node")
+		for _, warm := range []bool{true, false} {
+			s := e.db.Session()
+			if warm {
+				_, err := orm.All[Node](ctx, s, orm.Select[Node](e.db))
+				must(t, err)
+			}
+			nodes, err := orm.All[Node](ctx, s, orm.Select[Node](e.db).OrderBy(nt.C("id").Asc()), orm.Joined("parent"))
+			must(t, err)
+			byName := map[string]*Node{}
+			for _, n := range nodes {
+				byName[n.Name] = n
+			}
+			for _, n := range nodes {
+				if want[n.Name] == "" {
+					if n.Parent != nil || n.ParentID != nil {
+						t.Errorf("warm=%v: %s has parent %+v", warm, n.Name, n.Parent)
+					}
+					continue
+				}
+				if n.Parent != byName[want[n.Name]] {
+					t.Errorf("warm=%v: %s's parent is %+v, want the session's %s", warm, n.Name, n.Parent, want[n.Name])
+				}
+			}
+			s.Close(ctx)
+		}
+	})
+}

@@ -453,3 +453,54 @@ func TestHardParentSoftChildren(t *testing.T) {
 		}
 	})
 }
+
+// TestJoinedToOneSoftDeletedTargetHeld: a joined many-to-one load leaves
+// out a soft-deleted target even when the session holds it (loaded
+// WithDeleted), because the join's condition does; WithDeleted keeps it.
+// The parent's foreign key alone would name the held object: the loader
+// must not take it from the identity map past the join's filter.
+func TestJoinedToOneSoftDeletedTargetHeld(t *testing.T) {
+	each2(t, func(t *testing.T, name string) {
+		e := setupTraits(t, name)
+		ctx := context.Background()
+		ws := seedWriters(t, e, 2, 2)
+		// Soft-deleted with Core: the ORM's Delete would cascade to the
+		// articles.
+		wt := e.db.Table("Author")
+		_, err := e.eng.Exec(ctx, stmt.Update(wt).Set("deleted_at", time.Now().UTC().Truncate(time.Second)).Where(wt.C("id").Eq(ws[0].ID)))
+		must(t, err)
+
+		s := e.db.Session()
+		defer s.Close(ctx)
+		held, err := orm.All[Author](ctx, s, orm.Select[Author](e.db), orm.WithDeleted())
+		must(t, err)
+		if len(held) != 2 {
+			t.Fatalf("authors WithDeleted: %d, want 2", len(held))
+		}
+		byID := map[int64]*Author{}
+		for _, a := range held {
+			byID[a.ID] = a
+		}
+		at := e.db.Table("Article")
+		for _, withDeleted := range []bool{false, true} {
+			load := []orm.Load{orm.Joined("author")}
+			if withDeleted {
+				load = append(load, orm.WithDeleted())
+			}
+			arts, err := orm.All[Article](ctx, s, orm.Select[Article](e.db).OrderBy(at.C("id").Asc()), load...)
+			must(t, err)
+			if len(arts) != 4 {
+				t.Fatalf("articles: %d, want 4", len(arts))
+			}
+			for _, a := range arts {
+				want := byID[a.AuthorID]
+				if a.AuthorID == ws[0].ID && !withDeleted {
+					want = nil
+				}
+				if a.Author != want {
+					t.Errorf("withDeleted=%v: article %s (author_id %d): author %p, want %p", withDeleted, a.Slug, a.AuthorID, a.Author, want)
+				}
+			}
+		}
+	})
+}
