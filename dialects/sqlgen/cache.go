@@ -405,6 +405,14 @@ func (k *keyer) columns(cols []*spec.Column) {
 // rowValue writes a value of an INSERT row or an assignment: a plain Go
 // value, an expression or a subquery.
 func (k *keyer) rowValue(v any, src uint64) bool {
+	switch v.(type) {
+	case nil, string, int64, int, int32, bool, float64, []byte, time.Time:
+		// The common plain values, told apart by their type word alone
+		// (the switch below asks for an interface: a lookup per value).
+		k.tag('p')
+		k.vals = append(k.vals, walkVal{v: v, src: src})
+		return true
+	}
 	switch x := v.(type) {
 	case stmt.Expr:
 		return k.expr(x)
