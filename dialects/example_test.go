@@ -80,3 +80,19 @@ func ExampleNewCompiled() {
 	// Output:
 	// SELECT name FROM users WHERE id = $1 [42]
 }
+
+// A compiler that knows how many values it binds reserves room for them
+// first: a pooled Compiled takes the room from a pool, given back with
+// Release.
+func ExampleCompiled_Reserve() {
+	c := dialects.NewCompiled()
+	c.Reserve(300) // three columns, 100 rows
+	for i := range 300 {
+		c.Args = append(c.Args, int64(i))
+		c.ArgTypes = append(c.ArgTypes, nil)
+	}
+	fmt.Println(len(c.Args), cap(c.Args) >= 300)
+	c.Release()
+	// Output:
+	// 300 true
+}
